@@ -1,0 +1,19 @@
+//! Petition Desk's core: every rule of the app, with no window attached.
+//!
+//! - [`model`] is the petition and its fields (the keys used by the CLI, the UI and JSON);
+//! - [`validate`] says what would stop a petition from being submitted;
+//! - [`search`] turns Chinese and Latin text into the tokens the full-text index holds;
+//! - [`store`] keeps drafts in SQLite, durably, with one writer.
+//!
+//! The Tauri shell, `petitionctl` and the tests all drive this crate; none of them holds a rule.
+
+pub mod error;
+pub mod i18n;
+pub mod model;
+pub mod search;
+pub mod store;
+pub mod validate;
+
+pub use error::{Error, Result};
+pub use model::{Field, Petition, PetitionSummary, Purpose};
+pub use store::Store;

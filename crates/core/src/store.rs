@@ -1,0 +1,669 @@
+//! The local store: drafts in SQLite, durable before the user is told "saved".
+//!
+//! One file, `petitions.db`, in the data directory the caller passes in. WAL journal with
+//! `synchronous=FULL`, so a save that returned survives a crash or power cut. All writes go
+//! through one connection (the single writer); reads use a separate read-only pool, which WAL lets
+//! run beside the writer. The schema comes from the embedded, append-only migrations.
+//!
+//! Every byte the app keeps goes through this type, so encryption at rest can be switched on here,
+//! in [`Store::open`], in one place.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Serialize;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
+use sqlx::{Row, Sqlite, Transaction};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::error::{Error, InvalidReason, Result};
+use crate::model::{Field, Petition, PetitionSummary, Purpose, State};
+use crate::search::{self, Plan};
+
+/// The embedded migrations (`crates/core/migrations`).
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// The database file inside the data directory.
+pub const DB_FILE: &str = "petitions.db";
+
+/// At most this many search hits are returned, newest first.
+pub const SEARCH_LIMIT: i64 = 200;
+
+const ALL_COLUMNS: &str = "id, created_at, updated_at, state, trashed_at, name, id_number, phone, \
+     address, email, region, agency, category, purpose, title, request, facts, reasons";
+const SUMMARY_COLUMNS: &str = "p.id, p.title, p.state, p.created_at, p.updated_at, p.trashed_at";
+
+/// The local store of one data directory.
+#[derive(Debug, Clone)]
+pub struct Store {
+    writer: SqlitePool,
+    reader: SqlitePool,
+    dir: PathBuf,
+}
+
+/// What `doctor` found.
+#[derive(Debug, Clone, Serialize)]
+pub struct DoctorReport {
+    /// `PRAGMA integrity_check` said `ok`.
+    pub integrity_ok: bool,
+    /// The lines `PRAGMA integrity_check` printed.
+    pub integrity: Vec<String>,
+    /// Every migration the app knows and whether this database has it.
+    pub migrations: Vec<MigrationState>,
+    /// Migrations in the database that this build does not know (a newer app wrote them).
+    pub unknown_migrations: Vec<i64>,
+    pub drafts: i64,
+    pub trashed: i64,
+}
+
+impl DoctorReport {
+    pub fn ok(&self) -> bool {
+        self.integrity_ok
+            && self.unknown_migrations.is_empty()
+            && self.migrations.iter().all(|m| m.applied)
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MigrationState {
+    pub version: i64,
+    pub description: String,
+    pub applied: bool,
+}
+
+fn now_ms() -> i64 {
+    (OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+/// Milliseconds since the epoch as RFC 3339 (UTC).
+pub fn rfc3339(ms: i64) -> String {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|t| t.format(&Rfc3339).ok())
+        .unwrap_or_default()
+}
+
+impl Store {
+    /// Opens (creating when needed) the store in `dir` and brings its schema up to date.
+    pub async fn open(dir: &Path) -> Result<Store> {
+        std::fs::create_dir_all(dir).map_err(Error::DataDir)?;
+        let path = dir.join(DB_FILE);
+        let base = SqliteConnectOptions::new()
+            .filename(&path)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true)
+            // Sorts and temporary indexes stay in memory, never in plain temp files.
+            .pragma("temp_store", "memory");
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(base.clone().create_if_missing(true))
+            .await?;
+        MIGRATOR.run(&writer).await?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(4)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(base.read_only(true))
+            .await?;
+        Ok(Store {
+            writer,
+            reader,
+            dir: dir.to_owned(),
+        })
+    }
+
+    /// The data directory this store lives in.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Closes both pools, checkpointing the WAL.
+    pub async fn close(&self) {
+        self.reader.close().await;
+        self.writer.close().await;
+    }
+
+    /// Creates a draft with the given field values, in one durable transaction.
+    pub async fn create_draft(&self, values: &[(Field, String)]) -> Result<Petition> {
+        for (field, value) in values {
+            check_value(*field, value)?;
+        }
+        let id = uuid::Uuid::new_v4().to_string();
+        let now = now_ms();
+        let mut tx = self.writer.begin().await?;
+        let seq: i64 = sqlx::query_scalar(
+            "INSERT INTO petitions (id, created_at, updated_at) VALUES (?, ?, ?) RETURNING seq",
+        )
+        .bind(&id)
+        .bind(now)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        for (field, value) in values {
+            sqlx::query(&format!(
+                "UPDATE petitions SET {} = ? WHERE seq = ?",
+                field.key()
+            ))
+            .bind(value)
+            .bind(seq)
+            .execute(&mut *tx)
+            .await?;
+        }
+        index_row(&mut tx, seq).await?;
+        tx.commit().await?;
+        tracing::info!(petition = %id, "draft created");
+        self.get(&id).await
+    }
+
+    /// Saves one field of a draft. When this returns, the value is on disk (fsynced); this is
+    /// what lets the UI say 已保存 / Saved.
+    pub async fn update_field(&self, id: &str, field: Field, value: &str) -> Result<String> {
+        check_value(field, value)?;
+        let now = now_ms();
+        let mut tx = self.writer.begin().await?;
+        let seq: Option<i64> = sqlx::query_scalar(&format!(
+            "UPDATE petitions SET {} = ?, updated_at = ? \
+             WHERE id = ? AND state = 'draft' AND trashed_at IS NULL RETURNING seq",
+            field.key()
+        ))
+        .bind(value)
+        .bind(now)
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(seq) = seq else {
+            drop(tx);
+            return Err(self.why_not_editable(id).await);
+        };
+        if field.is_searchable() {
+            sqlx::query(&format!(
+                "UPDATE petition_search SET {} = ? WHERE rowid = ?",
+                field.key()
+            ))
+            .bind(search::index_text(value))
+            .bind(seq)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(rfc3339(now))
+    }
+
+    async fn why_not_editable(&self, id: &str) -> Error {
+        match self.get(id).await {
+            Ok(_) => Error::NotEditable,
+            Err(e) => e,
+        }
+    }
+
+    /// One petition, whole.
+    pub async fn get(&self, id: &str) -> Result<Petition> {
+        let row = sqlx::query(&format!("SELECT {ALL_COLUMNS} FROM petitions WHERE id = ?"))
+            .bind(id)
+            .fetch_optional(&self.reader)
+            .await?
+            .ok_or(Error::NotFound)?;
+        petition_from_row(&row)
+    }
+
+    /// Resolves an id or a unique prefix of one (at least 4 characters) to the full id.
+    pub async fn resolve_id(&self, prefix: &str) -> Result<String> {
+        if prefix.len() < 4 || !prefix.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+            return Err(Error::NotFound);
+        }
+        let ids: Vec<String> =
+            sqlx::query_scalar("SELECT id FROM petitions WHERE substr(id, 1, ?) = ? LIMIT 2")
+                .bind(prefix.len() as i64)
+                .bind(prefix.to_ascii_lowercase())
+                .fetch_all(&self.reader)
+                .await?;
+        match ids.as_slice() {
+            [one] => Ok(one.clone()),
+            [] => Err(Error::NotFound),
+            _ => Err(Error::AmbiguousId),
+        }
+    }
+
+    /// Drafts not in the trash, most recently changed first.
+    pub async fn list_drafts(&self) -> Result<Vec<PetitionSummary>> {
+        self.summaries("WHERE p.trashed_at IS NULL ORDER BY p.updated_at DESC")
+            .await
+    }
+
+    /// Drafts in the trash, most recently trashed first.
+    pub async fn list_trash(&self) -> Result<Vec<PetitionSummary>> {
+        self.summaries("WHERE p.trashed_at IS NOT NULL ORDER BY p.trashed_at DESC")
+            .await
+    }
+
+    async fn summaries(&self, tail: &str) -> Result<Vec<PetitionSummary>> {
+        let rows = sqlx::query(&format!("SELECT {SUMMARY_COLUMNS} FROM petitions p {tail}"))
+            .fetch_all(&self.reader)
+            .await?;
+        rows.iter().map(summary_from_row).collect()
+    }
+
+    /// Drafts (not in the trash) that contain every term of `query`, newest first. Chinese
+    /// substrings of two or more characters are answered from the index.
+    pub async fn search(&self, query: &str) -> Result<Vec<PetitionSummary>> {
+        let rows = match search::plan(query) {
+            Plan::Empty => return Ok(Vec::new()),
+            Plan::Match(expr) => {
+                sqlx::query(&format!(
+                    "SELECT {SUMMARY_COLUMNS} FROM petition_search s \
+                     JOIN petitions p ON p.seq = s.rowid \
+                     WHERE petition_search MATCH ? AND p.trashed_at IS NULL \
+                     ORDER BY p.updated_at DESC LIMIT ?"
+                ))
+                .bind(expr)
+                .bind(SEARCH_LIMIT)
+                .fetch_all(&self.reader)
+                .await?
+            }
+            Plan::Scan(needle) => {
+                let any_field = Field::ALL
+                    .iter()
+                    .filter(|f| f.is_searchable())
+                    .map(|f| format!("instr(p.{}, ?1) > 0", f.key()))
+                    .collect::<Vec<_>>()
+                    .join(" OR ");
+                sqlx::query(&format!(
+                    "SELECT {SUMMARY_COLUMNS} FROM petitions p \
+                     WHERE p.trashed_at IS NULL AND ({any_field}) \
+                     ORDER BY p.updated_at DESC LIMIT ?2"
+                ))
+                .bind(needle)
+                .bind(SEARCH_LIMIT)
+                .fetch_all(&self.reader)
+                .await?
+            }
+        };
+        rows.iter().map(summary_from_row).collect()
+    }
+
+    /// Moves a draft to the trash. It keeps its text and can be restored.
+    pub async fn trash(&self, id: &str) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE petitions SET trashed_at = ? WHERE id = ? AND trashed_at IS NULL",
+        )
+        .bind(now_ms())
+        .bind(id)
+        .execute(&self.writer)
+        .await?;
+        if done.rows_affected() == 0 {
+            self.get(id).await?;
+        }
+        tracing::info!(petition = %id, "draft moved to trash");
+        Ok(())
+    }
+
+    /// Takes a draft out of the trash.
+    pub async fn restore(&self, id: &str) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE petitions SET trashed_at = NULL, updated_at = ? \
+             WHERE id = ? AND trashed_at IS NOT NULL",
+        )
+        .bind(now_ms())
+        .bind(id)
+        .execute(&self.writer)
+        .await?;
+        if done.rows_affected() == 0 {
+            self.get(id).await?;
+        }
+        tracing::info!(petition = %id, "draft restored from trash");
+        Ok(())
+    }
+
+    /// Deletes a draft that lies in the trash, for good.
+    pub async fn delete_forever(&self, id: &str) -> Result<()> {
+        let mut tx = self.writer.begin().await?;
+        let seq: Option<i64> = sqlx::query_scalar(
+            "DELETE FROM petitions WHERE id = ? AND trashed_at IS NOT NULL RETURNING seq",
+        )
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(seq) = seq else {
+            drop(tx);
+            // Only drafts in the trash can be deleted for good.
+            self.get(id).await?;
+            return Err(Error::NotEditable);
+        };
+        sqlx::query("DELETE FROM petition_search WHERE rowid = ?")
+            .bind(seq)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        tracing::info!(petition = %id, "draft deleted for good");
+        Ok(())
+    }
+
+    /// A new draft with the same field values as `id`.
+    pub async fn duplicate(&self, id: &str) -> Result<Petition> {
+        let original = self.get(id).await?;
+        let values: Vec<(Field, String)> = Field::ALL
+            .iter()
+            .map(|&f| (f, original.get(f).to_owned()))
+            .filter(|(_, v)| !v.is_empty())
+            .collect();
+        let copy = self.create_draft(&values).await?;
+        tracing::info!(petition = %copy.id, from = %id, "draft duplicated");
+        Ok(copy)
+    }
+
+    /// A setting of the app (for example the UI language), if set.
+    pub async fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
+                .bind(key)
+                .fetch_optional(&self.reader)
+                .await?,
+        )
+    }
+
+    pub async fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO settings (key, value) VALUES (?, ?) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(key)
+        .bind(value)
+        .execute(&self.writer)
+        .await?;
+        Ok(())
+    }
+
+    /// Checks the database file and its migrations.
+    pub async fn doctor(&self) -> Result<DoctorReport> {
+        let integrity: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check")
+            .fetch_all(&self.writer)
+            .await?;
+        let applied: Vec<(i64, bool)> =
+            sqlx::query_as("SELECT version, success FROM _sqlx_migrations ORDER BY version")
+                .fetch_all(&self.reader)
+                .await?;
+        let migrations = MIGRATOR
+            .iter()
+            .filter(|m| !m.migration_type.is_down_migration())
+            .map(|m| MigrationState {
+                version: m.version,
+                description: m.description.to_string(),
+                applied: applied.iter().any(|&(v, ok)| v == m.version && ok),
+            })
+            .collect();
+        let unknown_migrations = applied
+            .iter()
+            .map(|&(v, _)| v)
+            .filter(|v| MIGRATOR.iter().all(|m| m.version != *v))
+            .collect();
+        let (drafts, trashed): (i64, i64) = sqlx::query_as(
+            "SELECT count(*) FILTER (WHERE trashed_at IS NULL), \
+                    count(*) FILTER (WHERE trashed_at IS NOT NULL) FROM petitions",
+        )
+        .fetch_one(&self.reader)
+        .await?;
+        Ok(DoctorReport {
+            integrity_ok: integrity == ["ok"],
+            integrity,
+            migrations,
+            unknown_migrations,
+            drafts,
+            trashed,
+        })
+    }
+}
+
+/// Refuses values that can never be saved: over-long text, and a purpose that is not one of the
+/// three. Everything else is saved as typed; [`crate::validate::check`] judges it at submission.
+fn check_value(field: Field, value: &str) -> Result<()> {
+    let max = field.max_chars();
+    if value.chars().count() > max {
+        return Err(Error::InvalidValue {
+            field,
+            reason: InvalidReason::TooLong { max },
+        });
+    }
+    if field == Field::Purpose && !value.is_empty() && Purpose::parse(value).is_none() {
+        return Err(Error::InvalidValue {
+            field,
+            reason: InvalidReason::NotAllowed,
+        });
+    }
+    Ok(())
+}
+
+/// Writes the search row of petition `seq` from its current text.
+async fn index_row(tx: &mut Transaction<'_, Sqlite>, seq: i64) -> Result<()> {
+    let searchable: Vec<Field> = Field::ALL
+        .into_iter()
+        .filter(|f| f.is_searchable())
+        .collect();
+    let columns = searchable
+        .iter()
+        .map(|f| f.key())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let row = sqlx::query(&format!("SELECT {columns} FROM petitions WHERE seq = ?"))
+        .bind(seq)
+        .fetch_one(&mut **tx)
+        .await?;
+    let placeholders = vec!["?"; searchable.len()].join(", ");
+    let sql = format!(
+        "INSERT OR REPLACE INTO petition_search (rowid, {columns}) VALUES (?, {placeholders})"
+    );
+    let mut insert = sqlx::query(&sql).bind(seq);
+    for (i, _) in searchable.iter().enumerate() {
+        let text: String = row.try_get(i)?;
+        insert = insert.bind(search::index_text(&text));
+    }
+    insert.execute(&mut **tx).await?;
+    Ok(())
+}
+
+fn state_of(row: &SqliteRow) -> Result<State> {
+    let state: String = row.try_get("state")?;
+    State::parse(&state).ok_or_else(|| {
+        Error::Database(sqlx::Error::Decode(
+            format!("unknown petition state `{state}`").into(),
+        ))
+    })
+}
+
+fn petition_from_row(row: &SqliteRow) -> Result<Petition> {
+    let mut p = Petition {
+        id: row.try_get("id")?,
+        created_at: rfc3339(row.try_get("created_at")?),
+        updated_at: rfc3339(row.try_get("updated_at")?),
+        state: state_of(row)?,
+        trashed_at: row.try_get::<Option<i64>, _>("trashed_at")?.map(rfc3339),
+        name: String::new(),
+        id_number: String::new(),
+        phone: String::new(),
+        address: String::new(),
+        email: String::new(),
+        region: String::new(),
+        agency: String::new(),
+        category: String::new(),
+        purpose: String::new(),
+        title: String::new(),
+        request: String::new(),
+        facts: String::new(),
+        reasons: String::new(),
+    };
+    for field in Field::ALL {
+        *p.get_mut(field) = row.try_get(field.key())?;
+    }
+    Ok(p)
+}
+
+fn summary_from_row(row: &SqliteRow) -> Result<PetitionSummary> {
+    Ok(PetitionSummary {
+        id: row.try_get("id")?,
+        title: row.try_get("title")?,
+        state: state_of(row)?,
+        created_at: rfc3339(row.try_get("created_at")?),
+        updated_at: rfc3339(row.try_get("updated_at")?),
+        trashed_at: row.try_get::<Option<i64>, _>("trashed_at")?.map(rfc3339),
+    })
+}
+
+/// Holds a data directory for one running app: a second instance on the same directory gets
+/// [`Error::DataDirInUse`]. The lock is the OS's, so it goes away with the process, even after a
+/// crash.
+#[derive(Debug)]
+pub struct DataDirLock {
+    _file: File,
+}
+
+impl DataDirLock {
+    pub fn acquire(dir: &Path) -> Result<DataDirLock> {
+        std::fs::create_dir_all(dir).map_err(Error::DataDir)?;
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(dir.join("app.lock"))
+            .map_err(Error::DataDir)?;
+        match file.try_lock() {
+            Ok(()) => Ok(DataDirLock { _file: file }),
+            Err(std::fs::TryLockError::WouldBlock) => Err(Error::DataDirInUse),
+            Err(std::fs::TryLockError::Error(e)) => Err(Error::DataDir(e)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(dir.path()).await.expect("open store");
+        (dir, store)
+    }
+
+    #[tokio::test]
+    async fn a_saved_field_reads_back_after_reopening() {
+        let (dir, store) = store().await;
+        let p = store
+            .create_draft(&[(Field::Title, "小区门前道路破损".into())])
+            .await
+            .expect("create");
+        store
+            .update_field(&p.id, Field::Facts, "道路破损已三个月，雨天积水。")
+            .await
+            .expect("save");
+        store.close().await;
+        let store = Store::open(dir.path()).await.expect("reopen");
+        let back = store.get(&p.id).await.expect("get");
+        assert_eq!(back.title, "小区门前道路破损");
+        assert_eq!(back.facts, "道路破损已三个月，雨天积水。");
+    }
+
+    #[tokio::test]
+    async fn search_finds_chinese_substrings_of_two_or_more_characters() {
+        let (_dir, store) = store().await;
+        let road = store
+            .create_draft(&[(Field::Facts, "小区门前道路破损，雨天积水严重。".into())])
+            .await
+            .expect("create");
+        let noise = store
+            .create_draft(&[(Field::Title, "夜间施工噪音扰民 Noise at night".into())])
+            .await
+            .expect("create");
+        let ids = |hits: Vec<PetitionSummary>| hits.into_iter().map(|h| h.id).collect::<Vec<_>>();
+        assert_eq!(ids(store.search("道路").await.expect("search")), [road.id.clone()]);
+        assert_eq!(ids(store.search("路破损").await.expect("search")), [road.id.clone()]);
+        assert_eq!(ids(store.search("雨天积水严重").await.expect("search")), [road.id.clone()]);
+        assert_eq!(ids(store.search("噪音").await.expect("search")), [noise.id.clone()]);
+        assert_eq!(ids(store.search("noi").await.expect("search")), [noise.id.clone()]);
+        assert_eq!(ids(store.search("积").await.expect("search")), [road.id.clone()]);
+        assert!(store.search("道噪").await.expect("search").is_empty());
+        assert!(store.search("破损 噪音").await.expect("search").is_empty());
+        // An edit is searchable at once; the old words are gone.
+        store
+            .update_field(&road.id, Field::Facts, "路灯不亮")
+            .await
+            .expect("save");
+        assert!(store.search("道路").await.expect("search").is_empty());
+        assert_eq!(ids(store.search("路灯").await.expect("search")), [road.id.clone()]);
+    }
+
+    #[tokio::test]
+    async fn trash_restore_duplicate_and_delete() {
+        let (_dir, store) = store().await;
+        let p = store
+            .create_draft(&[(Field::Title, "路灯不亮".into())])
+            .await
+            .expect("create");
+        store.trash(&p.id).await.expect("trash");
+        assert!(store.list_drafts().await.expect("list").is_empty());
+        assert!(store.search("路灯").await.expect("search").is_empty());
+        assert!(matches!(
+            store.update_field(&p.id, Field::Title, "x").await,
+            Err(Error::NotEditable)
+        ));
+        assert_eq!(store.list_trash().await.expect("trash").len(), 1);
+        store.restore(&p.id).await.expect("restore");
+        assert_eq!(store.list_drafts().await.expect("list").len(), 1);
+        let copy = store.duplicate(&p.id).await.expect("duplicate");
+        assert_ne!(copy.id, p.id);
+        assert_eq!(copy.title, "路灯不亮");
+        assert_eq!(store.search("路灯").await.expect("search").len(), 2);
+        assert!(matches!(store.delete_forever(&copy.id).await, Err(Error::NotEditable)));
+        store.trash(&copy.id).await.expect("trash");
+        store.delete_forever(&copy.id).await.expect("delete");
+        assert!(matches!(store.get(&copy.id).await, Err(Error::NotFound)));
+        assert_eq!(store.search("路灯").await.expect("search").len(), 1);
+    }
+
+    #[tokio::test]
+    async fn refused_values_and_unknown_ids_have_codes() {
+        let (_dir, store) = store().await;
+        let p = store.create_draft(&[]).await.expect("create");
+        let err = store
+            .update_field(&p.id, Field::Purpose, "praise")
+            .await
+            .expect_err("purpose");
+        assert_eq!(err.code(), "value_not_allowed");
+        let err = store
+            .update_field(&p.id, Field::Title, &"长".repeat(101))
+            .await
+            .expect_err("too long");
+        assert_eq!(err.code(), "too_long");
+        let err = store
+            .update_field("no-such-id", Field::Title, "x")
+            .await
+            .expect_err("unknown");
+        assert_eq!(err.code(), "not_found");
+        assert_eq!(store.resolve_id(&p.id[..8]).await.expect("prefix"), p.id);
+    }
+
+    #[tokio::test]
+    async fn doctor_reports_a_healthy_store() {
+        let (_dir, store) = store().await;
+        store.create_draft(&[]).await.expect("create");
+        let report = store.doctor().await.expect("doctor");
+        assert!(report.ok(), "{report:?}");
+        assert_eq!(report.drafts, 1);
+    }
+
+    #[test]
+    fn a_second_lock_on_the_same_dir_is_refused() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let first = DataDirLock::acquire(dir.path()).expect("first");
+        assert!(matches!(DataDirLock::acquire(dir.path()), Err(Error::DataDirInUse)));
+        drop(first);
+        DataDirLock::acquire(dir.path()).expect("after release");
+    }
+}

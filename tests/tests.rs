@@ -1,0 +1,3 @@
+//! Petition Desk's cross-crate and end-to-end tests: one test binary, one module per subject.
+
+mod cli;
