@@ -10,6 +10,7 @@
 pub mod error;
 pub mod i18n;
 pub mod model;
+pub mod paths;
 pub mod search;
 pub mod store;
 pub mod validate;

@@ -1,0 +1,299 @@
+//! `petitionctl`: the core without a window. Same data directory format as the app.
+//!
+//! Output meant for scripts is JSON (`--json`); everything a person reads is in the terminal's
+//! language (Chinese unless `LANG` says English). Exit codes: 0 done, 1 the thing asked about is
+//! not ready or failed, 2 the command line was wrong.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use petition_core::i18n::Lang;
+use petition_core::model::Field;
+use petition_core::paths::{DATA_DIR_ENV, resolve_data_dir};
+use petition_core::{Error, Store, validate};
+
+#[derive(Debug, Parser)]
+#[command(name = "petitionctl", version, about = "Petition Desk without a window")]
+struct Cli {
+    /// The app's data directory (default: the OS's app-data directory for Petition Desk).
+    #[arg(long, global = true, env = DATA_DIR_ENV, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create, read, change and check drafts.
+    #[command(subcommand)]
+    Draft(DraftCommand),
+    /// Find drafts containing every word of QUERY (Chinese substrings of two or more characters).
+    Search {
+        query: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check the database's integrity and migrations; exit 1 on a problem.
+    Doctor {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum DraftCommand {
+    /// Create a draft and print its id.
+    New {
+        #[arg(long)]
+        title: Option<String>,
+        #[command(flatten)]
+        set: SetArgs,
+    },
+    /// List drafts (not those in the trash), newest first.
+    List {
+        #[arg(long)]
+        json: bool,
+        /// List the trash instead.
+        #[arg(long)]
+        trash: bool,
+    },
+    /// Show one draft.
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change fields of a draft.
+    Set {
+        id: String,
+        #[command(flatten)]
+        set: SetArgs,
+    },
+    /// List every problem that would stop submission; exit 1 when there is one.
+    Check {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Move a draft to the trash.
+    Trash { id: String },
+    /// Take a draft out of the trash.
+    Restore { id: String },
+    /// Copy a draft and print the copy's id.
+    Duplicate { id: String },
+}
+
+#[derive(Debug, Args)]
+struct SetArgs {
+    /// FIELD=VALUE; fields: name id_number phone address email region agency category purpose
+    /// title request facts reasons.
+    #[arg(long = "set", value_name = "FIELD=VALUE", value_parser = parse_assignment)]
+    values: Vec<(Field, String)>,
+}
+
+fn parse_assignment(s: &str) -> Result<(Field, String), String> {
+    let (key, value) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected FIELD=VALUE, got `{key}`", key = s.split('=').next().unwrap_or(s)))?;
+    let field: Field = key.parse().map_err(|e| format!("{e}"))?;
+    Ok((field, value.to_owned()))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let lang = Lang::from_env();
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("petitionctl: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli, lang)) {
+        Ok(code) => code,
+        Err(e) => {
+            match e.downcast_ref::<Error>() {
+                Some(core) => eprintln!("petitionctl: {} [{}]", core.message(lang), core.code()),
+                None => eprintln!("petitionctl: {e:#}"),
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn open(data_dir: Option<PathBuf>, lang: Lang) -> anyhow::Result<Store> {
+    let dir = resolve_data_dir(data_dir).ok_or_else(|| {
+        anyhow::anyhow!(
+            "{}",
+            lang.pick(
+                "找不到数据目录：请用 --data-dir DIR 或 PETITION_DATA_DIR 指定。",
+                "No data directory: give one with --data-dir DIR or PETITION_DATA_DIR."
+            )
+        )
+    })?;
+    Ok(Store::open(&dir).await?)
+}
+
+async fn resolve(store: &Store, id: &str) -> anyhow::Result<String> {
+    Ok(store.resolve_id(id).await?)
+}
+
+fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+async fn run(cli: Cli, lang: Lang) -> anyhow::Result<ExitCode> {
+    let store = open(cli.data_dir, lang).await?;
+    let code = match cli.command {
+        Command::Draft(cmd) => draft(&store, cmd, lang).await?,
+        Command::Search { query, json } => {
+            let hits = store.search(&query).await?;
+            if json {
+                print_json(&hits)?;
+            } else {
+                for h in hits {
+                    println!("{}  {}  {}", h.id, h.updated_at, h.title);
+                }
+            }
+            ExitCode::SUCCESS
+        }
+        Command::Doctor { json } => {
+            let report = store.doctor().await?;
+            if json {
+                print_json(&report)?;
+            } else {
+                println!(
+                    "{}: {}",
+                    lang.pick("完整性检查", "integrity check"),
+                    report.integrity.join("; ")
+                );
+                for m in &report.migrations {
+                    let state = if m.applied {
+                        lang.pick("已应用", "applied")
+                    } else {
+                        lang.pick("未应用", "pending")
+                    };
+                    println!("{} {:04} {} — {state}", lang.pick("迁移", "migration"), m.version, m.description);
+                }
+                for v in &report.unknown_migrations {
+                    println!(
+                        "{} {v:04} — {}",
+                        lang.pick("迁移", "migration"),
+                        lang.pick("本版本不认识（来自更新的版本）", "unknown to this version (written by a newer one)")
+                    );
+                }
+                println!(
+                    "{}: {}, {}: {}",
+                    lang.pick("草稿", "drafts"),
+                    report.drafts,
+                    lang.pick("回收站", "trash"),
+                    report.trashed
+                );
+            }
+            if report.ok() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+    };
+    store.close().await;
+    Ok(code)
+}
+
+async fn draft(store: &Store, cmd: DraftCommand, lang: Lang) -> anyhow::Result<ExitCode> {
+    match cmd {
+        DraftCommand::New { title, set } => {
+            let mut values = set.values;
+            if let Some(title) = title {
+                values.retain(|(f, _)| *f != Field::Title);
+                values.push((Field::Title, title));
+            }
+            let p = store.create_draft(&values).await?;
+            println!("{}", p.id);
+        }
+        DraftCommand::List { json, trash } => {
+            let list = if trash {
+                store.list_trash().await?
+            } else {
+                store.list_drafts().await?
+            };
+            if json {
+                print_json(&list)?;
+            } else {
+                for d in list {
+                    println!("{}  {}  {}", d.id, d.updated_at, d.title);
+                }
+            }
+        }
+        DraftCommand::Show { id, json } => {
+            let p = store.get(&resolve(store, &id).await?).await?;
+            if json {
+                print_json(&p)?;
+            } else {
+                println!("id: {}", p.id);
+                println!("state: {}", p.state.key());
+                println!("created_at: {}", p.created_at);
+                println!("updated_at: {}", p.updated_at);
+                for field in Field::ALL {
+                    println!(
+                        "{} ({}): {}",
+                        validate::field_label(field, lang),
+                        field.key(),
+                        p.get(field)
+                    );
+                }
+            }
+        }
+        DraftCommand::Set { id, set } => {
+            let id = resolve(store, &id).await?;
+            for (field, value) in set.values {
+                store.update_field(&id, field, &value).await?;
+            }
+        }
+        DraftCommand::Check { id, json } => {
+            let p = store.get(&resolve(store, &id).await?).await?;
+            let problems = validate::check(&p);
+            if json {
+                let out: Vec<_> = problems
+                    .iter()
+                    .map(|pr| {
+                        serde_json::json!({
+                            "field": pr.field.key(),
+                            "code": pr.code.code(),
+                            "message": pr.code.message(lang),
+                        })
+                    })
+                    .collect();
+                print_json(&out)?;
+            } else if problems.is_empty() {
+                println!("{}", lang.pick("可以提交。", "Ready to submit."));
+            } else {
+                for pr in &problems {
+                    println!(
+                        "{} ({}): {} [{}]",
+                        validate::field_label(pr.field, lang),
+                        pr.field.key(),
+                        pr.code.message(lang),
+                        pr.code.code()
+                    );
+                }
+            }
+            if !problems.is_empty() {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        DraftCommand::Trash { id } => store.trash(&resolve(store, &id).await?).await?,
+        DraftCommand::Restore { id } => store.restore(&resolve(store, &id).await?).await?,
+        DraftCommand::Duplicate { id } => {
+            let copy = store.duplicate(&resolve(store, &id).await?).await?;
+            println!("{}", copy.id);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,25 @@
+// Every command the UI may call is listed here; tauri-build turns each into an `allow-…`
+// permission, and `capabilities/main.json` grants exactly those to the main window.
+const COMMANDS: &[&str] = &[
+    "app_state",
+    "set_language",
+    "list_drafts",
+    "list_trash",
+    "search_drafts",
+    "create_draft",
+    "get_draft",
+    "update_field",
+    "check_draft",
+    "trash_draft",
+    "restore_draft",
+    "delete_draft",
+    "duplicate_draft",
+];
+
+fn main() {
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("tauri build script failed");
+}

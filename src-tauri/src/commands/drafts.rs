@@ -1,0 +1,74 @@
+use petition_core::validate::{self, Problem};
+use petition_core::{Field, Petition, PetitionSummary};
+use tauri::State;
+
+use crate::error::CommandError;
+use crate::state::AppState;
+
+type Res<T> = Result<T, CommandError>;
+
+#[tauri::command]
+pub async fn list_drafts(state: State<'_, AppState>) -> Res<Vec<PetitionSummary>> {
+    state.store()?.list_drafts().await.map_err(|e| state.err(e))
+}
+
+#[tauri::command]
+pub async fn list_trash(state: State<'_, AppState>) -> Res<Vec<PetitionSummary>> {
+    state.store()?.list_trash().await.map_err(|e| state.err(e))
+}
+
+#[tauri::command]
+pub async fn search_drafts(state: State<'_, AppState>, query: String) -> Res<Vec<PetitionSummary>> {
+    state.store()?.search(&query).await.map_err(|e| state.err(e))
+}
+
+#[tauri::command]
+pub async fn create_draft(state: State<'_, AppState>) -> Res<Petition> {
+    state.store()?.create_draft(&[]).await.map_err(|e| state.err(e))
+}
+
+#[tauri::command]
+pub async fn get_draft(state: State<'_, AppState>, id: String) -> Res<Petition> {
+    state.store()?.get(&id).await.map_err(|e| state.err(e))
+}
+
+/// Saves one field durably; returns the new `updated_at`.
+#[tauri::command]
+pub async fn update_field(
+    state: State<'_, AppState>,
+    id: String,
+    field: Field,
+    value: String,
+) -> Res<String> {
+    state
+        .store()?
+        .update_field(&id, field, &value)
+        .await
+        .map_err(|e| state.err(e))
+}
+
+#[tauri::command]
+pub async fn check_draft(state: State<'_, AppState>, id: String) -> Res<Vec<Problem>> {
+    let petition = state.store()?.get(&id).await.map_err(|e| state.err(e))?;
+    Ok(validate::check(&petition))
+}
+
+#[tauri::command]
+pub async fn trash_draft(state: State<'_, AppState>, id: String) -> Res<()> {
+    state.store()?.trash(&id).await.map_err(|e| state.err(e))
+}
+
+#[tauri::command]
+pub async fn restore_draft(state: State<'_, AppState>, id: String) -> Res<()> {
+    state.store()?.restore(&id).await.map_err(|e| state.err(e))
+}
+
+#[tauri::command]
+pub async fn delete_draft(state: State<'_, AppState>, id: String) -> Res<()> {
+    state.store()?.delete_forever(&id).await.map_err(|e| state.err(e))
+}
+
+#[tauri::command]
+pub async fn duplicate_draft(state: State<'_, AppState>, id: String) -> Res<Petition> {
+    state.store()?.duplicate(&id).await.map_err(|e| state.err(e))
+}

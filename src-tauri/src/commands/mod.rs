@@ -1,0 +1,4 @@
+//! The commands the UI calls, one file per domain. Each converts, calls the core, converts back.
+
+pub mod drafts;
+pub mod settings;

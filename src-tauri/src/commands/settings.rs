@@ -1,0 +1,35 @@
+use petition_core::i18n::Lang;
+use serde::Serialize;
+use tauri::State;
+
+use crate::error::CommandError;
+use crate::state::{AppState, LANGUAGE_SETTING};
+
+/// What the UI needs before its first paint.
+#[derive(Debug, Serialize)]
+pub struct AppInfo {
+    /// `zh-CN` or `en`.
+    pub language: &'static str,
+    /// Why the data could not be opened, if it could not.
+    pub error: Option<CommandError>,
+}
+
+#[tauri::command]
+pub fn app_state(state: State<'_, AppState>) -> AppInfo {
+    AppInfo {
+        language: state.lang().tag(),
+        error: state.store().err(),
+    }
+}
+
+#[tauri::command]
+pub async fn set_language(state: State<'_, AppState>, language: String) -> Result<(), CommandError> {
+    let lang = Lang::parse(&language).unwrap_or_default();
+    state
+        .store()?
+        .set_setting(LANGUAGE_SETTING, lang.tag())
+        .await
+        .map_err(|e| state.err(e))?;
+    state.set_lang(lang);
+    Ok(())
+}

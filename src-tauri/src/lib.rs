@@ -1,0 +1,92 @@
+//! The desktop shell: a window, the commands the UI calls, and nothing else. Every rule lives in
+//! `petition-core`; a command deserialises its arguments, calls one core function and converts
+//! the error to `{code, message}`.
+
+mod commands;
+mod error;
+mod state;
+
+use std::path::PathBuf;
+
+use tauri::{Manager, Runtime};
+
+pub use error::CommandError;
+pub use state::AppState;
+
+/// What the command line may say: `--data-dir DIR` (else `PETITION_DATA_DIR`, else the OS's
+/// app-data directory). Unknown arguments are left alone.
+#[derive(Debug, Default, Clone)]
+pub struct Options {
+    pub data_dir: Option<PathBuf>,
+}
+
+impl Options {
+    pub fn from_args(args: impl IntoIterator<Item = String>) -> Options {
+        let mut options = Options::default();
+        let mut args = args.into_iter();
+        while let Some(arg) = args.next() {
+            if arg == "--data-dir" {
+                options.data_dir = args.next().map(PathBuf::from);
+            } else if let Some(dir) = arg.strip_prefix("--data-dir=") {
+                options.data_dir = Some(PathBuf::from(dir));
+            }
+        }
+        options
+    }
+}
+
+/// Adds Petition Desk's state, commands and guards to a Tauri builder.
+pub fn build<R: Runtime>(builder: tauri::Builder<R>, options: Options) -> tauri::Builder<R> {
+    builder
+        .plugin(navigation_guard())
+        .invoke_handler(tauri::generate_handler![
+            commands::settings::app_state,
+            commands::settings::set_language,
+            commands::drafts::list_drafts,
+            commands::drafts::list_trash,
+            commands::drafts::search_drafts,
+            commands::drafts::create_draft,
+            commands::drafts::get_draft,
+            commands::drafts::update_field,
+            commands::drafts::check_draft,
+            commands::drafts::trash_draft,
+            commands::drafts::restore_draft,
+            commands::drafts::delete_draft,
+            commands::drafts::duplicate_draft,
+        ])
+        .setup(move |app| {
+            let state = tauri::async_runtime::block_on(AppState::open(options.data_dir.clone()));
+            app.manage(state);
+            Ok(())
+        })
+}
+
+/// Keeps every webview on the app's own pages: any navigation elsewhere is refused.
+fn navigation_guard<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
+    tauri::plugin::Builder::new("navigation-guard")
+        .on_navigation(|_, url| {
+            let allowed = url.scheme() == "tauri"
+                || matches!(url.host_str(), Some("tauri.localhost"))
+                    && matches!(url.scheme(), "http" | "https");
+            if !allowed {
+                tracing::warn!(scheme = url.scheme(), "navigation away from the app refused");
+            }
+            allowed
+        })
+        .build()
+}
+
+/// Starts the app.
+pub fn run() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let options = Options::from_args(std::env::args().skip(1));
+    build(tauri::Builder::default(), options)
+        .run(tauri::generate_context!())
+        .expect("the Tauri event loop failed to start");
+}

@@ -1,0 +1,1 @@
+//! petitionctl round trips.

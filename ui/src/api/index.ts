@@ -1,0 +1,82 @@
+// The app's commands, typed. Field keys and shapes mirror crates/core (model.rs, validate.rs);
+// every command is granted in src-tauri/capabilities/main.json and listed in src-tauri/build.rs.
+import { invoke } from '@tauri-apps/api/core';
+
+export const FIELD_KEYS = [
+  'name',
+  'id_number',
+  'phone',
+  'address',
+  'email',
+  'region',
+  'agency',
+  'category',
+  'purpose',
+  'title',
+  'request',
+  'facts',
+  'reasons',
+] as const;
+
+export type FieldKey = (typeof FIELD_KEYS)[number];
+export type Purpose = 'complaint' | 'suggestion' | 'report';
+export const PURPOSES: readonly Purpose[] = ['complaint', 'suggestion', 'report'];
+
+export type Petition = {
+  id: string;
+  created_at: string;
+  updated_at: string;
+  state: 'draft';
+  trashed_at: string | null;
+} & Record<FieldKey, string>;
+
+export type PetitionSummary = {
+  id: string;
+  title: string;
+  state: 'draft';
+  created_at: string;
+  updated_at: string;
+  trashed_at: string | null;
+};
+
+export type ProblemCode =
+  | 'required'
+  | 'id_number_format'
+  | 'id_number_checksum'
+  | 'id_number_birth_date'
+  | 'id_number_region'
+  | 'phone_invalid'
+  | 'email_invalid'
+  | 'region_invalid'
+  | 'purpose_invalid'
+  | 'too_long';
+
+export type Problem = { field: FieldKey; code: ProblemCode };
+
+/** What every failed command rejects with. */
+export type CommandError = { code: string; message: string };
+
+export type Language = 'zh-CN' | 'en';
+
+export type AppInfo = { language: Language; error: CommandError | null };
+
+export function isCommandError(e: unknown): e is CommandError {
+  return typeof e === 'object' && e !== null && 'code' in e && 'message' in e;
+}
+
+export const api = {
+  appState: () => invoke<AppInfo>('app_state'),
+  setLanguage: (language: Language) => invoke<void>('set_language', { language }),
+  listDrafts: () => invoke<PetitionSummary[]>('list_drafts'),
+  listTrash: () => invoke<PetitionSummary[]>('list_trash'),
+  searchDrafts: (query: string) => invoke<PetitionSummary[]>('search_drafts', { query }),
+  createDraft: () => invoke<Petition>('create_draft'),
+  getDraft: (id: string) => invoke<Petition>('get_draft', { id }),
+  updateField: (id: string, field: FieldKey, value: string) =>
+    invoke<string>('update_field', { id, field, value }),
+  checkDraft: (id: string) => invoke<Problem[]>('check_draft', { id }),
+  trashDraft: (id: string) => invoke<void>('trash_draft', { id }),
+  restoreDraft: (id: string) => invoke<void>('restore_draft', { id }),
+  deleteDraft: (id: string) => invoke<void>('delete_draft', { id }),
+  duplicateDraft: (id: string) => invoke<Petition>('duplicate_draft', { id }),
+};

@@ -1,0 +1,32 @@
+import type { Plugin } from 'vite';
+import { defineConfig } from 'vitest/config';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+
+// The bundled CJK font ships as woff2 only: every webview Petition Desk runs in reads woff2, and
+// the .woff fallbacks @fontsource lists would double the app's size for nothing.
+function woff2Only(): Plugin {
+  return {
+    name: 'woff2-only',
+    enforce: 'pre',
+    transform(code, id) {
+      if (!id.includes('@fontsource') || !id.endsWith('.css')) return null;
+      return { code: code.replace(/,\s*url\([^)]*\.woff\)\s*format\(['"]woff['"]\)/g, ''), map: null };
+    },
+  };
+}
+
+export default defineConfig({
+  plugins: [woff2Only(), svelte()],
+  clearScreen: false,
+  build: {
+    target: 'safari15',
+    outDir: 'dist',
+    emptyOutDir: true,
+    // Fonts are split by unicode-range and loaded on demand; never inline them into the CSS.
+    assetsInlineLimit: 0,
+  },
+  test: {
+    environment: 'node',
+    include: ['src/**/*.test.ts'],
+  },
+});
