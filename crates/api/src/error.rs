@@ -1,0 +1,139 @@
+//! The error body every failed request gets: `{code, message}` and, for validation, the problems
+//! of each field.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Why a request failed. The snake_case names are stable: clients branch on them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The request is malformed (a header, a query parameter, a path).
+    BadRequest,
+    /// The body is not the JSON this endpoint takes.
+    InvalidJson,
+    /// The `Content-Type` is not one this endpoint takes.
+    UnsupportedMediaType,
+    /// No bearer token, or one the bureau does not know.
+    Unauthorized,
+    /// No such endpoint.
+    NotFound,
+    /// The endpoint exists but not with this method.
+    MethodNotAllowed,
+    /// The body is larger than the bureau takes (413).
+    BodyTooLarge,
+    /// Too many requests from this token; wait for `Retry-After` seconds (429).
+    RateLimited,
+    /// The petition breaks a rule; `problems` lists each field (422).
+    ValidationFailed,
+    /// `POST /v1/petitions` needs an `Idempotency-Key` header.
+    IdempotencyKeyMissing,
+    /// The `Idempotency-Key` is not a UUID.
+    IdempotencyKeyInvalid,
+    /// The key was used before with a different body (422).
+    IdempotencyKeyReused,
+    /// The first request with this key is still being handled; retry after `Retry-After` (409).
+    RequestInFlight,
+    /// No upload with this id for this caller.
+    UploadNotFound,
+    /// The upload was not finished in time and is gone (410).
+    UploadExpired,
+    /// The PATCH does not start where the bureau's copy ends; `Upload-Offset` says where (409).
+    UploadOffsetMismatch,
+    /// Another PATCH of this upload is running (409).
+    UploadBusy,
+    /// The attachment is larger than the limit, or a PATCH goes past the declared length (413).
+    UploadTooLarge,
+    /// The media type is not one the catalogue allows.
+    UploadMediaTypeNotAllowed,
+    /// The bytes do not match the declared SHA-256; the upload was discarded (422).
+    UploadChecksumMismatch,
+    /// A referenced upload is not complete and verified.
+    UploadIncomplete,
+    /// More attachments than the catalogue allows.
+    TooManyAttachments,
+    /// No petition with this tracking code for this caller.
+    PetitionNotFound,
+    /// An evaluation is only taken after a reply, and only once (409).
+    EvaluationNotAllowed,
+    /// A review is only taken after a reply, within 30 days, and only once (409).
+    ReviewNotAllowed,
+    /// The bureau failed; the request may be retried.
+    Internal,
+}
+
+impl ErrorCode {
+    /// The stable code.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::BadRequest => "bad_request",
+            ErrorCode::InvalidJson => "invalid_json",
+            ErrorCode::UnsupportedMediaType => "unsupported_media_type",
+            ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
+            ErrorCode::BodyTooLarge => "body_too_large",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::ValidationFailed => "validation_failed",
+            ErrorCode::IdempotencyKeyMissing => "idempotency_key_missing",
+            ErrorCode::IdempotencyKeyInvalid => "idempotency_key_invalid",
+            ErrorCode::IdempotencyKeyReused => "idempotency_key_reused",
+            ErrorCode::RequestInFlight => "request_in_flight",
+            ErrorCode::UploadNotFound => "upload_not_found",
+            ErrorCode::UploadExpired => "upload_expired",
+            ErrorCode::UploadOffsetMismatch => "upload_offset_mismatch",
+            ErrorCode::UploadBusy => "upload_busy",
+            ErrorCode::UploadTooLarge => "upload_too_large",
+            ErrorCode::UploadMediaTypeNotAllowed => "upload_media_type_not_allowed",
+            ErrorCode::UploadChecksumMismatch => "upload_checksum_mismatch",
+            ErrorCode::UploadIncomplete => "upload_incomplete",
+            ErrorCode::TooManyAttachments => "too_many_attachments",
+            ErrorCode::PetitionNotFound => "petition_not_found",
+            ErrorCode::EvaluationNotAllowed => "evaluation_not_allowed",
+            ErrorCode::ReviewNotAllowed => "review_not_allowed",
+            ErrorCode::Internal => "internal",
+        }
+    }
+}
+
+/// The body of every error answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ErrorBody {
+    /// A stable snake_case code ([`ErrorCode`]); codes may be added, so clients keep a default.
+    #[schema(value_type = ErrorCode)]
+    pub code: String,
+    /// What happened and what to do, in Chinese and English (`中文。 / English.`).
+    pub message: String,
+    /// For `validation_failed`: each field's problem.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<FieldProblem>,
+}
+
+/// One field's problem, with the codes of `petition_core::validate::ProblemCode`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct FieldProblem {
+    /// The field key (`name`, `id_number`, `phone`, …).
+    pub field: String,
+    /// The problem code (`required`, `id_number_checksum`, …).
+    pub code: String,
+    /// The message shown next to the field.
+    pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_serialise_as_their_stable_names() {
+        for code in [
+            ErrorCode::BadRequest,
+            ErrorCode::IdempotencyKeyReused,
+            ErrorCode::UploadChecksumMismatch,
+            ErrorCode::Internal,
+        ] {
+            let json = serde_json::to_string(&code).expect("an enum serialises");
+            assert_eq!(json, format!("\"{}\"", code.as_str()));
+        }
+    }
+}

@@ -1,0 +1,380 @@
+//! Request and response bodies. Times are RFC 3339 in UTC; dates are `YYYY-MM-DD` (China time).
+//!
+//! Personal data only travels in [`SubmitPetition`]; no response carries it back, so no
+//! response can leak it to a log or a screen it does not belong on.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// `GET /v1/health`: a body no captive portal can imitate by accident.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Health {
+    /// Always `petition-bureau`.
+    pub service: String,
+    /// `ok` when the bureau takes petitions.
+    pub status: String,
+    /// The contract version (`1`).
+    pub api_version: String,
+    /// The bureau's clock (RFC 3339).
+    pub time: String,
+}
+
+/// `GET /v1/catalog`: everything the form offers, cached offline by the app (ETag).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Catalog {
+    /// Regions (GB/T 2260) the bureau serves, province down to county.
+    pub regions: Vec<Region>,
+    pub agencies: Vec<Agency>,
+    pub categories: Vec<Category>,
+    pub attachment_limits: AttachmentLimits,
+    /// Where the region list comes from, and its licence.
+    pub regions_source: String,
+}
+
+/// One administrative division (GB/T 2260).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Region {
+    /// Six digits, e.g. `610113`.
+    pub code: String,
+    /// e.g. `雁塔区`.
+    pub name: String,
+    /// The enclosing division, absent for the province.
+    pub parent: Option<String>,
+}
+
+/// An agency a petition may concern (涉及单位).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Agency {
+    /// The name the petition's `agency` field holds.
+    pub name: String,
+    pub name_en: String,
+}
+
+/// A category of matters (问题类别).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Category {
+    /// The name the petition's `category` field holds, e.g. `疫情防控`.
+    pub name: String,
+    pub name_en: String,
+}
+
+/// What attachments the bureau takes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct AttachmentLimits {
+    /// The largest attachment, in bytes.
+    pub max_bytes: u64,
+    /// The most attachments per petition.
+    pub max_files: u32,
+    /// Media types taken.
+    pub media_types: Vec<String>,
+    /// Seconds an unfinished upload is kept.
+    pub upload_expiry_seconds: u64,
+}
+
+/// `POST /v1/uploads`: announce an attachment before sending its bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct CreateUpload {
+    /// Bytes in all.
+    pub length: u64,
+    pub media_type: String,
+    /// The SHA-256 of all the bytes, 64 lowercase hex digits; checked when the last byte arrives.
+    pub sha256: String,
+}
+
+/// Where an upload stands (`POST /v1/uploads`, `GET /v1/uploads/{id}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Upload {
+    /// Where to `HEAD` and `PATCH`: `/v1/uploads/{id}`.
+    pub id: String,
+    pub length: u64,
+    /// Bytes the bureau holds; the next PATCH starts here.
+    pub offset: u64,
+    pub media_type: String,
+    pub sha256: String,
+    /// All bytes are there and their checksum matched. Identical content already held by the
+    /// bureau completes at once, without sending a byte.
+    pub complete: bool,
+    /// An unfinished upload is discarded after this time (RFC 3339).
+    pub expires_at: String,
+}
+
+/// `POST /v1/petitions` (with `Idempotency-Key: <the petition's UUID>`): one petition, complete.
+///
+/// No `Debug`: it holds personal data.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct SubmitPetition {
+    pub name: String,
+    /// Resident ID number (18 characters, GB 11643).
+    pub id_number: String,
+    pub phone: String,
+    pub address: String,
+    #[serde(default)]
+    pub email: String,
+    /// GB/T 2260 code.
+    pub region: String,
+    #[serde(default)]
+    pub agency: String,
+    pub category: String,
+    /// `complaint` (投诉请求), `suggestion` (建议意见) or `report` (反映情况).
+    pub purpose: String,
+    pub title: String,
+    pub request: String,
+    pub facts: String,
+    #[serde(default)]
+    pub reasons: String,
+    /// Completed uploads of this caller.
+    #[serde(default)]
+    pub attachments: Vec<AttachmentRef>,
+}
+
+impl fmt::Debug for SubmitPetition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SubmitPetition")
+            .field("attachments", &self.attachments.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// An attachment of a petition: a completed upload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct AttachmentRef {
+    pub upload_id: String,
+    /// The name shown to the bureau's staff.
+    pub file_name: String,
+}
+
+/// `201` to `POST /v1/petitions`, and the same again for a replay of the same key and body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Receipt {
+    /// 查询码: unguessable, to look the petition up.
+    pub tracking_code: String,
+    /// The client's petition id (the `Idempotency-Key`).
+    pub petition_id: String,
+    /// RFC 3339.
+    pub received_at: String,
+    pub status: Status,
+    /// The bureau decides whether to accept the petition by this date (15 days).
+    pub acceptance_due: String,
+}
+
+/// Where a petition is at the bureau.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Received, not yet registered (已提交).
+    Submitted,
+    /// Registered (已登记).
+    Registered,
+    /// Accepted and being handled (已受理).
+    Accepted,
+    /// Not accepted, with a reason (不予受理).
+    NotAccepted,
+    /// The bureau replied (已答复).
+    Replied,
+    /// The citizen asked for a review (已申请复查).
+    ReviewRequested,
+    /// Closed (已办结).
+    Closed,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Submitted => "submitted",
+            Status::Registered => "registered",
+            Status::Accepted => "accepted",
+            Status::NotAccepted => "not_accepted",
+            Status::Replied => "replied",
+            Status::ReviewRequested => "review_requested",
+            Status::Closed => "closed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Status> {
+        [
+            Status::Submitted,
+            Status::Registered,
+            Status::Accepted,
+            Status::NotAccepted,
+            Status::Replied,
+            Status::ReviewRequested,
+            Status::Closed,
+        ]
+        .into_iter()
+        .find(|st| st.as_str() == s)
+    }
+}
+
+/// What happened to a petition, dated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    Submitted,
+    Registered,
+    Accepted,
+    NotAccepted,
+    /// The reply deadline was extended by 30 days.
+    Extended,
+    Replied,
+    Evaluated,
+    ReviewRequested,
+    Closed,
+}
+
+impl EventKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Submitted => "submitted",
+            EventKind::Registered => "registered",
+            EventKind::Accepted => "accepted",
+            EventKind::NotAccepted => "not_accepted",
+            EventKind::Extended => "extended",
+            EventKind::Replied => "replied",
+            EventKind::Evaluated => "evaluated",
+            EventKind::ReviewRequested => "review_requested",
+            EventKind::Closed => "closed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<EventKind> {
+        [
+            EventKind::Submitted,
+            EventKind::Registered,
+            EventKind::Accepted,
+            EventKind::NotAccepted,
+            EventKind::Extended,
+            EventKind::Replied,
+            EventKind::Evaluated,
+            EventKind::ReviewRequested,
+            EventKind::Closed,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+
+/// One dated event in a petition's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Event {
+    pub kind: EventKind,
+    /// RFC 3339.
+    pub at: String,
+    /// The bureau's text: a reason for not accepting, a reply.
+    pub text: Option<String>,
+}
+
+/// A reply of the bureau (答复意见).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Reply {
+    pub at: String,
+    pub text: String,
+}
+
+/// The statutory dates (信访条例): dates in China time, `YYYY-MM-DD`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct DueDates {
+    /// Acceptance decision: 15 days after receipt.
+    pub acceptance: String,
+    /// Reply: 60 days after acceptance, 90 when extended.
+    pub reply: Option<String>,
+    /// The reply deadline was extended by 30 days.
+    pub reply_extended: bool,
+    /// A review may be requested until this date: 30 days after the reply.
+    pub review_request: Option<String>,
+}
+
+/// Satisfaction with the reply (满意度评价).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Satisfaction {
+    /// 满意
+    Satisfied,
+    /// 基本满意
+    BasicallySatisfied,
+    /// 不满意
+    Dissatisfied,
+}
+
+impl Satisfaction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Satisfaction::Satisfied => "satisfied",
+            Satisfaction::BasicallySatisfied => "basically_satisfied",
+            Satisfaction::Dissatisfied => "dissatisfied",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Satisfaction> {
+        match s {
+            "satisfied" => Some(Satisfaction::Satisfied),
+            "basically_satisfied" => Some(Satisfaction::BasicallySatisfied),
+            "dissatisfied" => Some(Satisfaction::Dissatisfied),
+            _ => None,
+        }
+    }
+}
+
+/// `POST /v1/petitions/{tracking_code}/evaluation`: only after a reply, once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct EvaluationRequest {
+    pub satisfaction: Satisfaction,
+    #[serde(default)]
+    pub comment: String,
+}
+
+/// The citizen's evaluation as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Evaluation {
+    pub satisfaction: Satisfaction,
+    pub comment: String,
+    pub at: String,
+}
+
+/// `POST /v1/petitions/{tracking_code}/review`: a review request (复查), within 30 days of the reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ReviewRequest {
+    /// Why the citizen asks for a review.
+    pub reason: String,
+}
+
+/// An attachment as the bureau holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct AttachmentInfo {
+    pub file_name: String,
+    pub media_type: String,
+    pub length: u64,
+    pub sha256: String,
+}
+
+/// A petition as its owner sees it at the bureau (no personal data).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PetitionView {
+    pub tracking_code: String,
+    pub petition_id: String,
+    pub status: Status,
+    pub received_at: String,
+    pub updated_at: String,
+    pub title: String,
+    pub region: String,
+    pub category: String,
+    pub purpose: String,
+    pub attachments: Vec<AttachmentInfo>,
+    /// Oldest first.
+    pub events: Vec<Event>,
+    pub replies: Vec<Reply>,
+    pub due: DueDates,
+    pub evaluation: Option<Evaluation>,
+}
+
+/// `GET /v1/petitions?since=CURSOR`: the caller's petitions changed after the cursor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PetitionList {
+    /// Oldest change first.
+    pub petitions: Vec<PetitionView>,
+    /// Pass as `since` next time; unchanged when nothing changed.
+    pub next_cursor: String,
+    /// More changes wait beyond this page.
+    pub more: bool,
+}
