@@ -186,7 +186,11 @@ mod tests {
     fn the_document_is_openapi_3_1() {
         let json: serde_json::Value =
             serde_json::from_str(&super::document_json()).expect("the document is JSON");
-        assert!(json["openapi"].as_str().is_some_and(|v| v.starts_with("3.1")));
+        assert!(
+            json["openapi"]
+                .as_str()
+                .is_some_and(|v| v.starts_with("3.1"))
+        );
         assert!(json["paths"]["/v1/petitions"]["post"].is_object());
         assert!(json["components"]["schemas"]["SubmitPetition"].is_object());
     }

@@ -1,0 +1,50 @@
+//! Bearer tokens: every endpoint but health, catalogue and the document needs one, and a caller
+//! only ever sees what its token created. The rate limit is taken here, per token.
+
+use std::time::Instant;
+
+use axum::extract::FromRequestParts;
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use petition_api::ErrorCode;
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::store::TokenKind;
+
+/// The authenticated caller.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub token_id: String,
+    pub kind: TokenKind,
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Caller, ApiError> {
+        let secret = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .ok_or_else(ApiError::unauthorized)?;
+        let (token_id, kind) = state
+            .store()
+            .token(secret)
+            .await?
+            .ok_or_else(ApiError::unauthorized)?;
+        if let Err(wait) = state.inner.limiter.check(&token_id, Instant::now()) {
+            return Err(ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                ErrorCode::RateLimited,
+                "请求过于频繁，请稍后再试。",
+                "Too many requests; wait as long as Retry-After says, then try again.",
+            )
+            .with_header("retry-after", wait));
+        }
+        Ok(Caller { token_id, kind })
+    }
+}

@@ -1,0 +1,89 @@
+//! Where the bureau keeps its data, and the limits it enforces.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// The store and the data directory. Attachment bytes always live in the data directory;
+/// the database is SQLite in it unless `database_url` names PostgreSQL.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    /// `postgres://…` or `sqlite://…`; `None` is `bureau.sqlite3` in the data directory.
+    pub database_url: Option<String>,
+    pub limits: Limits,
+}
+
+/// Limits the bureau answers with 413 and 429.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// The largest attachment.
+    pub max_attachment_bytes: u64,
+    /// The most attachments per petition.
+    pub max_attachments: u32,
+    /// The largest JSON body.
+    pub max_json_bytes: usize,
+    /// How long an unfinished upload is kept.
+    pub upload_ttl: Duration,
+    /// Requests per second a token may make on average …
+    pub rate_per_second: f64,
+    /// … and in a burst.
+    pub rate_burst: f64,
+    /// Media types taken as attachments.
+    pub media_types: Vec<String>,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_attachment_bytes: 20 * 1024 * 1024,
+            max_attachments: 10,
+            max_json_bytes: 1024 * 1024,
+            upload_ttl: Duration::from_secs(24 * 3600),
+            rate_per_second: 20.0,
+            rate_burst: 100.0,
+            media_types: ["image/jpeg", "image/png", "image/webp", "application/pdf"]
+                .map(String::from)
+                .to_vec(),
+        }
+    }
+}
+
+impl Config {
+    /// Default limits, SQLite in `data_dir`.
+    pub fn new(data_dir: impl Into<PathBuf>) -> Config {
+        Config {
+            data_dir: data_dir.into(),
+            database_url: None,
+            limits: Limits::default(),
+        }
+    }
+
+    /// The database URL in force.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("bureau.sqlite3").display()
+            ),
+        }
+    }
+
+    /// Verified attachments, one file per SHA-256.
+    pub fn blob_dir(&self) -> PathBuf {
+        self.data_dir.join("blobs")
+    }
+
+    /// Unfinished uploads.
+    pub fn partial_dir(&self) -> PathBuf {
+        self.data_dir.join("uploads")
+    }
+
+    pub fn blob_path(&self, sha256: &str) -> PathBuf {
+        self.blob_dir().join(&sha256[..2]).join(sha256)
+    }
+
+    pub fn partial_path(&self, upload_id: &str) -> PathBuf {
+        self.partial_dir().join(format!("{upload_id}.part"))
+    }
+}

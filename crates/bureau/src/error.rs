@@ -1,0 +1,152 @@
+//! Errors: [`Error`] for the library (store, files), [`ApiError`] for HTTP answers.
+//!
+//! An [`ApiError`] is what a client sees: a status, a stable code and a bilingual message. It
+//! never carries personal data nor internals; an [`Error`] turned into one is logged by kind only.
+
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use petition_api::{ErrorBody, ErrorCode, FieldProblem};
+
+/// What went wrong inside the bureau.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The database failed.
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+    /// A migration failed.
+    #[error("migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A file operation failed; the text says which.
+    #[error("{0}: {1}")]
+    Io(&'static str, #[source] std::io::Error),
+    /// A stored value could not be read back.
+    #[error("corrupt record: {0}")]
+    Corrupt(&'static str),
+    /// The vendored region list is malformed.
+    #[error("region data: {0}")]
+    Regions(String),
+}
+
+/// An HTTP error answer.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: ErrorCode,
+    pub message: String,
+    pub problems: Vec<FieldProblem>,
+    pub headers: HeaderMap,
+}
+
+impl ApiError {
+    /// An answer with a message in Chinese and English.
+    pub fn new(status: StatusCode, code: ErrorCode, zh: &str, en: &str) -> ApiError {
+        ApiError {
+            status,
+            code,
+            message: format!("{zh} / {en}"),
+            problems: Vec::new(),
+            headers: HeaderMap::new(),
+        }
+    }
+
+    pub fn with_header(mut self, name: &'static str, value: impl ToString) -> ApiError {
+        if let Ok(v) = HeaderValue::from_str(&value.to_string()) {
+            self.headers.insert(HeaderName::from_static(name), v);
+        }
+        self
+    }
+
+    pub fn unauthorized() -> ApiError {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::Unauthorized,
+            "缺少或无效的访问令牌，请在设置中重新登记账户或终端。",
+            "The bearer token is missing or unknown; register the account or kiosk again in the settings.",
+        )
+        .with_header("www-authenticate", "Bearer")
+    }
+
+    pub fn not_found() -> ApiError {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
+            "没有这个接口，请检查地址。",
+            "There is no such endpoint; check the address.",
+        )
+    }
+
+    pub fn internal() -> ApiError {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::Internal,
+            "信访局服务器出错，请稍后重试。",
+            "The bureau's server failed; try again later.",
+        )
+    }
+
+    /// The answer for an error status that a handler did not describe (e.g. from the router).
+    pub fn from_status(status: StatusCode) -> ApiError {
+        match status {
+            StatusCode::NOT_FOUND => ApiError::not_found(),
+            StatusCode::METHOD_NOT_ALLOWED => ApiError::new(
+                status,
+                ErrorCode::MethodNotAllowed,
+                "这个接口不支持该请求方法。",
+                "This endpoint does not take this method.",
+            ),
+            StatusCode::PAYLOAD_TOO_LARGE => ApiError::body_too_large(),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::new(
+                status,
+                ErrorCode::UnsupportedMediaType,
+                "请求的内容类型不对，请发送 JSON。",
+                "Wrong Content-Type; send JSON.",
+            ),
+            s if s.is_server_error() => ApiError {
+                status,
+                ..ApiError::internal()
+            },
+            s => ApiError::new(
+                s,
+                ErrorCode::BadRequest,
+                "请求无法处理，请检查后重试。",
+                "The request could not be handled; check it and try again.",
+            ),
+        }
+    }
+
+    pub fn body_too_large() -> ApiError {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::BodyTooLarge,
+            "请求内容太大，请删减后重试。",
+            "The request body is too large; shorten it and try again.",
+        )
+    }
+}
+
+impl From<Error> for ApiError {
+    fn from(e: Error) -> ApiError {
+        // The error's text may quote a query, never a petition's field: queries bind values.
+        tracing::error!(error = %e, "request failed inside the bureau");
+        ApiError::internal()
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(e: sqlx::Error) -> ApiError {
+        ApiError::from(Error::Db(e))
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = ErrorBody {
+            code: self.code.as_str().to_owned(),
+            message: self.message,
+            problems: self.problems,
+        };
+        let mut response = (self.status, axum::Json(body)).into_response();
+        response.headers_mut().extend(self.headers);
+        response
+    }
+}

@@ -1,0 +1,101 @@
+//! The reference petition bureau (信访局参考服务器): the bureau API of `petition-api`, served
+//! by axum over SQLite (default, in the data directory) or PostgreSQL.
+//!
+//! - [`app`] builds the router from an [`AppState`]; tests start it on `127.0.0.1:0`;
+//! - [`store`] is the database (runtime queries, migrations for both backends);
+//! - [`uploads`] and [`petitions`] are the endpoints; [`ops`] moves petitions through the
+//!   workflow for the operator's command line;
+//! - [`error`] turns every failure into `{code, message}`, never HTML.
+
+pub mod auth;
+pub mod catalog;
+pub mod clock;
+pub mod config;
+pub mod error;
+pub mod ops;
+pub mod petitions;
+pub mod ratelimit;
+pub mod store;
+pub mod uploads;
+
+mod http;
+
+use std::sync::Arc;
+
+pub use clock::Clock;
+pub use config::{Config, Limits};
+pub use error::{ApiError, Error};
+pub use http::app;
+pub use store::Store;
+
+/// Everything a request handler needs; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    config: Config,
+    store: Store,
+    clock: Clock,
+    catalog: catalog::Served,
+    limiter: ratelimit::RateLimiter,
+    uploads_busy: std::sync::Mutex<std::collections::HashSet<String>>,
+}
+
+impl AppState {
+    /// Opens (and migrates) the store the config names and prepares the data directory.
+    pub async fn open(config: Config, clock: Clock) -> Result<AppState, Error> {
+        let store = Store::open(&config).await?;
+        AppState::with_store(config, store, clock).await
+    }
+
+    /// Builds the state around an open store.
+    pub async fn with_store(config: Config, store: Store, clock: Clock) -> Result<AppState, Error> {
+        for dir in [config.blob_dir(), config.partial_dir()] {
+            tokio::fs::create_dir_all(&dir)
+                .await
+                .map_err(|e| Error::Io("create the data directory", e))?;
+        }
+        let catalog = catalog::Served::new(&config.limits)?;
+        let limiter =
+            ratelimit::RateLimiter::new(config.limits.rate_per_second, config.limits.rate_burst);
+        Ok(AppState {
+            inner: Arc::new(Inner {
+                config,
+                store,
+                clock,
+                catalog,
+                limiter,
+                uploads_busy: Default::default(),
+            }),
+        })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.inner.clock
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+}
+
+/// Serves the API on `listener` until `shutdown` resolves, sweeping expired uploads meanwhile.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let sweeper = tokio::spawn(uploads::sweep_forever(state.clone()));
+    let result = axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown)
+        .await;
+    sweeper.abort();
+    result
+}

@@ -1,0 +1,460 @@
+//! Attachment uploads with tus 1.0 semantics: `POST` announces length, media type and SHA-256;
+//! `HEAD` tells the offset; `PATCH` appends at the offset. The last byte triggers the checksum:
+//! a match moves the bytes to `blobs/<sha256>` (one file per content, so identical attachments
+//! are stored once), a mismatch discards the upload. Unfinished uploads expire.
+
+use std::io::SeekFrom;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use futures_util::StreamExt;
+use petition_api::headers::{
+    OFFSET_OCTET_STREAM, TUS_RESUMABLE, TUS_VERSION, UPLOAD_LENGTH, UPLOAD_OFFSET,
+};
+use petition_api::{CreateUpload, ErrorCode, Upload};
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use tokio::io::{AsyncSeekExt, AsyncWriteExt};
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::clock::rfc3339;
+use crate::error::{ApiError, Error};
+use crate::http::JsonBody;
+
+/// An upload row.
+#[derive(Debug, Clone)]
+pub struct UploadRow {
+    pub id: String,
+    pub token_id: String,
+    pub length: u64,
+    pub media_type: String,
+    pub sha256: String,
+    pub offset: u64,
+    pub complete: bool,
+    pub expires_unix: i64,
+}
+
+impl UploadRow {
+    fn from_row(r: &AnyRow) -> Result<UploadRow, sqlx::Error> {
+        Ok(UploadRow {
+            id: r.try_get("id")?,
+            token_id: r.try_get("token_id")?,
+            length: r.try_get::<i64, _>("length")? as u64,
+            media_type: r.try_get("media_type")?,
+            sha256: r.try_get("sha256")?,
+            offset: r.try_get::<i64, _>("offset_bytes")? as u64,
+            complete: r.try_get::<i64, _>("complete")? != 0,
+            expires_unix: r.try_get("expires_unix")?,
+        })
+    }
+
+    fn to_api(&self) -> Upload {
+        Upload {
+            id: self.id.clone(),
+            length: self.length,
+            offset: self.offset,
+            media_type: self.media_type.clone(),
+            sha256: self.sha256.clone(),
+            complete: self.complete,
+            expires_at: time::OffsetDateTime::from_unix_timestamp(self.expires_unix)
+                .map(rfc3339)
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// Reads the caller's upload.
+pub async fn load(state: &AppState, id: &str, token_id: &str) -> Result<Option<UploadRow>, Error> {
+    let row = sqlx::query("SELECT * FROM uploads WHERE id = $1 AND token_id = $2")
+        .bind(id)
+        .bind(token_id)
+        .fetch_optional(state.store().pool())
+        .await?;
+    Ok(row.as_ref().map(UploadRow::from_row).transpose()?)
+}
+
+fn tus_headers(row: &UploadRow) -> [(&'static str, HeaderValue); 4] {
+    [
+        (TUS_RESUMABLE, HeaderValue::from_static(TUS_VERSION)),
+        (UPLOAD_OFFSET, HeaderValue::from(row.offset)),
+        (UPLOAD_LENGTH, HeaderValue::from(row.length)),
+        ("cache-control", HeaderValue::from_static("no-store")),
+    ]
+}
+
+fn not_found() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        ErrorCode::UploadNotFound,
+        "没有这个上传，请重新上传附件。",
+        "There is no such upload; upload the attachment again.",
+    )
+}
+
+fn expired() -> ApiError {
+    ApiError::new(
+        StatusCode::GONE,
+        ErrorCode::UploadExpired,
+        "上传未按时完成，已被删除，请重新上传附件。",
+        "The upload was not finished in time and is gone; upload the attachment again.",
+    )
+}
+
+/// `POST /v1/uploads`
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(req): JsonBody<CreateUpload>,
+) -> Result<Response, ApiError> {
+    let limits = &state.config().limits;
+    if req.length > limits.max_attachment_bytes {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::UploadTooLarge,
+            "附件太大，请压缩或拆分后上传。",
+            "The attachment is larger than the bureau takes; compress or split it.",
+        ));
+    }
+    if !limits.media_types.iter().any(|m| *m == req.media_type) {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::UploadMediaTypeNotAllowed,
+            "不支持这种附件格式，请上传图片或 PDF。",
+            "This kind of attachment is not taken; upload a picture or a PDF.",
+        ));
+    }
+    let sha = req.sha256.to_ascii_lowercase();
+    if sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadRequest,
+            "SHA-256 校验值应为 64 位十六进制数。",
+            "The SHA-256 must be 64 hexadecimal digits.",
+        ));
+    }
+    let now = state.clock().now();
+    let held = tokio::fs::metadata(state.config().blob_path(&sha))
+        .await
+        .is_ok_and(|m| m.len() == req.length);
+    let row = UploadRow {
+        id: uuid::Uuid::new_v4().simple().to_string(),
+        token_id: caller.token_id,
+        length: req.length,
+        media_type: req.media_type,
+        sha256: sha,
+        offset: if held { req.length } else { 0 },
+        complete: held,
+        expires_unix: (now + limits.upload_ttl).unix_timestamp(),
+    };
+    {
+        let _turn = state.store().write_turn().await;
+        sqlx::query(
+            "INSERT INTO uploads (id, token_id, length, media_type, sha256, offset_bytes, complete, expires_unix) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&row.id)
+        .bind(&row.token_id)
+        .bind(row.length as i64)
+        .bind(&row.media_type)
+        .bind(&row.sha256)
+        .bind(row.offset as i64)
+        .bind(i64::from(row.complete))
+        .bind(row.expires_unix)
+        .execute(state.store().pool())
+        .await?;
+    }
+    let location = format!("/v1/uploads/{}", row.id);
+    let mut response = (
+        StatusCode::CREATED,
+        tus_headers(&row),
+        axum::Json(row.to_api()),
+    )
+        .into_response();
+    if let Ok(v) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(response)
+}
+
+/// `GET` and `HEAD /v1/uploads/{id}`
+pub async fn status(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let row = load(&state, &id, &caller.token_id)
+        .await?
+        .ok_or_else(not_found)?;
+    if !row.complete && row.expires_unix < state.clock().now().unix_timestamp() {
+        discard(&state, &row).await?;
+        return Err(expired());
+    }
+    Ok((tus_headers(&row), axum::Json(row.to_api())).into_response())
+}
+
+/// Marks an upload id as being patched; dropped, it lets the next PATCH in.
+struct Busy<'a> {
+    state: &'a AppState,
+    id: String,
+}
+
+impl Drop for Busy<'_> {
+    fn drop(&mut self) {
+        self.state
+            .inner
+            .uploads_busy
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(&self.id);
+    }
+}
+
+/// `PATCH /v1/uploads/{id}`
+pub async fn patch(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let is_octets = headers
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes() == OFFSET_OCTET_STREAM.as_bytes());
+    if !is_octets {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode::UnsupportedMediaType,
+            "上传内容类型应为 application/offset+octet-stream。",
+            "A PATCH body must be application/offset+octet-stream.",
+        ));
+    }
+    let claimed: u64 = headers
+        .get(UPLOAD_OFFSET)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok())
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::BadRequest,
+                "缺少 Upload-Offset 请求头。",
+                "The Upload-Offset header is missing or not a number.",
+            )
+        })?;
+    let row = load(&state, &id, &caller.token_id)
+        .await?
+        .ok_or_else(not_found)?;
+    if !row.complete && row.expires_unix < state.clock().now().unix_timestamp() {
+        discard(&state, &row).await?;
+        return Err(expired());
+    }
+    let _busy = {
+        let mut busy = state
+            .inner
+            .uploads_busy
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !busy.insert(id.clone()) {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                ErrorCode::UploadBusy,
+                "这个附件正在上传，请稍后再试。",
+                "Another PATCH of this upload is running; try again shortly.",
+            )
+            .with_header("retry-after", 1));
+        }
+        Busy {
+            state: &state,
+            id: id.clone(),
+        }
+    };
+    // Read again under the busy mark: an earlier PATCH may have just finished.
+    let row = load(&state, &id, &caller.token_id)
+        .await?
+        .ok_or_else(not_found)?;
+    if row.complete || claimed != row.offset {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            ErrorCode::UploadOffsetMismatch,
+            "上传位置不一致，请按 Upload-Offset 所示位置续传。",
+            "The PATCH does not start where the bureau's copy ends; resume at Upload-Offset.",
+        )
+        .with_header("upload-offset", row.offset)
+        .with_header("tus-resumable", TUS_VERSION));
+    }
+
+    let path = state.config().partial_path(&row.id);
+    let mut file = tokio::fs::OpenOptions::new()
+        .create(true)
+        .write(true)
+        .truncate(false)
+        .open(&path)
+        .await
+        .map_err(|e| Error::Io("open a partial upload", e))?;
+    file.set_len(row.offset)
+        .await
+        .map_err(|e| Error::Io("trim a partial upload", e))?;
+    file.seek(SeekFrom::Start(row.offset))
+        .await
+        .map_err(|e| Error::Io("seek in a partial upload", e))?;
+    let room = row.length - row.offset;
+    let mut written: u64 = 0;
+    let mut too_large = false;
+    let mut cut = false;
+    let mut stream = body.into_data_stream();
+    while let Some(chunk) = stream.next().await {
+        let Ok(chunk) = chunk else {
+            cut = true;
+            break;
+        };
+        if written + chunk.len() as u64 > room {
+            too_large = true;
+            break;
+        }
+        file.write_all(&chunk)
+            .await
+            .map_err(|e| Error::Io("write a partial upload", e))?;
+        written += chunk.len() as u64;
+    }
+    if too_large {
+        file.set_len(row.offset)
+            .await
+            .map_err(|e| Error::Io("trim a partial upload", e))?;
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::UploadTooLarge,
+            "上传内容超过了声明的长度。",
+            "The PATCH goes past the length the upload was created with.",
+        )
+        .with_header("upload-offset", row.offset));
+    }
+    file.sync_data()
+        .await
+        .map_err(|e| Error::Io("flush a partial upload", e))?;
+    drop(file);
+    let offset = row.offset + written;
+    set_offset(&state, &row.id, offset).await?;
+    if cut {
+        // The client is gone; what arrived is kept for its resume.
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadRequest,
+            "上传中断，请查询位置后续传。",
+            "The upload was cut; ask for the offset and resume.",
+        )
+        .with_header("upload-offset", offset));
+    }
+    if offset == row.length {
+        finish(&state, &row, &path).await?;
+    }
+    Ok((
+        StatusCode::NO_CONTENT,
+        [
+            (TUS_RESUMABLE, HeaderValue::from_static(TUS_VERSION)),
+            (UPLOAD_OFFSET, HeaderValue::from(offset)),
+        ],
+    )
+        .into_response())
+}
+
+async fn set_offset(state: &AppState, id: &str, offset: u64) -> Result<(), Error> {
+    let _turn = state.store().write_turn().await;
+    sqlx::query("UPDATE uploads SET offset_bytes = $1 WHERE id = $2")
+        .bind(offset as i64)
+        .bind(id)
+        .execute(state.store().pool())
+        .await?;
+    Ok(())
+}
+
+/// Checks the SHA-256 of a fully received upload and keeps or discards it.
+async fn finish(state: &AppState, row: &UploadRow, path: &std::path::Path) -> Result<(), ApiError> {
+    let actual = sha256_file(path).await?;
+    if actual != row.sha256 {
+        discard(state, row).await?;
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::UploadChecksumMismatch,
+            "附件校验值不符，上传已作废，请重新上传。",
+            "The bytes do not match the SHA-256 given; the upload was discarded, upload it again.",
+        ));
+    }
+    let blob = state.config().blob_path(&row.sha256);
+    if let Some(dir) = blob.parent() {
+        tokio::fs::create_dir_all(dir)
+            .await
+            .map_err(|e| Error::Io("create a blob directory", e))?;
+    }
+    if tokio::fs::metadata(&blob).await.is_ok() {
+        // Identical content is already held: keep one copy.
+        tokio::fs::remove_file(path)
+            .await
+            .map_err(|e| Error::Io("remove a duplicate upload", e))?;
+    } else {
+        tokio::fs::rename(path, &blob)
+            .await
+            .map_err(|e| Error::Io("keep a verified upload", e))?;
+    }
+    let _turn = state.store().write_turn().await;
+    sqlx::query("UPDATE uploads SET complete = 1 WHERE id = $1")
+        .bind(&row.id)
+        .execute(state.store().pool())
+        .await?;
+    Ok(())
+}
+
+async fn sha256_file(path: &std::path::Path) -> Result<String, Error> {
+    let path = path.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let mut file = std::fs::File::open(&path)?;
+        let mut hasher = Sha256::new();
+        std::io::copy(&mut file, &mut hasher)?;
+        Ok(hex::encode(hasher.finalize()))
+    })
+    .await
+    .map_err(|e| Error::Io("hash an upload", std::io::Error::other(e)))?
+    .map_err(|e| Error::Io("hash an upload", e))
+}
+
+/// Removes an unfinished upload: its row and its partial file.
+async fn discard(state: &AppState, row: &UploadRow) -> Result<(), Error> {
+    match tokio::fs::remove_file(state.config().partial_path(&row.id)).await {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(Error::Io("remove a partial upload", e)),
+    }
+    let _turn = state.store().write_turn().await;
+    sqlx::query("DELETE FROM uploads WHERE id = $1")
+        .bind(&row.id)
+        .execute(state.store().pool())
+        .await?;
+    Ok(())
+}
+
+/// Discards every unfinished upload past its expiry; returns how many.
+pub async fn sweep(state: &AppState) -> Result<usize, Error> {
+    let rows = sqlx::query("SELECT * FROM uploads WHERE complete = 0 AND expires_unix < $1")
+        .bind(state.clock().now().unix_timestamp())
+        .fetch_all(state.store().pool())
+        .await?;
+    for row in &rows {
+        discard(state, &UploadRow::from_row(row)?).await?;
+    }
+    Ok(rows.len())
+}
+
+/// Runs [`sweep`] every minute.
+pub async fn sweep_forever(state: AppState) {
+    loop {
+        tokio::time::sleep(Duration::from_secs(60)).await;
+        match sweep(&state).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(expired = n, "discarded expired uploads"),
+            Err(e) => tracing::warn!(error = %e, "sweeping expired uploads failed"),
+        }
+    }
+}
