@@ -1,3 +1,4 @@
 //! Petition Desk's cross-crate and end-to-end tests: one test binary, one module per subject.
 
+mod bureau;
 mod cli;

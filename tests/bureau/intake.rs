@@ -1,0 +1,192 @@
+//! `POST /v1/petitions`: validation with the client's rules, and exactly-once intake.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use petition_api::{PetitionList, Receipt};
+use reqwest::StatusCode;
+
+use super::*;
+
+on_both!(
+    invalid_petitions_are_refused_field_by_field,
+    |db| async move {
+        let Some(b) = TestBureau::start(db).await else {
+            return;
+        };
+        let token = b.token(TokenKind::Citizen).await;
+        let key = new_key();
+        let mut bad = valid_petition();
+        bad.id_number = "110105194912310021".into();
+        bad.phone = "12345".into();
+        bad.facts = String::new();
+        let error = expect_error(
+            b.submit(&token, &key, &bad).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        )
+        .await;
+        let problems: Vec<(&str, &str)> = error
+            .problems
+            .iter()
+            .map(|p| (p.field.as_str(), p.code.as_str()))
+            .collect();
+        assert_eq!(
+            problems,
+            [
+                ("id_number", "id_number_checksum"),
+                ("phone", "phone_invalid"),
+                ("facts", "required")
+            ]
+        );
+        assert!(
+            !error.message.contains("110105194912310021"),
+            "no personal data in messages"
+        );
+
+        let corrected = b.submit(&token, &key, &valid_petition()).await;
+        assert_eq!(
+            corrected.status(),
+            StatusCode::CREATED,
+            "a refused key may be used for the fix"
+        );
+
+        expect_error(
+            b.post(&token, "/v1/petitions")
+                .json(&valid_petition())
+                .send()
+                .await
+                .expect("400"),
+            StatusCode::BAD_REQUEST,
+            "idempotency_key_missing",
+        )
+        .await;
+        expect_error(
+            b.submit(&token, "petition-1", &valid_petition()).await,
+            StatusCode::BAD_REQUEST,
+            "idempotency_key_invalid",
+        )
+        .await;
+    }
+);
+
+on_both!(
+    fifty_concurrent_submissions_make_one_petition,
+    |db| async move {
+        let limits = Limits {
+            rate_per_second: 1000.0,
+            rate_burst: 1000.0,
+            ..Limits::default()
+        };
+        let Some(b) = TestBureau::start_with(db, limits).await else {
+            return;
+        };
+        let b = std::sync::Arc::new(b);
+        let token = b.token(TokenKind::Citizen).await;
+        let key = new_key();
+        let mut tasks = Vec::new();
+        for _ in 0..50 {
+            let (b, token, key) = (b.clone(), token.clone(), key.clone());
+            tasks.push(tokio::spawn(async move {
+                let mut conflicts = 0;
+                loop {
+                    let response = b.submit(&token, &key, &valid_petition()).await;
+                    if response.status() == StatusCode::CONFLICT {
+                        assert!(response.headers().contains_key("retry-after"));
+                        expect_error(response, StatusCode::CONFLICT, "request_in_flight").await;
+                        conflicts += 1;
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                        continue;
+                    }
+                    assert_eq!(response.status(), StatusCode::CREATED);
+                    let receipt: Receipt = response.json().await.expect("a receipt");
+                    return (receipt, conflicts);
+                }
+            }));
+        }
+        let mut receipts = Vec::new();
+        for task in tasks {
+            receipts.push(task.await.expect("the submitting task"));
+        }
+        let codes: HashSet<&str> = receipts
+            .iter()
+            .map(|(r, _)| r.tracking_code.as_str())
+            .collect();
+        assert_eq!(
+            codes.len(),
+            1,
+            "every submission got the same tracking code"
+        );
+        assert!(
+            receipts.windows(2).all(|w| w[0].0 == w[1].0),
+            "and the same receipt"
+        );
+        let list: PetitionList = b
+            .get(&token, "/v1/petitions")
+            .send()
+            .await
+            .expect("list")
+            .json()
+            .await
+            .expect("a list");
+        assert_eq!(list.petitions.len(), 1, "one petition at the bureau");
+        eprintln!(
+            "409 answers while in flight: {}",
+            receipts.iter().map(|(_, c)| c).sum::<u32>()
+        );
+
+        let mut changed = valid_petition();
+        changed.title = "另一个标题".into();
+        expect_error(
+            b.submit(&token, &key, &changed).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "idempotency_key_reused",
+        )
+        .await;
+    }
+);
+
+on_both!(
+    a_submission_in_flight_gets_409_until_it_is_stale,
+    |db| async move {
+        let Some(b) = TestBureau::start(db).await else {
+            return;
+        };
+        let token = b.token(TokenKind::Citizen).await;
+        let key = new_key();
+        // Make a claim as a request that is still being handled would have made it.
+        let body_hash = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(
+            serde_json::to_vec(&valid_petition()).expect("JSON"),
+        ));
+        let token_id = b
+            .state
+            .store()
+            .token(&token)
+            .await
+            .expect("lookup")
+            .expect("known")
+            .0;
+        sqlx::query(
+        "INSERT INTO idempotency (token_id, key, body_hash, state, claimed_unix) VALUES ($1, $2, $3, 'in_flight', $4)",
+    )
+    .bind(&token_id)
+    .bind(&key)
+    .bind(&body_hash)
+    .bind(b.state.clock().now().unix_timestamp())
+    .execute(b.state.store().pool())
+    .await
+    .expect("a claim");
+        let busy = b.submit(&token, &key, &valid_petition()).await;
+        assert_eq!(
+            busy.headers().get("retry-after").map(|v| v.as_bytes()),
+            Some(&b"1"[..])
+        );
+        expect_error(busy, StatusCode::CONFLICT, "request_in_flight").await;
+        b.state.clock().advance(time::Duration::minutes(1));
+        assert_eq!(
+            b.submit(&token, &key, &valid_petition()).await.status(),
+            StatusCode::CREATED,
+            "a claim whose request died is taken over"
+        );
+    }
+);

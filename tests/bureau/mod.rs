@@ -1,0 +1,186 @@
+//! The reference bureau (issue 4), started for real on `127.0.0.1:0` with a temporary data
+//! directory, once on SQLite and once on PostgreSQL (`PETITION_TEST_POSTGRES_URL`, from
+//! `.ci/start-postgres`).
+
+mod catalog;
+mod intake;
+mod uploads;
+mod workflow;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use petition_api::headers::IDEMPOTENCY_KEY;
+use petition_api::{ErrorBody, SubmitPetition};
+use petition_bureau::store::TokenKind;
+use petition_bureau::{AppState, Clock, Config, Limits};
+use reqwest::{RequestBuilder, Response, StatusCode};
+use tokio::sync::oneshot;
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+/// A running bureau; stops and removes its data when dropped.
+pub struct TestBureau {
+    pub base: String,
+    pub state: AppState,
+    pub http: reqwest::Client,
+    _stop: oneshot::Sender<()>,
+    _dir: tempfile::TempDir,
+}
+
+impl TestBureau {
+    /// Starts a bureau on `db`, or `None` when PostgreSQL is not configured outside CI.
+    pub async fn start(db: Db) -> Option<TestBureau> {
+        TestBureau::start_with(db, Limits::default()).await
+    }
+
+    pub async fn start_with(db: Db, limits: Limits) -> Option<TestBureau> {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let database_url = match db {
+            Db::Sqlite => None,
+            Db::Postgres => match std::env::var("PETITION_TEST_POSTGRES_URL") {
+                Ok(url) if !url.is_empty() => Some(url),
+                _ if std::env::var_os("CI").is_some() => {
+                    panic!(
+                        "PETITION_TEST_POSTGRES_URL is unset in CI; run `eval \"$(.ci/start-postgres)\"` first"
+                    )
+                }
+                _ => {
+                    eprintln!(
+                        "skipped: PETITION_TEST_POSTGRES_URL is unset (see .ci/start-postgres)"
+                    );
+                    return None;
+                }
+            },
+        };
+        let config = Config {
+            data_dir: dir.path().to_owned(),
+            database_url,
+            limits,
+        };
+        let state = AppState::open(config, Clock::system())
+            .await
+            .expect("the bureau opens its store");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a free loopback port");
+        let addr: SocketAddr = listener.local_addr().expect("a bound address");
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(petition_bureau::serve(listener, state.clone(), async {
+            let _ = stopped.await;
+        }));
+        Some(TestBureau {
+            base: format!("http://{addr}"),
+            state,
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(60))
+                .build()
+                .expect("an HTTP client"),
+            _stop: stop,
+            _dir: dir,
+        })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A new citizen (or kiosk) token.
+    pub async fn token(&self, kind: TokenKind) -> String {
+        self.state
+            .store()
+            .create_token(kind, "test", "2026-01-01T00:00:00Z")
+            .await
+            .expect("a token")
+    }
+
+    pub fn get(&self, token: &str, path: &str) -> RequestBuilder {
+        self.http.get(self.url(path)).bearer_auth(token)
+    }
+
+    pub fn post(&self, token: &str, path: &str) -> RequestBuilder {
+        self.http.post(self.url(path)).bearer_auth(token)
+    }
+
+    /// `POST /v1/petitions` with `key` as the Idempotency-Key.
+    pub async fn submit(&self, token: &str, key: &str, body: &SubmitPetition) -> Response {
+        self.post(token, "/v1/petitions")
+            .header(IDEMPOTENCY_KEY, key)
+            .json(body)
+            .send()
+            .await
+            .expect("the bureau answers")
+    }
+}
+
+/// Runs one async test body on SQLite and on PostgreSQL, as `NAME::sqlite` and `NAME::postgres`.
+macro_rules! on_both {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn sqlite() {
+                ($body)(crate::bureau::Db::Sqlite).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn postgres() {
+                ($body)(crate::bureau::Db::Postgres).await;
+            }
+        }
+    };
+}
+pub(crate) use on_both;
+
+/// A petition that passes every rule.
+pub fn valid_petition() -> SubmitPetition {
+    SubmitPetition {
+        name: "王丽".into(),
+        id_number: "11010519491231002X".into(),
+        phone: "13912345678".into(),
+        address: "西安市雁塔区小寨东路 1 号".into(),
+        email: String::new(),
+        region: "610113".into(),
+        agency: "陕西省住房和城乡建设厅".into(),
+        category: "城乡建设".into(),
+        purpose: "complaint".into(),
+        title: "小区门前道路破损".into(),
+        request: "请尽快修复道路。".into(),
+        facts: "道路破损已三个月。".into(),
+        reasons: String::new(),
+        attachments: Vec::new(),
+    }
+}
+
+pub fn new_key() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// Asserts a JSON error answer and returns its body.
+pub async fn expect_error(response: Response, status: StatusCode, code: &str) -> ErrorBody {
+    assert_eq!(response.status(), status, "status for {code}");
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        content_type.starts_with("application/json"),
+        "{code}: content-type {content_type}"
+    );
+    let body: ErrorBody = response.json().await.expect("an error body");
+    assert_eq!(body.code, code);
+    assert!(
+        body.message.contains(" / "),
+        "bilingual message: {}",
+        body.message
+    );
+    body
+}

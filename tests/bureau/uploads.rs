@@ -1,0 +1,321 @@
+//! Uploads with tus 1.0 semantics: resume after a cut, offsets, checksums, limits, expiry.
+
+use std::time::Duration;
+
+use petition_api::headers::{OFFSET_OCTET_STREAM, UPLOAD_OFFSET};
+use petition_api::{AttachmentRef, PetitionView, Receipt, Upload};
+use rand::Rng;
+use reqwest::StatusCode;
+use sha2::{Digest, Sha256};
+
+use super::*;
+
+fn sha256(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+async fn create(b: &TestBureau, token: &str, bytes: &[u8], sha: &str) -> reqwest::Response {
+    b.post(token, "/v1/uploads")
+        .json(
+            &serde_json::json!({"length": bytes.len(), "media_type": "image/jpeg", "sha256": sha}),
+        )
+        .send()
+        .await
+        .expect("create")
+}
+
+async fn patch(
+    b: &TestBureau,
+    token: &str,
+    id: &str,
+    offset: u64,
+    bytes: Vec<u8>,
+) -> reqwest::Response {
+    b.http
+        .patch(b.url(&format!("/v1/uploads/{id}")))
+        .bearer_auth(token)
+        .header("content-type", OFFSET_OCTET_STREAM)
+        .header(UPLOAD_OFFSET, offset)
+        .body(bytes)
+        .send()
+        .await
+        .expect("patch")
+}
+
+async fn head_offset(b: &TestBureau, token: &str, id: &str) -> u64 {
+    let response = b
+        .http
+        .head(b.url(&format!("/v1/uploads/{id}")))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("head");
+    assert_eq!(response.status(), StatusCode::OK);
+    response
+        .headers()
+        .get(UPLOAD_OFFSET)
+        .expect("Upload-Offset")
+        .to_str()
+        .expect("ascii")
+        .parse()
+        .expect("a number")
+}
+
+on_both!(
+    an_upload_resumes_after_a_cut_and_is_stored_once,
+    |db| async move {
+        let Some(b) = TestBureau::start(db).await else {
+            return;
+        };
+        let token = b.token(TokenKind::Citizen).await;
+        let mut bytes = vec![0u8; 300_000];
+        rand::rng().fill(&mut bytes[..]);
+        let sha = sha256(&bytes);
+        let response = create(&b, &token, &bytes, &sha).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        assert!(response.headers().contains_key("location"));
+        let upload: Upload = response.json().await.expect("an upload");
+        assert_eq!((upload.offset, upload.complete), (0, false));
+
+        // The connection breaks after a random number of bytes.
+        let cut = rand::rng().random_range(1..bytes.len() - 1);
+        let sent = bytes[..cut].to_vec();
+        let stream = futures_util::stream::iter(vec![
+            Ok::<_, std::io::Error>(sent),
+            Err(std::io::Error::new(
+                std::io::ErrorKind::ConnectionReset,
+                "cut",
+            )),
+        ]);
+        let cut_result = b
+            .http
+            .patch(b.url(&format!("/v1/uploads/{}", upload.id)))
+            .bearer_auth(&token)
+            .header("content-type", OFFSET_OCTET_STREAM)
+            .header(UPLOAD_OFFSET, 0)
+            .body(reqwest::Body::wrap_stream(stream))
+            .send()
+            .await;
+        assert!(cut_result.is_err() || !cut_result.as_ref().is_ok_and(|r| r.status().is_success()));
+
+        // The server may still be noticing the cut; HEAD until the PATCH is over.
+        let mut offset = head_offset(&b, &token, &upload.id).await;
+        let mut resumed = patch(
+            &b,
+            &token,
+            &upload.id,
+            offset,
+            bytes[offset as usize..].to_vec(),
+        )
+        .await;
+        for _ in 0..50 {
+            if resumed.status() != StatusCode::CONFLICT {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            offset = head_offset(&b, &token, &upload.id).await;
+            resumed = patch(
+                &b,
+                &token,
+                &upload.id,
+                offset,
+                bytes[offset as usize..].to_vec(),
+            )
+            .await;
+        }
+        assert!(
+            offset <= cut as u64,
+            "the bureau holds no more than was sent"
+        );
+        assert_eq!(resumed.status(), StatusCode::NO_CONTENT);
+        assert_eq!(
+            head_offset(&b, &token, &upload.id).await,
+            bytes.len() as u64
+        );
+        let done: Upload = b
+            .get(&token, &format!("/v1/uploads/{}", upload.id))
+            .send()
+            .await
+            .expect("status")
+            .json()
+            .await
+            .expect("an upload");
+        assert!(done.complete);
+
+        // The same content again completes at once, and is kept once on disk.
+        let again: Upload = create(&b, &token, &bytes, &sha)
+            .await
+            .json()
+            .await
+            .expect("an upload");
+        assert!(again.complete);
+        assert_eq!(again.offset, bytes.len() as u64);
+        let blobs: Vec<_> = walk(&b.state.config().blob_dir());
+        assert_eq!(blobs.len(), 1);
+
+        let mut petition = valid_petition();
+        petition.attachments = vec![
+            AttachmentRef {
+                upload_id: upload.id.clone(),
+                file_name: "路面.jpg".into(),
+            },
+            AttachmentRef {
+                upload_id: again.id.clone(),
+                file_name: "路面2.jpg".into(),
+            },
+        ];
+        let receipt: Receipt = b
+            .submit(&token, &new_key(), &petition)
+            .await
+            .json()
+            .await
+            .expect("a receipt");
+        let view: PetitionView = b
+            .get(&token, &format!("/v1/petitions/{}", receipt.tracking_code))
+            .send()
+            .await
+            .expect("view")
+            .json()
+            .await
+            .expect("a view");
+        assert_eq!(view.attachments.len(), 2);
+        assert!(
+            view.attachments
+                .iter()
+                .all(|a| a.sha256 == sha && a.length == bytes.len() as u64)
+        );
+    }
+);
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("a directory").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
+
+on_both!(upload_errors_are_told, |db| async move {
+    let limits = Limits {
+        max_attachment_bytes: 1000,
+        upload_ttl: Duration::from_secs(3600),
+        ..Limits::default()
+    };
+    let Some(b) = TestBureau::start_with(db, limits).await else {
+        return;
+    };
+    let token = b.token(TokenKind::Citizen).await;
+    let bytes = vec![7u8; 1000];
+    let upload: Upload = create(&b, &token, &bytes, &sha256(&bytes))
+        .await
+        .json()
+        .await
+        .expect("upload");
+    let path = format!("/v1/uploads/{}", upload.id);
+
+    let wrong = patch(&b, &token, &upload.id, 10, bytes[10..].to_vec()).await;
+    assert_eq!(
+        wrong.headers().get(UPLOAD_OFFSET).map(|v| v.as_bytes()),
+        Some(&b"0"[..])
+    );
+    expect_error(wrong, StatusCode::CONFLICT, "upload_offset_mismatch").await;
+    assert_eq!(
+        patch(&b, &token, &upload.id, 0, bytes[..400].to_vec())
+            .await
+            .status(),
+        StatusCode::NO_CONTENT
+    );
+    expect_error(
+        patch(&b, &token, &upload.id, 400, vec![1u8; 700]).await,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "upload_too_large",
+    )
+    .await;
+    assert_eq!(head_offset(&b, &token, &upload.id).await, 400);
+    let other = b.token(TokenKind::Citizen).await;
+    expect_error(
+        b.get(&other, &path).send().await.expect("other's"),
+        StatusCode::NOT_FOUND,
+        "upload_not_found",
+    )
+    .await;
+    expect_error(
+        b.http
+            .patch(b.url(&path))
+            .bearer_auth(&token)
+            .header(UPLOAD_OFFSET, 400)
+            .body(vec![1u8; 10])
+            .send()
+            .await
+            .expect("415"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+    )
+    .await;
+
+    // Wrong checksum: refused when the last byte arrives, and the upload is gone.
+    let liar: Upload = create(&b, &token, &bytes, &sha256(b"something else"))
+        .await
+        .json()
+        .await
+        .expect("upload");
+    expect_error(
+        patch(&b, &token, &liar.id, 0, bytes.clone()).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "upload_checksum_mismatch",
+    )
+    .await;
+    expect_error(
+        b.get(&token, &format!("/v1/uploads/{}", liar.id))
+            .send()
+            .await
+            .expect("gone"),
+        StatusCode::NOT_FOUND,
+        "upload_not_found",
+    )
+    .await;
+
+    // An incomplete upload cannot be attached.
+    let mut petition = valid_petition();
+    petition.attachments = vec![AttachmentRef {
+        upload_id: upload.id.clone(),
+        file_name: "a.jpg".into(),
+    }];
+    expect_error(
+        b.submit(&token, &new_key(), &petition).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "upload_incomplete",
+    )
+    .await;
+
+    expect_error(
+        create(&b, &token, &vec![0u8; 1001], &sha256(b"x")).await,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "upload_too_large",
+    )
+    .await;
+    expect_error(b.post(&token, "/v1/uploads")
+        .json(&serde_json::json!({"length": 10, "media_type": "application/x-msdownload", "sha256": sha256(b"x")}))
+        .send().await.expect("422"),
+        StatusCode::UNPROCESSABLE_ENTITY, "upload_media_type_not_allowed").await;
+
+    // Expiry: an unfinished upload is gone after its time.
+    b.state.clock().advance(time::Duration::hours(2));
+    expect_error(
+        b.get(&token, &path).send().await.expect("expired"),
+        StatusCode::GONE,
+        "upload_expired",
+    )
+    .await;
+    expect_error(
+        b.get(&token, &path).send().await.expect("removed"),
+        StatusCode::NOT_FOUND,
+        "upload_not_found",
+    )
+    .await;
+});
