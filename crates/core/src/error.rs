@@ -33,6 +33,9 @@ pub enum Error {
     /// The database schema could not be brought up to date.
     #[error("database migration failed")]
     Migrate(#[source] sqlx::migrate::MigrateError),
+    /// An attachment was refused or could not be stored; the inner error has its own code.
+    #[error(transparent)]
+    Attachment(#[from] crate::attachment::AttachmentError),
 }
 
 /// Why a field's value was refused.
@@ -82,6 +85,7 @@ impl Error {
             Error::DataDirInUse => "data_dir_in_use",
             Error::Database(_) => "database_error",
             Error::Migrate(_) => "migration_failed",
+            Error::Attachment(e) => e.code(),
         }
     }
 
@@ -156,6 +160,7 @@ impl Error {
                     "The local database could not be upgraded (it may come from a newer Petition Desk). Install the latest version and try again.",
                 )
                 .to_owned(),
+            Error::Attachment(e) => e.message(lang),
         }
     }
 }

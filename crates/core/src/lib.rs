@@ -7,6 +7,7 @@
 //!
 //! The Tauri shell, `petitionctl` and the tests all drive this crate; none of them holds a rule.
 
+pub mod attachment;
 pub mod error;
 pub mod i18n;
 pub mod model;
