@@ -37,6 +37,9 @@ enum Command {
     Serve {
         #[arg(long, default_value = "127.0.0.1:8600")]
         listen: SocketAddr,
+        /// Requests per second each token may make (bursts of five times as many).
+        #[arg(long, default_value_t = 20.0)]
+        rate_limit: f64,
     },
     /// Bearer tokens for citizens' accounts and kiosks.
     Token {
@@ -103,7 +106,10 @@ async fn main() -> anyhow::Result<()> {
     };
     let clock = Clock::system();
     match cli.command {
-        Command::Serve { listen } => {
+        Command::Serve { listen, rate_limit } => {
+            let mut config = config;
+            config.limits.rate_per_second = rate_limit;
+            config.limits.rate_burst = rate_limit * 5.0;
             let state = AppState::open(config, clock)
                 .await
                 .context("open the store")?;
