@@ -4,6 +4,8 @@
 //! language (Chinese unless `LANG` says English). Exit codes: 0 done, 1 the thing asked about is
 //! not ready or failed, 2 the command line was wrong.
 
+mod attach;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -39,6 +41,13 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Add photos, scans or PDFs to a draft; one JSON line per file, exit 1 if any was refused.
+    Attach(attach::AttachArgs),
+    /// Work with a draft's attachments.
+    #[command(subcommand)]
+    Attachment(attach::AttachmentCommand),
+    /// Check and normalise one file as `attach` would, without a data directory.
+    Normalize(attach::NormalizeArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -148,9 +157,16 @@ fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
 }
 
 async fn run(cli: Cli, lang: Lang) -> anyhow::Result<ExitCode> {
+    if let Command::Normalize(args) = &cli.command {
+        // Files alone: no data directory is opened.
+        return attach::normalize(args, lang);
+    }
     let store = open(cli.data_dir, lang).await?;
     let code = match cli.command {
         Command::Draft(cmd) => draft(&store, cmd, lang).await?,
+        Command::Attach(args) => attach::attach(&store, args, lang).await?,
+        Command::Attachment(cmd) => attach::attachment(&store, cmd).await?,
+        Command::Normalize(args) => attach::normalize(&args, lang)?,
         Command::Search { query, json } => {
             let hits = store.search(&query).await?;
             if json {
