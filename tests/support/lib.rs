@@ -1,2 +1,107 @@
-//! Helpers shared by the test modules in `tests.rs`, and the small child programs that crash tests
-//! kill (see `support/bin`).
+//! Helpers shared by the test modules in `tests.rs`: finding the workspace's binaries, free
+//! loopback ports, and driving the real app through tauri-driver + WebKitWebDriver.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub mod app;
+
+/// The target directory's profile folder this test binary was built into (`target/debug`).
+pub fn profile_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    // target/debug/deps/tests-xxxx → target/debug
+    exe.parent()
+        .and_then(Path::parent)
+        .expect("test executable lies in <target>/<profile>/deps")
+        .to_owned()
+}
+
+/// A binary of the workspace, built beside the tests (`cargo build --workspace --bins`).
+pub fn workspace_bin(name: &str) -> PathBuf {
+    let path = profile_dir().join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        path.exists(),
+        "{} is missing: build the workspace's binaries first (cargo build --workspace --bins), \
+         or run the whole suite with scripts/test",
+        path.display()
+    );
+    path
+}
+
+/// `petitionctl`, as built beside the tests.
+pub fn petitionctl() -> Command {
+    let mut cmd = Command::new(workspace_bin("petitionctl"));
+    cmd.env_remove("PETITION_DATA_DIR")
+        .env("LANG", "en_US.UTF-8");
+    cmd
+}
+
+/// A port on 127.0.0.1 that was free a moment ago.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+/// Whether a test that needs something this machine lacks should fail (in CI) or be skipped.
+/// Returns `false` to skip (after saying so), panics in CI.
+pub fn require(what: &str, available: bool) -> bool {
+    if available {
+        return true;
+    }
+    if std::env::var_os("CI").is_some() {
+        panic!("{what} is required in CI but missing");
+    }
+    eprintln!("skipped: {what} is missing (scripts/test provides it)");
+    false
+}
+
+/// Polls `check` until it returns `Some`, or panics after `timeout` with `what`.
+pub async fn eventually<T, F, Fut>(timeout: Duration, what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let start = Instant::now();
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        assert!(start.elapsed() < timeout, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// A child process that is sent SIGTERM (then killed) when dropped.
+#[derive(Debug)]
+pub struct Service {
+    pub child: Child,
+}
+
+impl Service {
+    pub fn spawn(cmd: &mut Command) -> std::io::Result<Service> {
+        let child = cmd.stdin(Stdio::null()).spawn()?;
+        Ok(Service { child })
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        // SIGTERM lets tauri-driver stop WebKitWebDriver too; SIGKILL would leave it behind.
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(5) {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -16,7 +16,11 @@ use petition_core::paths::{DATA_DIR_ENV, resolve_data_dir};
 use petition_core::{Error, Store, validate};
 
 #[derive(Debug, Parser)]
-#[command(name = "petitionctl", version, about = "Petition Desk without a window")]
+#[command(
+    name = "petitionctl",
+    version,
+    about = "Petition Desk without a window"
+)]
 struct Cli {
     /// The app's data directory (default: the OS's app-data directory for Petition Desk).
     #[arg(long, global = true, env = DATA_DIR_ENV, value_name = "DIR")]
@@ -102,9 +106,12 @@ struct SetArgs {
 }
 
 fn parse_assignment(s: &str) -> Result<(Field, String), String> {
-    let (key, value) = s
-        .split_once('=')
-        .ok_or_else(|| format!("expected FIELD=VALUE, got `{key}`", key = s.split('=').next().unwrap_or(s)))?;
+    let (key, value) = s.split_once('=').ok_or_else(|| {
+        format!(
+            "expected FIELD=VALUE, got `{key}`",
+            key = s.split('=').next().unwrap_or(s)
+        )
+    })?;
     let field: Field = key.parse().map_err(|e| format!("{e}"))?;
     Ok((field, value.to_owned()))
 }
@@ -188,19 +195,36 @@ async fn run(cli: Cli, lang: Lang) -> anyhow::Result<ExitCode> {
                     lang.pick("完整性检查", "integrity check"),
                     report.integrity.join("; ")
                 );
+                println!(
+                    "{}: {}",
+                    lang.pick("搜索索引", "search index"),
+                    if report.search_index_ok {
+                        "ok"
+                    } else {
+                        lang.pick("损坏", "damaged")
+                    }
+                );
                 for m in &report.migrations {
                     let state = if m.applied {
                         lang.pick("已应用", "applied")
                     } else {
                         lang.pick("未应用", "pending")
                     };
-                    println!("{} {:04} {} — {state}", lang.pick("迁移", "migration"), m.version, m.description);
+                    println!(
+                        "{} {:04} {} — {state}",
+                        lang.pick("迁移", "migration"),
+                        m.version,
+                        m.description
+                    );
                 }
                 for v in &report.unknown_migrations {
                     println!(
                         "{} {v:04} — {}",
                         lang.pick("迁移", "migration"),
-                        lang.pick("本版本不认识（来自更新的版本）", "unknown to this version (written by a newer one)")
+                        lang.pick(
+                            "本版本不认识（来自更新的版本）",
+                            "unknown to this version (written by a newer one)"
+                        )
                     );
                 }
                 println!(

@@ -36,7 +36,8 @@ pub const SEARCH_LIMIT: i64 = 200;
 
 const ALL_COLUMNS: &str = "id, created_at, updated_at, state, trashed_at, name, id_number, phone, \
      address, email, region, agency, category, purpose, title, request, facts, reasons";
-const SUMMARY_COLUMNS: &str = "p.id, p.title, p.state, p.created_at, p.updated_at, p.trashed_at";
+const SUMMARY_COLUMNS: &str =
+    "p.id, p.title, p.state, p.created_at, p.updated_at, p.trashed_at, p.updated_at AS updated_ms";
 
 /// The local store of one data directory.
 #[derive(Debug, Clone)]
@@ -53,6 +54,8 @@ pub struct DoctorReport {
     pub integrity_ok: bool,
     /// The lines `PRAGMA integrity_check` printed.
     pub integrity: Vec<String>,
+    /// The full-text index passed FTS5's own integrity check.
+    pub search_index_ok: bool,
     /// Every migration the app knows and whether this database has it.
     pub migrations: Vec<MigrationState>,
     /// Migrations in the database that this build does not know (a newer app wrote them).
@@ -64,6 +67,7 @@ pub struct DoctorReport {
 impl DoctorReport {
     pub fn ok(&self) -> bool {
         self.integrity_ok
+            && self.search_index_ok
             && self.unknown_migrations.is_empty()
             && self.migrations.iter().all(|m| m.applied)
     }
@@ -263,17 +267,20 @@ impl Store {
         rows.iter().map(summary_from_row).collect()
     }
 
-    /// Drafts (not in the trash) that contain every term of `query`, newest first. Chinese
-    /// substrings of two or more characters are answered from the index.
+    /// Drafts (not in the trash) that contain every term of `query`: the [`SEARCH_LIMIT`] newest
+    /// matches, most recently changed first. Chinese substrings of two or more characters are
+    /// answered from the index.
     pub async fn search(&self, query: &str) -> Result<Vec<PetitionSummary>> {
         let rows = match search::plan(query) {
             Plan::Empty => return Ok(Vec::new()),
             Plan::Match(expr) => {
+                // Walking the index newest-first lets a common word stop after SEARCH_LIMIT
+                // hits instead of sorting thousands; the hits are then ordered by last change.
                 sqlx::query(&format!(
                     "SELECT {SUMMARY_COLUMNS} FROM petition_search s \
                      JOIN petitions p ON p.seq = s.rowid \
                      WHERE petition_search MATCH ? AND p.trashed_at IS NULL \
-                     ORDER BY p.updated_at DESC LIMIT ?"
+                     ORDER BY s.rowid DESC LIMIT ?"
                 ))
                 .bind(expr)
                 .bind(SEARCH_LIMIT)
@@ -290,7 +297,7 @@ impl Store {
                 sqlx::query(&format!(
                     "SELECT {SUMMARY_COLUMNS} FROM petitions p \
                      WHERE p.trashed_at IS NULL AND ({any_field}) \
-                     ORDER BY p.updated_at DESC LIMIT ?2"
+                     ORDER BY p.seq DESC LIMIT ?2"
                 ))
                 .bind(needle)
                 .bind(SEARCH_LIMIT)
@@ -298,18 +305,22 @@ impl Store {
                 .await?
             }
         };
-        rows.iter().map(summary_from_row).collect()
+        let mut hits = rows
+            .iter()
+            .map(|row| Ok((row.try_get::<i64, _>("updated_ms")?, summary_from_row(row)?)))
+            .collect::<Result<Vec<_>>>()?;
+        hits.sort_by(|a, b| b.0.cmp(&a.0));
+        Ok(hits.into_iter().map(|(_, h)| h).collect())
     }
 
     /// Moves a draft to the trash. It keeps its text and can be restored.
     pub async fn trash(&self, id: &str) -> Result<()> {
-        let done = sqlx::query(
-            "UPDATE petitions SET trashed_at = ? WHERE id = ? AND trashed_at IS NULL",
-        )
-        .bind(now_ms())
-        .bind(id)
-        .execute(&self.writer)
-        .await?;
+        let done =
+            sqlx::query("UPDATE petitions SET trashed_at = ? WHERE id = ? AND trashed_at IS NULL")
+                .bind(now_ms())
+                .bind(id)
+                .execute(&self.writer)
+                .await?;
         if done.rows_affected() == 0 {
             self.get(id).await?;
         }
@@ -395,9 +406,18 @@ impl Store {
 
     /// Checks the database file and its migrations.
     pub async fn doctor(&self) -> Result<DoctorReport> {
+        // A damaged file may fail the check itself; that is a finding, not an error.
         let integrity: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check")
             .fetch_all(&self.writer)
-            .await?;
+            .await
+            .unwrap_or_else(|e| vec![e.to_string()]);
+        let search_index_ok = integrity == ["ok"]
+            && sqlx::query(
+                "INSERT INTO petition_search (petition_search) VALUES ('integrity-check')",
+            )
+            .execute(&self.writer)
+            .await
+            .is_ok();
         let applied: Vec<(i64, bool)> =
             sqlx::query_as("SELECT version, success FROM _sqlx_migrations ORDER BY version")
                 .fetch_all(&self.reader)
@@ -425,6 +445,7 @@ impl Store {
         Ok(DoctorReport {
             integrity_ok: integrity == ["ok"],
             integrity,
+            search_index_ok,
             migrations,
             unknown_migrations,
             drafts,
@@ -592,12 +613,30 @@ mod tests {
             .await
             .expect("create");
         let ids = |hits: Vec<PetitionSummary>| hits.into_iter().map(|h| h.id).collect::<Vec<_>>();
-        assert_eq!(ids(store.search("道路").await.expect("search")), [road.id.clone()]);
-        assert_eq!(ids(store.search("路破损").await.expect("search")), [road.id.clone()]);
-        assert_eq!(ids(store.search("雨天积水严重").await.expect("search")), [road.id.clone()]);
-        assert_eq!(ids(store.search("噪音").await.expect("search")), [noise.id.clone()]);
-        assert_eq!(ids(store.search("noi").await.expect("search")), [noise.id.clone()]);
-        assert_eq!(ids(store.search("积").await.expect("search")), [road.id.clone()]);
+        assert_eq!(
+            ids(store.search("道路").await.expect("search")),
+            [road.id.clone()]
+        );
+        assert_eq!(
+            ids(store.search("路破损").await.expect("search")),
+            [road.id.clone()]
+        );
+        assert_eq!(
+            ids(store.search("雨天积水严重").await.expect("search")),
+            [road.id.clone()]
+        );
+        assert_eq!(
+            ids(store.search("噪音").await.expect("search")),
+            [noise.id.clone()]
+        );
+        assert_eq!(
+            ids(store.search("noi").await.expect("search")),
+            [noise.id.clone()]
+        );
+        assert_eq!(
+            ids(store.search("积").await.expect("search")),
+            [road.id.clone()]
+        );
         assert!(store.search("道噪").await.expect("search").is_empty());
         assert!(store.search("破损 噪音").await.expect("search").is_empty());
         // An edit is searchable at once; the old words are gone.
@@ -606,7 +645,10 @@ mod tests {
             .await
             .expect("save");
         assert!(store.search("道路").await.expect("search").is_empty());
-        assert_eq!(ids(store.search("路灯").await.expect("search")), [road.id.clone()]);
+        assert_eq!(
+            ids(store.search("路灯").await.expect("search")),
+            [road.id.clone()]
+        );
     }
 
     #[tokio::test]
@@ -630,7 +672,10 @@ mod tests {
         assert_ne!(copy.id, p.id);
         assert_eq!(copy.title, "路灯不亮");
         assert_eq!(store.search("路灯").await.expect("search").len(), 2);
-        assert!(matches!(store.delete_forever(&copy.id).await, Err(Error::NotEditable)));
+        assert!(matches!(
+            store.delete_forever(&copy.id).await,
+            Err(Error::NotEditable)
+        ));
         store.trash(&copy.id).await.expect("trash");
         store.delete_forever(&copy.id).await.expect("delete");
         assert!(matches!(store.get(&copy.id).await, Err(Error::NotFound)));
@@ -672,7 +717,10 @@ mod tests {
     fn a_second_lock_on_the_same_dir_is_refused() {
         let dir = tempfile::tempdir().expect("temp dir");
         let first = DataDirLock::acquire(dir.path()).expect("first");
-        assert!(matches!(DataDirLock::acquire(dir.path()), Err(Error::DataDirInUse)));
+        assert!(matches!(
+            DataDirLock::acquire(dir.path()),
+            Err(Error::DataDirInUse)
+        ));
         drop(first);
         DataDirLock::acquire(dir.path()).expect("after release");
     }

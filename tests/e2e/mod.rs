@@ -1,0 +1,243 @@
+//! The real app (release build) under Xvfb, driven through tauri-driver + WebKitWebDriver.
+
+use petition_tests::app::Driver;
+use petition_tests::petitionctl;
+
+/// What the citizen types: Chinese text in every field (the ID, phone and region are digits).
+const TYPED: &[(&str, &str)] = &[
+    ("name", "王丽华"),
+    ("id_number", "11010519491231002X"),
+    ("phone", "13912345678"),
+    ("address", "陕西省西安市雁塔区小寨东路一号院三单元"),
+    ("email", "wanglihua@example.cn"),
+    ("region", "610113"),
+    ("agency", "雁塔区住房和城乡建设局"),
+    ("category", "城乡建设"),
+    ("title", "小区门前道路破损严重"),
+    ("request", "请尽快修复小区门前的道路。"),
+    (
+        "facts",
+        "自今年八月起，道路出现大面积坑洼，雨天积水，老人出行不便。",
+    ),
+    ("reasons", "道路安全关系到居民日常出行。"),
+];
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_petition_typed_in_chinese_survives_a_relaunch_and_can_be_found() {
+    let Some(driver) = Driver::start().await else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+
+    // First run: Chinese by default; create a draft and fill every field.
+    let app = driver.launch(dir.path(), &[]).await;
+    assert_eq!(
+        app.js("return document.documentElement.lang").await,
+        "zh-CN"
+    );
+    app.click("[data-testid=new-draft]").await;
+    assert_eq!(
+        app.text("label[for=f-name]")
+            .await
+            .split_whitespace()
+            .next(),
+        Some("姓名")
+    );
+    for (key, text) in TYPED {
+        app.type_into(&format!("#f-{key}"), text).await;
+    }
+    app.click("input[name=purpose][value=complaint]").await;
+    app.wait_text("[data-testid=save-status]", "已保存").await;
+    // The check passes for a complete petition.
+    app.click("[data-testid=check]").await;
+    app.wait_text("[data-testid=check-result]", "检查通过")
+        .await;
+    app.quit().await;
+
+    // The CLI reads what the app wrote, and writes a draft the app will read.
+    let d = dir.path().to_str().expect("utf-8");
+    let out = petitionctl()
+        .args(["--data-dir", d, "draft", "list", "--json"])
+        .output()
+        .expect("petitionctl");
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let id = list[0]["id"].as_str().expect("the app's draft").to_owned();
+    let out = petitionctl()
+        .args(["--data-dir", d, "draft", "show", &id, "--json"])
+        .output()
+        .expect("petitionctl");
+    let shown: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    for (key, text) in TYPED {
+        assert_eq!(
+            shown[key], *text,
+            "petitionctl reads `{key}` as typed in the app"
+        );
+    }
+    assert_eq!(shown["purpose"], "complaint");
+    let out = petitionctl()
+        .args([
+            "--data-dir",
+            d,
+            "draft",
+            "new",
+            "--title",
+            "夜间施工噪音扰民",
+            "--set",
+            "facts=每晚十一点后仍在施工",
+        ])
+        .output()
+        .expect("petitionctl");
+    let cli_id = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+
+    // Second run: every character is where it was left; the CLI's draft is there too.
+    let app = driver.launch(dir.path(), &[]).await;
+    assert_eq!(app.count("[data-testid=draft-item]").await, 2);
+    app.click(&format!("[data-testid=draft-item][data-id='{id}']"))
+        .await;
+    for (key, text) in TYPED {
+        assert_eq!(
+            app.value(&format!("#f-{key}")).await,
+            *text,
+            "`{key}` after relaunch"
+        );
+    }
+    assert_eq!(
+        app.js("return document.querySelector('input[name=purpose][value=complaint]').checked")
+            .await,
+        true
+    );
+    app.click(&format!("[data-testid=draft-item][data-id='{cli_id}']"))
+        .await;
+    assert_eq!(app.value("#f-title").await, "夜间施工噪音扰民");
+    assert_eq!(app.value("#f-facts").await, "每晚十一点后仍在施工");
+
+    // Search: a two-character Chinese substring finds exactly the matching draft.
+    app.type_into("[data-testid=search]", "坑洼").await;
+    app.wait_text(".list-heading", "1").await;
+    assert_eq!(
+        app.count(&format!("[data-testid=draft-item][data-id='{id}']"))
+            .await,
+        1
+    );
+    assert_eq!(app.count("[data-testid=draft-item]").await, 1);
+    app.js("const s = document.querySelector('[data-testid=search]'); s.value=''; s.dispatchEvent(new InputEvent('input'));").await;
+    app.type_into("[data-testid=search]", "噪音").await;
+    app.wait_text(".list-heading", "1").await;
+    assert_eq!(
+        app.count(&format!("[data-testid=draft-item][data-id='{cli_id}']"))
+            .await,
+        1
+    );
+
+    // Switch to English; it is remembered across a relaunch; switch back.
+    app.click("[data-testid=switch-language]").await;
+    app.wait_text("[data-testid=switch-language]", "中文").await;
+    assert_eq!(app.js("return document.documentElement.lang").await, "en");
+    app.quit().await;
+    let app = driver.launch(dir.path(), &[]).await;
+    app.wait_text("[data-testid=new-draft]", "New petition")
+        .await;
+    app.click(&format!("[data-testid=draft-item][data-id='{id}']"))
+        .await;
+    assert_eq!(
+        app.text("label[for=f-name]")
+            .await
+            .split_whitespace()
+            .next(),
+        Some("Name")
+    );
+    app.click("[data-testid=switch-language]").await;
+    app.wait_text("[data-testid=new-draft]", "新建信访事项")
+        .await;
+    app.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn check_lists_problems_next_to_fields_and_trash_can_be_undone() {
+    let Some(driver) = Driver::start().await else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let app = driver.launch(dir.path(), &[]).await;
+    app.click("[data-testid=new-draft]").await;
+    app.type_into("#f-id_number", "110105194912310021").await;
+    app.type_into("#f-phone", "12345").await;
+    app.type_into("#f-title", "路灯不亮").await;
+    app.wait_text("[data-testid=save-status]", "已保存").await;
+    app.click("[data-testid=check]").await;
+    app.wait_text("[data-testid=problem-id_number]", "校验位")
+        .await;
+    app.wait_text("[data-testid=problem-phone]", "手机号").await;
+    app.wait_text("[data-testid=problem-name]", "必填").await;
+    // Each problem is tied to its field for screen readers.
+    assert_eq!(
+        app.js("return document.getElementById('f-phone').getAttribute('aria-describedby')")
+            .await,
+        "hint-phone problem-phone"
+    );
+    // Fixing a field clears its problem.
+    app.js("const p = document.getElementById('f-phone'); p.value=''; p.dispatchEvent(new InputEvent('input'));").await;
+    app.type_into("#f-phone", "029-88886666").await;
+    petition_tests::eventually(
+        std::time::Duration::from_secs(10),
+        "the phone problem to clear",
+        || async { (app.count("[data-testid=problem-phone]").await == 0).then_some(()) },
+    )
+    .await;
+
+    // While an input method composes (pinyin "dao" on its way to 道), nothing is taken; the
+    // composed text is saved when the composition ends, and the caret stays where it was.
+    app.js(
+        "const el = document.getElementById('f-title'); el.focus();
+         el.dispatchEvent(new CompositionEvent('compositionstart', {data: ''}));
+         el.value = '路灯不亮dao';
+         el.setSelectionRange(el.value.length, el.value.length);
+         el.dispatchEvent(new InputEvent('input', {isComposing: true, data: 'dao', inputType: 'insertCompositionText'}));",
+    )
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let d = dir.path().to_str().expect("utf-8");
+    let title_on_disk = || {
+        let out = petitionctl()
+            .args(["--data-dir", d, "search", "路灯", "--json"])
+            .output()
+            .expect("petitionctl");
+        let hits: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        hits[0]["title"].as_str().unwrap_or_default().to_owned()
+    };
+    assert_eq!(
+        title_on_disk(),
+        "路灯不亮",
+        "nothing is saved mid-composition"
+    );
+    app.js("const el = document.getElementById('f-title');
+         el.value = '路灯不亮道';
+         el.setSelectionRange(el.value.length, el.value.length);
+         el.dispatchEvent(new CompositionEvent('compositionend', {data: '道'}));")
+        .await;
+    app.wait_text("[data-testid=save-status]", "已保存").await;
+    petition_tests::eventually(
+        std::time::Duration::from_secs(10),
+        "the composed title on disk",
+        || async { (title_on_disk() == "路灯不亮道").then_some(()) },
+    )
+    .await;
+    assert_eq!(
+        app.js("return document.getElementById('f-title').selectionStart")
+            .await,
+        5
+    );
+    assert_eq!(app.value("#f-title").await, "路灯不亮道");
+
+    // Duplicate, then trash the copy and undo; trash the original and restore it from the trash.
+    app.click("[data-testid=duplicate]").await;
+    app.wait_count("[data-testid=draft-item]", 2).await;
+    app.click("[data-testid=trash]").await;
+    app.wait_count("[data-testid=draft-item]", 1).await;
+    app.click("[data-testid=show-trash]").await;
+    app.wait_css("[data-testid=trash-item]").await;
+    app.click("[data-testid=restore]").await;
+    app.click("[data-testid=show-drafts]").await;
+    app.wait_count("[data-testid=draft-item]", 2).await;
+    app.quit().await;
+}

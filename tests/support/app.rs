@@ -1,0 +1,179 @@
+//! The real app under Xvfb, driven through tauri-driver and WebKitWebDriver (fantoccini as the
+//! WebDriver client).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+
+use crate::{Service, eventually, free_port, require};
+
+const WAIT: Duration = Duration::from_secs(20);
+
+/// The release app binary (`PETITION_APP_BIN`, else `<target>/release/petition-desk`).
+pub fn app_binary() -> PathBuf {
+    std::env::var_os("PETITION_APP_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            crate::profile_dir()
+                .parent()
+                .expect("target dir")
+                .join("release")
+                .join(format!("petition-desk{}", std::env::consts::EXE_SUFFIX))
+        })
+}
+
+/// tauri-driver on free ports, ready for sessions.
+#[derive(Debug)]
+pub struct Driver {
+    url: String,
+    _service: Service,
+}
+
+impl Driver {
+    /// Starts tauri-driver, or returns `None` (skipping) where the machine cannot run the app.
+    pub async fn start() -> Option<Driver> {
+        let app = app_binary();
+        let has_display = std::env::var_os("DISPLAY").is_some();
+        let has_driver = Command::new("tauri-driver").arg("--help").output().is_ok();
+        if !require("a display (run under xvfb-run)", has_display)
+            || !require("tauri-driver (cargo install tauri-driver)", has_driver)
+            || !require(
+                &format!("the release app at {}", app.display()),
+                app.exists(),
+            )
+        {
+            return None;
+        }
+        let port = free_port();
+        let native_port = free_port();
+        let service = Service::spawn(Command::new("tauri-driver").args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native_port.to_string(),
+        ]))
+        .expect("start tauri-driver");
+        let url = format!("http://127.0.0.1:{port}");
+        eventually(WAIT, "tauri-driver to listen", || async {
+            std::net::TcpStream::connect(("127.0.0.1", port)).ok()
+        })
+        .await;
+        Some(Driver {
+            url,
+            _service: service,
+        })
+    }
+
+    /// Launches the app on `data_dir` (with `extra` arguments) and waits until its UI is ready.
+    pub async fn launch(&self, data_dir: &Path, extra: &[&str]) -> App {
+        let mut args = vec![
+            "--data-dir".to_owned(),
+            data_dir.to_str().expect("utf-8 temp path").to_owned(),
+        ];
+        args.extend(extra.iter().map(|s| (*s).to_owned()));
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": app_binary(), "args": args }),
+        );
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let client = ClientBuilder::new(connector)
+            .capabilities(caps)
+            .connect(&self.url)
+            .await
+            .expect("a WebDriver session with the app");
+        let app = App { client };
+        app.wait_css("[data-testid=app][data-ready]").await;
+        app
+    }
+}
+
+/// One running app window.
+#[derive(Debug)]
+pub struct App {
+    pub client: Client,
+}
+
+impl App {
+    pub async fn wait_css(&self, css: &str) -> Element {
+        self.client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no element `{css}`: {e}"))
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.wait_css(css)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click `{css}`: {e:?}"));
+    }
+
+    pub async fn type_into(&self, css: &str, text: &str) {
+        self.wait_css(css)
+            .await
+            .send_keys(text)
+            .await
+            .unwrap_or_else(|e| panic!("type into `{css}`: {e}"));
+    }
+
+    pub async fn value(&self, css: &str) -> String {
+        self.wait_css(css)
+            .await
+            .prop("value")
+            .await
+            .expect("value property")
+            .unwrap_or_default()
+    }
+
+    pub async fn text(&self, css: &str) -> String {
+        self.wait_css(css).await.text().await.expect("element text")
+    }
+
+    /// Waits until the element's text contains `needle`.
+    pub async fn wait_text(&self, css: &str, needle: &str) {
+        eventually(WAIT, &format!("`{css}` to say `{needle}`"), || async {
+            let el = self.client.find(Locator::Css(css)).await.ok()?;
+            el.text().await.ok().filter(|t| t.contains(needle))
+        })
+        .await;
+    }
+
+    /// Waits until exactly `n` elements match.
+    pub async fn wait_count(&self, css: &str, n: usize) {
+        eventually(WAIT, &format!("{n} × `{css}`"), || async {
+            (self.count(css).await == n).then_some(())
+        })
+        .await;
+    }
+
+    /// How many elements match.
+    pub async fn count(&self, css: &str) -> usize {
+        self.client
+            .find_all(Locator::Css(css))
+            .await
+            .map(|v| v.len())
+            .unwrap_or(0)
+    }
+
+    /// Runs JavaScript in the page and returns its value.
+    pub async fn js(&self, script: &str) -> serde_json::Value {
+        self.client
+            .execute(script, vec![])
+            .await
+            .expect("script runs")
+    }
+
+    /// Ends the session, which quits the app.
+    pub async fn quit(self) {
+        self.client.close().await.expect("close the session");
+        // The data directory's lock goes with the process; give the OS a moment to reap it.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
