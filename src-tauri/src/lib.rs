@@ -69,7 +69,10 @@ fn navigation_guard<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
                 || matches!(url.host_str(), Some("tauri.localhost"))
                     && matches!(url.scheme(), "http" | "https");
             if !allowed {
-                tracing::warn!(scheme = url.scheme(), "navigation away from the app refused");
+                tracing::warn!(
+                    scheme = url.scheme(),
+                    "navigation away from the app refused"
+                );
             }
             allowed
         })

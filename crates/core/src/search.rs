@@ -141,10 +141,7 @@ mod tests {
     #[test]
     fn queries_become_phrases() {
         assert_eq!(plan("道路"), Plan::Match("\"道路\" *".into()));
-        assert_eq!(
-            plan("路破损"),
-            Plan::Match("\"路破\" + \"破损\" *".into())
-        );
+        assert_eq!(plan("路破损"), Plan::Match("\"路破\" + \"破损\" *".into()));
         assert_eq!(
             plan("道路 road"),
             Plan::Match("\"道路\" * AND \"road\" *".into())

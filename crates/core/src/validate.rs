@@ -322,7 +322,11 @@ mod tests {
         assert_eq!(id("440524188001010014"), Ok(()));
         assert_eq!(id("11010519491231002x"), Ok(()));
         assert_eq!(id(&with_check("61010219900307123")), Ok(()));
-        assert_eq!(id(&with_check("61052520000229001")), Ok(()), "2000 was a leap year");
+        assert_eq!(
+            id(&with_check("61052520000229001")),
+            Ok(()),
+            "2000 was a leap year"
+        );
     }
 
     #[test]
@@ -332,7 +336,10 @@ mod tests {
         assert_eq!(id("1101051949123100211"), Err(ProblemCode::IdNumberFormat));
         assert_eq!(id("11010519491231002Y"), Err(ProblemCode::IdNumberFormat));
         assert_eq!(id("11010519491231A02X"), Err(ProblemCode::IdNumberFormat));
-        assert_eq!(id("１１０１０５１９４９１２３１００２Ｘ"), Err(ProblemCode::IdNumberFormat));
+        assert_eq!(
+            id("１１０１０５１９４９１２３１００２Ｘ"),
+            Err(ProblemCode::IdNumberFormat)
+        );
         // 1900 was not a leap year; month 13; day 32; a birth tomorrow.
         assert_eq!(
             id(&with_check("61010219000229123")),

@@ -19,12 +19,20 @@ pub async fn list_trash(state: State<'_, AppState>) -> Res<Vec<PetitionSummary>>
 
 #[tauri::command]
 pub async fn search_drafts(state: State<'_, AppState>, query: String) -> Res<Vec<PetitionSummary>> {
-    state.store()?.search(&query).await.map_err(|e| state.err(e))
+    state
+        .store()?
+        .search(&query)
+        .await
+        .map_err(|e| state.err(e))
 }
 
 #[tauri::command]
 pub async fn create_draft(state: State<'_, AppState>) -> Res<Petition> {
-    state.store()?.create_draft(&[]).await.map_err(|e| state.err(e))
+    state
+        .store()?
+        .create_draft(&[])
+        .await
+        .map_err(|e| state.err(e))
 }
 
 #[tauri::command]
@@ -65,10 +73,18 @@ pub async fn restore_draft(state: State<'_, AppState>, id: String) -> Res<()> {
 
 #[tauri::command]
 pub async fn delete_draft(state: State<'_, AppState>, id: String) -> Res<()> {
-    state.store()?.delete_forever(&id).await.map_err(|e| state.err(e))
+    state
+        .store()?
+        .delete_forever(&id)
+        .await
+        .map_err(|e| state.err(e))
 }
 
 #[tauri::command]
 pub async fn duplicate_draft(state: State<'_, AppState>, id: String) -> Res<Petition> {
-    state.store()?.duplicate(&id).await.map_err(|e| state.err(e))
+    state
+        .store()?
+        .duplicate(&id)
+        .await
+        .map_err(|e| state.err(e))
 }

@@ -23,7 +23,10 @@ pub fn app_state(state: State<'_, AppState>) -> AppInfo {
 }
 
 #[tauri::command]
-pub async fn set_language(state: State<'_, AppState>, language: String) -> Result<(), CommandError> {
+pub async fn set_language(
+    state: State<'_, AppState>,
+    language: String,
+) -> Result<(), CommandError> {
     let lang = Lang::parse(&language).unwrap_or_default();
     state
         .store()?
