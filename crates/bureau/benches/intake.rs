@@ -19,14 +19,21 @@ const ATTACHMENT: usize = 1024 * 1024;
 const BIN: &str = env!("CARGO_BIN_EXE_petition-bureau");
 
 fn main() -> anyhow::Result<()> {
-    let seconds: u64 = std::env::var("BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(20);
+    let seconds: u64 = std::env::var("BENCH_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20);
     let runtime = tokio::runtime::Runtime::new()?;
     let mut backends = vec![("SQLite", None)];
     match std::env::var("PETITION_TEST_POSTGRES_URL") {
         Ok(url) if !url.is_empty() => backends.push(("PostgreSQL", Some(url))),
-        _ => eprintln!("PostgreSQL skipped: PETITION_TEST_POSTGRES_URL is unset (see .ci/start-postgres)"),
+        _ => eprintln!(
+            "PostgreSQL skipped: PETITION_TEST_POSTGRES_URL is unset (see .ci/start-postgres)"
+        ),
     }
-    println!("| store | petitions/s | MB/s | p50 ms | p95 ms | server RSS idle | server RSS peak |");
+    println!(
+        "| store | petitions/s | MB/s | p50 ms | p95 ms | server RSS idle | server RSS peak |"
+    );
     println!("| --- | --- | --- | --- | --- | --- | --- |");
     for (name, url) in backends {
         let row = runtime.block_on(run(url, Duration::from_secs(seconds)))?;
@@ -71,16 +78,31 @@ async fn run(url: Option<String>, duration: Duration) -> anyhow::Result<String> 
     let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
     let mut tokens = Vec::new();
     for i in 0..CLIENTS {
-        let out = bureau(dir.path(), &url, &["token", "create", "--kind", "kiosk", "--name", &format!("bench-{i}")])
-            .output()?;
+        let out = bureau(
+            dir.path(),
+            &url,
+            &[
+                "token",
+                "create",
+                "--kind",
+                "kiosk",
+                "--name",
+                &format!("bench-{i}"),
+            ],
+        )
+        .output()?;
         anyhow::ensure!(out.status.success(), "token create failed");
         tokens.push(String::from_utf8(out.stdout)?.trim().to_owned());
     }
     let listen = format!("127.0.0.1:{port}");
     let server = Server(
-        bureau(dir.path(), &url, &["serve", "--listen", &listen, "--rate-limit", "100000"])
-            .stdout(Stdio::null())
-            .spawn()?,
+        bureau(
+            dir.path(),
+            &url,
+            &["serve", "--listen", &listen, "--rate-limit", "100000"],
+        )
+        .stdout(Stdio::null())
+        .spawn()?,
     );
     let pid = server.0.id();
     let base = format!("http://{listen}");
@@ -135,7 +157,8 @@ async fn run(url: Option<String>, duration: Duration) -> anyhow::Result<String> 
     sampler.await?;
     drop(server);
     latencies.sort();
-    let pct = |p: f64| latencies[((latencies.len() - 1) as f64 * p) as usize].as_secs_f64() * 1000.0;
+    let pct =
+        |p: f64| latencies[((latencies.len() - 1) as f64 * p) as usize].as_secs_f64() * 1000.0;
     let rate = latencies.len() as f64 / elapsed;
     Ok(format!(
         "{rate:.1} | {:.1} | {:.0} | {:.0} | {} MiB | {} MiB",
@@ -147,12 +170,19 @@ async fn run(url: Option<String>, duration: Duration) -> anyhow::Result<String> 
     ))
 }
 
-async fn submit_one(http: &reqwest::Client, base: &str, token: &str, bytes: &[u8]) -> anyhow::Result<()> {
+async fn submit_one(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    bytes: &[u8],
+) -> anyhow::Result<()> {
     let sha = hex::encode(Sha256::digest(bytes));
     let upload: Upload = http
         .post(format!("{base}/v1/uploads"))
         .bearer_auth(token)
-        .json(&serde_json::json!({"length": bytes.len(), "media_type": "image/jpeg", "sha256": sha}))
+        .json(
+            &serde_json::json!({"length": bytes.len(), "media_type": "image/jpeg", "sha256": sha}),
+        )
         .send()
         .await?
         .error_for_status()?
@@ -180,7 +210,10 @@ async fn submit_one(http: &reqwest::Client, base: &str, token: &str, bytes: &[u8
         request: "请尽快修复道路。".into(),
         facts: "道路破损已三个月。".into(),
         reasons: String::new(),
-        attachments: vec![AttachmentRef { upload_id: upload.id, file_name: "photo.jpg".into() }],
+        attachments: vec![AttachmentRef {
+            upload_id: upload.id,
+            file_name: "photo.jpg".into(),
+        }],
     };
     http.post(format!("{base}/v1/petitions"))
         .bearer_auth(token)

@@ -120,7 +120,7 @@ pub async fn create(
             "The attachment is larger than the bureau takes; compress or split it.",
         ));
     }
-    if !limits.media_types.iter().any(|m| *m == req.media_type) {
+    if !limits.media_types.contains(&req.media_type) {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::UploadMediaTypeNotAllowed,
