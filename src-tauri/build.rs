@@ -14,6 +14,12 @@ const COMMANDS: &[&str] = &[
     "restore_draft",
     "delete_draft",
     "duplicate_draft",
+    "attachment_limits",
+    "attach_file",
+    "list_attachments",
+    "remove_attachment",
+    "reorder_attachments",
+    "attachment_thumbnail",
 ];
 
 fn main() {

@@ -53,6 +53,12 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>, options: Options) -> tauri:
             commands::drafts::restore_draft,
             commands::drafts::delete_draft,
             commands::drafts::duplicate_draft,
+            commands::attachments::attachment_limits,
+            commands::attachments::attach_file,
+            commands::attachments::list_attachments,
+            commands::attachments::remove_attachment,
+            commands::attachments::reorder_attachments,
+            commands::attachments::attachment_thumbnail,
         ])
         .setup(move |app| {
             let state = tauri::async_runtime::block_on(AppState::open(options.data_dir.clone()));

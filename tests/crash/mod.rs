@@ -11,7 +11,7 @@ use rand::Rng;
 const KILLS: usize = 200;
 
 fn value(n: u64) -> String {
-    if n % 2 == 0 {
+    if n.is_multiple_of(2) {
         format!("第{n}次保存的标题")
     } else {
         format!(

@@ -241,3 +241,68 @@ async fn check_lists_problems_next_to_fields_and_trash_can_be_undone() {
     app.wait_count("[data-testid=draft-item]", 2).await;
     app.quit().await;
 }
+
+/// The shared attachment corpus (`../shared/testdata/attachments` beside the repository).
+fn corpus(name: &str) -> String {
+    format!(
+        "{}/../../shared/testdata/attachments/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn attached_photos_and_a_pdf_survive_a_relaunch_with_thumbnails() {
+    let Some(driver) = Driver::start().await else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let pdf = dir.path().join("通知.pdf");
+    std::fs::write(
+        &pdf,
+        b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n\
+          2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n\
+          3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >> endobj\n\
+          trailer << /Root 1 0 R >>\n%%EOF\n",
+    )
+    .expect("write a PDF");
+    let data = dir.path().join("data");
+
+    let app = driver.launch(&data, &[]).await;
+    app.click("[data-testid=new-draft]").await;
+    app.type_into("#f-title", "道路破损照片").await;
+    // Four files picked at once: two photos, a PDF, and a "JPEG" that is not an image.
+    let files = [
+        corpus("photo-12mp-gps.jpg"),
+        corpus("photo-rotated-6-gps.jpg"),
+        pdf.to_str().expect("utf-8").to_owned(),
+        corpus("not-an-image.jpg"),
+    ]
+    .join("\n");
+    app.type_into("[data-testid=file-input]", &files).await;
+    app.wait_count("[data-testid=attachment]", 3).await;
+    app.wait_count("[data-testid=attachment-pending]", 0).await;
+    app.wait_css("[data-testid=attachment-refused][data-code=not_image_or_pdf]")
+        .await;
+    app.wait_text("[data-testid=attachment-refused]", "不是图片或 PDF").await;
+    app.wait_count("img[data-testid=thumbnail]", 2).await;
+    app.wait_text("[data-testid=save-status]", "已保存").await;
+    app.quit().await;
+
+    let app = driver.launch(&data, &[]).await;
+    app.click("[data-testid=draft-item]").await;
+    app.wait_count("[data-testid=attachment]", 3).await;
+    app.wait_count("[data-testid=attachment][data-media-type='application/pdf']", 1)
+        .await;
+    petition_tests::eventually(
+        std::time::Duration::from_secs(20),
+        "both thumbnails to load",
+        || async {
+            let loaded = app
+                .js("return [...document.querySelectorAll('img[data-testid=thumbnail]')].filter(i => i.complete && i.naturalWidth > 0 && i.naturalWidth <= 256).length")
+                .await;
+            (loaded == 2).then_some(())
+        },
+    )
+    .await;
+    app.quit().await;
+}

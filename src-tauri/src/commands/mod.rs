@@ -1,4 +1,5 @@
 //! The commands the UI calls, one file per domain. Each converts, calls the core, converts back.
 
+pub mod attachments;
 pub mod drafts;
 pub mod settings;

@@ -22,7 +22,7 @@ fn main() -> anyhow::Result<()> {
         out.flush()?;
         for n in start.. {
             // Alternate between a short field and a long one, so saves differ in size.
-            let field = if n % 2 == 0 {
+            let field = if n.is_multiple_of(2) {
                 Field::Title
             } else {
                 Field::Facts
@@ -37,7 +37,7 @@ fn main() -> anyhow::Result<()> {
 
 /// The text written by save `n` (the parent recomputes it to compare).
 fn value(n: u64) -> String {
-    if n % 2 == 0 {
+    if n.is_multiple_of(2) {
         format!("第{n}次保存的标题")
     } else {
         format!(

@@ -64,6 +64,25 @@ export function isCommandError(e: unknown): e is CommandError {
   return typeof e === 'object' && e !== null && 'code' in e && 'message' in e;
 }
 
+export type Attachment = {
+  sha256: string;
+  position: number;
+  media_type: 'image/jpeg' | 'image/png' | 'application/pdf' | string;
+  width: number | null;
+  height: number | null;
+  bytes: number;
+  file_name: string;
+  page_count: number | null;
+  created_at: string;
+};
+
+export type AttachmentLimits = {
+  max_file_bytes: number;
+  max_files_per_petition: number;
+  max_petition_bytes: number;
+  max_pixels: number;
+};
+
 export const api = {
   appState: () => invoke<AppInfo>('app_state'),
   setLanguage: (language: Language) => invoke<void>('set_language', { language }),
@@ -79,4 +98,15 @@ export const api = {
   restoreDraft: (id: string) => invoke<void>('restore_draft', { id }),
   deleteDraft: (id: string) => invoke<void>('delete_draft', { id }),
   duplicateDraft: (id: string) => invoke<Petition>('duplicate_draft', { id }),
+  attachmentLimits: () => invoke<AttachmentLimits>('attachment_limits'),
+  /** Sends a file's bytes as the raw body; the core decides what it is from the bytes. */
+  attachFile: (id: string, name: string, bytes: Uint8Array) =>
+    invoke<Attachment>('attach_file', bytes, {
+      headers: { 'petition-id': id, 'file-name': encodeURIComponent(name) },
+    }),
+  listAttachments: (id: string) => invoke<Attachment[]>('list_attachments', { id }),
+  removeAttachment: (id: string, sha256: string) => invoke<void>('remove_attachment', { id, sha256 }),
+  reorderAttachments: (id: string, order: string[]) => invoke<void>('reorder_attachments', { id, order }),
+  attachmentThumbnail: (id: string, sha256: string) =>
+    invoke<ArrayBuffer>('attachment_thumbnail', { id, sha256 }),
 };

@@ -21,9 +21,16 @@ export function fmt(template: string, values: Record<string, string | number>): 
 }
 
 /** An error's text in the current language: our translation of its code, else its message. */
-export function errorText(error: CommandError): string {
+export function errorText(error: CommandError, values: Record<string, string | number> = {}): string {
   const errors = t().errors as Record<string, string>;
-  return errors[error.code] ?? fmt(t().errors.unknown, { message: error.message });
+  const text = errors[error.code];
+  return text ? fmt(text, values) : fmt(t().errors.unknown, { message: error.message });
+}
+
+/** A size in bytes as people read it (KB, MB). */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1_000_000) return `${Math.max(1, Math.round(bytes / 1000))} KB`;
+  return `${(bytes / 1_000_000).toFixed(1)} MB`;
 }
 
 /** A timestamp as the user reads it in their language. */
