@@ -141,9 +141,17 @@ impl Store {
         &self.reader
     }
 
-    /// Closes both pools, checkpointing the WAL.
+    /// Closes both pools, first moving everything from the WAL into the database file, so a
+    /// closed store is one self-contained file.
     pub async fn close(&self) {
         self.reader.close().await;
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&self.writer)
+            .await
+        {
+            // Not fatal: SQLite checkpoints again on the next open.
+            tracing::warn!(error = %e, "WAL checkpoint at close failed");
+        }
         self.writer.close().await;
     }
 
