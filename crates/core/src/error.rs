@@ -36,6 +36,9 @@ pub enum Error {
     /// An attachment was refused or could not be stored; the inner error has its own code.
     #[error(transparent)]
     Attachment(#[from] crate::attachment::AttachmentError),
+    /// Submitting, withdrawing, signing in or syncing failed; the inner error has its own code.
+    #[error(transparent)]
+    Sync(#[from] crate::sync::SyncError),
 }
 
 /// Why a field's value was refused.
@@ -86,6 +89,7 @@ impl Error {
             Error::Database(_) => "database_error",
             Error::Migrate(_) => "migration_failed",
             Error::Attachment(e) => e.code(),
+            Error::Sync(e) => e.code(),
         }
     }
 
@@ -161,6 +165,7 @@ impl Error {
                 )
                 .to_owned(),
             Error::Attachment(e) => e.message(lang),
+            Error::Sync(e) => e.message(lang),
         }
     }
 }

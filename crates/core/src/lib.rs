@@ -3,7 +3,8 @@
 //! - [`model`] is the petition and its fields (the keys used by the CLI, the UI and JSON);
 //! - [`validate`] says what would stop a petition from being submitted;
 //! - [`search`] turns Chinese and Latin text into the tokens the full-text index holds;
-//! - [`store`] keeps drafts in SQLite, durably, with one writer.
+//! - [`store`] keeps drafts in SQLite, durably, with one writer;
+//! - [`sync`] delivers submitted petitions to the bureau exactly once and brings its answers back.
 //!
 //! The Tauri shell, `petitionctl` and the tests all drive this crate; none of them holds a rule.
 
@@ -14,6 +15,7 @@ pub mod model;
 pub mod paths;
 pub mod search;
 pub mod store;
+pub mod sync;
 pub mod validate;
 
 pub use error::{Error, Result};

@@ -146,25 +146,78 @@ impl Purpose {
     }
 }
 
-/// Where a petition is in its life on this machine.
+/// Where a petition is in its life: on this machine (`draft`, `queued`, `uploading`), then at the
+/// bureau (`submitted` with its 查询码 onwards, as the bureau reports it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum State {
+    /// Being written; every field may change.
     Draft,
+    /// Submitted by the citizen and frozen; waiting in the outbox for the bureau.
+    Queued,
+    /// Its attachments are being sent.
+    Uploading,
+    /// The bureau's receipt is stored: it has a tracking code (已提交).
+    Submitted,
+    /// 已登记
+    Registered,
+    /// 已受理
+    Accepted,
+    /// 不予受理
+    NotAccepted,
+    /// 办理中 (the bureau may report it between acceptance and reply).
+    Handling,
+    /// 已答复
+    Replied,
+    /// 已申请复查
+    ReviewRequested,
+    /// 已复查
+    Reviewed,
+    /// 已办结
+    Closed,
 }
 
 impl State {
+    /// Every state, in lifecycle order.
+    pub const ALL: [State; 12] = [
+        State::Draft,
+        State::Queued,
+        State::Uploading,
+        State::Submitted,
+        State::Registered,
+        State::Accepted,
+        State::NotAccepted,
+        State::Handling,
+        State::Replied,
+        State::ReviewRequested,
+        State::Reviewed,
+        State::Closed,
+    ];
+
     pub fn key(self) -> &'static str {
         match self {
             State::Draft => "draft",
+            State::Queued => "queued",
+            State::Uploading => "uploading",
+            State::Submitted => "submitted",
+            State::Registered => "registered",
+            State::Accepted => "accepted",
+            State::NotAccepted => "not_accepted",
+            State::Handling => "handling",
+            State::Replied => "replied",
+            State::ReviewRequested => "review_requested",
+            State::Reviewed => "reviewed",
+            State::Closed => "closed",
         }
     }
 
     pub fn parse(s: &str) -> Option<State> {
-        match s {
-            "draft" => Some(State::Draft),
-            _ => None,
-        }
+        State::ALL.into_iter().find(|st| st.key() == s)
+    }
+
+    /// Still on this machine only: the bureau has not given a receipt.
+    pub fn is_local(self) -> bool {
+        matches!(self, State::Draft | State::Queued | State::Uploading)
     }
 }
 
@@ -277,5 +330,13 @@ mod tests {
             assert_eq!(f.key().parse::<Field>(), Ok(f));
         }
         assert!("nickname".parse::<Field>().is_err());
+    }
+
+    #[test]
+    fn every_state_parses_back() {
+        for st in State::ALL {
+            assert_eq!(State::parse(st.key()), Some(st));
+        }
+        assert_eq!(State::parse("lost"), None);
     }
 }

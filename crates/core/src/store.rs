@@ -323,14 +323,17 @@ impl Store {
 
     /// Moves a draft to the trash. It keeps its text and can be restored.
     pub async fn trash(&self, id: &str) -> Result<()> {
-        let done =
-            sqlx::query("UPDATE petitions SET trashed_at = ? WHERE id = ? AND trashed_at IS NULL")
-                .bind(now_ms())
-                .bind(id)
-                .execute(&self.writer)
-                .await?;
-        if done.rows_affected() == 0 {
-            self.get(id).await?;
+        let done = sqlx::query(
+            "UPDATE petitions SET trashed_at = ? \
+             WHERE id = ? AND trashed_at IS NULL AND state = 'draft'",
+        )
+        .bind(now_ms())
+        .bind(id)
+        .execute(&self.writer)
+        .await?;
+        if done.rows_affected() == 0 && self.get(id).await?.state != State::Draft {
+            // A submitted petition lives in the outbox; it is withdrawn, never trashed.
+            return Err(Error::NotEditable);
         }
         tracing::info!(petition = %id, "draft moved to trash");
         Ok(())

@@ -1,0 +1,640 @@
+//! The sync engine: drives every outbox item with the [`plan`](super::plan) until it is
+//! delivered or needs the citizen, then pulls the bureau's status changes.
+//!
+//! Items go one at a time, in the order they were queued, each step written to the store before
+//! the next is taken, so the process may die at any moment and the next run continues where the
+//! bureau stands (it asks the offset of an upload before sending more; it repeats a submission
+//! only with the same key). Progress leaves as [`SyncEvent`]s on a broadcast channel.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use bytes::Bytes;
+use petition_api::{AttachmentRef, CreateUpload, SubmitPetition};
+use tokio::sync::{Notify, broadcast};
+
+use super::client::Bureau;
+use super::plan::{Action, Backoff, Failure, FilePlan, ItemPlan, Phase, Remote, Verdict};
+use super::queue::{CURSOR_SETTING, Work, now_ms};
+use super::{BUREAU_URL_SETTING, ErrorView, SyncError, SyncEvent, check_bureau_url, plan, secret};
+use crate::error::{Error, Result};
+use crate::store::{Store, rfc3339};
+
+/// How the engine works; the defaults suit a citizen's desktop.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// Bytes sent per upload request. Bigger chunks go faster; a cut costs at most one chunk.
+    pub chunk_bytes: u64,
+    pub backoff: Backoff,
+    /// How often `run` pulls status changes when nothing else happens.
+    pub pull_interval: Duration,
+}
+
+impl Default for EngineConfig {
+    fn default() -> EngineConfig {
+        EngineConfig {
+            chunk_bytes: 4 * 1024 * 1024,
+            backoff: Backoff::default(),
+            pull_interval: Duration::from_secs(300),
+        }
+    }
+}
+
+/// Wakes a running engine: "sync now", or "the network came back".
+#[derive(Debug, Clone)]
+pub struct Waker(Arc<Notify>);
+
+impl Waker {
+    pub fn wake(&self) {
+        self.0.notify_one();
+    }
+}
+
+/// What one `run_once` did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct RunSummary {
+    /// Receipts stored.
+    pub delivered: usize,
+    /// Items that stopped for the citizen to act.
+    pub needs_attention: usize,
+    /// Submitted petitions the bureau moved on.
+    pub status_changes: usize,
+}
+
+/// The sync engine of one store.
+#[derive(Debug)]
+pub struct Engine {
+    store: Store,
+    config: EngineConfig,
+    events: broadcast::Sender<SyncEvent>,
+    wake: Arc<Notify>,
+    /// Reachability checks failed in a row.
+    unreachable: AtomicU32,
+}
+
+/// How driving one item ended.
+enum Outcome {
+    Delivered,
+    Stopped,
+    /// Waiting for a retry; `global` failures pause the whole pass.
+    Deferred {
+        global: bool,
+    },
+    /// Withdrawn, delivered or stopped before: nothing was done.
+    Rest,
+}
+
+/// The petition's body for the bureau.
+async fn submission(store: &Store, id: &str, work: &Work) -> Result<SubmitPetition> {
+    let p = store.get(id).await?;
+    let names: HashMap<String, String> = store
+        .list_attachments(id)
+        .await?
+        .into_iter()
+        .map(|a| (a.sha256, a.file_name))
+        .collect();
+    let attachments = work
+        .files
+        .iter()
+        .map(|f| AttachmentRef {
+            upload_id: f.upload_id.clone().unwrap_or_default(),
+            file_name: names
+                .get(&f.sha256)
+                .map(|n| n.trim())
+                .filter(|n| !n.is_empty())
+                .map(str::to_owned)
+                .unwrap_or_else(|| format!("attachment-{}", f.position + 1)),
+        })
+        .collect();
+    Ok(SubmitPetition {
+        name: p.name,
+        id_number: p.id_number,
+        phone: p.phone,
+        address: p.address,
+        email: p.email,
+        region: p.region,
+        agency: p.agency,
+        category: p.category,
+        purpose: p.purpose,
+        title: p.title,
+        request: p.request,
+        facts: p.facts,
+        reasons: p.reasons,
+        attachments,
+    })
+}
+
+/// The failure as the citizen sees it. The bureau's own message is kept as it came (it carries
+/// both languages); the app's messages do the same.
+fn error_view(failure: &Failure) -> ErrorView {
+    let (code, message) = match failure {
+        Failure::Network => (
+            "bureau_unreachable".to_owned(),
+            "暂时无法连接信访局，联网后会自动发送。 / The bureau cannot be reached right now; it will be sent by itself once the connection is back.".to_owned(),
+        ),
+        Failure::NotBureau => (
+            "not_bureau".to_owned(),
+            "收到的应答不是信访局发出的（公共 Wi-Fi 可能需要先在浏览器中登录）。 / The answer did not come from the bureau (a public Wi-Fi may need you to sign in in a browser first).".to_owned(),
+        ),
+        Failure::Http {
+            status,
+            code,
+            message,
+            ..
+        } => {
+            let message = if message.is_empty() {
+                match status {
+                    429 => "信访局请求过多，稍后会自动重试。 / The bureau asked to slow down; it will retry by itself.",
+                    500..=599 => "信访局暂时无法处理，稍后会自动重试。 / The bureau cannot take it right now; it will retry by itself.",
+                    _ => "信访局拒绝了这次请求。 / The bureau refused the request.",
+                }
+                .to_owned()
+            } else {
+                message.clone()
+            };
+            (code.clone(), message)
+        }
+    };
+    ErrorView { code, message }
+}
+
+fn local_error_view(e: &Error) -> ErrorView {
+    ErrorView {
+        code: e.code().to_owned(),
+        message: format!(
+            "{} / {}",
+            e.message(crate::i18n::Lang::Zh),
+            e.message(crate::i18n::Lang::En)
+        ),
+    }
+}
+
+impl Engine {
+    pub fn new(store: Store, config: EngineConfig) -> Engine {
+        let (events, _) = broadcast::channel(1024);
+        Engine {
+            store,
+            config,
+            events,
+            wake: Arc::new(Notify::new()),
+            unreachable: AtomicU32::new(0),
+        }
+    }
+
+    /// Progress, deliveries and status changes, as they happen.
+    pub fn subscribe(&self) -> broadcast::Receiver<SyncEvent> {
+        self.events.subscribe()
+    }
+
+    /// A handle that wakes [`Engine::run`] from its wait.
+    pub fn waker(&self) -> Waker {
+        Waker(Arc::clone(&self.wake))
+    }
+
+    fn emit(&self, event: SyncEvent) {
+        // No receiver is fine: nobody is watching.
+        let _ = self.events.send(event);
+    }
+
+    async fn emit_item(&self, id: &str) -> Result<()> {
+        match self.store.outbox_item(id).await {
+            Ok(item) => self.emit(SyncEvent::Item { item }),
+            Err(Error::Sync(SyncError::NotQueued) | Error::NotFound) => {}
+            Err(e) => return Err(e),
+        }
+        Ok(())
+    }
+
+    /// The bureau and token this store is signed in to.
+    async fn connect(&self) -> Result<Bureau> {
+        let url = self
+            .store
+            .setting(BUREAU_URL_SETTING)
+            .await?
+            .ok_or(SyncError::NoBureau)?;
+        let url = check_bureau_url(&url)?;
+        let dir = self.store.dir().to_owned();
+        let token = tokio::task::spawn_blocking(move || secret::load_token(&dir))
+            .await
+            .map_err(|_| SyncError::NotSignedIn)??;
+        Ok(Bureau::new(&url, &token)?)
+    }
+
+    fn jitter(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
+        self.config
+            .backoff
+            .delay(attempt.max(1), retry_after, rand::random::<f64>())
+    }
+
+    /// Checks the bureau is there; on failure every pending item waits for the backoff.
+    async fn reachable(&self, bureau: &Bureau) -> Result<bool> {
+        match bureau.health().await {
+            Ok(()) => {
+                self.unreachable.store(0, Ordering::Relaxed);
+                self.emit(SyncEvent::Reachability {
+                    reachable: true,
+                    error: None,
+                });
+                Ok(true)
+            }
+            Err(failure) => {
+                let n = self.unreachable.fetch_add(1, Ordering::Relaxed) + 1;
+                let error = error_view(&failure);
+                let wait = self.jitter(n, None);
+                let until = now_ms().saturating_add(i64::try_from(wait.as_millis()).unwrap_or(0));
+                self.store.record_unreachable(&error, until).await?;
+                self.emit(SyncEvent::Reachability {
+                    reachable: false,
+                    error: Some(error),
+                });
+                for id in self.store.pending_outbox().await? {
+                    self.emit_item(&id).await?;
+                }
+                Ok(false)
+            }
+        }
+    }
+
+    /// One pass over the items that are due. `Ok(false)` when the pass was cut short because the
+    /// bureau is out of reach.
+    async fn pass(&self, bureau: &Bureau, summary: &mut RunSummary) -> Result<bool> {
+        let now = now_ms();
+        let due = self.store.next_due().await?;
+        if due.is_none_or(|t| t > now) {
+            return Ok(true);
+        }
+        if !self.reachable(bureau).await? {
+            return Ok(false);
+        }
+        for id in self.store.pending_outbox().await? {
+            match self.drive(bureau, &id).await? {
+                Outcome::Delivered => summary.delivered += 1,
+                Outcome::Stopped => summary.needs_attention += 1,
+                Outcome::Deferred { global: true } => return Ok(false),
+                Outcome::Deferred { global: false } | Outcome::Rest => {}
+            }
+        }
+        Ok(true)
+    }
+
+    /// Takes one item as far as it goes now.
+    async fn drive(&self, bureau: &Bureau, id: &str) -> Result<Outcome> {
+        let mut remote: HashMap<usize, Remote> = HashMap::new();
+        let mut content: Option<(usize, Bytes)> = None;
+        loop {
+            let Some(work) = self.store.load_work(id).await? else {
+                return Ok(Outcome::Rest);
+            };
+            let item = ItemPlan {
+                phase: work.phase,
+                next_attempt_at: work.next_attempt_at,
+                files: work
+                    .files
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| FilePlan {
+                        length: f.length,
+                        upload_id: f.upload_id.clone(),
+                        complete: f.complete,
+                        remote: remote.get(&i).copied().unwrap_or(Remote::Unknown),
+                    })
+                    .collect(),
+            };
+            let action = plan::next_action(&item, now_ms(), self.config.chunk_bytes);
+            let file_of = |file: usize| &work.files[file];
+            let result: std::result::Result<(), Failure> = match action {
+                Action::Nothing | Action::WaitUntil(_) => {
+                    return Ok(match action {
+                        Action::WaitUntil(_) => Outcome::Deferred { global: false },
+                        _ => Outcome::Rest,
+                    });
+                }
+                Action::CreateUpload { file } => {
+                    if work.phase == Phase::Waiting && !self.store.mark_uploading(id).await? {
+                        return Ok(Outcome::Rest);
+                    }
+                    let f = file_of(file);
+                    let req = CreateUpload {
+                        length: f.length,
+                        media_type: f.media_type.clone(),
+                        sha256: f.sha256.clone(),
+                    };
+                    match bureau.create_upload(&req).await {
+                        Ok(up) => {
+                            // Written before any byte is sent, so a restart resumes this upload.
+                            self.store
+                                .set_upload(id, f.position, Some(&up.id), up.offset, up.complete)
+                                .await?;
+                            remote.insert(file, Remote::At(up.offset));
+                            self.emit_item(id).await?;
+                            Ok(())
+                        }
+                        Err(e) => Err(e),
+                    }
+                }
+                Action::AskOffset { file } => {
+                    let f = file_of(file);
+                    let upload_id = f.upload_id.clone().unwrap_or_default();
+                    match bureau.upload_status(&upload_id).await {
+                        Ok(up) if up.sha256 == f.sha256 && up.length == f.length => {
+                            self.store
+                                .set_sent(id, f.position, up.offset, up.complete)
+                                .await?;
+                            remote.insert(file, Remote::At(up.offset));
+                            Ok(())
+                        }
+                        Ok(_) => Err(Failure::NotBureau),
+                        Err(e) => Err(e),
+                    }
+                }
+                Action::Send { file, offset, len } => {
+                    if work.phase == Phase::Waiting && !self.store.mark_uploading(id).await? {
+                        return Ok(Outcome::Rest);
+                    }
+                    let f = file_of(file);
+                    let bytes = match &content {
+                        Some((i, b)) if *i == file => b.clone(),
+                        _ => match self.store.attachment_bytes(id, &f.sha256).await {
+                            Ok(c) => {
+                                let b = Bytes::from(c.bytes);
+                                content = Some((file, b.clone()));
+                                b
+                            }
+                            Err(e) => {
+                                self.store.record_stop(id, &local_error_view(&e)).await?;
+                                self.emit_item(id).await?;
+                                return Ok(Outcome::Stopped);
+                            }
+                        },
+                    };
+                    let start = usize::try_from(offset)
+                        .unwrap_or(usize::MAX)
+                        .min(bytes.len());
+                    let end = usize::try_from(offset + len)
+                        .unwrap_or(usize::MAX)
+                        .min(bytes.len());
+                    let upload_id = f.upload_id.clone().unwrap_or_default();
+                    match bureau
+                        .patch(&upload_id, offset, bytes.slice(start..end))
+                        .await
+                    {
+                        Ok(new_offset) => {
+                            let complete = new_offset >= f.length;
+                            self.store
+                                .set_sent(id, f.position, new_offset, complete)
+                                .await?;
+                            remote.insert(file, Remote::At(new_offset));
+                            self.emit_item(id).await?;
+                            Ok(())
+                        }
+                        Err(e) => Err(e),
+                    }
+                }
+                Action::Submit => {
+                    if !self.store.mark_submitting(id).await? {
+                        return Ok(Outcome::Rest);
+                    }
+                    if work.phase != Phase::Submitting {
+                        self.emit_item(id).await?;
+                    }
+                    let body = submission(&self.store, id, &work).await?;
+                    match bureau.submit(id, &body).await {
+                        Ok(receipt) => {
+                            self.store.record_receipt(id, &receipt).await?;
+                            self.emit(SyncEvent::Delivered {
+                                id: id.to_owned(),
+                                tracking_code: receipt.tracking_code.clone(),
+                            });
+                            self.emit_item(id).await?;
+                            return Ok(Outcome::Delivered);
+                        }
+                        Err(e) => Err(e),
+                    }
+                }
+            };
+            let failure = match result {
+                Ok(()) => {
+                    if work.has_error {
+                        self.store.clear_failure(id).await?;
+                    }
+                    continue;
+                }
+                Err(failure) => failure,
+            };
+            let file = match action {
+                Action::CreateUpload { file }
+                | Action::AskOffset { file }
+                | Action::Send { file, .. } => Some(file),
+                _ => None,
+            };
+            match plan::judge(&failure) {
+                Verdict::Resync { offset } => {
+                    if let Some(file) = file {
+                        remote.insert(file, offset.map_or(Remote::Unknown, Remote::At));
+                    }
+                }
+                Verdict::Reupload => {
+                    self.store.reset_uploads(id).await?;
+                    remote.clear();
+                }
+                Verdict::Restart => {
+                    if let Some(file) = file {
+                        self.store
+                            .set_upload(id, work.files[file].position, None, 0, false)
+                            .await?;
+                        remote.remove(&file);
+                    } else {
+                        self.store.reset_uploads(id).await?;
+                        remote.clear();
+                    }
+                    return self.defer(id, &work, &failure, None, false).await;
+                }
+                Verdict::Retry { after, global } => {
+                    return self.defer(id, &work, &failure, after, global).await;
+                }
+                Verdict::Stop => {
+                    self.store.record_stop(id, &error_view(&failure)).await?;
+                    self.emit_item(id).await?;
+                    return Ok(Outcome::Stopped);
+                }
+            }
+        }
+    }
+
+    async fn defer(
+        &self,
+        id: &str,
+        work: &Work,
+        failure: &Failure,
+        retry_after: Option<Duration>,
+        global: bool,
+    ) -> Result<Outcome> {
+        let wait = self.jitter(work.attempts + 1, retry_after);
+        let until = now_ms().saturating_add(i64::try_from(wait.as_millis()).unwrap_or(0));
+        self.store
+            .record_retry(id, &error_view(failure), until)
+            .await?;
+        self.emit_item(id).await?;
+        Ok(Outcome::Deferred { global })
+    }
+
+    /// Pulls status changes since the stored cursor. `Ok(Err(_))` when the bureau did not answer.
+    async fn pull(
+        &self,
+        bureau: &Bureau,
+        summary: &mut RunSummary,
+    ) -> Result<std::result::Result<(), Failure>> {
+        let mut cursor = self
+            .store
+            .setting(CURSOR_SETTING)
+            .await?
+            .unwrap_or_default();
+        loop {
+            let page = match bureau.changes(&cursor).await {
+                Ok(page) => page,
+                Err(f) => return Ok(Err(f)),
+            };
+            for view in &page.petitions {
+                let Some(change) = self.store.record_remote(view).await? else {
+                    continue;
+                };
+                if change.delivered_now {
+                    summary.delivered += 1;
+                    self.emit(SyncEvent::Delivered {
+                        id: change.id.clone(),
+                        tracking_code: change.tracking_code.clone(),
+                    });
+                }
+                if change.notable {
+                    summary.status_changes += 1;
+                    self.emit(SyncEvent::StatusChanged {
+                        id: change.id.clone(),
+                        tracking_code: change.tracking_code.clone(),
+                        state: change.state,
+                        events: change.new_events.clone(),
+                    });
+                }
+                self.emit_item(&change.id).await?;
+            }
+            if page.next_cursor != cursor {
+                self.store
+                    .set_setting(CURSOR_SETTING, &page.next_cursor)
+                    .await?;
+                cursor = page.next_cursor;
+            }
+            if !page.more {
+                return Ok(Ok(()));
+            }
+        }
+    }
+
+    async fn idle(&self) -> Result<Option<i64>> {
+        let next = self.store.next_due().await?;
+        self.emit(SyncEvent::Idle {
+            next_attempt_at: next.map(|t| rfc3339(t.max(now_ms()))),
+        });
+        Ok(next)
+    }
+
+    /// Sleeps until `until` (unix ms) or a wake-up, whichever comes first.
+    async fn wait_until(&self, until: i64) {
+        let ms = until.saturating_sub(now_ms()).max(0);
+        let wait = Duration::from_millis(u64::try_from(ms).unwrap_or(0));
+        tokio::select! {
+            () = tokio::time::sleep(wait) => {}
+            () = self.wake.notified() => {}
+        }
+    }
+
+    /// Drains the outbox (retrying, with backoff, whatever may pass) and pulls status changes;
+    /// returns when every item is delivered or needs the citizen, and the pull succeeded.
+    pub async fn run_once(&self) -> Result<RunSummary> {
+        let bureau = self.connect().await?;
+        let mut summary = RunSummary::default();
+        loop {
+            self.pass(&bureau, &mut summary).await?;
+            match self.store.next_due().await? {
+                None => break,
+                Some(t) => self.wait_until(t).await,
+            }
+        }
+        let mut failures = 0;
+        loop {
+            match self.pull(&bureau, &mut summary).await? {
+                Ok(()) => break,
+                Err(f) => {
+                    failures += 1;
+                    let wait = self.jitter(failures, None);
+                    tracing::info!(error = error_view(&f).code, "status pull failed; retrying");
+                    self.wait_until(
+                        now_ms().saturating_add(i64::try_from(wait.as_millis()).unwrap_or(0)),
+                    )
+                    .await;
+                }
+            }
+        }
+        self.idle().await?;
+        Ok(summary)
+    }
+
+    /// Keeps the outbox drained and the status fresh until `shutdown` resolves. Woken by
+    /// [`Waker::wake`] (which also pulls at once), it never gives up: a missing sign-in or an
+    /// unreachable bureau is reported as an event and waited out.
+    pub async fn run(&self, shutdown: impl Future<Output = ()>) {
+        tokio::pin!(shutdown);
+        let mut next_pull = 0_i64;
+        loop {
+            let until = tokio::select! {
+                () = &mut shutdown => return,
+                until = self.cycle(&mut next_pull) => until,
+            };
+            tokio::select! {
+                () = &mut shutdown => return,
+                () = self.wait_until(until) => {}
+            }
+            if until > now_ms() {
+                // Woken early: "sync now" also pulls.
+                next_pull = 0;
+            }
+        }
+    }
+
+    /// One round of `run`; returns when to go again (unix ms).
+    async fn cycle(&self, next_pull: &mut i64) -> i64 {
+        const LATER_MS: i64 = 60_000;
+        let bureau = match self.connect().await {
+            Ok(b) => b,
+            Err(e) => {
+                self.emit(SyncEvent::Reachability {
+                    reachable: false,
+                    error: Some(local_error_view(&e)),
+                });
+                // Signing in wakes the engine; until then there is nothing to try.
+                return now_ms().saturating_add(3_600_000);
+            }
+        };
+        let mut summary = RunSummary::default();
+        let round = async {
+            let reached = self.pass(&bureau, &mut summary).await?;
+            if reached && now_ms() >= *next_pull {
+                let interval = i64::try_from(self.config.pull_interval.as_millis()).unwrap_or(0);
+                *next_pull = match self.pull(&bureau, &mut summary).await? {
+                    Ok(()) => now_ms().saturating_add(interval),
+                    Err(_) => now_ms().saturating_add(LATER_MS),
+                };
+            }
+            let due = self.idle().await?;
+            Ok::<_, Error>(due.map_or(*next_pull, |d| d.min(*next_pull)))
+        };
+        match round.await {
+            Ok(until) => until,
+            Err(e) => {
+                tracing::warn!(error = e.code(), "sync round failed; trying again later");
+                now_ms().saturating_add(LATER_MS)
+            }
+        }
+    }
+}

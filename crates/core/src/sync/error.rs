@@ -1,0 +1,117 @@
+//! Why a sync operation could not be done. Like every core error, each variant has a stable
+//! snake_case [`SyncError::code`] and a message in both languages saying what to do. None carries
+//! a token, a field's value or a file name.
+
+use crate::i18n::Lang;
+use crate::validate::{Problem, field_label};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// The petition cannot be submitted yet: these fields need work.
+    #[error("the petition is not ready to submit ({} problems)", .0.len())]
+    NotReady(Vec<Problem>),
+    /// The petition is not in the outbox (a draft, or unknown to the outbox).
+    #[error("the petition is not in the outbox")]
+    NotQueued,
+    /// The submission was already sent (or delivered); it can no longer be withdrawn.
+    #[error("the submission was already sent")]
+    AlreadySent,
+    /// No bureau address is set.
+    #[error("no bureau address is set")]
+    NoBureau,
+    /// The bureau address is not an `https://` URL (plain `http://` is allowed to loopback only).
+    #[error("the bureau address is not a usable https URL")]
+    BureauUrlInvalid,
+    /// No token is stored for this data directory.
+    #[error("not signed in to the bureau")]
+    NotSignedIn,
+    /// The token given is empty or has characters a header cannot carry.
+    #[error("the token is malformed")]
+    TokenInvalid,
+    /// The OS keyring is missing, locked or refused access.
+    #[error("the OS keyring cannot be used")]
+    Keyring(#[source] keyring::Error),
+    /// The HTTP client could not be built (the TLS roots could not be loaded).
+    #[error("the HTTP client cannot be set up")]
+    Client(#[source] reqwest::Error),
+}
+
+impl SyncError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            SyncError::NotReady(_) => "not_ready",
+            SyncError::NotQueued => "not_queued",
+            SyncError::AlreadySent => "already_sent",
+            SyncError::NoBureau => "no_bureau",
+            SyncError::BureauUrlInvalid => "bureau_url_invalid",
+            SyncError::NotSignedIn => "not_signed_in",
+            SyncError::TokenInvalid => "token_invalid",
+            SyncError::Keyring(_) => "keyring_unavailable",
+            SyncError::Client(_) => "http_client_failed",
+        }
+    }
+
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            SyncError::NotReady(problems) => {
+                let list = problems
+                    .iter()
+                    .map(|p| format!("{}：{}", field_label(p.field, lang), p.code.message(lang)))
+                    .collect::<Vec<_>>()
+                    .join(lang.pick("；", "; "));
+                match lang {
+                    Lang::Zh => format!("还不能提交，请先修改：{list}"),
+                    Lang::En => format!("This petition cannot be submitted yet; fix: {list}"),
+                }
+            }
+            SyncError::NotQueued => lang
+                .pick(
+                    "这份信访事项不在待发送列表中。",
+                    "This petition is not in the outbox.",
+                )
+                .to_owned(),
+            SyncError::AlreadySent => lang
+                .pick(
+                    "这份信访事项已经发往信访局，不能再撤回。请等待回执和办理结果。",
+                    "This petition has already been sent to the bureau and can no longer be withdrawn. Wait for its receipt and the bureau's answer.",
+                )
+                .to_owned(),
+            SyncError::NoBureau => lang
+                .pick(
+                    "尚未设置信访局地址。请先登录：petitionctl login --bureau 地址 --token 令牌。",
+                    "No bureau address is set. Sign in first: petitionctl login --bureau URL --token TOKEN.",
+                )
+                .to_owned(),
+            SyncError::BureauUrlInvalid => lang
+                .pick(
+                    "信访局地址应以 https:// 开头（仅本机地址可用 http://）。请核对后重新登录。",
+                    "The bureau address must start with https:// (http:// only for this machine). Check it and sign in again.",
+                )
+                .to_owned(),
+            SyncError::NotSignedIn => lang
+                .pick(
+                    "尚未登录信访局。请输入信访局提供的令牌登录后，待发送的信访事项会自动发出。",
+                    "Not signed in to the bureau. Sign in with the token the bureau gave you; the outbox is then sent by itself.",
+                )
+                .to_owned(),
+            SyncError::TokenInvalid => lang
+                .pick(
+                    "令牌格式不对，请完整复制信访局提供的令牌。",
+                    "The token is malformed; copy the whole token the bureau gave you.",
+                )
+                .to_owned(),
+            SyncError::Keyring(_) => lang
+                .pick(
+                    "无法使用系统钥匙串（可能未安装、已锁定或拒绝访问）。请解锁系统钥匙串（Windows 凭据管理器、macOS 钥匙串或 Linux 的 GNOME 密钥环）后重试；令牌不会保存到普通文件中。",
+                    "The OS keyring cannot be used (missing, locked, or access refused). Unlock it (Windows Credential Manager, macOS Keychain, or the Secret Service such as GNOME Keyring on Linux) and try again; the token is never kept in a plain file.",
+                )
+                .to_owned(),
+            SyncError::Client(_) => lang
+                .pick(
+                    "无法建立安全连接组件，请重新安装信访助手。",
+                    "The secure connection component could not be set up; reinstall Petition Desk.",
+                )
+                .to_owned(),
+        }
+    }
+}

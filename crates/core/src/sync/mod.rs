@@ -1,0 +1,119 @@
+//! Sync: queued petitions reach the bureau exactly once, and the bureau's answers come back.
+//!
+//! - [`queue`] (methods on [`crate::Store`]): `submit` freezes a draft and writes its outbox row in
+//!   one transaction; `withdraw` takes it back while its submission is unsent; the outbox and
+//!   status views; what the engine records (uploads, receipts, the bureau's events);
+//! - [`plan`] decides, without I/O, the next step of an item, reads failures, computes backoff;
+//! - `client` is the thin HTTP layer over the bureau API (reqwest, rustls; plain http to
+//!   loopback only): a reachability check no captive portal passes, tus uploads, the submission
+//!   counted only when its receipt parses;
+//! - [`engine`] drives items with the planner and streams [`SyncEvent`]s; `run_once` drains and
+//!   pulls, `run` keeps going until shut down and can be woken;
+//! - [`secret`] keeps the bureau token in the OS keyring.
+//!
+//! The petition's id is its `Idempotency-Key` forever; nothing local is deleted before its
+//! receipt is stored.
+
+mod client;
+pub mod engine;
+mod error;
+pub mod plan;
+pub mod queue;
+pub mod secret;
+
+use serde::Serialize;
+
+pub use engine::{Engine, EngineConfig, RunSummary, Waker};
+pub use error::SyncError;
+pub use queue::{BUREAU_URL_SETTING, check_bureau_url};
+pub use secret::Secret;
+
+use crate::model::State;
+
+/// An outbox item as the UI shows it: one petition on its way, with progress.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OutboxItem {
+    pub id: String,
+    /// Shown to the citizen; personal data, never logged.
+    pub title: String,
+    pub state: ItemState,
+    pub bytes_sent: u64,
+    pub bytes_total: u64,
+    pub files_sent: u32,
+    pub files_total: u32,
+    /// 查询码, once delivered.
+    pub tracking_code: Option<String>,
+    /// The last failure: why it waits, or what the citizen must do.
+    pub error: Option<ErrorView>,
+    /// When the next try is due (RFC 3339), while backing off.
+    pub next_attempt_at: Option<String>,
+    /// When it was submitted (RFC 3339).
+    pub queued_at: String,
+}
+
+/// The state of an outbox item, as the UI words it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemState {
+    WaitingForNetwork,
+    Uploading,
+    Submitting,
+    Delivered,
+    NeedsAttention,
+}
+
+/// `{code, message}` of a failure; the message is the bureau's (both languages) or the app's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ErrorView {
+    pub code: String,
+    pub message: String,
+}
+
+/// One dated event of the bureau about a petition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BureauEvent {
+    /// `submitted`, `registered`, `accepted`, `not_accepted`, `extended`, `replied`, …
+    pub kind: String,
+    /// RFC 3339.
+    pub at: String,
+    /// The bureau's text (a reason, a reply).
+    pub text: Option<String>,
+}
+
+/// Where a petition stands, locally and at the bureau (`petitionctl status`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PetitionStatus {
+    pub id: String,
+    pub state: State,
+    pub tracking_code: Option<String>,
+    pub received_at: Option<String>,
+    /// Oldest first.
+    pub events: Vec<BureauEvent>,
+    /// The outbox item, once submitted.
+    pub outbox: Option<OutboxItem>,
+}
+
+/// What the engine reports while it works. The shell forwards these to the UI as they are.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum SyncEvent {
+    /// The reachability check ran: the bureau answered, or why not.
+    Reachability {
+        reachable: bool,
+        error: Option<ErrorView>,
+    },
+    /// An outbox item changed (state, bytes or files sent, error).
+    Item { item: OutboxItem },
+    /// A receipt was stored: the petition is at the bureau.
+    Delivered { id: String, tracking_code: String },
+    /// The bureau moved a submitted petition on: worth a desktop notification.
+    StatusChanged {
+        id: String,
+        tracking_code: String,
+        state: State,
+        /// The events new since the last pull.
+        events: Vec<BureauEvent>,
+    },
+    /// Nothing to do now; the next try is due then (RFC 3339), if anything waits.
+    Idle { next_attempt_at: Option<String> },
+}

@@ -1,0 +1,429 @@
+//! The pure half of sync: given what this machine knows of one outbox item (and what the bureau
+//! said about its uploads during this run), what to do next; how to read a failure; how long to
+//! wait before the next try. No I/O here, so every rule is unit-tested below; the engine does the
+//! requests and writes what they return.
+
+use std::time::Duration;
+
+/// Where an outbox item is, as stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Queued; nothing sent yet.
+    Waiting,
+    /// Attachments are being sent.
+    Uploading,
+    /// The submission may have been sent: only ever repeated with the same key, never withdrawn.
+    Submitting,
+    /// The receipt is stored.
+    Delivered,
+    /// The bureau refused it in a way that will not change by retrying.
+    NeedsAttention,
+}
+
+impl Phase {
+    pub fn key(self) -> &'static str {
+        match self {
+            Phase::Waiting => "waiting",
+            Phase::Uploading => "uploading",
+            Phase::Submitting => "submitting",
+            Phase::Delivered => "delivered",
+            Phase::NeedsAttention => "needs_attention",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Phase> {
+        [
+            Phase::Waiting,
+            Phase::Uploading,
+            Phase::Submitting,
+            Phase::Delivered,
+            Phase::NeedsAttention,
+        ]
+        .into_iter()
+        .find(|p| p.key() == s)
+    }
+}
+
+/// What the bureau holds of one upload, as learnt during this run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Remote {
+    /// Not asked yet in this run (after a restart the stored offset is only a hint).
+    Unknown,
+    /// The bureau holds this many bytes.
+    At(u64),
+}
+
+/// One attachment of an outbox item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FilePlan {
+    pub length: u64,
+    /// The bureau's upload, once created.
+    pub upload_id: Option<String>,
+    /// The bureau verified the checksum.
+    pub complete: bool,
+    pub remote: Remote,
+}
+
+/// One outbox item as the planner sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemPlan {
+    pub phase: Phase,
+    /// Unix milliseconds before which nothing is tried.
+    pub next_attempt_at: Option<i64>,
+    pub files: Vec<FilePlan>,
+}
+
+/// The next step for an item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Delivered, or waiting for the citizen: nothing to do.
+    Nothing,
+    /// Backing off until this time (unix ms).
+    WaitUntil(i64),
+    /// Announce attachment `file` to the bureau.
+    CreateUpload { file: usize },
+    /// Ask the bureau how much of `file` it holds.
+    AskOffset { file: usize },
+    /// Send `len` bytes of `file` from `offset` (a zero-length send completes an upload whose
+    /// bytes are all there but whose completion was cut off).
+    Send { file: usize, offset: u64, len: u64 },
+    /// Send the submission (again: the key makes a repeat harmless).
+    Submit,
+}
+
+/// Decides the next step for `item` at time `now` (unix ms), sending at most `chunk` bytes a step.
+pub fn next_action(item: &ItemPlan, now: i64, chunk: u64) -> Action {
+    match item.phase {
+        Phase::Delivered | Phase::NeedsAttention => return Action::Nothing,
+        Phase::Waiting | Phase::Uploading | Phase::Submitting => {}
+    }
+    if let Some(at) = item.next_attempt_at.filter(|&at| at > now) {
+        return Action::WaitUntil(at);
+    }
+    if item.phase == Phase::Submitting {
+        return Action::Submit;
+    }
+    for (i, f) in item.files.iter().enumerate() {
+        if f.complete {
+            continue;
+        }
+        if f.upload_id.is_none() {
+            return Action::CreateUpload { file: i };
+        }
+        return match f.remote {
+            Remote::Unknown => Action::AskOffset { file: i },
+            Remote::At(offset) if offset >= f.length => Action::Send {
+                file: i,
+                offset: f.length,
+                len: 0,
+            },
+            Remote::At(offset) => Action::Send {
+                file: i,
+                offset,
+                len: (f.length - offset).min(chunk.max(1)),
+            },
+        };
+    }
+    Action::Submit
+}
+
+/// How a request failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// No answer: refused, reset, timed out, cut off.
+    Network,
+    /// An answer that is not the bureau's: a captive portal's page, a proxy's error, a body that is
+    /// not the JSON promised.
+    NotBureau,
+    /// The bureau's error answer (`{code, message}`), or an error status without one.
+    Http {
+        status: u16,
+        code: String,
+        message: String,
+        retry_after: Option<Duration>,
+        /// `Upload-Offset` of a 409 offset mismatch.
+        upload_offset: Option<u64>,
+    },
+}
+
+/// What a failure means for the item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Try again later; `global` failures (network, captive portal, 429, 503) pause every item.
+    Retry {
+        after: Option<Duration>,
+        global: bool,
+    },
+    /// The upload stands elsewhere than we thought: continue from there (or ask).
+    Resync { offset: Option<u64> },
+    /// The upload is gone (expired, discarded after a checksum mismatch): create it again.
+    Restart,
+    /// The bureau does not hold all the attachments the submission names: check each again.
+    Reupload,
+    /// The bureau refused for good (validation, limits, authorisation): the citizen must act.
+    Stop,
+}
+
+/// Reads a failure. 4xx answers that will not change by retrying stop the item; everything that
+/// may pass (network, 5xx, 429, a request still in flight, a busy upload) is retried.
+pub fn judge(failure: &Failure) -> Verdict {
+    let global = Verdict::Retry {
+        after: None,
+        global: true,
+    };
+    match failure {
+        Failure::Network | Failure::NotBureau => global,
+        Failure::Http {
+            status,
+            code,
+            retry_after,
+            upload_offset,
+            ..
+        } => match (status, code.as_str()) {
+            (409, "upload_offset_mismatch") => Verdict::Resync {
+                offset: *upload_offset,
+            },
+            (404, "upload_not_found") | (410, _) | (422, "upload_checksum_mismatch") => {
+                Verdict::Restart
+            }
+            (422, "upload_incomplete") => Verdict::Reupload,
+            (409, "request_in_flight" | "upload_busy") => Verdict::Retry {
+                after: *retry_after,
+                global: false,
+            },
+            (429 | 502 | 503 | 504, _) => Verdict::Retry {
+                after: *retry_after,
+                global: true,
+            },
+            (408, _) | (500..=599, _) => Verdict::Retry {
+                after: *retry_after,
+                global: false,
+            },
+            _ => Verdict::Stop,
+        },
+    }
+}
+
+/// Backoff settings: the first wait is up to `base`, doubling per failure up to `cap`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Backoff {
+    pub base: Duration,
+    pub cap: Duration,
+    /// The longest `Retry-After` honoured (a broken proxy's "come back in a year" is not).
+    pub max_retry_after: Duration,
+}
+
+impl Default for Backoff {
+    fn default() -> Backoff {
+        Backoff {
+            base: Duration::from_secs(1),
+            cap: Duration::from_secs(300),
+            max_retry_after: Duration::from_secs(3600),
+        }
+    }
+}
+
+impl Backoff {
+    /// The wait before try `attempt + 1` after `attempt` failures (from 1): full jitter, a uniform
+    /// draw (`unit` in [0, 1)) below the capped exponential, and never less than `Retry-After`.
+    pub fn delay(&self, attempt: u32, retry_after: Option<Duration>, unit: f64) -> Duration {
+        let exp = self
+            .base
+            .saturating_mul(1u32 << attempt.saturating_sub(1).min(20));
+        let ceiling = exp.min(self.cap);
+        let jittered = ceiling.mul_f64(unit.clamp(0.0, 1.0));
+        match retry_after {
+            Some(wait) => jittered.max(wait.min(self.max_retry_after)),
+            None => jittered,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(length: u64, upload_id: Option<&str>, complete: bool, remote: Remote) -> FilePlan {
+        FilePlan {
+            length,
+            upload_id: upload_id.map(str::to_owned),
+            complete,
+            remote,
+        }
+    }
+
+    fn item(phase: Phase, files: Vec<FilePlan>) -> ItemPlan {
+        ItemPlan {
+            phase,
+            next_attempt_at: None,
+            files,
+        }
+    }
+
+    #[test]
+    fn uploads_go_in_order_then_the_submission() {
+        let mut it = item(
+            Phase::Waiting,
+            vec![
+                file(10, None, false, Remote::Unknown),
+                file(5, None, false, Remote::Unknown),
+            ],
+        );
+        assert_eq!(next_action(&it, 0, 4), Action::CreateUpload { file: 0 });
+        it.files[0] = file(10, Some("u0"), false, Remote::At(0));
+        assert_eq!(
+            next_action(&it, 0, 4),
+            Action::Send {
+                file: 0,
+                offset: 0,
+                len: 4
+            }
+        );
+        it.files[0].remote = Remote::At(8);
+        assert_eq!(
+            next_action(&it, 0, 4),
+            Action::Send {
+                file: 0,
+                offset: 8,
+                len: 2
+            }
+        );
+        it.files[0].complete = true;
+        assert_eq!(next_action(&it, 0, 4), Action::CreateUpload { file: 1 });
+        it.files[1] = file(5, Some("u1"), true, Remote::At(5));
+        assert_eq!(next_action(&it, 0, 4), Action::Submit);
+    }
+
+    #[test]
+    fn after_a_restart_the_offset_is_asked_before_sending() {
+        let it = item(
+            Phase::Uploading,
+            vec![file(10, Some("u0"), false, Remote::Unknown)],
+        );
+        assert_eq!(next_action(&it, 0, 4), Action::AskOffset { file: 0 });
+    }
+
+    #[test]
+    fn all_bytes_there_but_not_complete_is_finished_with_an_empty_send() {
+        let it = item(
+            Phase::Uploading,
+            vec![file(10, Some("u0"), false, Remote::At(10))],
+        );
+        assert_eq!(
+            next_action(&it, 0, 4),
+            Action::Send {
+                file: 0,
+                offset: 10,
+                len: 0
+            }
+        );
+    }
+
+    #[test]
+    fn a_petition_without_attachments_is_submitted_at_once() {
+        assert_eq!(
+            next_action(&item(Phase::Waiting, vec![]), 0, 4),
+            Action::Submit
+        );
+    }
+
+    #[test]
+    fn a_sent_submission_is_only_ever_repeated() {
+        let it = item(
+            Phase::Submitting,
+            vec![file(10, Some("u0"), false, Remote::Unknown)],
+        );
+        assert_eq!(next_action(&it, 0, 4), Action::Submit);
+    }
+
+    #[test]
+    fn delivered_and_stopped_items_rest_and_backoff_is_respected() {
+        assert_eq!(
+            next_action(&item(Phase::Delivered, vec![]), 0, 4),
+            Action::Nothing
+        );
+        assert_eq!(
+            next_action(&item(Phase::NeedsAttention, vec![]), 0, 4),
+            Action::Nothing
+        );
+        let mut it = item(Phase::Waiting, vec![]);
+        it.next_attempt_at = Some(1000);
+        assert_eq!(next_action(&it, 999, 4), Action::WaitUntil(1000));
+        assert_eq!(next_action(&it, 1000, 4), Action::Submit);
+    }
+
+    fn http(status: u16, code: &str) -> Failure {
+        Failure::Http {
+            status,
+            code: code.into(),
+            message: String::new(),
+            retry_after: None,
+            upload_offset: None,
+        }
+    }
+
+    #[test]
+    fn failures_are_read_by_status_and_code() {
+        assert!(matches!(
+            judge(&Failure::Network),
+            Verdict::Retry { global: true, .. }
+        ));
+        assert!(matches!(
+            judge(&Failure::NotBureau),
+            Verdict::Retry { global: true, .. }
+        ));
+        assert!(matches!(
+            judge(&http(429, "rate_limited")),
+            Verdict::Retry { global: true, .. }
+        ));
+        assert!(matches!(
+            judge(&http(503, "http_503")),
+            Verdict::Retry { global: true, .. }
+        ));
+        assert!(matches!(
+            judge(&http(500, "internal")),
+            Verdict::Retry { global: false, .. }
+        ));
+        assert!(matches!(
+            judge(&http(409, "request_in_flight")),
+            Verdict::Retry { global: false, .. }
+        ));
+        assert_eq!(
+            judge(&http(409, "upload_offset_mismatch")),
+            Verdict::Resync { offset: None }
+        );
+        assert_eq!(judge(&http(410, "upload_expired")), Verdict::Restart);
+        assert_eq!(judge(&http(404, "upload_not_found")), Verdict::Restart);
+        assert_eq!(judge(&http(422, "upload_incomplete")), Verdict::Reupload);
+        for (status, code) in [
+            (422, "validation_failed"),
+            (422, "idempotency_key_reused"),
+            (401, "unauthorized"),
+            (413, "upload_too_large"),
+            (400, "bad_request"),
+        ] {
+            assert_eq!(judge(&http(status, code)), Verdict::Stop, "{code}");
+        }
+    }
+
+    #[test]
+    fn backoff_is_capped_jittered_and_honours_retry_after() {
+        let b = Backoff {
+            base: Duration::from_millis(100),
+            cap: Duration::from_secs(2),
+            max_retry_after: Duration::from_secs(60),
+        };
+        assert_eq!(b.delay(1, None, 0.999_999).as_millis(), 99);
+        assert_eq!(b.delay(3, None, 0.5), Duration::from_millis(200));
+        assert_eq!(b.delay(30, None, 1.0), Duration::from_secs(2));
+        assert_eq!(b.delay(30, None, 0.0), Duration::ZERO);
+        assert_eq!(
+            b.delay(1, Some(Duration::from_secs(5)), 0.1),
+            Duration::from_secs(5)
+        );
+        assert_eq!(
+            b.delay(1, Some(Duration::from_secs(86_400)), 0.1),
+            Duration::from_secs(60)
+        );
+    }
+}
