@@ -42,6 +42,7 @@ struct Inner {
     catalog: catalog::Served,
     limiter: ratelimit::RateLimiter,
     uploads_busy: std::sync::Mutex<std::collections::HashSet<String>>,
+    received: uploads::Received,
 }
 
 impl AppState {
@@ -69,6 +70,7 @@ impl AppState {
                 catalog,
                 limiter,
                 uploads_busy: Default::default(),
+                received: Default::default(),
             }),
         })
     }
@@ -83,6 +85,11 @@ impl AppState {
 
     pub fn config(&self) -> &Config {
         &self.inner.config
+    }
+
+    /// Attachment bytes received since start, and how many of them the bureau already had.
+    pub fn upload_counters(&self) -> uploads::UploadCounters {
+        self.inner.received.counters()
     }
 }
 

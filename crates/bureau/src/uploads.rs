@@ -26,6 +26,51 @@ use crate::clock::rfc3339;
 use crate::error::{ApiError, Error};
 use crate::http::JsonBody;
 
+/// Counts attachment bytes as they arrive, to show what interruptions cost: `resent_bytes` are
+/// bytes of a content the bureau had received before (at the same position, in this or an
+/// earlier upload of the same SHA-256) — what a client sends again after a cut.
+#[derive(Debug, Default)]
+pub struct Received {
+    inner: std::sync::Mutex<ReceivedInner>,
+}
+
+#[derive(Debug, Default)]
+struct ReceivedInner {
+    counters: UploadCounters,
+    /// Per content: the end of the furthest byte received.
+    high_water: std::collections::HashMap<String, u64>,
+}
+
+/// What [`Received`] counted.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct UploadCounters {
+    pub received_bytes: u64,
+    pub resent_bytes: u64,
+}
+
+impl Received {
+    fn record(&self, sha256: &str, at: u64, len: u64) {
+        let mut inner = self
+            .inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mark = inner.high_water.get(sha256).copied().unwrap_or(0);
+        let again = mark.saturating_sub(at).min(len);
+        inner.counters.received_bytes += len;
+        inner.counters.resent_bytes += again;
+        inner
+            .high_water
+            .insert(sha256.to_owned(), mark.max(at + len));
+    }
+
+    pub fn counters(&self) -> UploadCounters {
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .counters
+    }
+}
+
 /// An upload row.
 #[derive(Debug, Clone)]
 pub struct UploadRow {
@@ -315,6 +360,10 @@ pub async fn patch(
             too_large = true;
             break;
         }
+        state
+            .inner
+            .received
+            .record(&row.sha256, row.offset + written, chunk.len() as u64);
         file.write_all(&chunk)
             .await
             .map_err(|e| Error::Io("write a partial upload", e))?;

@@ -5,6 +5,7 @@
 //! not ready or failed, 2 the command line was wrong.
 
 mod attach;
+mod sync;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -52,6 +53,25 @@ enum Command {
     Attachment(attach::AttachmentCommand),
     /// Check and normalise one file as `attach` would, without a data directory.
     Normalize(attach::NormalizeArgs),
+    /// Sign in to the bureau; the token is kept in the OS keyring.
+    Login(sync::LoginArgs),
+    /// Submit a complete draft: it is frozen and queued for the bureau.
+    Submit { id: String },
+    /// List queued and delivered petitions with their progress.
+    Outbox {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Take a queued petition back to a draft (only before its submission is sent).
+    Withdraw { id: String },
+    /// Deliver the outbox and pull the bureau's answers, printing progress.
+    Sync(sync::SyncArgs),
+    /// Where a petition stands: state, tracking code, the bureau's events.
+    Status {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -179,6 +199,16 @@ async fn run(cli: Cli, lang: Lang) -> anyhow::Result<ExitCode> {
         Command::Attach(args) => attach::attach(&store, args, lang).await?,
         Command::Attachment(cmd) => attach::attachment(&store, cmd).await?,
         Command::Normalize(args) => attach::normalize(&args, lang)?,
+        Command::Login(args) => sync::login(&store, args, lang).await?,
+        Command::Submit { id } => sync::submit(&store, &resolve(&store, &id).await?, lang).await?,
+        Command::Outbox { json } => sync::outbox(&store, json, lang).await?,
+        Command::Withdraw { id } => {
+            sync::withdraw(&store, &resolve(&store, &id).await?, lang).await?
+        }
+        Command::Sync(args) => sync::sync(&store, args, lang).await?,
+        Command::Status { id, json } => {
+            sync::status(&store, &resolve(&store, &id).await?, json, lang).await?
+        }
         Command::Search { query, json } => {
             let hits = store.search(&query).await?;
             if json {
