@@ -5,3 +5,4 @@ mod attachments;
 mod cli;
 mod crash;
 mod e2e;
+mod hardening;

@@ -38,7 +38,6 @@ impl Options {
 /// Adds Petition Desk's state, commands and guards to a Tauri builder.
 pub fn build<R: Runtime>(builder: tauri::Builder<R>, options: Options) -> tauri::Builder<R> {
     builder
-        .plugin(navigation_guard())
         .invoke_handler(tauri::generate_handler![
             commands::settings::app_state,
             commands::settings::set_language,
@@ -63,26 +62,43 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>, options: Options) -> tauri:
         .setup(move |app| {
             let state = tauri::async_runtime::block_on(AppState::open(options.data_dir.clone()));
             app.manage(state);
+            open_main_window(app)?;
             Ok(())
         })
 }
 
-/// Keeps every webview on the app's own pages: any navigation elsewhere is refused.
-fn navigation_guard<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
-    tauri::plugin::Builder::new("navigation-guard")
-        .on_navigation(|_, url| {
-            let allowed = url.scheme() == "tauri"
-                || matches!(url.host_str(), Some("tauri.localhost"))
-                    && matches!(url.scheme(), "http" | "https");
+/// Whether a URL is one of the app's own pages (`tauri://localhost` on Linux and macOS,
+/// `http(s)://tauri.localhost` on Windows).
+fn is_app_url(url: &tauri::Url) -> bool {
+    url.scheme() == "tauri"
+        || (matches!(url.scheme(), "http" | "https") && url.host_str() == Some("tauri.localhost"))
+}
+
+/// Opens the main window from its configuration (`"create": false` in tauri.conf.json), locked
+/// to the app's own pages: navigation elsewhere and new windows (`window.open`) are refused.
+fn open_main_window<R: Runtime>(app: &tauri::App<R>) -> tauri::Result<()> {
+    let config = app
+        .config()
+        .app
+        .windows
+        .iter()
+        .find(|w| w.label == "main")
+        .cloned()
+        .ok_or_else(|| tauri::Error::WindowNotFound)?;
+    tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?
+        .on_navigation(|url| {
+            let allowed = is_app_url(url);
             if !allowed {
-                tracing::warn!(
-                    scheme = url.scheme(),
-                    "navigation away from the app refused"
-                );
+                tracing::warn!(scheme = url.scheme(), "navigation away from the app refused");
             }
             allowed
         })
-        .build()
+        .on_new_window(|url, _| {
+            tracing::warn!(scheme = url.scheme(), "a new window was refused");
+            tauri::webview::NewWindowResponse::Deny
+        })
+        .build()?;
+    Ok(())
 }
 
 /// Starts the app.

@@ -229,6 +229,19 @@ async fn check_lists_problems_next_to_fields_and_trash_can_be_undone() {
     );
     assert_eq!(app.value("#f-title").await, "路灯不亮道");
 
+    // The window stays on the app: a new window and navigation elsewhere are both refused.
+    app.js("window.open('https://example.com/', '_blank'); return null").await;
+    app.js("setTimeout(() => { location.href = 'https://example.com/'; }, 0); return null")
+        .await;
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    assert_eq!(app.client.windows().await.expect("windows").len(), 1);
+    let url = app.client.current_url().await.expect("current URL");
+    assert!(
+        url.scheme() == "tauri" || url.host_str() == Some("tauri.localhost"),
+        "still on the app, not {url}"
+    );
+    app.wait_css("[data-testid=check]").await;
+
     // Duplicate, then trash the copy and undo; trash the original and restore it from the trash.
     app.click("[data-testid=duplicate]").await;
     app.wait_count("[data-testid=draft-item]", 2).await;
