@@ -228,6 +228,14 @@ async fn failure(response: Response) -> Failure {
                 upload_offset,
             }
         }
+        // The bureau answers every error in JSON: a bare 4xx comes from something in between
+        // (or its body was cut off), and says nothing final about the request.
+        None if status.is_client_error()
+            && status != StatusCode::TOO_MANY_REQUESTS
+            && status != StatusCode::REQUEST_TIMEOUT =>
+        {
+            Failure::NotBureau
+        }
         None => Failure::Http {
             status: status.as_u16(),
             code: format!("http_{}", status.as_u16()),

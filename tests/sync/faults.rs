@@ -1,0 +1,92 @@
+//! 200 petitions with attachments through the fault-injecting proxy: each arrives exactly once,
+//! with intact attachments, and the app holds every tracking code.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use petition_bureau::store::TokenKind;
+use petition_core::Store;
+use petition_core::sync::plan::Backoff;
+use petition_core::sync::{Engine, EngineConfig, ItemState, Secret, SyncEvent, secret};
+
+use super::proxy::{self, FaultCounts};
+use super::{assert_delivered_once, bureau, keyring_ready, queue_petitions};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_hundred_petitions_arrive_once_through_a_hostile_network() {
+    if !keyring_ready() {
+        return;
+    }
+    let b = bureau().await;
+    let token = b.token(TokenKind::Citizen).await;
+    let counts = Arc::new(FaultCounts::default());
+    let upstream = b
+        .base
+        .trim_start_matches("http://")
+        .parse()
+        .expect("the bureau's address");
+    let via_proxy = proxy::start(upstream, Arc::clone(&counts)).await;
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(dir.path()).await.expect("store");
+    let queued = queue_petitions(&store, 200, 1..=3, 500..6000).await;
+    store
+        .sign_in(&via_proxy, Secret::new(token).expect("token"))
+        .await
+        .expect("sign in");
+
+    let engine = Engine::new(
+        store.clone(),
+        EngineConfig {
+            // Small chunks, so uploads take several requests and cuts land inside them.
+            chunk_bytes: 2048,
+            backoff: Backoff {
+                base: Duration::from_millis(10),
+                cap: Duration::from_millis(200),
+                max_retry_after: Duration::from_secs(1),
+            },
+            ..EngineConfig::default()
+        },
+    );
+    let mut events = engine.subscribe();
+    let watcher = tokio::spawn(async move {
+        let (mut delivered, mut captive_seen) = (0usize, false);
+        while let Ok(event) = events.recv().await {
+            match event {
+                SyncEvent::Delivered { .. } => delivered += 1,
+                SyncEvent::Reachability {
+                    reachable: false,
+                    error: Some(e),
+                } if e.code == "not_bureau" => captive_seen = true,
+                _ => {}
+            }
+        }
+        (delivered, captive_seen)
+    });
+    let started = Instant::now();
+    let summary = tokio::time::timeout(Duration::from_secs(600), engine.run_once())
+        .await
+        .expect("the outbox drains in time")
+        .expect("run_once");
+    eprintln!(
+        "drained 200 petitions through the proxy in {:.1} s; {}",
+        started.elapsed().as_secs_f64(),
+        counts.summary()
+    );
+    drop(engine);
+    let (delivered_events, _) = watcher.await.expect("watcher");
+    for item in store.outbox().await.expect("outbox") {
+        assert!(item.error.is_none(), "{:?}: {:?}", item.state, item.error);
+    }
+    assert_eq!(summary.needs_attention, 0);
+    assert_eq!(summary.delivered, 200);
+    assert_eq!(delivered_events, 200);
+    for item in store.outbox().await.expect("outbox") {
+        assert_eq!(item.state, ItemState::Delivered);
+        assert_eq!(item.bytes_sent, item.bytes_total);
+        assert_eq!(item.files_sent, item.files_total);
+        assert!(item.error.is_none());
+    }
+    assert_delivered_once(&b, &store, &queued).await;
+    let _ = secret::forget_token(dir.path());
+}

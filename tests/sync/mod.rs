@@ -1,0 +1,299 @@
+//! Sync (issue 5) against the real reference bureau on loopback: through a fault-injecting proxy
+//! (`faults`), with the syncing process killed again and again (`kill`), and the token in the real
+//! OS keyring. Run under a private D-Bus session with an unlocked gnome-keyring (scripts/test
+//! and CI do; see BUILDING-HERE.md).
+
+mod faults;
+mod kill;
+mod proxy;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::Command;
+
+use petition_bureau::Limits;
+use petition_core::Store;
+use petition_core::attachment::{self, Incoming, Source};
+use petition_core::model::Field;
+use petition_core::sync::{Secret, secret};
+use petition_tests::{petitionctl, require};
+use rand::Rng;
+use sqlx::Row;
+
+use crate::bureau::{Db, TestBureau};
+
+/// Whether the OS keyring can hold a secret here; skips (or fails in CI) when not.
+fn keyring_ready() -> bool {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let probe = Secret::new("probe-token".into()).expect("a token");
+    let ok = secret::store_token(dir.path(), &probe).is_ok()
+        && secret::load_token(dir.path()).is_ok_and(|s| s.expose() == "probe-token");
+    let _ = secret::forget_token(dir.path());
+    require(
+        "an unlocked Secret Service keyring (dbus-run-session + gnome-keyring-daemon --unlock)",
+        ok,
+    )
+}
+
+/// The bureau, without a rate limit in the way (the proxy plays the 429s).
+async fn bureau() -> TestBureau {
+    TestBureau::start_with(
+        Db::Sqlite,
+        Limits {
+            rate_per_second: 100_000.0,
+            rate_burst: 100_000.0,
+            ..Limits::default()
+        },
+    )
+    .await
+    .expect("a SQLite bureau")
+}
+
+fn complete_values(n: usize) -> Vec<(Field, String)> {
+    [
+        (Field::Name, "王丽".to_owned()),
+        (Field::IdNumber, "11010519491231002X".to_owned()),
+        (Field::Phone, "13912345678".to_owned()),
+        (Field::Address, "西安市雁塔区小寨东路 1 号".to_owned()),
+        (Field::Region, "610113".to_owned()),
+        (Field::Category, "城乡建设".to_owned()),
+        (Field::Purpose, "complaint".to_owned()),
+        (Field::Title, format!("小区门前道路破损 第{n}件")),
+        (Field::Request, "请尽快修复道路。".to_owned()),
+        (Field::Facts, "道路破损已三个月。".to_owned()),
+    ]
+    .into()
+}
+
+/// A PDF of about `len` bytes with random content (kept byte for byte by the app).
+fn random_pdf(len: usize) -> Vec<u8> {
+    let mut bytes = b"%PDF-1.4\n".to_vec();
+    let mut body = vec![0u8; len.saturating_sub(16)];
+    rand::rng().fill(&mut body[..]);
+    bytes.extend_from_slice(&body);
+    bytes.extend_from_slice(b"\n%%EOF\n");
+    bytes
+}
+
+/// Queues `count` complete petitions with `files` attachments of random size in `sizes`; returns
+/// each petition id with the SHA-256s of its attachments.
+async fn queue_petitions(
+    store: &Store,
+    count: usize,
+    files: std::ops::RangeInclusive<usize>,
+    sizes: std::ops::Range<usize>,
+) -> HashMap<String, Vec<String>> {
+    let mut queued = HashMap::new();
+    for n in 0..count {
+        let p = store
+            .create_draft(&complete_values(n))
+            .await
+            .expect("draft");
+        let how_many = rand::rng().random_range(files.clone());
+        let incoming = (0..how_many)
+            .map(|i| Incoming {
+                name: format!("证据{i}.pdf"),
+                source: Source::Bytes(random_pdf(rand::rng().random_range(sizes.clone()))),
+            })
+            .collect();
+        let shas = store
+            .attach(&p.id, incoming, &attachment::Limits::default(), |_| {})
+            .await
+            .expect("attach")
+            .into_iter()
+            .map(|a| a.expect("a PDF is taken").sha256)
+            .collect();
+        store.submit(&p.id).await.expect("submit");
+        queued.insert(p.id, shas);
+    }
+    queued
+}
+
+/// What the bureau holds: per petition id, its tracking codes (exactly one expected) and the
+/// SHA-256 of each attachment as named in the petition and as read back from the stored file.
+async fn bureau_holdings(b: &TestBureau) -> HashMap<String, (Vec<String>, Vec<(String, String)>)> {
+    let pool = b.state.store().pool();
+    let mut held: HashMap<String, (Vec<String>, Vec<(String, String)>)> = HashMap::new();
+    for row in sqlx::query("SELECT tracking_code, petition_id FROM petitions")
+        .fetch_all(pool)
+        .await
+        .expect("petitions")
+    {
+        let code: String = row.get("tracking_code");
+        let id: String = row.get("petition_id");
+        let attachments = sqlx::query(
+            "SELECT sha256 FROM attachments WHERE tracking_code = $1 ORDER BY position",
+        )
+        .bind(&code)
+        .fetch_all(pool)
+        .await
+        .expect("attachments")
+        .iter()
+        .map(|a| {
+            let sha: String = a.get("sha256");
+            let bytes = std::fs::read(b.state.config().blob_path(&sha)).expect("the blob");
+            (sha, attachment::sha256_hex(&bytes))
+        })
+        .collect::<Vec<_>>();
+        let entry = held.entry(id).or_default();
+        entry.0.push(code);
+        entry.1.extend(attachments);
+    }
+    held
+}
+
+/// Checks exactly-once delivery of `queued` with intact attachments, and that the local outbox
+/// holds the bureau's tracking code for each.
+async fn assert_delivered_once(
+    b: &TestBureau,
+    store: &Store,
+    queued: &HashMap<String, Vec<String>>,
+) {
+    let held = bureau_holdings(b).await;
+    assert_eq!(held.len(), queued.len(), "petitions at the bureau");
+    let local: HashMap<String, Option<String>> = store
+        .outbox()
+        .await
+        .expect("outbox")
+        .into_iter()
+        .map(|i| (i.id, i.tracking_code))
+        .collect();
+    for (id, shas) in queued {
+        let (codes, attachments) = held.get(id).expect("every petition arrived");
+        assert_eq!(codes.len(), 1, "petition {id} arrived once");
+        let named: Vec<&String> = attachments.iter().map(|(named, _)| named).collect();
+        assert_eq!(
+            named,
+            shas.iter().collect::<Vec<_>>(),
+            "attachments of {id}"
+        );
+        for (named, actual) in attachments {
+            assert_eq!(named, actual, "stored bytes of {named} match their SHA-256");
+        }
+        assert_eq!(
+            local.get(id).cloned().flatten().as_ref(),
+            Some(&codes[0]),
+            "the app holds the tracking code of {id}"
+        );
+    }
+}
+
+fn login(dir: &Path, bureau_url: &str, token: &str) {
+    let out = petitionctl()
+        .arg("--data-dir")
+        .arg(dir)
+        .args(["login", "--token", token])
+        .env("PETITION_BUREAU_URL", bureau_url)
+        .output()
+        .expect("petitionctl runs");
+    assert!(
+        out.status.success(),
+        "login: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn sync_once(dir: &Path) -> std::process::Output {
+    petitionctl()
+        .arg("--data-dir")
+        .arg(dir)
+        .args(["sync", "--once"])
+        .env("PETITION_SYNC_BACKOFF_CAP_MS", "300")
+        .output()
+        .expect("petitionctl runs")
+}
+
+fn json(cmd: &mut Command) -> serde_json::Value {
+    let out = cmd.output().expect("petitionctl runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON output")
+}
+
+/// `login` stores the token in the OS keyring; a second process reads it back and delivers with
+/// it; the bureau's reply comes back through `status`; another data directory has no token.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_token_from_login_is_read_back_by_a_second_process() {
+    if !keyring_ready() {
+        return;
+    }
+    let b = bureau().await;
+    let token = b.token(petition_bureau::store::TokenKind::Citizen).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let queued = {
+        let store = Store::open(dir.path()).await.expect("store");
+        let queued = queue_petitions(&store, 1, 1..=1, 1000..2000).await;
+        store.close().await;
+        queued
+    };
+    login(dir.path(), &b.base, &token);
+    let out = sync_once(dir.path());
+    assert!(
+        out.status.success(),
+        "sync: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let id = queued.keys().next().expect("one petition").clone();
+    let status = json(
+        petitionctl()
+            .arg("--data-dir")
+            .arg(dir.path())
+            .args(["status", &id, "--json"]),
+    );
+    let code = status["tracking_code"]
+        .as_str()
+        .expect("a tracking code")
+        .to_owned();
+    assert_eq!(status["state"], "submitted");
+
+    let store = petition_bureau::Store::open(b.state.config())
+        .await
+        .expect("bureau store");
+    for action in [
+        petition_bureau::ops::Action::Accept,
+        petition_bureau::ops::Action::Reply {
+            text: "道路已于本周修复。".into(),
+        },
+    ] {
+        petition_bureau::ops::apply(&store, &code, action, time::OffsetDateTime::now_utc())
+            .await
+            .expect("operator step");
+    }
+    let out = sync_once(dir.path());
+    assert!(out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("status: replied"),
+        "a status change is reported: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let status = json(
+        petitionctl()
+            .arg("--data-dir")
+            .arg(dir.path())
+            .args(["status", &id, "--json"]),
+    );
+    assert_eq!(status["state"], "replied");
+    assert_eq!(status["tracking_code"], code.as_str());
+    let kinds: Vec<&str> = status["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|e| e["kind"].as_str())
+        .collect();
+    assert_eq!(kinds, ["submitted", "accepted", "replied"]);
+    assert_eq!(status["events"][2]["text"], "道路已于本周修复。");
+
+    let other = tempfile::tempdir().expect("temp dir");
+    let out = petitionctl()
+        .arg("--data-dir")
+        .arg(other.path())
+        .args(["sync", "--once"])
+        .output()
+        .expect("petitionctl runs");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("[no_bureau]"));
+    let _ = secret::forget_token(dir.path());
+}
