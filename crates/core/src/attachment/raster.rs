@@ -84,13 +84,13 @@ pub(super) fn normalize(
     let icc = decoder.icc_profile().ok().flatten();
     let decoded = DynamicImage::from_decoder(decoder).map_err(refused)?;
 
-    let image = to_8bit(decoded);
-    let mut image = fit(&image, limits.max_long_side)?.unwrap_or(image);
+    let mut image = to_8bit(decoded);
+    let mut image = fit(&mut image, limits.max_long_side)?.unwrap_or(image);
     image.apply_orientation(orientation);
     if let Some(icc) = icc {
         to_srgb(&mut image, &icc);
     }
-    let image = drop_opaque_alpha(image);
+    let mut image = drop_opaque_alpha(image);
 
     let (media_type, bytes) = if image.color().has_alpha() {
         (MediaType::Png, encode_png(&image)?)
@@ -107,7 +107,8 @@ pub(super) fn normalize(
         }
     };
 
-    let thumb = fit(&image, limits.thumbnail_side)?;
+    let (width, height) = (image.width(), image.height());
+    let thumb = fit(&mut image, limits.thumbnail_side)?;
     let thumb = thumb.as_ref().unwrap_or(&image);
     let thumbnail = if thumb.color().has_alpha() {
         encode_png(thumb)?
@@ -117,8 +118,8 @@ pub(super) fn normalize(
 
     Ok(Encoded {
         media_type,
-        width: image.width(),
-        height: image.height(),
+        width,
+        height,
         bytes,
         thumbnail,
     })
@@ -139,7 +140,9 @@ fn to_8bit(image: DynamicImage) -> DynamicImage {
 }
 
 /// A copy of `image` shrunk so its longest side is at most `max_side`; `None` when it already fits.
-fn fit(image: &DynamicImage, max_side: u32) -> Result<Option<DynamicImage>, AttachmentError> {
+/// An image with alpha is premultiplied in place first (and so left changed): the resizer's own
+/// premultiplication would copy the whole full-size image.
+fn fit(image: &mut DynamicImage, max_side: u32) -> Result<Option<DynamicImage>, AttachmentError> {
     let (width, height) = (image.width(), image.height());
     let longest = width.max(height);
     if longest <= max_side {
@@ -150,21 +153,31 @@ fn fit(image: &DynamicImage, max_side: u32) -> Result<Option<DynamicImage>, Atta
         u32::try_from(scaled).unwrap_or(max_side).max(1)
     };
     let (new_width, new_height) = (scale(width), scale(height));
-    let pixel_type = match image {
-        DynamicImage::ImageLuma8(_) => fr::PixelType::U8,
-        DynamicImage::ImageLumaA8(_) => fr::PixelType::U8x2,
-        DynamicImage::ImageRgb8(_) => fr::PixelType::U8x3,
-        DynamicImage::ImageRgba8(_) => fr::PixelType::U8x4,
+    let failed = |_| AttachmentError::ProcessingFailed;
+    let (pixel_type, pixels): (_, &mut [u8]) = match image {
+        DynamicImage::ImageLuma8(buf) => (fr::PixelType::U8, buf),
+        DynamicImage::ImageLumaA8(buf) => (fr::PixelType::U8x2, buf),
+        DynamicImage::ImageRgb8(buf) => (fr::PixelType::U8x3, buf),
+        DynamicImage::ImageRgba8(buf) => (fr::PixelType::U8x4, buf),
         _ => return Err(AttachmentError::ProcessingFailed),
     };
-    let src = fr::images::ImageRef::new(width, height, image.as_bytes(), pixel_type)
+    let has_alpha = matches!(pixel_type, fr::PixelType::U8x2 | fr::PixelType::U8x4);
+    let mut src = fr::images::Image::from_slice_u8(width, height, pixels, pixel_type)
         .map_err(|_| AttachmentError::ProcessingFailed)?;
     let mut dst = fr::images::Image::new(new_width, new_height, pixel_type);
-    let options =
-        fr::ResizeOptions::new().resize_alg(fr::ResizeAlg::Convolution(fr::FilterType::Lanczos3));
+    let mul_div = fr::MulDiv::default();
+    if has_alpha {
+        mul_div.multiply_alpha_inplace(&mut src).map_err(failed)?;
+    }
+    let options = fr::ResizeOptions::new()
+        .resize_alg(fr::ResizeAlg::Convolution(fr::FilterType::Lanczos3))
+        .use_alpha(false);
     fr::Resizer::new()
         .resize(&src, &mut dst, &options)
         .map_err(|_| AttachmentError::ProcessingFailed)?;
+    if has_alpha {
+        mul_div.divide_alpha_inplace(&mut dst).map_err(failed)?;
+    }
     let raw = dst.into_vec();
     let resized = match pixel_type {
         fr::PixelType::U8 => {
@@ -283,6 +296,27 @@ mod tests {
         let out = normalize(&png_of(&opaque), MediaType::Png, &Limits::default()).expect("ok");
         let back = image::load_from_memory(&out.bytes).expect("decodes");
         assert!(!back.color().has_alpha());
+    }
+
+    #[test]
+    fn a_shrunk_transparent_image_keeps_its_colours_and_alpha() {
+        let half = DynamicImage::ImageRgba8(RgbaImage::from_fn(3000, 100, |x, _| {
+            if x < 1500 {
+                Rgba([0, 0, 0, 0])
+            } else {
+                Rgba([0, 200, 0, 255])
+            }
+        }));
+        let out = normalize(&png_of(&half), MediaType::Png, &Limits::default()).expect("ok");
+        let back = image::load_from_memory(&out.bytes)
+            .expect("decodes")
+            .to_rgba8();
+        assert_eq!((back.width(), back.height()), (2560, 85));
+        assert_eq!(back.get_pixel(10, 40).0[3], 0);
+        assert_eq!(back.get_pixel(2500, 40).0, [0, 200, 0, 255]);
+        // Next to the transparent half, the green does not darken.
+        let edge = back.get_pixel(1282, 40).0;
+        assert!(edge[3] > 0 && edge[1] >= 195, "{edge:?}");
     }
 
     #[test]
