@@ -20,6 +20,15 @@ const COMMANDS: &[&str] = &[
     "remove_attachment",
     "reorder_attachments",
     "attachment_thumbnail",
+    "bureau_info",
+    "sign_in",
+    "submit_petition",
+    "withdraw_petition",
+    "list_outbox",
+    "petition_status",
+    "retry_outbox",
+    "watch_sync",
+    "sync_now",
 ];
 
 fn main() {

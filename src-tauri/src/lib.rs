@@ -38,6 +38,7 @@ impl Options {
 /// Adds Petition Desk's state, commands and guards to a Tauri builder.
 pub fn build<R: Runtime>(builder: tauri::Builder<R>, options: Options) -> tauri::Builder<R> {
     builder
+        .plugin(tauri_plugin_notification::init())
         .invoke_handler(tauri::generate_handler![
             commands::settings::app_state,
             commands::settings::set_language,
@@ -58,9 +59,24 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>, options: Options) -> tauri:
             commands::attachments::remove_attachment,
             commands::attachments::reorder_attachments,
             commands::attachments::attachment_thumbnail,
+            commands::sync::bureau_info,
+            commands::sync::sign_in,
+            commands::sync::submit_petition,
+            commands::sync::withdraw_petition,
+            commands::sync::list_outbox,
+            commands::sync::petition_status,
+            commands::sync::retry_outbox,
+            commands::sync::watch_sync,
+            commands::sync::sync_now,
         ])
         .setup(move |app| {
             let state = tauri::async_runtime::block_on(AppState::open(options.data_dir.clone()));
+            if let Some(engine) = state.engine() {
+                notify_on_changes(app.handle().clone(), engine.subscribe());
+                tauri::async_runtime::spawn(async move {
+                    engine.run(std::future::pending()).await;
+                });
+            }
             app.manage(state);
             open_main_window(app)?;
             Ok(())
@@ -99,6 +115,45 @@ fn open_main_window<R: Runtime>(app: &tauri::App<R>) -> tauri::Result<()> {
         })
         .build()?;
     Ok(())
+}
+
+/// Raises a desktop notification when a petition reaches the bureau or the bureau moves it on.
+/// The text names the tracking code and the new state, never the petition's content.
+fn notify_on_changes<R: Runtime>(
+    app: tauri::AppHandle<R>,
+    mut events: tokio::sync::broadcast::Receiver<petition_core::sync::SyncEvent>,
+) {
+    use petition_core::sync::SyncEvent;
+    use tauri_plugin_notification::NotificationExt;
+    tauri::async_runtime::spawn(async move {
+        loop {
+            let event = match events.recv().await {
+                Ok(e) => e,
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+            };
+            let lang = app.state::<AppState>().lang();
+            let (title, body) = match &event {
+                SyncEvent::Delivered { tracking_code, .. } => (
+                    lang.pick("信访事项已送达", "Petition delivered"),
+                    format!("{}{tracking_code}", lang.pick("查询码：", "Tracking code: ")),
+                ),
+                SyncEvent::StatusChanged {
+                    tracking_code,
+                    state,
+                    ..
+                } => (
+                    lang.pick("信访事项有新进展", "Your petition moved on"),
+                    format!("{tracking_code}: {}", state.key()),
+                ),
+                _ => continue,
+            };
+            if let Err(e) = app.notification().builder().title(title).body(body).show() {
+                // No notification service (a bare kiosk session): the window shows it anyway.
+                tracing::info!(error = %e, "desktop notification not shown");
+            }
+        }
+    });
 }
 
 /// Starts the app.

@@ -2,11 +2,12 @@
 //! be opened), the lock that makes this the only app on that directory, and the UI language.
 
 use std::path::PathBuf;
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 
 use petition_core::i18n::Lang;
 use petition_core::paths::resolve_data_dir;
 use petition_core::store::DataDirLock;
+use petition_core::sync::{Engine, EngineConfig, SyncEvent};
 use petition_core::{Error, Store};
 
 use crate::error::CommandError;
@@ -17,6 +18,8 @@ pub const LANGUAGE_SETTING: &str = "ui_language";
 #[derive(Debug)]
 pub struct AppState {
     store: Result<Store, CommandError>,
+    /// The sync engine of the store, running in the background from start-up.
+    engine: Option<Arc<Engine>>,
     lang: RwLock<Lang>,
     _lock: Option<DataDirLock>,
 }
@@ -44,7 +47,9 @@ impl AppState {
                     .and_then(|tag| Lang::parse(&tag))
                     .unwrap_or_default();
                 tracing::info!("data directory opened");
+                let engine = Arc::new(Engine::new(store.clone(), EngineConfig::default()));
                 AppState {
+                    engine: Some(engine),
                     store: Ok(store),
                     lang: RwLock::new(lang),
                     _lock: Some(lock),
@@ -57,6 +62,7 @@ impl AppState {
     fn failed(e: &Error) -> AppState {
         AppState {
             store: Err(CommandError::from_core(e, Lang::default())),
+            engine: None,
             lang: RwLock::new(Lang::default()),
             _lock: None,
         }
@@ -75,6 +81,22 @@ impl AppState {
     /// The store, or the error that kept it from opening.
     pub fn store(&self) -> Result<&Store, CommandError> {
         self.store.as_ref().map_err(Clone::clone)
+    }
+
+    /// The sync engine, to start it running.
+    pub fn engine(&self) -> Option<Arc<Engine>> {
+        self.engine.clone()
+    }
+
+    /// "Sync now": wakes the engine from its wait.
+    pub fn wake_sync(&self) {
+        if let Some(engine) = &self.engine {
+            engine.waker().wake();
+        }
+    }
+
+    pub fn subscribe_sync(&self) -> Option<tokio::sync::broadcast::Receiver<SyncEvent>> {
+        self.engine.as_ref().map(|e| e.subscribe())
     }
 
     /// Converts a core error for the UI, in the current language.

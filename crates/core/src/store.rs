@@ -256,9 +256,11 @@ impl Store {
         }
     }
 
-    /// Drafts not in the trash, most recently changed first.
+    /// Drafts (not submitted, not in the trash), most recently changed first.
     pub async fn list_drafts(&self) -> Result<Vec<PetitionSummary>> {
-        self.summaries("WHERE p.trashed_at IS NULL ORDER BY p.updated_at DESC")
+        self.summaries(
+            "WHERE p.trashed_at IS NULL AND p.state = 'draft' ORDER BY p.updated_at DESC",
+        )
             .await
     }
 
@@ -287,7 +289,7 @@ impl Store {
                 sqlx::query(&format!(
                     "SELECT {SUMMARY_COLUMNS} FROM petition_search s \
                      JOIN petitions p ON p.seq = s.rowid \
-                     WHERE petition_search MATCH ? AND p.trashed_at IS NULL \
+                     WHERE petition_search MATCH ? AND p.trashed_at IS NULL AND p.state = 'draft' \
                      ORDER BY s.rowid DESC LIMIT ?"
                 ))
                 .bind(expr)
@@ -304,7 +306,7 @@ impl Store {
                     .join(" OR ");
                 sqlx::query(&format!(
                     "SELECT {SUMMARY_COLUMNS} FROM petitions p \
-                     WHERE p.trashed_at IS NULL AND ({any_field}) \
+                     WHERE p.trashed_at IS NULL AND p.state = 'draft' AND ({any_field}) \
                      ORDER BY p.seq DESC LIMIT ?2"
                 ))
                 .bind(needle)

@@ -3,3 +3,4 @@
 pub mod attachments;
 pub mod drafts;
 pub mod settings;
+pub mod sync;

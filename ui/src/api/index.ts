@@ -1,6 +1,6 @@
 // The app's commands, typed. Field keys and shapes mirror crates/core (model.rs, validate.rs);
 // every command is granted in src-tauri/capabilities/main.json and listed in src-tauri/build.rs.
-import { invoke } from '@tauri-apps/api/core';
+import { Channel, invoke } from '@tauri-apps/api/core';
 
 export const FIELD_KEYS = [
   'name',
@@ -22,18 +22,21 @@ export type FieldKey = (typeof FIELD_KEYS)[number];
 export type Purpose = 'complaint' | 'suggestion' | 'report';
 export const PURPOSES: readonly Purpose[] = ['complaint', 'suggestion', 'report'];
 
+/** Where a petition is: `draft` locally, then through the bureau's lifecycle. */
+export type PetitionState = 'draft' | 'queued' | 'submitted' | string;
+
 export type Petition = {
   id: string;
   created_at: string;
   updated_at: string;
-  state: 'draft';
+  state: PetitionState;
   trashed_at: string | null;
 } & Record<FieldKey, string>;
 
 export type PetitionSummary = {
   id: string;
   title: string;
-  state: 'draft';
+  state: PetitionState;
   created_at: string;
   updated_at: string;
   trashed_at: string | null;
@@ -83,6 +86,42 @@ export type AttachmentLimits = {
   max_pixels: number;
 };
 
+export type ItemState = 'waiting_for_network' | 'uploading' | 'submitting' | 'delivered' | 'needs_attention';
+
+export type OutboxItem = {
+  id: string;
+  title: string;
+  state: ItemState;
+  bytes_sent: number;
+  bytes_total: number;
+  files_sent: number;
+  files_total: number;
+  tracking_code: string | null;
+  error: CommandError | null;
+  next_attempt_at: string | null;
+  queued_at: string;
+};
+
+export type BureauEvent = { kind: string; at: string; text: string | null };
+
+export type PetitionStatus = {
+  id: string;
+  state: PetitionState;
+  tracking_code: string | null;
+  received_at: string | null;
+  events: BureauEvent[];
+  outbox: OutboxItem | null;
+};
+
+export type SyncEvent =
+  | { type: 'reachability'; reachable: boolean; error: CommandError | null }
+  | { type: 'item'; item: OutboxItem }
+  | { type: 'delivered'; id: string; tracking_code: string }
+  | { type: 'status_changed'; id: string; tracking_code: string; state: PetitionState; events: BureauEvent[] }
+  | { type: 'idle'; next_attempt_at: string | null };
+
+export type BureauInfo = { bureau_url: string | null; signed_in: boolean };
+
 export const api = {
   appState: () => invoke<AppInfo>('app_state'),
   setLanguage: (language: Language) => invoke<void>('set_language', { language }),
@@ -109,4 +148,18 @@ export const api = {
   reorderAttachments: (id: string, order: string[]) => invoke<void>('reorder_attachments', { id, order }),
   attachmentThumbnail: (id: string, sha256: string) =>
     invoke<ArrayBuffer>('attachment_thumbnail', { id, sha256 }),
+  bureauInfo: () => invoke<BureauInfo>('bureau_info'),
+  signIn: (bureauUrl: string, token: string) => invoke<string>('sign_in', { bureauUrl, token }),
+  submitPetition: (id: string) => invoke<OutboxItem>('submit_petition', { id }),
+  withdrawPetition: (id: string) => invoke<void>('withdraw_petition', { id }),
+  listOutbox: () => invoke<OutboxItem[]>('list_outbox'),
+  petitionStatus: (id: string) => invoke<PetitionStatus>('petition_status', { id }),
+  retryOutbox: (id: string) => invoke<void>('retry_outbox', { id }),
+  syncNow: () => invoke<void>('sync_now'),
+  /** Streams the sync engine's events to `onEvent` for as long as the window lives. */
+  watchSync: (onEvent: (e: SyncEvent) => void) => {
+    const channel = new Channel<SyncEvent>();
+    channel.onmessage = onEvent;
+    return invoke<void>('watch_sync', { onEvent: channel });
+  },
 };

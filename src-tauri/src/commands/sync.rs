@@ -1,0 +1,127 @@
+use petition_core::sync::{OutboxItem, Secret, SyncEvent};
+use petition_core::sync::{PetitionStatus, SyncError};
+use serde::Serialize;
+use tauri::State;
+use tauri::ipc::Channel;
+
+use crate::error::CommandError;
+use crate::state::AppState;
+
+type Res<T> = Result<T, CommandError>;
+
+/// Where the app delivers petitions, and whether it has a token for it.
+#[derive(Debug, Serialize)]
+pub struct BureauInfo {
+    pub bureau_url: Option<String>,
+    pub signed_in: bool,
+}
+
+#[tauri::command]
+pub async fn bureau_info(state: State<'_, AppState>) -> Res<BureauInfo> {
+    let store = state.store()?;
+    let bureau_url = store
+        .setting(petition_core::sync::BUREAU_URL_SETTING)
+        .await
+        .map_err(|e| state.err(e))?
+        .filter(|u| !u.is_empty());
+    let dir = store.dir().to_owned();
+    let signed_in = tauri::async_runtime::spawn_blocking(move || {
+        petition_core::sync::secret::load_token(&dir).is_ok()
+    })
+    .await
+    .unwrap_or(false);
+    Ok(BureauInfo {
+        bureau_url,
+        signed_in,
+    })
+}
+
+/// Keeps the token in the OS keyring and the address in the settings, then wakes the engine.
+#[tauri::command]
+pub async fn sign_in(state: State<'_, AppState>, bureau_url: String, token: String) -> Res<String> {
+    let token = Secret::new(token).map_err(|e| state.err(e.into()))?;
+    let url = state
+        .store()?
+        .sign_in(&bureau_url, token)
+        .await
+        .map_err(|e| state.err(e))?;
+    state.wake_sync();
+    Ok(url)
+}
+
+/// Freezes a ready draft and puts it in the outbox, in one transaction; it goes out by itself.
+#[tauri::command]
+pub async fn submit_petition(state: State<'_, AppState>, id: String) -> Res<OutboxItem> {
+    let item = state
+        .store()?
+        .submit(&id)
+        .await
+        .map_err(|e| state.err(e))?;
+    state.wake_sync();
+    Ok(item)
+}
+
+#[tauri::command]
+pub async fn withdraw_petition(state: State<'_, AppState>, id: String) -> Res<()> {
+    state
+        .store()?
+        .withdraw(&id)
+        .await
+        .map_err(|e| state.err(e))
+}
+
+#[tauri::command]
+pub async fn list_outbox(state: State<'_, AppState>) -> Res<Vec<OutboxItem>> {
+    state.store()?.outbox().await.map_err(|e| state.err(e))
+}
+
+#[tauri::command]
+pub async fn petition_status(state: State<'_, AppState>, id: String) -> Res<PetitionStatus> {
+    state
+        .store()?
+        .petition_status(&id)
+        .await
+        .map_err(|e| state.err(e))
+}
+
+/// Tries an item that needs attention again, now.
+#[tauri::command]
+pub async fn retry_outbox(state: State<'_, AppState>, id: String) -> Res<()> {
+    state
+        .store()?
+        .retry_outbox(&id)
+        .await
+        .map_err(|e| state.err(e))?;
+    state.wake_sync();
+    Ok(())
+}
+
+/// Streams the engine's events (progress, deliveries, status changes) to the UI until the
+/// window goes away.
+#[tauri::command]
+pub fn watch_sync(state: State<'_, AppState>, on_event: Channel<SyncEvent>) -> Res<()> {
+    let Some(mut events) = state.subscribe_sync() else {
+        return Err(state.err(SyncError::NoBureau.into()));
+    };
+    tauri::async_runtime::spawn(async move {
+        loop {
+            match events.recv().await {
+                Ok(event) => {
+                    if on_event.send(event).is_err() {
+                        break;
+                    }
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+            }
+        }
+    });
+    state.wake_sync();
+    Ok(())
+}
+
+/// "Sync now": sends what waits and fetches the bureau's news at once.
+#[tauri::command]
+pub fn sync_now(state: State<'_, AppState>) {
+    state.wake_sync();
+}
