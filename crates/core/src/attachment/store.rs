@@ -271,7 +271,7 @@ impl Store {
     ) -> Result<Attachment> {
         let mut conn = self.writer().acquire().await?;
         let mut tx = conn.begin().await?;
-        ensure_editable(&mut *tx, petition_id).await?;
+        ensure_editable(&mut tx, petition_id).await?;
         let existing = sqlx::query(&format!(
             "SELECT {COLUMNS} FROM attachments WHERE petition_id = ? AND sha256 = ?"
         ))
@@ -343,14 +343,14 @@ impl Store {
         tx.commit().await?;
         tracing::info!(petition = %petition_id, sha256 = %sha256, "attachment stored");
         Ok(Attachment {
-            sha256: sha256,
+            sha256,
             position: u32::try_from(next_position).unwrap_or(u32::MAX),
-            media_type: media_type,
-            width: width,
-            height: height,
+            media_type,
+            width,
+            height,
             bytes: size,
             file_name: file_name.to_owned(),
-            page_count: page_count,
+            page_count,
             created_at: rfc3339(created_at),
         })
     }
@@ -377,7 +377,7 @@ impl Store {
     pub async fn remove_attachment(&self, petition_id: &str, sha256: &str) -> Result<()> {
         let mut conn = self.writer().acquire().await?;
         let mut tx = conn.begin().await?;
-        ensure_editable(&mut *tx, petition_id).await?;
+        ensure_editable(&mut tx, petition_id).await?;
         let removed = sqlx::query(
             "DELETE FROM attachments WHERE petition_id = ? AND sha256 = ? RETURNING sha256",
         )
@@ -409,7 +409,7 @@ impl Store {
     pub async fn reorder_attachments(&self, petition_id: &str, order: &[String]) -> Result<()> {
         let mut conn = self.writer().acquire().await?;
         let mut tx = conn.begin().await?;
-        ensure_editable(&mut *tx, petition_id).await?;
+        ensure_editable(&mut tx, petition_id).await?;
         let current: HashSet<String> =
             sqlx::query_scalar("SELECT sha256 FROM attachments WHERE petition_id = ?")
                 .bind(petition_id)
@@ -656,7 +656,7 @@ mod tests {
         let list = store.list_attachments(&id).await.expect("list");
         assert_eq!(list.len(), 2, "the same content is kept once");
         assert_eq!(stored_files(dir.path()), 2);
-        let seen = seen.lock().expect("progress log");
+        let seen = seen.lock().expect("progress log").clone();
         assert_eq!(seen.last().map(|p| (p.done, p.total)), Some((4, 4)));
         assert!(
             seen.iter()
