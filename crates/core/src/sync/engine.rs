@@ -1,18 +1,19 @@
 //! The sync engine: drives every outbox item with the [`plan`](super::plan) until it is
 //! delivered or needs the citizen, then pulls the bureau's status changes.
 //!
-//! Items go one at a time, in the order they were queued, each step written to the store before
-//! the next is taken, so the process may die at any moment and the next run continues where the
-//! bureau stands (it asks the offset of an upload before sending more; it repeats a submission
+//! Items go in the order they were queued, two at a time but with one upload request on the wire
+//! at any moment; each step is written to the store before the next is taken, so the process may
+//! die at any moment and the next run continues where the bureau stands (it asks the offset of an upload before sending more; it repeats a submission
 //! only with the same key). Progress leaves as [`SyncEvent`]s on a broadcast channel.
 
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
+use futures_util::stream::{self, StreamExt};
 use petition_api::{AttachmentRef, CreateUpload, SubmitPetition};
 use tokio::sync::{Notify, broadcast};
 
@@ -73,7 +74,17 @@ pub struct Engine {
     wake: Arc<Notify>,
     /// Reachability checks failed in a row.
     unreachable: AtomicU32,
+    /// Held while attachment bytes are on the wire: one upload request at a time, so a cut
+    /// (a lost connection, a killed process) costs at most one chunk.
+    upload_lane: tokio::sync::Mutex<()>,
 }
+
+/// Items driven at once. Their bytes still go one request at a time (`upload_lane`); the second
+/// item announces uploads, submits and writes to the store while the first one's bytes travel.
+const ITEMS_AT_ONCE: usize = 2;
+
+/// How often upload progress is written to the store while a file is being sent.
+const PROGRESS_WRITE_INTERVAL: Duration = Duration::from_secs(1);
 
 /// How driving one item ended.
 enum Outcome {
@@ -181,6 +192,7 @@ impl Engine {
             events,
             wake: Arc::new(Notify::new()),
             unreachable: AtomicU32::new(0),
+            upload_lane: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -197,6 +209,15 @@ impl Engine {
     fn emit(&self, event: SyncEvent) {
         // No receiver is fine: nobody is watching.
         let _ = self.events.send(event);
+    }
+
+    /// Like [`Engine::emit_item`], counting `unwritten` confirmed bytes not yet in the store.
+    async fn emit_progress(&self, id: &str, unwritten: u64) -> Result<()> {
+        if let Ok(mut item) = self.store.outbox_item(id).await {
+            item.bytes_sent = (item.bytes_sent + unwritten).min(item.bytes_total);
+            self.emit(SyncEvent::Item { item });
+        }
+        Ok(())
     }
 
     async fn emit_item(&self, id: &str) -> Result<()> {
@@ -269,21 +290,40 @@ impl Engine {
         if !self.reachable(bureau).await? {
             return Ok(false);
         }
-        for id in self.store.pending_outbox().await? {
-            match self.drive(bureau, &id).await? {
+        let ids = self.store.pending_outbox().await?;
+        // After a failure that pauses everything, items not started yet are left for later and
+        // the ones under way finish their step.
+        let paused = AtomicBool::new(false);
+        let paused = &paused;
+        let mut driven = stream::iter(ids)
+            .map(|id| async move {
+                if paused.load(Ordering::Relaxed) {
+                    return Ok(Outcome::Rest);
+                }
+                let outcome = self.drive(bureau, &id).await;
+                if let Ok(Outcome::Deferred { global: true }) = outcome {
+                    paused.store(true, Ordering::Relaxed);
+                }
+                outcome
+            })
+            .buffer_unordered(ITEMS_AT_ONCE);
+        while let Some(outcome) = driven.next().await {
+            match outcome? {
                 Outcome::Delivered => summary.delivered += 1,
                 Outcome::Stopped => summary.needs_attention += 1,
-                Outcome::Deferred { global: true } => return Ok(false),
-                Outcome::Deferred { global: false } | Outcome::Rest => {}
+                Outcome::Deferred { .. } | Outcome::Rest => {}
             }
         }
-        Ok(true)
+        Ok(!paused.load(Ordering::Relaxed))
     }
 
     /// Takes one item as far as it goes now.
     async fn drive(&self, bureau: &Bureau, id: &str) -> Result<Outcome> {
         let mut remote: HashMap<usize, Remote> = HashMap::new();
         let mut content: Option<(usize, Bytes)> = None;
+        let mut last_written = std::time::Instant::now();
+        // Bytes the bureau confirmed that are not written to the store yet.
+        let mut unwritten = 0u64;
         loop {
             let Some(work) = self.store.load_work(id).await? else {
                 return Ok(Outcome::Rest);
@@ -313,9 +353,6 @@ impl Engine {
                     });
                 }
                 Action::CreateUpload { file } => {
-                    if work.phase == Phase::Waiting && !self.store.mark_uploading(id).await? {
-                        return Ok(Outcome::Rest);
-                    }
                     let f = file_of(file);
                     let req = CreateUpload {
                         length: f.length,
@@ -357,9 +394,9 @@ impl Engine {
                     let f = file_of(file);
                     let bytes = match &content {
                         Some((i, b)) if *i == file => b.clone(),
-                        _ => match self.store.attachment_bytes(id, &f.sha256).await {
-                            Ok(c) => {
-                                let b = Bytes::from(c.bytes);
+                        _ => match self.store.attachment_raw(&f.sha256).await {
+                            Ok(raw) => {
+                                let b = Bytes::from(raw);
                                 content = Some((file, b.clone()));
                                 b
                             }
@@ -377,17 +414,28 @@ impl Engine {
                         .unwrap_or(usize::MAX)
                         .min(bytes.len());
                     let upload_id = f.upload_id.clone().unwrap_or_default();
-                    match bureau
-                        .patch(&upload_id, offset, bytes.slice(start..end))
-                        .await
-                    {
+                    let sent = {
+                        let _lane = self.upload_lane.lock().await;
+                        bureau
+                            .patch(&upload_id, offset, bytes.slice(start..end))
+                            .await
+                    };
+                    match sent {
                         Ok(new_offset) => {
                             let complete = new_offset >= f.length;
-                            self.store
-                                .set_sent(id, f.position, new_offset, complete)
-                                .await?;
+                            // Progress is written when a file completes, or once a second: the
+                            // bureau's offset is the truth after a restart anyway.
+                            if complete || last_written.elapsed() >= PROGRESS_WRITE_INTERVAL {
+                                self.store
+                                    .set_sent(id, f.position, new_offset, complete)
+                                    .await?;
+                                last_written = std::time::Instant::now();
+                                unwritten = 0;
+                            } else {
+                                unwritten = new_offset - offset.min(new_offset) + unwritten;
+                            }
                             remote.insert(file, Remote::At(new_offset));
-                            self.emit_item(id).await?;
+                            self.emit_progress(id, unwritten).await?;
                             Ok(())
                         }
                         Err(e) => Err(e),
@@ -441,6 +489,14 @@ impl Engine {
                     remote.clear();
                 }
                 Verdict::Restart => {
+                    if let Some(f) = file.map(|i| &work.files[i])
+                        && let Err(e) = self.store.attachment_bytes(id, &f.sha256).await
+                    {
+                        // The copy on this machine is damaged: retrying cannot help.
+                        self.store.record_stop(id, &local_error_view(&e)).await?;
+                        self.emit_item(id).await?;
+                        return Ok(Outcome::Stopped);
+                    }
                     if let Some(file) = file {
                         self.store
                             .set_upload(id, work.files[file].position, None, 0, false)

@@ -461,7 +461,8 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Records the bureau's upload for a file (a new one starts unsent).
+    /// Records the bureau's upload for a file (a new one starts unsent); the item is uploading
+    /// from now on.
     pub(crate) async fn set_upload(
         &self,
         id: &str,
@@ -470,6 +471,7 @@ impl Store {
         sent: u64,
         complete: bool,
     ) -> Result<()> {
+        let mut tx = self.writer().begin().await?;
         sqlx::query(
             "UPDATE outbox_files SET upload_id = ?, sent = ?, complete = ? \
              WHERE petition_id = ? AND position = ?",
@@ -479,9 +481,36 @@ impl Store {
         .bind(i64::from(complete))
         .bind(id)
         .bind(position)
-        .execute(self.writer())
+        .execute(&mut *tx)
         .await?;
+        if upload_id.is_some() {
+            sqlx::query(
+                "UPDATE outbox SET phase = 'uploading' WHERE petition_id = ? AND phase = 'waiting'",
+            )
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "UPDATE petitions SET state = 'uploading' WHERE id = ? AND state = 'queued'",
+            )
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
         Ok(())
+    }
+
+    /// The stored bytes of an attachment, unchecked: the bureau checks the SHA-256 of what it
+    /// receives, and a mismatch sends the engine to [`Store::attachment_bytes`], which checks.
+    pub(crate) async fn attachment_raw(&self, sha256: &str) -> Result<Vec<u8>> {
+        let path = self
+            .dir()
+            .join(crate::attachment::ATTACHMENT_DIR)
+            .join(sha256);
+        tokio::fs::read(path)
+            .await
+            .map_err(|e| crate::attachment::AttachmentError::Storage(e).into())
     }
 
     /// Records what the bureau holds of a file's upload.
