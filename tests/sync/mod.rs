@@ -109,11 +109,14 @@ async fn queue_petitions(
     queued
 }
 
-/// What the bureau holds: per petition id, its tracking codes (exactly one expected) and the
-/// SHA-256 of each attachment as named in the petition and as read back from the stored file.
-async fn bureau_holdings(b: &TestBureau) -> HashMap<String, (Vec<String>, Vec<(String, String)>)> {
+/// Per petition id: its tracking codes at the bureau (exactly one expected), and the SHA-256 of
+/// each attachment as named in the petition and as read back from the stored file.
+type Holdings = HashMap<String, (Vec<String>, Vec<(String, String)>)>;
+
+/// What the bureau holds.
+async fn bureau_holdings(b: &TestBureau) -> Holdings {
     let pool = b.state.store().pool();
-    let mut held: HashMap<String, (Vec<String>, Vec<(String, String)>)> = HashMap::new();
+    let mut held = Holdings::new();
     for row in sqlx::query("SELECT tracking_code, petition_id FROM petitions")
         .fetch_all(pool)
         .await

@@ -2,10 +2,10 @@
 //! attachment each to the real `petition-bureau` binary on loopback, and `curl -T` sends the same
 //! number of bytes (one PATCH per file, one connection) to the same server, side by side.
 //!
-//! `dbus-run-session -- sh -c 'echo -n pw | gnome-keyring-daemon --unlock --components=secrets
-//! >/dev/null; cargo bench -p petition-bureau --bench sync_drain'` (the engine reads its token
-//! from the OS keyring). `BENCH_PETITIONS` and `BENCH_MB` change the load, `BENCH_ROUNDS` the
-//! number of alternating rounds (2).
+//! Run it where the OS keyring works (the engine reads its token from there), e.g. under
+//! `dbus-run-session` with an unlocked gnome-keyring (see BUILDING-HERE.md), as
+//! `cargo bench -p petition-bureau --bench sync_drain`. `BENCH_PETITIONS` and `BENCH_MB` change
+//! the load, `BENCH_ROUNDS` the number of rounds (2).
 //!
 //! curl's files differ from the app's by one byte each: the bureau keeps identical content once
 //! and would complete those uploads without a byte sent. curl's time is its transfer alone; the
@@ -33,6 +33,7 @@ fn env_or(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
+#[derive(Debug)]
 struct Server(Child);
 
 impl Drop for Server {

@@ -432,7 +432,7 @@ impl Engine {
                                 last_written = std::time::Instant::now();
                                 unwritten = 0;
                             } else {
-                                unwritten = new_offset - offset.min(new_offset) + unwritten;
+                                unwritten += new_offset - offset.min(new_offset);
                             }
                             remote.insert(file, Remote::At(new_offset));
                             self.emit_progress(id, unwritten).await?;
