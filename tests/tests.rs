@@ -1,7 +1,7 @@
 //! Petition Desk's cross-crate and end-to-end tests: one test binary, one module per subject.
 
-mod bureau;
 mod attachments;
+mod bureau;
 mod cli;
 mod crash;
 mod e2e;

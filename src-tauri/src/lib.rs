@@ -105,7 +105,10 @@ fn open_main_window<R: Runtime>(app: &tauri::App<R>) -> tauri::Result<()> {
         .on_navigation(|url| {
             let allowed = is_app_url(url);
             if !allowed {
-                tracing::warn!(scheme = url.scheme(), "navigation away from the app refused");
+                tracing::warn!(
+                    scheme = url.scheme(),
+                    "navigation away from the app refused"
+                );
             }
             allowed
         })
@@ -136,7 +139,10 @@ fn notify_on_changes<R: Runtime>(
             let (title, body) = match &event {
                 SyncEvent::Delivered { tracking_code, .. } => (
                     lang.pick("信访事项已送达", "Petition delivered"),
-                    format!("{}{tracking_code}", lang.pick("查询码：", "Tracking code: ")),
+                    format!(
+                        "{}{tracking_code}",
+                        lang.pick("查询码：", "Tracking code: ")
+                    ),
                 ),
                 SyncEvent::StatusChanged {
                     tracking_code,

@@ -230,7 +230,8 @@ async fn check_lists_problems_next_to_fields_and_trash_can_be_undone() {
     assert_eq!(app.value("#f-title").await, "路灯不亮道");
 
     // The window stays on the app: a new window and navigation elsewhere are both refused.
-    app.js("window.open('https://example.com/', '_blank'); return null").await;
+    app.js("window.open('https://example.com/', '_blank'); return null")
+        .await;
     app.js("setTimeout(() => { location.href = 'https://example.com/'; }, 0); return null")
         .await;
     tokio::time::sleep(std::time::Duration::from_secs(1)).await;
@@ -296,7 +297,8 @@ async fn attached_photos_and_a_pdf_survive_a_relaunch_with_thumbnails() {
     app.wait_count("[data-testid=attachment-pending]", 0).await;
     app.wait_css("[data-testid=attachment-refused][data-code=not_image_or_pdf]")
         .await;
-    app.wait_text("[data-testid=attachment-refused]", "不是图片或 PDF").await;
+    app.wait_text("[data-testid=attachment-refused]", "不是图片或 PDF")
+        .await;
     app.wait_count("img[data-testid=thumbnail]", 2).await;
     app.wait_text("[data-testid=save-status]", "已保存").await;
     app.quit().await;
@@ -304,8 +306,11 @@ async fn attached_photos_and_a_pdf_survive_a_relaunch_with_thumbnails() {
     let app = driver.launch(&data, &[]).await;
     app.click("[data-testid=draft-item]").await;
     app.wait_count("[data-testid=attachment]", 3).await;
-    app.wait_count("[data-testid=attachment][data-media-type='application/pdf']", 1)
-        .await;
+    app.wait_count(
+        "[data-testid=attachment][data-media-type='application/pdf']",
+        1,
+    )
+    .await;
     petition_tests::eventually(
         std::time::Duration::from_secs(20),
         "both thumbnails to load",
@@ -334,10 +339,23 @@ async fn submitted_offline_it_is_delivered_when_the_bureau_comes_up_and_the_repl
     let bd = bureau_dir.to_str().expect("utf-8");
     let bureau = workspace_bin("petition-bureau");
     let out = Command::new(&bureau)
-        .args(["--data-dir", bd, "token", "create", "--kind", "citizen", "--name", "e2e"])
+        .args([
+            "--data-dir",
+            bd,
+            "token",
+            "create",
+            "--kind",
+            "citizen",
+            "--name",
+            "e2e",
+        ])
         .output()
         .expect("petition-bureau token create");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let token = String::from_utf8_lossy(&out.stdout).trim().to_owned();
     let port = free_port();
 
@@ -359,7 +377,8 @@ async fn submitted_offline_it_is_delivered_when_the_bureau_comes_up_and_the_repl
     app.click("input[name=purpose][value=complaint]").await;
     app.wait_text("[data-testid=save-status]", "已保存").await;
     app.click("[data-testid=submit]").await;
-    app.wait_text("[data-testid=confirm]", "小区门前道路破损严重").await;
+    app.wait_text("[data-testid=confirm]", "小区门前道路破损严重")
+        .await;
     app.click("[data-testid=confirm-submit]").await;
     app.wait_css("[data-testid=outbox-item][data-state=waiting_for_network]")
         .await;
@@ -369,12 +388,21 @@ async fn submitted_offline_it_is_delivered_when_the_bureau_comes_up_and_the_repl
     // The bureau comes up; with no further action the petition is delivered.
     let _server = Service::spawn(
         Command::new(&bureau)
-            .args(["--data-dir", bd, "serve", "--listen", &format!("127.0.0.1:{port}")])
+            .args([
+                "--data-dir",
+                bd,
+                "serve",
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+            ])
             .stdout(Stdio::null()),
     )
     .expect("start the bureau");
     petition_tests::eventually(Duration::from_secs(180), "delivery", || async {
-        (app.count("[data-testid=outbox-item][data-state=delivered]").await == 1).then_some(())
+        (app.count("[data-testid=outbox-item][data-state=delivered]")
+            .await
+            == 1)
+            .then_some(())
     })
     .await;
     let code = app.value("[data-testid=tracking-code]").await;
@@ -384,22 +412,36 @@ async fn submitted_offline_it_is_delivered_when_the_bureau_comes_up_and_the_repl
         .output()
         .expect("petition list");
     let list = String::from_utf8_lossy(&list.stdout);
-    assert_eq!(list.lines().filter(|l| l.contains(&code)).count(), 1, "exactly once: {list}");
+    assert_eq!(
+        list.lines().filter(|l| l.contains(&code)).count(),
+        1,
+        "exactly once: {list}"
+    );
 
     // The bureau replies; the app shows the reply.
     for args in [
         vec!["register", code.as_str()],
         vec!["accept", code.as_str()],
-        vec!["reply", code.as_str(), "--text", "已安排维修，预计十日内完成。"],
+        vec![
+            "reply",
+            code.as_str(),
+            "--text",
+            "已安排维修，预计十日内完成。",
+        ],
     ] {
         let out = Command::new(&bureau)
             .args(["--data-dir", bd, "petition"])
             .args(&args)
             .output()
             .expect("petition-bureau petition");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     app.click("[data-testid=sync-now]").await;
-    app.wait_text("[data-testid=event][data-kind=replied]", "已安排维修").await;
+    app.wait_text("[data-testid=event][data-kind=replied]", "已安排维修")
+        .await;
     app.quit().await;
 }

@@ -50,8 +50,10 @@ fn csp_forbids_eval_inline_scripts_and_remote_origins() {
         let sources = sources.as_str().expect("CSP sources as a string");
         for source in sources.split_whitespace() {
             assert!(
-                !matches!(source, "'unsafe-eval'" | "'unsafe-inline'" | "*" | "http:" | "https:")
-                    && !source.contains("wasm-unsafe-eval"),
+                !matches!(
+                    source,
+                    "'unsafe-eval'" | "'unsafe-inline'" | "*" | "http:" | "https:"
+                ) && !source.contains("wasm-unsafe-eval"),
                 "{directive} allows {source}"
             );
             if source.starts_with("http://") || source.starts_with("https://") {
@@ -80,16 +82,26 @@ fn capabilities_grant_exactly_the_commands_the_ui_calls() {
     let lib = read("src-tauri/src/lib.rs");
     let ui = read("ui/src/api/index.ts");
     for c in &commands {
-        assert!(lib.contains(&format!("::{c},")), "{c} is registered in lib.rs");
-        assert!(ui.contains(&format!("'{c}'")), "{c} is called by the UI (ui/src/api)");
+        assert!(
+            lib.contains(&format!("::{c},")),
+            "{c} is registered in lib.rs"
+        );
+        assert!(
+            ui.contains(&format!("'{c}'")),
+            "{c} is called by the UI (ui/src/api)"
+        );
     }
 
     let expected: BTreeSet<String> = commands
         .iter()
         .map(|c| format!("allow-{}", c.replace('_', "-")))
         .chain(
-            ["core:event:allow-listen", "core:event:allow-unlisten", "core:window:allow-destroy"]
-                .map(str::to_owned),
+            [
+                "core:event:allow-listen",
+                "core:event:allow-unlisten",
+                "core:window:allow-destroy",
+            ]
+            .map(str::to_owned),
         )
         .collect();
     let mut granted = BTreeSet::new();
@@ -100,7 +112,11 @@ fn capabilities_grant_exactly_the_commands_the_ui_calls() {
         }
         let cap: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("JSON");
-        assert!(cap.get("remote").is_none(), "{}: no remote URLs", path.display());
+        assert!(
+            cap.get("remote").is_none(),
+            "{}: no remote URLs",
+            path.display()
+        );
         assert_ne!(cap["local"], false, "{}: local pages only", path.display());
         for p in cap["permissions"].as_array().expect("permissions") {
             let id = p
@@ -120,7 +136,10 @@ fn capabilities_grant_exactly_the_commands_the_ui_calls() {
 #[test]
 fn no_devtools_and_a_tauri_without_the_known_advisory() {
     let manifest = read("src-tauri/Cargo.toml");
-    assert!(!manifest.contains("devtools"), "the devtools feature is off");
+    assert!(
+        !manifest.contains("devtools"),
+        "the devtools feature is off"
+    );
     let lock = read("Cargo.lock");
     let version = lock
         .split("[[package]]")

@@ -97,10 +97,10 @@ pub fn plan(query: &str) -> Plan {
         if tokens.is_empty() {
             continue;
         }
-        if let [Token::Single(c)] = tokens.as_slice() {
-            if query.split_whitespace().count() == 1 {
-                return Plan::Scan(c.to_string());
-            }
+        if let [Token::Single(c)] = tokens.as_slice()
+            && query.split_whitespace().count() == 1
+        {
+            return Plan::Scan(c.to_string());
         }
         let last = tokens.len() - 1;
         let parts: Vec<String> = tokens

@@ -261,7 +261,7 @@ impl Store {
         self.summaries(
             "WHERE p.trashed_at IS NULL AND p.state = 'draft' ORDER BY p.updated_at DESC",
         )
-            .await
+        .await
     }
 
     /// Drafts in the trash, most recently trashed first.
@@ -319,7 +319,7 @@ impl Store {
             .iter()
             .map(|row| Ok((row.try_get::<i64, _>("updated_ms")?, summary_from_row(row)?)))
             .collect::<Result<Vec<_>>>()?;
-        hits.sort_by(|a, b| b.0.cmp(&a.0));
+        hits.sort_by_key(|h| std::cmp::Reverse(h.0));
         Ok(hits.into_iter().map(|(_, h)| h).collect())
     }
 
@@ -378,6 +378,8 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
+        // Its attachment rows went with it; files no other petition uses go now.
+        self.collect_attachment_garbage().await?;
         tracing::info!(petition = %id, "draft deleted for good");
         Ok(())
     }
@@ -628,27 +630,27 @@ mod tests {
         let ids = |hits: Vec<PetitionSummary>| hits.into_iter().map(|h| h.id).collect::<Vec<_>>();
         assert_eq!(
             ids(store.search("道路").await.expect("search")),
-            [road.id.clone()]
+            [road.id.as_str()]
         );
         assert_eq!(
             ids(store.search("路破损").await.expect("search")),
-            [road.id.clone()]
+            [road.id.as_str()]
         );
         assert_eq!(
             ids(store.search("雨天积水严重").await.expect("search")),
-            [road.id.clone()]
+            [road.id.as_str()]
         );
         assert_eq!(
             ids(store.search("噪音").await.expect("search")),
-            [noise.id.clone()]
+            [noise.id.as_str()]
         );
         assert_eq!(
             ids(store.search("noi").await.expect("search")),
-            [noise.id.clone()]
+            [noise.id.as_str()]
         );
         assert_eq!(
             ids(store.search("积").await.expect("search")),
-            [road.id.clone()]
+            [road.id.as_str()]
         );
         assert!(store.search("道噪").await.expect("search").is_empty());
         assert!(store.search("破损 噪音").await.expect("search").is_empty());
@@ -660,7 +662,7 @@ mod tests {
         assert!(store.search("道路").await.expect("search").is_empty());
         assert_eq!(
             ids(store.search("路灯").await.expect("search")),
-            [road.id.clone()]
+            [road.id.as_str()]
         );
     }
 

@@ -38,7 +38,11 @@ pub async fn attach_file(state: State<'_, AppState>, request: Request<'_>) -> Re
             .headers()
             .get(name)
             .and_then(|v| v.to_str().ok())
-            .map(|v| percent_encoding::percent_decode_str(v).decode_utf8_lossy().into_owned())
+            .map(|v| {
+                percent_encoding::percent_decode_str(v)
+                    .decode_utf8_lossy()
+                    .into_owned()
+            })
     };
     let (Some(id), InvokeBody::Raw(bytes)) = (header("petition-id"), request.body()) else {
         return Err(CommandError::bad_request(state.lang()));

@@ -52,22 +52,14 @@ pub async fn sign_in(state: State<'_, AppState>, bureau_url: String, token: Stri
 /// Freezes a ready draft and puts it in the outbox, in one transaction; it goes out by itself.
 #[tauri::command]
 pub async fn submit_petition(state: State<'_, AppState>, id: String) -> Res<OutboxItem> {
-    let item = state
-        .store()?
-        .submit(&id)
-        .await
-        .map_err(|e| state.err(e))?;
+    let item = state.store()?.submit(&id).await.map_err(|e| state.err(e))?;
     state.wake_sync();
     Ok(item)
 }
 
 #[tauri::command]
 pub async fn withdraw_petition(state: State<'_, AppState>, id: String) -> Res<()> {
-    state
-        .store()?
-        .withdraw(&id)
-        .await
-        .map_err(|e| state.err(e))
+    state.store()?.withdraw(&id).await.map_err(|e| state.err(e))
 }
 
 #[tauri::command]

@@ -74,6 +74,7 @@ const COMMON_CHARS: &str = include_str!("gb2312-level1.txt");
 
 /// A lexicon of made-up words over the common characters, drawn with Zipf's law (a few words are
 /// everywhere, most are rare), plus the petition phrases above, which many drafts share.
+#[derive(Debug)]
 pub struct Writer {
     rng: StdRng,
     words: Vec<String>,
@@ -151,6 +152,7 @@ impl Writer {
 }
 
 /// One petition's title, request, facts and reasons.
+#[derive(Debug)]
 pub struct Text {
     pub title: String,
     pub request: String,
