@@ -363,6 +363,14 @@ pub async fn add_event(
     at: &str,
     text: Option<&str>,
 ) -> Result<(), sqlx::Error> {
+    if tx.backend_name() == "PostgreSQL" {
+        // Event ids must become visible in the order they are handed out: otherwise a client's
+        // `since` cursor could move past an id whose transaction has not committed yet, and that
+        // change would never reach it. SQLite writes take turns already.
+        sqlx::query("SELECT pg_advisory_xact_lock(7310001)")
+            .execute(&mut **tx)
+            .await?;
+    }
     sqlx::query("INSERT INTO events (tracking_code, kind, at, text) VALUES ($1, $2, $3, $4)")
         .bind(tracking_code)
         .bind(kind.as_str())
