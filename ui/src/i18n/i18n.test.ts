@@ -45,3 +45,13 @@ describe('translations', () => {
     }
   });
 });
+
+describe('formatBytes', () => {
+  it('says sizes as people read them', async () => {
+    const { formatBytes } = await import('./index.svelte');
+    expect(formatBytes(0)).toBe('0 KB');
+    expect(formatBytes(300)).toBe('1 KB');
+    expect(formatBytes(35_000)).toBe('35 KB');
+    expect(formatBytes(2_500_000)).toBe('2.5 MB');
+  });
+});

@@ -29,6 +29,7 @@ export function errorText(error: CommandError, values: Record<string, string | n
 
 /** A size in bytes as people read it (KB, MB). */
 export function formatBytes(bytes: number): string {
+  if (bytes === 0) return '0 KB';
   if (bytes < 1_000_000) return `${Math.max(1, Math.round(bytes / 1000))} KB`;
   return `${(bytes / 1_000_000).toFixed(1)} MB`;
 }
