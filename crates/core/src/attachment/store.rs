@@ -792,7 +792,11 @@ mod tests {
         let before = stored_files(dir.path());
         // Deleting for good collects the files (and thumbnails) no other petition uses.
         store.delete_forever(&id).await.expect("delete");
-        assert_eq!(stored_files(dir.path()), before - 2, "the two files only it used");
+        assert_eq!(
+            stored_files(dir.path()),
+            before - 2,
+            "the two files only it used"
+        );
         assert_eq!(store.collect_attachment_garbage().await.expect("gc"), 0);
         let kept = store.list_attachments(&other).await.expect("list");
         for a in kept {
