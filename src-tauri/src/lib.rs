@@ -71,13 +71,15 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>, options: Options) -> tauri:
         ])
         .setup(move |app| {
             let state = tauri::async_runtime::block_on(AppState::open(options.data_dir.clone()));
-            if let Some(engine) = state.engine() {
+            let engine = state.engine();
+            // Managed before anything runs that may look it up.
+            app.manage(state);
+            if let Some(engine) = engine {
                 notify_on_changes(app.handle().clone(), engine.subscribe());
                 tauri::async_runtime::spawn(async move {
                     engine.run(std::future::pending()).await;
                 });
             }
-            app.manage(state);
             open_main_window(app)?;
             Ok(())
         })
@@ -135,7 +137,16 @@ fn notify_on_changes<R: Runtime>(
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
                 Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
             };
-            let lang = app.state::<AppState>().lang();
+            if !matches!(
+                event,
+                SyncEvent::Delivered { .. } | SyncEvent::StatusChanged { .. }
+            ) {
+                continue;
+            }
+            let lang = app
+                .try_state::<AppState>()
+                .map(|s| s.lang())
+                .unwrap_or_default();
             let (title, body) = match &event {
                 SyncEvent::Delivered { tracking_code, .. } => (
                     lang.pick("信访事项已送达", "Petition delivered"),
