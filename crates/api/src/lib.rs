@@ -4,13 +4,18 @@
 //!   reference server (`petition-bureau`);
 //! - [`error`] is the one error body, `{code, message}`, with its stable snake_case codes;
 //! - [`openapi`] builds the OpenAPI 3.1 document from these types; the server serves it at
-//!   `/openapi.json` and a test keeps `docs/bureau-api.json` equal to it.
+//!   `/openapi.json` and a test keeps `docs/bureau-api.json` equal to it;
+//! - [`reference`] is the submission reference (提交编号) both sides derive from a petition's id;
+//! - [`bundle`] seals a kiosk's outbox to the bureau's key for a USB drive, and opens it again.
 
+pub mod bundle;
 pub mod error;
 pub mod openapi;
+pub mod reference;
 pub mod types;
 
 pub use error::{ErrorBody, ErrorCode, FieldProblem};
+pub use reference::{normalize_reference, submission_reference};
 pub use types::*;
 
 /// The value of `Health::service`; a captive portal's page cannot produce it.
