@@ -39,6 +39,7 @@ pub fn document_json() -> String {
         operations::upload_patch,
         operations::submit_petition,
         operations::get_petition,
+        operations::get_petition_by_reference,
         operations::list_petitions,
         operations::evaluate,
         operations::request_review,
@@ -137,6 +138,18 @@ pub mod operations {
         params(("tracking_code" = String, Path)),
         responses((status = 200, body = PetitionView), (status = 404, body = ErrorBody)))]
     pub fn get_petition() {}
+
+    /// One of the caller's petitions, found by its submission reference (提交编号, `XXXXX-XXXXX`,
+    /// made from the petition's id, see `petition_api::submission_reference`). Lower case, a
+    /// missing dash, spaces and the look-alikes O/0 and I/L/1 are forgiven. The same answer as
+    /// `GET /v1/petitions/{tracking_code}`.
+    #[utoipa::path(get, path = "/v1/petitions/by-reference/{reference}", tag = "petitions",
+        params(("reference" = String, Path, description = "The submission reference, e.g. `C1YKK-3D5JJ`")),
+        responses(
+            (status = 200, body = PetitionView),
+            (status = 400, body = ErrorBody, description = "`bad_request`: not the shape of a reference"),
+            (status = 404, body = ErrorBody, description = "`petition_not_found`")))]
+    pub fn get_petition_by_reference() {}
 
     /// The caller's petitions that changed after `since` (omit it for all).
     #[utoipa::path(get, path = "/v1/petitions", tag = "petitions",

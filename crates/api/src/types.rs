@@ -31,6 +31,10 @@ pub struct Catalog {
     pub attachment_limits: AttachmentLimits,
     /// Where the region list comes from, and its licence.
     pub regions_source: String,
+    /// The bureau's age X25519 public key (`age1…`): kiosks seal outbox bundles to it
+    /// (`petition_api::bundle`). Absent from bureaus that take no bundles.
+    #[serde(default)]
+    pub outbox_recipient: Option<String>,
 }
 
 /// One administrative division (GB/T 2260).

@@ -1,5 +1,6 @@
-//! The catalogue: regions (Shaanxi, from a vendored GB/T 2260 subset), agencies, categories and
-//! attachment limits. Built once at start; its ETag is a hash of its JSON.
+//! The catalogue: regions (Shaanxi, from a vendored GB/T 2260 subset), agencies, categories,
+//! attachment limits and the key outbox bundles are sealed to. Built once at start; its ETag is
+//! a hash of its JSON.
 
 use petition_api::{Agency, AttachmentLimits, Catalog, Category, Region};
 use sha2::{Digest, Sha256};
@@ -75,7 +76,7 @@ pub struct Served {
 }
 
 impl Served {
-    pub fn new(limits: &Limits) -> Result<Served, Error> {
+    pub fn new(limits: &Limits, outbox_recipient: &str) -> Result<Served, Error> {
         let catalog = Catalog {
             regions: regions()?,
             agencies: AGENCIES
@@ -99,6 +100,7 @@ impl Served {
                 upload_expiry_seconds: limits.upload_ttl.as_secs(),
             },
             regions_source: REGIONS_SOURCE.into(),
+            outbox_recipient: Some(outbox_recipient.into()),
         };
         let json = serde_json::to_vec(&catalog).map_err(|e| Error::Regions(e.to_string()))?;
         let etag = format!("\"{}\"", &hex::encode(Sha256::digest(&json))[..32]);

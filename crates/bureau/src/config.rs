@@ -79,6 +79,11 @@ impl Config {
         self.data_dir.join("uploads")
     }
 
+    /// The bureau's age identity for sealed outbox bundles (`outbox-identity.txt`, mode 0600).
+    pub fn outbox_key_path(&self) -> PathBuf {
+        self.data_dir.join("outbox-identity.txt")
+    }
+
     pub fn blob_path(&self, sha256: &str) -> PathBuf {
         self.blob_dir().join(&sha256[..2]).join(sha256)
     }

@@ -30,6 +30,10 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/v1/petitions/{tracking_code}", get(petitions::get_one))
         .route(
+            "/v1/petitions/by-reference/{reference}",
+            get(petitions::get_by_reference),
+        )
+        .route(
             "/v1/petitions/{tracking_code}/evaluation",
             post(petitions::evaluate),
         )

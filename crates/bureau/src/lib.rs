@@ -5,6 +5,8 @@
 //! - [`store`] is the database (runtime queries, migrations for both backends);
 //! - [`uploads`] and [`petitions`] are the endpoints; [`ops`] moves petitions through the
 //!   workflow for the operator's command line;
+//! - [`outbox`] holds the bureau's age key and imports kiosks' sealed outbox bundles through
+//!   the same intake as the API;
 //! - [`error`] turns every failure into `{code, message}`, never HTML.
 
 pub mod auth;
@@ -13,6 +15,7 @@ pub mod clock;
 pub mod config;
 pub mod error;
 pub mod ops;
+pub mod outbox;
 pub mod petitions;
 pub mod ratelimit;
 pub mod store;
@@ -40,13 +43,15 @@ struct Inner {
     store: Store,
     clock: Clock,
     catalog: catalog::Served,
+    outbox_key: outbox::OutboxKey,
     limiter: ratelimit::RateLimiter,
     uploads_busy: std::sync::Mutex<std::collections::HashSet<String>>,
     received: uploads::Received,
 }
 
 impl AppState {
-    /// Opens (and migrates) the store the config names and prepares the data directory.
+    /// Opens (and migrates) the store the config names and prepares the data directory, with
+    /// the bureau's outbox key (made on first use).
     pub async fn open(config: Config, clock: Clock) -> Result<AppState, Error> {
         let store = Store::open(&config).await?;
         AppState::with_store(config, store, clock).await
@@ -59,7 +64,8 @@ impl AppState {
                 .await
                 .map_err(|e| Error::Io("create the data directory", e))?;
         }
-        let catalog = catalog::Served::new(&config.limits)?;
+        let outbox_key = outbox::OutboxKey::load_or_create(&config.outbox_key_path())?;
+        let catalog = catalog::Served::new(&config.limits, outbox_key.recipient())?;
         let limiter =
             ratelimit::RateLimiter::new(config.limits.rate_per_second, config.limits.rate_burst);
         Ok(AppState {
@@ -68,6 +74,7 @@ impl AppState {
                 store,
                 clock,
                 catalog,
+                outbox_key,
                 limiter,
                 uploads_busy: Default::default(),
                 received: Default::default(),
@@ -85,6 +92,11 @@ impl AppState {
 
     pub fn config(&self) -> &Config {
         &self.inner.config
+    }
+
+    /// The key kiosks seal their outbox bundles to.
+    pub fn outbox_key(&self) -> &outbox::OutboxKey {
+        &self.inner.outbox_key
     }
 
     /// Attachment bytes received since start, and how many of them the bureau already had.

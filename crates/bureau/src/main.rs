@@ -1,11 +1,15 @@
-//! `petition-bureau`: serve the bureau API, create tokens, move petitions through the workflow.
+//! `petition-bureau`: serve the bureau API, create tokens, move petitions through the workflow,
+//! show the outbox key and import kiosks' sealed outbox bundles.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use petition_api::bundle::BundleError;
 use petition_bureau::ops::{self, Action};
+use petition_bureau::outbox::{self, ImportError, OutboxKey, Outcome, Owner};
 use petition_bureau::store::TokenKind;
 use petition_bureau::{AppState, Clock, Config, Store, clock::rfc3339};
 
@@ -51,6 +55,27 @@ enum Command {
         #[command(subcommand)]
         command: PetitionCommand,
     },
+    /// The key kiosks seal their outbox bundles to (kept in the data directory).
+    Key {
+        #[command(subcommand)]
+        command: KeyCommand,
+    },
+    /// Take in a kiosk's sealed outbox bundle, e.g. from a USB drive. Prints one JSON line per
+    /// petition, then a summary line; a petition delivered before is not taken in again.
+    Import {
+        /// The bundle file.
+        file: PathBuf,
+        /// The name of the kiosk's token; without it the petitions go to the kiosk that later
+        /// submits them online.
+        #[arg(long)]
+        kiosk: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum KeyCommand {
+    /// Print the public key (age1…), as the catalogue publishes it.
+    Show,
 }
 
 #[derive(Debug, Subcommand)]
@@ -91,7 +116,7 @@ enum PetitionCommand {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> anyhow::Result<ExitCode> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -141,7 +166,7 @@ async fn main() -> anyhow::Result<()> {
                             p.tracking_code, p.status, p.received_at, p.category, p.region
                         );
                     }
-                    return Ok(());
+                    return Ok(ExitCode::SUCCESS);
                 }
                 PetitionCommand::Register { tracking_code } => (tracking_code, Action::Register),
                 PetitionCommand::Accept { tracking_code } => (tracking_code, Action::Accept),
@@ -159,6 +184,123 @@ async fn main() -> anyhow::Result<()> {
             let status = ops::apply(&store, &code, action, clock.now()).await?;
             println!("{code}\t{}", status.as_str());
         }
+        Command::Key {
+            command: KeyCommand::Show,
+        } => {
+            let key = OutboxKey::load_or_create(&config.outbox_key_path())
+                .context("read the outbox key")?;
+            println!("{}", key.recipient());
+        }
+        Command::Import { file, kiosk } => {
+            let owner = kiosk.map_or(Owner::Unnamed, Owner::Kiosk);
+            if !import(config, clock, &file, &owner).await? {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `petition-bureau import`: `Ok(false)` when the bundle could not be taken in, or not all of it.
+async fn import(config: Config, clock: Clock, file: &Path, owner: &Owner) -> anyhow::Result<bool> {
+    let sealed = match std::fs::read(file) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            eprintln!(
+                "无法读取导出包 {path}：{e}\nCannot read the bundle {path}: {e}",
+                path = file.display()
+            );
+            return Ok(false);
+        }
+    };
+    let state = AppState::open(config, clock)
+        .await
+        .context("open the store")?;
+    let (bundle, token) = match outbox::open(&state, &sealed, owner).await {
+        Ok(opened) => opened,
+        Err(e) => {
+            let (zh, en) = import_failure(&e);
+            eprintln!(
+                "无法导入 {path}：{zh}\nCannot import {path}: {en}",
+                path = file.display()
+            );
+            return Ok(false);
+        }
+    };
+    let mut summary = Summary::default();
+    for petition in &bundle.petitions {
+        let Ok(imported) = outbox::import(&state, &token, petition).await else {
+            // The cause is logged above; the lines printed so far stand.
+            eprintln!(
+                "导入中途出错：上面各行的信访件已处理，请再次导入，已送达的不会重复。\n\
+                 The import failed midway: the lines above stand; import again, nothing is delivered twice."
+            );
+            return Ok(false);
+        };
+        match imported.outcome {
+            Outcome::Created => summary.imported += 1,
+            Outcome::AlreadyDelivered => summary.already_delivered += 1,
+            Outcome::Rejected => summary.rejected += 1,
+        }
+        println!("{}", serde_json::to_string(&imported)?);
+    }
+    println!("{}", serde_json::to_string(&summary)?);
+    if summary.rejected > 0 {
+        eprintln!(
+            "有 {n} 件信访未能导入，原因见各行的 message。\n\
+             {n} petition(s) could not be imported; each line's message says why.",
+            n = summary.rejected
+        );
+    }
+    Ok(summary.rejected == 0)
+}
+
+/// The last line of `petition-bureau import`.
+#[derive(Debug, Default, serde::Serialize)]
+struct Summary {
+    imported: usize,
+    already_delivered: usize,
+    #[serde(skip_serializing_if = "is_zero")]
+    rejected: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+/// What an operator reads when a bundle cannot be imported, in Chinese and English.
+fn import_failure(e: &ImportError) -> (&'static str, String) {
+    let (zh, en) = match e {
+        ImportError::Bundle(BundleError::WrongKey) => (
+            "这个导出包不是加密给本信访局的（终端用的公钥与 `petition-bureau key show` 显示的不同），或已损坏。",
+            "the bundle is not sealed to this bureau's key (the kiosk used another public key than `petition-bureau key show` prints), or it is damaged.",
+        ),
+        ImportError::Bundle(BundleError::Unreadable(_) | BundleError::Malformed { .. }) => (
+            "文件不是完整的信访导出包：可能已损坏或未拷贝完整，请从终端重新导出。",
+            "the file is not a whole outbox bundle: it may be damaged or cut short; export it again at the kiosk.",
+        ),
+        ImportError::Bundle(BundleError::UnknownFormat(_)) => (
+            "导出包的格式比本信访局的版本新，请升级 petition-bureau。",
+            "the bundle's format is newer than this bureau reads; upgrade petition-bureau.",
+        ),
+        ImportError::Bundle(
+            BundleError::ReferenceMismatch { .. } | BundleError::AttachmentChecksum { .. },
+        ) => (
+            "导出包内容前后不一致（已被改动或损坏），未导入任何信访件。",
+            "the bundle's contents do not agree with themselves (changed or damaged); nothing was imported.",
+        ),
+        ImportError::NoSuchKiosk(_) => (
+            "没有这个名称的终端令牌，请核对 --kiosk。",
+            "no kiosk token has this name; check --kiosk.",
+        ),
+        ImportError::AmbiguousKiosk(_) => (
+            "有多个终端令牌使用这个名称，无法确定归属。",
+            "several kiosk tokens have this name, so the petitions' owner is unclear.",
+        ),
+        ImportError::Bundle(_) | ImportError::Store(_) => (
+            "信访局出错，未导入任何信访件。",
+            "the bureau failed; nothing was imported.",
+        ),
+    };
+    (zh, format!("{en} ({e})"))
 }

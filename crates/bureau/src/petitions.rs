@@ -4,16 +4,20 @@
 //! the stored answer are one transaction away from each other: a replay finds the answer, a
 //! concurrent request finds the claim (409), a different body finds a different hash (422). A
 //! claim whose request died is taken over after [`STALE_CLAIM_SECONDS`].
+//!
+//! [`deliver`] is the intake behind the claim, and the intake of sealed outbox bundles too
+//! (`crate::outbox`): whichever way a petition id comes, it becomes one petition.
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Json, http::HeaderMap};
+use petition_api::bundle::BundledAttachment;
 use petition_api::headers::IDEMPOTENCY_KEY;
 use petition_api::{
-    AttachmentInfo, DueDates, ErrorCode, Evaluation, EvaluationRequest, Event, EventKind,
-    FieldProblem, PetitionList, PetitionView, Receipt, Reply, ReviewRequest, Status,
-    SubmitPetition,
+    AttachmentInfo, AttachmentRef, DueDates, ErrorCode, Evaluation, EvaluationRequest, Event,
+    EventKind, FieldProblem, PetitionList, PetitionView, Receipt, Reply, ReviewRequest, Status,
+    SubmitPetition, normalize_reference, submission_reference,
 };
 use petition_core::i18n::Lang;
 use petition_core::validate;
@@ -27,6 +31,7 @@ use crate::auth::Caller;
 use crate::clock::{china_date, due, parse_rfc3339, rfc3339};
 use crate::error::{ApiError, Error};
 use crate::http::JsonBody;
+use crate::store::{BUNDLE_TOKEN_ID, lock_changes};
 use crate::uploads;
 
 /// Seconds after which an unfinished claim is taken to belong to a request that died.
@@ -61,7 +66,7 @@ pub async fn submit(
         })?
         .to_str()
         .ok()
-        .and_then(|k| uuid::Uuid::parse_str(k.trim()).ok())
+        .and_then(petition_key)
         .ok_or_else(|| {
             ApiError::new(
                 StatusCode::BAD_REQUEST,
@@ -69,9 +74,7 @@ pub async fn submit(
                 "Idempotency-Key 应为信访件的 UUID。",
                 "The Idempotency-Key must be the petition's UUID.",
             )
-        })?
-        .hyphenated()
-        .to_string();
+        })?;
     let body_hash = hex::encode(Sha256::digest(
         serde_json::to_vec(&req).map_err(|_| ApiError::internal())?,
     ));
@@ -80,13 +83,23 @@ pub async fn submit(
     if let Some(answer) = claim(&state, &caller.token_id, &key, &body_hash, now).await? {
         return Ok(answer);
     }
-    match intake(&state, &caller, &key, req, now).await {
-        Ok(response) => Ok(response),
+    match deliver(&state, &caller.token_id, &key, &req, Source::Api, now).await {
+        Ok(Delivery::Created(receipt) | Delivery::AlreadyDelivered(receipt)) => {
+            Ok((StatusCode::CREATED, Json(receipt)).into_response())
+        }
         Err(e) => {
             release(&state, &caller.token_id, &key).await?;
             Err(e)
         }
     }
+}
+
+/// A petition id as the bureau keeps it (a hyphenated lower-case UUID), or `None` when it is not
+/// a UUID.
+pub fn petition_key(id: &str) -> Option<String> {
+    uuid::Uuid::parse_str(id.trim())
+        .ok()
+        .map(|id| id.hyphenated().to_string())
 }
 
 /// Claims the key for this request, or answers for it: `Some` is the answer to give.
@@ -125,12 +138,7 @@ async fn claim(
     .await?;
     let stored_hash: String = row.try_get("body_hash")?;
     if stored_hash != body_hash {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            ErrorCode::IdempotencyKeyReused,
-            "这个信访件编号已用于内容不同的提交；修改后的信访件请用新的编号。",
-            "This Idempotency-Key was used with a different body; a changed petition needs a new id.",
-        ));
+        return Err(key_reused());
     }
     let claim_state: String = row.try_get("state")?;
     if claim_state == "done" {
@@ -179,15 +187,44 @@ async fn release(state: &AppState, token_id: &str, key: &str) -> Result<(), Erro
     Ok(())
 }
 
-/// Validates and stores a claimed submission, and stores its answer with it.
-async fn intake(
+/// Where a petition comes from, and so where its attachments are.
+#[derive(Debug, Clone, Copy)]
+pub enum Source<'a> {
+    /// `POST /v1/petitions`: the petition's `attachments` name completed uploads of the owner.
+    /// The delivery is also the answer to the owner's claim on the key (see [`submit`]).
+    Api,
+    /// A sealed outbox bundle (`petition-bureau import`): the attachments come with their bytes,
+    /// and the petition's own `attachments` are ignored.
+    Bundle(&'a [BundledAttachment]),
+}
+
+/// How a delivery ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    /// A new petition, received now.
+    Created(Receipt),
+    /// The petition id was delivered before, by either way, with the same petition: nothing
+    /// changed, and this is the receipt it got then.
+    AlreadyDelivered(Receipt),
+}
+
+/// Takes in one petition for the `owner` token, under its petition id `key`: the one intake of
+/// the API and of sealed bundles.
+///
+/// A petition id is delivered once, whichever way it comes and under whichever token: when it
+/// was delivered before with the same petition and the same attachments (by name and content)
+/// the answer is [`Delivery::AlreadyDelivered`], with anything else `idempotency_key_reused`. A
+/// petition an unnamed bundle brought in ([`BUNDLE_TOKEN_ID`]) goes to the first token that
+/// delivers it again, which proves it wrote it by sending the same personal data.
+pub async fn deliver(
     state: &AppState,
-    caller: &Caller,
+    owner: &str,
     key: &str,
-    req: SubmitPetition,
+    req: &SubmitPetition,
+    source: Source<'_>,
     now: OffsetDateTime,
-) -> Result<Response, ApiError> {
-    let petition = to_core(key, &req, now);
+) -> Result<Delivery, ApiError> {
+    let petition = to_core(key, req, now);
     let problems = validate::check_on(&petition, china_date(now));
     if !problems.is_empty() {
         let mut error = ApiError::new(
@@ -210,8 +247,11 @@ async fn intake(
             .collect();
         return Err(error);
     }
-    let limits = &state.config().limits;
-    if req.attachments.len() > limits.max_attachments as usize {
+    let count = match source {
+        Source::Api => req.attachments.len(),
+        Source::Bundle(files) => files.len(),
+    };
+    if count > state.config().limits.max_attachments as usize {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::TooManyAttachments,
@@ -219,32 +259,30 @@ async fn intake(
             "More attachments than the bureau takes; merge or drop some.",
         ));
     }
-    let mut attachments = Vec::with_capacity(req.attachments.len());
-    for a in &req.attachments {
-        let upload = uploads::load(state, &a.upload_id, &caller.token_id).await?;
-        let name = a.file_name.trim();
-        match upload {
-            Some(u)
-                if u.complete
-                    && !name.is_empty()
-                    && name.chars().count() <= MAX_FILE_NAME_CHARS =>
-            {
-                attachments.push(AttachmentInfo {
-                    file_name: name.into(),
-                    media_type: u.media_type,
-                    length: u.length,
-                    sha256: u.sha256,
-                });
-            }
-            _ => {
-                return Err(ApiError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    ErrorCode::UploadIncomplete,
-                    "有附件尚未上传完成或已失效，请重新上传后再提交。",
-                    "An attachment is not completely uploaded (or has no file name); upload it again, then submit.",
-                ));
-            }
+    let attachments = match source {
+        Source::Api => completed_uploads(state, owner, &req.attachments).await?,
+        Source::Bundle(files) => uploads::keep_bundled(state, files).await?,
+    };
+    let content = Content::of(req, &attachments);
+
+    let _turn = state.store().write_turn().await;
+    let mut tx = state.store().begin_write().await?;
+    if let Some(earlier) = delivered(&mut tx, key, owner).await? {
+        if earlier.content != content {
+            return Err(key_reused());
         }
+        if earlier.token_id == BUNDLE_TOKEN_ID && owner != BUNDLE_TOKEN_ID {
+            sqlx::query("UPDATE petitions SET token_id = $1 WHERE tracking_code = $2")
+                .bind(owner)
+                .bind(&earlier.receipt.tracking_code)
+                .execute(&mut *tx)
+                .await?;
+        }
+        if matches!(source, Source::Api) {
+            answer_claim(&mut tx, owner, key, &earlier.receipt).await?;
+        }
+        tx.commit().await?;
+        return Ok(Delivery::AlreadyDelivered(earlier.receipt));
     }
 
     let tracking_code = new_tracking_code();
@@ -256,19 +294,15 @@ async fn intake(
         status: Status::Submitted,
         acceptance_due: due(now, ACCEPTANCE_DAYS),
     };
-    let receipt_json = serde_json::to_string(&receipt).map_err(|_| ApiError::internal())?;
-    let body = serde_json::to_string(&req).map_err(|_| ApiError::internal())?;
-
-    let _turn = state.store().write_turn().await;
-    let mut tx = state.store().pool().begin().await?;
+    let body = serde_json::to_string(req).map_err(|_| ApiError::internal())?;
     sqlx::query(
         "INSERT INTO petitions (tracking_code, petition_id, token_id, status, body, title, region, \
-         category, purpose, received_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+         category, purpose, received_at, updated_at, reference) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(&tracking_code)
     .bind(key)
-    .bind(&caller.token_id)
+    .bind(owner)
     .bind(Status::Submitted.as_str())
     .bind(&body)
     .bind(req.title.trim())
@@ -277,6 +311,7 @@ async fn intake(
     .bind(req.purpose.trim())
     .bind(&received_at)
     .bind(&received_at)
+    .bind(submission_reference(key))
     .execute(&mut *tx)
     .await?;
     for (i, a) in attachments.iter().enumerate() {
@@ -301,18 +336,160 @@ async fn intake(
         None,
     )
     .await?;
+    if matches!(source, Source::Api) {
+        answer_claim(&mut tx, owner, key, &receipt).await?;
+    }
+    tx.commit().await?;
+    tracing::info!(attachments = attachments.len(), "petition received");
+    Ok(Delivery::Created(receipt))
+}
+
+/// The owner's completed uploads that `refs` name, with the names the bureau's staff will see.
+async fn completed_uploads(
+    state: &AppState,
+    owner: &str,
+    refs: &[AttachmentRef],
+) -> Result<Vec<AttachmentInfo>, ApiError> {
+    let mut attachments = Vec::with_capacity(refs.len());
+    for a in refs {
+        let upload = uploads::load(state, &a.upload_id, owner).await?;
+        let name = a.file_name.trim();
+        match upload {
+            Some(u) if u.complete && is_file_name(name) => {
+                attachments.push(AttachmentInfo {
+                    file_name: name.into(),
+                    media_type: u.media_type,
+                    length: u.length,
+                    sha256: u.sha256,
+                });
+            }
+            _ => {
+                return Err(ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    ErrorCode::UploadIncomplete,
+                    "有附件尚未上传完成或已失效，请重新上传后再提交。",
+                    "An attachment is not completely uploaded (or has no file name); upload it again, then submit.",
+                ));
+            }
+        }
+    }
+    Ok(attachments)
+}
+
+/// A file name the bureau's staff can be shown (already trimmed).
+pub fn is_file_name(name: &str) -> bool {
+    !name.is_empty() && name.chars().count() <= MAX_FILE_NAME_CHARS
+}
+
+/// What makes two deliveries of one petition id the same petition: every field, and the
+/// attachments by name and content (not by upload id, which differs between ways and tries).
+#[derive(PartialEq, Eq)]
+struct Content {
+    petition: SubmitPetition,
+    attachments: Vec<(String, String)>,
+}
+
+impl Content {
+    fn of(req: &SubmitPetition, attachments: &[AttachmentInfo]) -> Content {
+        Content {
+            petition: SubmitPetition {
+                attachments: Vec::new(),
+                ..req.clone()
+            },
+            attachments: attachments
+                .iter()
+                .map(|a| (a.file_name.clone(), a.sha256.clone()))
+                .collect(),
+        }
+    }
+}
+
+/// A petition delivered before under some token.
+struct Earlier {
+    token_id: String,
+    receipt: Receipt,
+    content: Content,
+}
+
+/// The petition delivered before with this id: the owner's own if there is one (before there
+/// was one intake, two tokens could each deliver the same id).
+async fn delivered(
+    tx: &mut Transaction<'_, Any>,
+    key: &str,
+    owner: &str,
+) -> Result<Option<Earlier>, ApiError> {
+    let Some(row) = sqlx::query(
+        "SELECT tracking_code, token_id, body, received_at FROM petitions WHERE petition_id = $1 \
+         ORDER BY CASE WHEN token_id = $2 THEN 0 ELSE 1 END, received_at, tracking_code LIMIT 1",
+    )
+    .bind(key)
+    .bind(owner)
+    .fetch_optional(&mut **tx)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let tracking_code: String = row.try_get("tracking_code")?;
+    let body: String = row.try_get("body")?;
+    let petition: SubmitPetition =
+        serde_json::from_str(&body).map_err(|_| Error::Corrupt("petition body"))?;
+    let received_at: String = row.try_get("received_at")?;
+    let received = parse_rfc3339(&received_at).ok_or(Error::Corrupt("petition date"))?;
+    let attachments = sqlx::query(
+        "SELECT file_name, sha256 FROM attachments WHERE tracking_code = $1 ORDER BY position",
+    )
+    .bind(&tracking_code)
+    .fetch_all(&mut **tx)
+    .await?
+    .iter()
+    .map(|a| Ok((a.try_get("file_name")?, a.try_get("sha256")?)))
+    .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    Ok(Some(Earlier {
+        token_id: row.try_get("token_id")?,
+        receipt: Receipt {
+            tracking_code,
+            petition_id: key.into(),
+            received_at,
+            status: Status::Submitted,
+            acceptance_due: due(received, ACCEPTANCE_DAYS),
+        },
+        content: Content {
+            petition: SubmitPetition {
+                attachments: Vec::new(),
+                ..petition
+            },
+            attachments,
+        },
+    }))
+}
+
+/// Stores `receipt` as the answer to the owner's claim on the key, for replays.
+async fn answer_claim(
+    tx: &mut Transaction<'_, Any>,
+    owner: &str,
+    key: &str,
+    receipt: &Receipt,
+) -> Result<(), ApiError> {
+    let json = serde_json::to_string(receipt).map_err(|_| ApiError::internal())?;
     sqlx::query(
         "UPDATE idempotency SET state = 'done', status_code = 201, response = $1 \
          WHERE token_id = $2 AND key = $3",
     )
-    .bind(&receipt_json)
-    .bind(&caller.token_id)
+    .bind(&json)
+    .bind(owner)
     .bind(key)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
-    tx.commit().await?;
-    tracing::info!(attachments = attachments.len(), "petition received");
-    Ok((StatusCode::CREATED, Json(receipt)).into_response())
+    Ok(())
+}
+
+fn key_reused() -> ApiError {
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::IdempotencyKeyReused,
+        "这个信访件编号已用于内容不同的提交；修改后的信访件请用新的编号。",
+        "This Idempotency-Key was used with a different body; a changed petition needs a new id.",
+    )
 }
 
 fn to_core(key: &str, req: &SubmitPetition, now: OffsetDateTime) -> petition_core::Petition {
@@ -363,14 +540,7 @@ pub async fn add_event(
     at: &str,
     text: Option<&str>,
 ) -> Result<(), sqlx::Error> {
-    if tx.backend_name() == "PostgreSQL" {
-        // Event ids must become visible in the order they are handed out: otherwise a client's
-        // `since` cursor could move past an id whose transaction has not committed yet, and that
-        // change would never reach it. SQLite writes take turns already.
-        sqlx::query("SELECT pg_advisory_xact_lock(7310001)")
-            .execute(&mut **tx)
-            .await?;
-    }
+    lock_changes(tx).await?;
     sqlx::query("INSERT INTO events (tracking_code, kind, at, text) VALUES ($1, $2, $3, $4)")
         .bind(tracking_code)
         .bind(kind.as_str())
@@ -543,6 +713,42 @@ pub async fn get_one(
     Path(code): Path<String>,
 ) -> Result<Json<PetitionView>, ApiError> {
     owned(&state, &caller, &code).await?;
+    Ok(Json(view(state.store().pool(), &code).await?))
+}
+
+/// `GET /v1/petitions/by-reference/{reference}`: the same answer as [`get_one`], for the
+/// caller's petition with this submission reference.
+pub async fn get_by_reference(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(reference): Path<String>,
+) -> Result<Json<PetitionView>, ApiError> {
+    let reference = normalize_reference(&reference).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadRequest,
+            "提交编号应为十位字母和数字，例如 C1YKK-3D5JJ。",
+            "A submission reference is ten letters and digits, like C1YKK-3D5JJ.",
+        )
+    })?;
+    // 50 bits can repeat across many petitions, but hardly among one token's: the first wins.
+    let code: String = sqlx::query(
+        "SELECT tracking_code FROM petitions WHERE reference = $1 AND token_id = $2 \
+         ORDER BY received_at, tracking_code LIMIT 1",
+    )
+    .bind(&reference)
+    .bind(&caller.token_id)
+    .fetch_optional(state.store().pool())
+    .await?
+    .ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::PetitionNotFound,
+            "查不到这个提交编号对应的信访件，请核对提交编号；刚从终端导出的信访件要等信访局导入后才能查到。",
+            "No petition of yours has this submission reference; check it. A petition carried from a kiosk on a USB drive shows once the bureau has imported it.",
+        )
+    })?
+    .try_get("tracking_code")?;
     Ok(Json(view(state.store().pool(), &code).await?))
 }
 

@@ -5,9 +5,10 @@
 use std::str::FromStr;
 use std::time::Duration;
 
+use petition_api::submission_reference;
 use sha2::{Digest, Sha256};
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
-use sqlx::{AnyPool, Executor, Row};
+use sqlx::{Any, AnyPool, Executor, Row, Transaction};
 use tokio::sync::{Mutex, MutexGuard};
 
 use crate::config::Config;
@@ -93,11 +94,38 @@ impl Store {
             }
             Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
         }
-        Ok(Store {
+        let store = Store {
             pool,
             backend,
             writer: (backend == Backend::Sqlite).then(|| Mutex::new(())),
-        })
+        };
+        store.fill_in_references().await?;
+        Ok(store)
+    }
+
+    /// Gives petitions taken in before references existed theirs (migration 0002).
+    async fn fill_in_references(&self) -> Result<(), Error> {
+        let missing =
+            sqlx::query("SELECT tracking_code, petition_id FROM petitions WHERE reference IS NULL")
+                .fetch_all(&self.pool)
+                .await?;
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let _turn = self.write_turn().await;
+        let mut tx = self.pool.begin().await?;
+        for row in &missing {
+            let code: String = row.try_get("tracking_code")?;
+            let id: String = row.try_get("petition_id")?;
+            sqlx::query("UPDATE petitions SET reference = $1 WHERE tracking_code = $2")
+                .bind(submission_reference(&id))
+                .bind(&code)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        tracing::info!(petitions = missing.len(), "filled in submission references");
+        Ok(())
     }
 
     pub fn pool(&self) -> &AnyPool {
@@ -113,6 +141,22 @@ impl Store {
         match &self.writer {
             Some(m) => Some(m.lock().await),
             None => None,
+        }
+    }
+
+    /// A transaction that writes petitions and their events, taking its turn with every other
+    /// one: across processes too (the server and `petition-bureau import` share the database),
+    /// so what it reads first is still true when it writes. Hold [`Store::write_turn`] as well.
+    pub async fn begin_write(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
+        match self.backend {
+            // IMMEDIATE takes the write lock at once (waiting out `busy_timeout`), instead of
+            // failing at the first write when another connection wrote since the first read.
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => {
+                let mut tx = self.pool.begin().await?;
+                lock_changes(&mut tx).await?;
+                Ok(tx)
+            }
         }
     }
 
@@ -154,6 +198,59 @@ impl Store {
     }
 }
 
+/// On PostgreSQL, makes the transaction's writes to petitions and events take turns with every
+/// other such transaction until it ends; SQLite's writes take turns already.
+///
+/// Event ids must become visible in the order they are handed out: otherwise a client's `since`
+/// cursor could move past an id whose transaction has not committed yet, and that change would
+/// never reach it. Intake also reads, under this lock, whether a petition id was delivered.
+pub async fn lock_changes(tx: &mut Transaction<'_, Any>) -> Result<(), sqlx::Error> {
+    if tx.backend_name() == "PostgreSQL" {
+        sqlx::query("SELECT pg_advisory_xact_lock(7310001)")
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The id of the token that holds petitions of sealed bundles imported without naming a kiosk,
+/// until a kiosk submits the same petition online and so takes it over. Never a UUID, so no
+/// created token can have it; its secret is never kept.
+pub const BUNDLE_TOKEN_ID: &str = "outbox-bundles";
+
+impl Store {
+    /// [`BUNDLE_TOKEN_ID`], created when first needed.
+    pub async fn bundle_token(&self, now: &str) -> Result<String, Error> {
+        let _turn = self.write_turn().await;
+        sqlx::query(
+            "INSERT INTO tokens (id, kind, name, hash, created_at) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(BUNDLE_TOKEN_ID)
+        .bind(TokenKind::Kiosk.as_str())
+        .bind("(sealed outbox bundles)")
+        .bind(token_hash(&random_hex(32)))
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(BUNDLE_TOKEN_ID.to_owned())
+    }
+
+    /// The ids of the kiosk tokens created with `name`.
+    pub async fn kiosk_tokens(&self, name: &str) -> Result<Vec<String>, Error> {
+        let rows = sqlx::query("SELECT id FROM tokens WHERE kind = $1 AND name = $2 AND id <> $3")
+            .bind(TokenKind::Kiosk.as_str())
+            .bind(name)
+            .bind(BUNDLE_TOKEN_ID)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| r.try_get("id"))
+            .collect::<Result<_, _>>()?)
+    }
+}
+
 /// Tokens are stored as their SHA-256: a leaked database does not leak working tokens.
 fn token_hash(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
@@ -164,4 +261,44 @@ pub fn random_hex(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
     rand::fill(&mut buf[..]);
     hex::encode(buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn petitions_from_before_references_get_theirs_when_the_store_opens() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let config = Config::new(dir.path());
+        let store = Store::open(&config).await.expect("the store opens");
+        let secret = store
+            .create_token(TokenKind::Citizen, "t", "2026-01-01T00:00:00Z")
+            .await
+            .expect("a token");
+        let (token_id, _) = store.token(&secret).await.expect("read").expect("known");
+        let id = "6f1c7a52-2b9e-4d1a-9c3e-8f0a1b2c3d4e";
+        // As intake wrote it before migration 0002: no reference.
+        sqlx::query(
+            "INSERT INTO petitions (tracking_code, petition_id, token_id, status, body, title, \
+             region, category, purpose, received_at, updated_at) \
+             VALUES ('XF-2222-3333-4444-5555', $1, $2, 'submitted', '{}', 't', '610113', 'c', \
+             'complaint', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+        )
+        .bind(id)
+        .bind(&token_id)
+        .execute(store.pool())
+        .await
+        .expect("inserted");
+        drop(store);
+
+        let store = Store::open(&config).await.expect("the store opens again");
+        let reference: String = sqlx::query("SELECT reference FROM petitions")
+            .fetch_one(store.pool())
+            .await
+            .expect("the petition")
+            .try_get("reference")
+            .expect("a reference");
+        assert_eq!(reference, "C1YKK-3D5JJ");
+    }
 }

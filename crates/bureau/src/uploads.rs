@@ -1,7 +1,8 @@
 //! Attachment uploads with tus 1.0 semantics: `POST` announces length, media type and SHA-256;
 //! `HEAD` tells the offset; `PATCH` appends at the offset. The last byte triggers the checksum:
 //! a match moves the bytes to `blobs/<sha256>` (one file per content, so identical attachments
-//! are stored once), a mismatch discards the upload. Unfinished uploads expire.
+//! are stored once), a mismatch discards the upload. Unfinished uploads expire. Attachments of
+//! sealed outbox bundles are kept the same way ([`keep_bundled`]).
 
 use std::io::SeekFrom;
 use std::time::Duration;
@@ -11,10 +12,11 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
+use petition_api::bundle::BundledAttachment;
 use petition_api::headers::{
     OFFSET_OCTET_STREAM, TUS_RESUMABLE, TUS_VERSION, UPLOAD_LENGTH, UPLOAD_OFFSET,
 };
-use petition_api::{CreateUpload, ErrorCode, Upload};
+use petition_api::{AttachmentInfo, CreateUpload, ErrorCode, Upload};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -432,7 +434,18 @@ async fn finish(state: &AppState, row: &UploadRow, path: &std::path::Path) -> Re
             "The bytes do not match the SHA-256 given; the upload was discarded, upload it again.",
         ));
     }
-    let blob = state.config().blob_path(&row.sha256);
+    keep(state, &row.sha256, path).await?;
+    let _turn = state.store().write_turn().await;
+    sqlx::query("UPDATE uploads SET complete = 1 WHERE id = $1")
+        .bind(&row.id)
+        .execute(state.store().pool())
+        .await?;
+    Ok(())
+}
+
+/// Moves a verified file to `blobs/<sha256>`, or removes it when that content is held already.
+async fn keep(state: &AppState, sha256: &str, path: &std::path::Path) -> Result<(), Error> {
+    let blob = state.config().blob_path(sha256);
     if let Some(dir) = blob.parent() {
         tokio::fs::create_dir_all(dir)
             .await
@@ -448,12 +461,92 @@ async fn finish(state: &AppState, row: &UploadRow, path: &std::path::Path) -> Re
             .await
             .map_err(|e| Error::Io("keep a verified upload", e))?;
     }
-    let _turn = state.store().write_turn().await;
-    sqlx::query("UPDATE uploads SET complete = 1 WHERE id = $1")
-        .bind(&row.id)
-        .execute(state.store().pool())
-        .await?;
     Ok(())
+}
+
+/// Keeps the attachments of a petition from a sealed bundle as completed uploads are kept (one
+/// blob per content), after the checks an upload passes: size, media type (from the bytes, as a
+/// bundle does not say) and file name. Keeps nothing unless all pass.
+pub async fn keep_bundled(
+    state: &AppState,
+    files: &[BundledAttachment],
+) -> Result<Vec<AttachmentInfo>, ApiError> {
+    let limits = &state.config().limits;
+    let mut attachments = Vec::with_capacity(files.len());
+    for file in files {
+        let name = file.file_name.trim();
+        if !crate::petitions::is_file_name(name) {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::UploadIncomplete,
+                "有附件没有文件名（或文件名太长）。",
+                "An attachment has no file name (or one that is too long).",
+            ));
+        }
+        if file.data.len() as u64 > limits.max_attachment_bytes {
+            return Err(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ErrorCode::UploadTooLarge,
+                "附件太大，请压缩或拆分后上传。",
+                "The attachment is larger than the bureau takes; compress or split it.",
+            ));
+        }
+        let media_type = media_type_of(&file.data)
+            .filter(|m| limits.media_types.iter().any(|t| t == m))
+            .ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    ErrorCode::UploadMediaTypeNotAllowed,
+                    "不支持这种附件格式，请上传图片或 PDF。",
+                    "This kind of attachment is not taken; upload a picture or a PDF.",
+                )
+            })?;
+        attachments.push(AttachmentInfo {
+            file_name: name.into(),
+            media_type: media_type.into(),
+            length: file.data.len() as u64,
+            // `bundle::open` checked the bytes against it.
+            sha256: file.sha256.to_ascii_lowercase(),
+        });
+    }
+    for (file, info) in files.iter().zip(&attachments) {
+        if tokio::fs::metadata(state.config().blob_path(&info.sha256))
+            .await
+            .is_ok_and(|m| m.len() == info.length)
+        {
+            continue;
+        }
+        let path = state
+            .config()
+            .partial_path(&format!("bundle-{}", uuid::Uuid::new_v4().simple()));
+        let mut out = tokio::fs::File::create(&path)
+            .await
+            .map_err(|e| Error::Io("write a bundled attachment", e))?;
+        out.write_all(&file.data)
+            .await
+            .map_err(|e| Error::Io("write a bundled attachment", e))?;
+        out.sync_data()
+            .await
+            .map_err(|e| Error::Io("flush a bundled attachment", e))?;
+        drop(out);
+        keep(state, &info.sha256, &path).await?;
+    }
+    Ok(attachments)
+}
+
+/// The media type the first bytes show, among those the bureau may take.
+fn media_type_of(data: &[u8]) -> Option<&'static str> {
+    if data.starts_with(b"\xFF\xD8\xFF") {
+        Some("image/jpeg")
+    } else if data.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if data.len() >= 12 && data.starts_with(b"RIFF") && &data[8..12] == b"WEBP" {
+        Some("image/webp")
+    } else if data.starts_with(b"%PDF-") {
+        Some("application/pdf")
+    } else {
+        None
+    }
 }
 
 async fn sha256_file(path: &std::path::Path) -> Result<String, Error> {
