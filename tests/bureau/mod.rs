@@ -3,6 +3,7 @@
 //! `.ci/start-postgres`).
 
 mod catalog;
+mod import;
 mod intake;
 mod uploads;
 mod workflow;

@@ -1,0 +1,525 @@
+//! Sealed outbox bundles, end to end: the real `petition-bureau` binary serves on a free loopback
+//! port while `petition-bureau import` takes in bundles sealed with `petition_api::bundle::seal`
+//! to the key its catalogue publishes. Each petition id becomes one petition, whichever way and
+//! however often it comes.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use petition_api::bundle::{self, BundledAttachment, BundledPetition, OutboxBundle};
+use petition_api::{Catalog, PetitionList, PetitionView, Receipt, submission_reference};
+use petition_tests::{Service, eventually, free_port, workspace_bin};
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use super::*;
+
+const MARKER_NAME: &str = "测试标记张三";
+const MARKER_ID_NUMBER: &str = "11010519491231002X";
+
+/// `petition-bureau serve` on a free port, with its own data directory; stopped when dropped.
+struct Bureau {
+    data_dir: PathBuf,
+    database_url: Option<String>,
+    base: String,
+    http: reqwest::Client,
+    _server: Service,
+    _dir: tempfile::TempDir,
+}
+
+impl Bureau {
+    async fn start(db: Db) -> Option<Bureau> {
+        let database_url = match db {
+            Db::Sqlite => None,
+            Db::Postgres => match std::env::var("PETITION_TEST_POSTGRES_URL") {
+                Ok(url) if !url.is_empty() => Some(url),
+                _ => {
+                    assert!(
+                        std::env::var_os("CI").is_none(),
+                        "PETITION_TEST_POSTGRES_URL is unset in CI"
+                    );
+                    eprintln!("skipped: PETITION_TEST_POSTGRES_URL is unset");
+                    return None;
+                }
+            },
+        };
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let data_dir = dir.path().join("bureau");
+        let port = free_port();
+        let server = Service::spawn(
+            bureau_command(&data_dir, database_url.as_deref())
+                .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null()),
+        )
+        .expect("start petition-bureau serve");
+        let bureau = Bureau {
+            data_dir,
+            database_url,
+            base: format!("http://127.0.0.1:{port}"),
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(60))
+                .build()
+                .expect("an HTTP client"),
+            _server: server,
+            _dir: dir,
+        };
+        let health = bureau.url("/v1/health");
+        eventually(Duration::from_secs(60), "the bureau to listen", || {
+            let request = bureau.http.get(&health).send();
+            async move { request.await.ok().map(|_| ()) }
+        })
+        .await;
+        Some(bureau)
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        bureau_command(&self.data_dir, self.database_url.as_deref())
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .expect("petition-bureau runs")
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A kiosk token with a name no other test uses, and the name.
+    fn kiosk(&self) -> (String, String) {
+        let name = format!("雁塔区小寨社区-{}", new_key());
+        let out = self.run(&["token", "create", "--kind", "kiosk", "--name", &name]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (String::from_utf8_lossy(&out.stdout).trim().to_owned(), name)
+    }
+
+    async fn recipient(&self) -> String {
+        let catalog: Catalog = self
+            .http
+            .get(self.url("/v1/catalog"))
+            .send()
+            .await
+            .expect("catalog")
+            .json()
+            .await
+            .expect("catalog JSON");
+        catalog
+            .outbox_recipient
+            .expect("the bureau publishes its outbox key")
+    }
+
+    async fn get(&self, token: &str, path: &str) -> reqwest::Response {
+        self.http
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("the bureau answers")
+    }
+
+    async fn get_json(&self, token: &str, path: &str) -> Value {
+        let response = self.get(token, path).await;
+        assert_eq!(response.status(), StatusCode::OK, "GET {path}");
+        response.json().await.expect("JSON")
+    }
+
+    /// `petition-bureau import FILE [--kiosk NAME]`: its exit status and its JSON lines.
+    fn import(&self, file: &Path, kiosk: Option<&str>) -> (Output, Vec<Value>) {
+        let mut args = vec!["import", file.to_str().expect("a UTF-8 path")];
+        if let Some(name) = kiosk {
+            args.extend(["--kiosk", name]);
+        }
+        let out = self.run(&args);
+        let lines = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|_| panic!("a JSON line: {l}")))
+            .collect();
+        (out, lines)
+    }
+
+    /// Lines of `petition-bureau petition list` that name one of `codes`.
+    fn listed(&self, codes: &[&str]) -> Vec<String> {
+        let out = self.run(&["petition", "list"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|l| codes.iter().any(|c| l.starts_with(c)))
+            .map(String::from)
+            .collect()
+    }
+}
+
+/// `petition-bureau` on a data directory and, when given, PostgreSQL.
+fn bureau_command(data_dir: &Path, database_url: Option<&str>) -> Command {
+    let mut cmd = Command::new(workspace_bin("petition-bureau"));
+    cmd.arg("--data-dir")
+        .arg(data_dir)
+        .env_remove("DATABASE_URL")
+        .env_remove("PETITION_BUREAU_DATA_DIR")
+        .env("RUST_LOG", "warn");
+    if let Some(url) = database_url {
+        cmd.env("DATABASE_URL", url);
+    }
+    cmd
+}
+
+/// A petition as a kiosk bundles it, with a PNG of random bytes.
+fn bundled(title: &str) -> BundledPetition {
+    let id = new_key();
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend(uuid::Uuid::new_v4().as_bytes());
+    BundledPetition {
+        reference: submission_reference(&id),
+        petition_id: id,
+        submitted_at: "2026-05-01T07:59:00Z".into(),
+        petition: SubmitPetition {
+            name: MARKER_NAME.into(),
+            id_number: MARKER_ID_NUMBER.into(),
+            title: title.into(),
+            ..valid_petition()
+        },
+        attachments: vec![BundledAttachment::new("现场照片.png", png)],
+    }
+}
+
+fn seal_to_file(
+    dir: &Path,
+    name: &str,
+    petitions: Vec<BundledPetition>,
+    recipient: &str,
+) -> PathBuf {
+    let sealed = bundle::seal(
+        &OutboxBundle::new("2026-05-01T08:00:00Z", petitions),
+        recipient,
+    )
+    .expect("the bundle seals");
+    let path = dir.join(name);
+    std::fs::write(&path, sealed).expect("the bundle is written");
+    path
+}
+
+/// The summary line, as printed.
+fn last_line(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .last()
+        .expect("a summary line")
+        .to_owned()
+}
+
+on_both!(
+    a_bundle_imported_twice_delivers_once_and_is_found_by_reference,
+    |db| async move {
+        let Some(b) = Bureau::start(db).await else {
+            return;
+        };
+        let (kiosk, kiosk_name) = b.kiosk();
+        let recipient = b.recipient().await;
+        let shown = b.run(&["key", "show"]);
+        assert!(shown.status.success());
+        assert_eq!(String::from_utf8_lossy(&shown.stdout).trim(), recipient);
+        assert!(recipient.starts_with("age1"));
+
+        let petitions = vec![bundled("小区门前道路破损"), bundled("路灯不亮")];
+        let usb = tempfile::tempdir().expect("a temporary directory");
+        let file = seal_to_file(usb.path(), "outbox.age", petitions.clone(), &recipient);
+        let sealed = std::fs::read(&file).expect("the bundle");
+        for marker in [MARKER_NAME, MARKER_ID_NUMBER, "小区门前道路破损"] {
+            assert!(
+                !sealed.windows(marker.len()).any(|w| w == marker.as_bytes()),
+                "{marker} is readable in the bundle"
+            );
+        }
+
+        let (out, first) = b.import(&file, Some(&kiosk_name));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(first.len(), 3, "{first:?}");
+        assert_eq!(last_line(&out), r#"{"imported":2,"already_delivered":0}"#);
+        let mut codes = Vec::new();
+        for (line, p) in first.iter().zip(&petitions) {
+            assert_eq!(line["petition_id"], p.petition_id.as_str());
+            assert_eq!(line["reference"], p.reference.as_str());
+            assert_eq!(line["outcome"], "created");
+            let code = line["tracking_code"].as_str().expect("a tracking code");
+            assert!(code.starts_with("XF-"));
+            codes.push(code.to_owned());
+        }
+        let codes: Vec<&str> = codes.iter().map(String::as_str).collect();
+        let listed = b.listed(&codes);
+        assert_eq!(listed.len(), 2, "{listed:?}");
+        let list: PetitionList =
+            serde_json::from_value(b.get_json(&kiosk, "/v1/petitions").await).expect("a list");
+        assert_eq!(list.petitions.len(), 2);
+
+        let (out, again) = b.import(&file, Some(&kiosk_name));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(last_line(&out), r#"{"imported":0,"already_delivered":2}"#);
+        for (line, code) in again.iter().zip(&codes) {
+            assert_eq!(line["outcome"], "already_delivered");
+            assert_eq!(line["tracking_code"], *code);
+        }
+        assert_eq!(b.listed(&codes), listed, "the bureau's list is unchanged");
+        let unchanged: PetitionList =
+            serde_json::from_value(b.get_json(&kiosk, "/v1/petitions").await).expect("a list");
+        assert_eq!(unchanged, list);
+
+        // Found by reference as by tracking code, however the reference is typed.
+        let p = &petitions[0];
+        let by_code = b
+            .get_json(&kiosk, &format!("/v1/petitions/{}", codes[0]))
+            .await;
+        let typed = p
+            .reference
+            .to_lowercase()
+            .replace('-', " ")
+            .replace('0', "o");
+        let by_reference = b
+            .get_json(&kiosk, &format!("/v1/petitions/by-reference/{typed}"))
+            .await;
+        assert_eq!(by_reference, by_code);
+        let view: PetitionView = serde_json::from_value(by_reference).expect("a view");
+        assert_eq!(view.petition_id, p.petition_id);
+        assert_eq!(view.attachments.len(), 1);
+        assert_eq!(view.attachments[0].file_name, "现场照片.png");
+        assert_eq!(view.attachments[0].media_type, "image/png");
+        assert_eq!(view.attachments[0].sha256, p.attachments[0].sha256);
+        let blob = b
+            .data_dir
+            .join("blobs")
+            .join(&p.attachments[0].sha256[..2])
+            .join(&p.attachments[0].sha256);
+        assert_eq!(
+            std::fs::read(blob).expect("the attachment is kept as a blob"),
+            p.attachments[0].data
+        );
+
+        // The same rule as by tracking code: only the owner sees it.
+        let path = format!("/v1/petitions/by-reference/{}", p.reference);
+        let citizen = {
+            let out = b.run(&["token", "create", "--kind", "citizen", "--name", "someone"]);
+            String::from_utf8_lossy(&out.stdout).trim().to_owned()
+        };
+        expect_error(
+            b.get(&citizen, &path).await,
+            StatusCode::NOT_FOUND,
+            "petition_not_found",
+        )
+        .await;
+        expect_error(
+            b.http.get(b.url(&path)).send().await.expect("401"),
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+        )
+        .await;
+        expect_error(
+            b.get(&kiosk, "/v1/petitions/by-reference/00000-00000")
+                .await,
+            StatusCode::NOT_FOUND,
+            "petition_not_found",
+        )
+        .await;
+        expect_error(
+            b.get(&kiosk, "/v1/petitions/by-reference/XF-AAAA").await,
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+        )
+        .await;
+    }
+);
+
+on_both!(
+    online_and_bundle_deliver_a_petition_once_in_either_order,
+    |db| async move {
+        let Some(b) = Bureau::start(db).await else {
+            return;
+        };
+        let (kiosk, _) = b.kiosk();
+        let recipient = b.recipient().await;
+        let usb = tempfile::tempdir().expect("a temporary directory");
+
+        // Online first, then the bundle (imported without naming the kiosk).
+        let online_first = BundledPetition {
+            attachments: Vec::new(),
+            ..bundled("小区门前道路破损")
+        };
+        let receipt: Receipt = b
+            .http
+            .post(b.url("/v1/petitions"))
+            .bearer_auth(&kiosk)
+            .header(
+                petition_api::headers::IDEMPOTENCY_KEY,
+                &online_first.petition_id,
+            )
+            .json(&online_first.petition)
+            .send()
+            .await
+            .expect("submitted")
+            .json()
+            .await
+            .expect("a receipt");
+
+        // The bundle first, then online: the bureau holds the attachment, so the kiosk's upload
+        // completes without a byte, and the submission gets the imported petition's receipt.
+        let bundle_first = bundled("路灯不亮");
+        let file = seal_to_file(
+            usb.path(),
+            "outbox.age",
+            vec![online_first.clone(), bundle_first.clone()],
+            &recipient,
+        );
+        let (out, lines) = b.import(&file, None);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(lines[0]["outcome"], "already_delivered");
+        assert_eq!(lines[0]["tracking_code"], receipt.tracking_code.as_str());
+        assert_eq!(lines[1]["outcome"], "created");
+        assert_eq!(last_line(&out), r#"{"imported":1,"already_delivered":1}"#);
+        let imported_code = lines[1]["tracking_code"]
+            .as_str()
+            .expect("a code")
+            .to_owned();
+        let path = format!("/v1/petitions/by-reference/{}", bundle_first.reference);
+        expect_error(
+            b.get(&kiosk, &path).await,
+            StatusCode::NOT_FOUND,
+            "petition_not_found",
+        )
+        .await;
+
+        let attachment = &bundle_first.attachments[0];
+        let upload: Value = b
+            .http
+            .post(b.url("/v1/uploads"))
+            .bearer_auth(&kiosk)
+            .json(&serde_json::json!({
+                "length": attachment.data.len(),
+                "media_type": "image/png",
+                "sha256": attachment.sha256,
+            }))
+            .send()
+            .await
+            .expect("an upload")
+            .json()
+            .await
+            .expect("upload JSON");
+        assert_eq!(upload["complete"], true, "the bureau holds the content");
+        let online = SubmitPetition {
+            attachments: vec![petition_api::AttachmentRef {
+                upload_id: upload["id"].as_str().expect("an id").into(),
+                file_name: attachment.file_name.clone(),
+            }],
+            ..bundle_first.petition.clone()
+        };
+        let response = b
+            .http
+            .post(b.url("/v1/petitions"))
+            .bearer_auth(&kiosk)
+            .header(
+                petition_api::headers::IDEMPOTENCY_KEY,
+                &bundle_first.petition_id,
+            )
+            .json(&online)
+            .send()
+            .await
+            .expect("submitted");
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let again: Receipt = response.json().await.expect("a receipt");
+        assert_eq!(again.tracking_code, imported_code);
+        let view: PetitionView =
+            serde_json::from_value(b.get_json(&kiosk, &path).await).expect("now the kiosk's");
+        assert_eq!(view.tracking_code, imported_code);
+
+        let codes = [receipt.tracking_code.as_str(), imported_code.as_str()];
+        assert_eq!(b.listed(&codes).len(), 2);
+
+        // A changed petition under a delivered id is refused, as online, and nothing changes.
+        let mut changed = online_first.clone();
+        changed.petition.request = "请在一周内修复道路。".into();
+        let file = seal_to_file(usb.path(), "changed.age", vec![changed], &recipient);
+        let (out, lines) = b.import(&file, None);
+        assert!(!out.status.success());
+        assert_eq!(lines[0]["outcome"], "rejected");
+        assert_eq!(lines[0]["code"], "idempotency_key_reused");
+        assert_eq!(
+            last_line(&out),
+            r#"{"imported":0,"already_delivered":0,"rejected":1}"#
+        );
+        assert_eq!(b.listed(&codes).len(), 2);
+    }
+);
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bundle_that_cannot_be_opened_is_refused_and_nothing_is_stored() {
+    let Some(b) = Bureau::start(Db::Sqlite).await else {
+        return;
+    };
+    let (_, kiosk_name) = b.kiosk();
+    let usb = tempfile::tempdir().expect("a temporary directory");
+    let other_dir = usb.path().join("another-bureau");
+    let other = bureau_command(&other_dir, None)
+        .args(["key", "show"])
+        .output()
+        .expect("key show");
+    let other_recipient = String::from_utf8_lossy(&other.stdout).trim().to_owned();
+    assert_ne!(other_recipient, b.recipient().await);
+
+    let wrong_key = seal_to_file(
+        usb.path(),
+        "wrong-key.age",
+        vec![bundled("甲")],
+        &other_recipient,
+    );
+    let good = seal_to_file(
+        usb.path(),
+        "good.age",
+        vec![bundled("乙")],
+        &b.recipient().await,
+    );
+    let mut bytes = std::fs::read(&good).expect("the bundle");
+    let middle = bytes.len() - 40;
+    bytes[middle] ^= 0x20;
+    let damaged = usb.path().join("damaged.age");
+    std::fs::write(&damaged, &bytes).expect("written");
+    let cut = usb.path().join("cut.age");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).expect("written");
+    let text = usb.path().join("notes.txt");
+    std::fs::write(&text, "购物清单").expect("written");
+
+    for file in [&wrong_key, &damaged, &cut, &text] {
+        for kiosk in [None, Some(kiosk_name.as_str())] {
+            let (out, lines) = b.import(file, kiosk);
+            assert!(!out.status.success(), "{} was imported", file.display());
+            assert!(lines.is_empty(), "{lines:?}");
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                stderr.contains("无法导入") && stderr.contains("Cannot import"),
+                "a message in Chinese and English: {stderr}"
+            );
+        }
+    }
+    let out = b.run(&["petition", "list"]);
+    assert!(out.status.success());
+    assert!(out.stdout.is_empty(), "nothing stored");
+    let missing = b.import(&usb.path().join("absent.age"), None).0;
+    assert!(!missing.status.success());
+}
