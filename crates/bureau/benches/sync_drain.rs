@@ -122,7 +122,7 @@ fn main() -> anyhow::Result<()> {
 
         // The app's side: petitions queued with their attachments, signed in.
         let (store, total) = runtime.block_on(async {
-            let store = Store::open(&app_dir).await?;
+            let store = Store::unlock(&app_dir, None).await?;
             let mut total = 0u64;
             for n in 0..petitions {
                 let p = store.create_draft(&values(n)).await?;

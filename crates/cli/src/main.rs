@@ -5,6 +5,7 @@
 //! not ready or failed, 2 the command line was wrong.
 
 mod attach;
+mod prompt;
 mod sync;
 
 use std::path::PathBuf;
@@ -12,6 +13,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use petition_core::i18n::Lang;
+use petition_core::keys::{self, KeyMode};
 use petition_core::model::Field;
 use petition_core::paths::{DATA_DIR_ENV, resolve_data_dir};
 use petition_core::{Error, Store, validate};
@@ -72,6 +74,46 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Purge now the attachment files of petitions whose receipt is older than the retention
+    /// period (the text stays); prints what went as JSON.
+    Purge {
+        /// Use this many days instead of the configured retention period, for this run only.
+        #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(0..=3650))]
+        retention_days: Option<u32>,
+    },
+    /// Show or change a setting of the data directory.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// How the data directory's key is kept (OS keyring or administrator passphrase).
+    #[command(subcommand)]
+    Key(KeyCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum ConfigCommand {
+    /// Print a setting's value (`attachment_retention_days`).
+    Get { key: ConfigKey },
+    /// Change a setting (`attachment_retention_days`: 0–3650 days after the receipt).
+    Set { key: ConfigKey, value: String },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum ConfigKey {
+    #[value(name = "attachment_retention_days")]
+    AttachmentRetentionDays,
+}
+
+#[derive(Debug, Subcommand)]
+enum KeyCommand {
+    /// Set up a new, empty data directory whose key is derived from an administrator passphrase
+    /// (Argon2id) instead of being kept in the OS keyring: for machines without a keyring. The
+    /// passphrase is asked twice (terminal, or two lines on standard input).
+    Init {
+        #[arg(long, required = true)]
+        passphrase: bool,
+    },
+    /// Print how the key is kept: {"mode": "keyring" | "passphrase" | null}.
+    Status,
 }
 
 #[derive(Debug, Subcommand)]
@@ -139,6 +181,7 @@ fn parse_assignment(s: &str) -> Result<(Field, String), String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let lang = Lang::from_env();
+    let _log = petition_core::logging::init("petitionctl", "warn");
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -161,8 +204,8 @@ fn main() -> ExitCode {
     }
 }
 
-async fn open(data_dir: Option<PathBuf>, lang: Lang) -> anyhow::Result<Store> {
-    let dir = resolve_data_dir(data_dir).ok_or_else(|| {
+fn data_dir(data_dir: Option<PathBuf>, lang: Lang) -> anyhow::Result<PathBuf> {
+    resolve_data_dir(data_dir).ok_or_else(|| {
         anyhow::anyhow!(
             "{}",
             lang.pick(
@@ -170,8 +213,16 @@ async fn open(data_dir: Option<PathBuf>, lang: Lang) -> anyhow::Result<Store> {
                 "No data directory: give one with --data-dir DIR or PETITION_DATA_DIR."
             )
         )
-    })?;
-    Ok(Store::open(&dir).await?)
+    })
+}
+
+async fn open(data_dir: Option<PathBuf>, lang: Lang) -> anyhow::Result<Store> {
+    let dir = self::data_dir(data_dir, lang)?;
+    let passphrase = match keys::key_mode(&dir)? {
+        Some(KeyMode::Passphrase) => prompt::passphrase_for_unlock(lang)?,
+        _ => None,
+    };
+    Ok(Store::unlock(&dir, passphrase).await?)
 }
 
 async fn resolve(store: &Store, id: &str) -> anyhow::Result<String> {
@@ -193,6 +244,10 @@ async fn run(cli: Cli, lang: Lang) -> anyhow::Result<ExitCode> {
         // Files alone: no data directory is opened.
         return attach::normalize(args, lang);
     }
+    if let Command::Key(cmd) = &cli.command {
+        // Before any store is opened: `init` must find the directory empty.
+        return key(cli.data_dir, cmd, lang);
+    }
     let store = open(cli.data_dir, lang).await?;
     let code = match cli.command {
         Command::Draft(cmd) => draft(&store, cmd, lang).await?,
@@ -209,6 +264,16 @@ async fn run(cli: Cli, lang: Lang) -> anyhow::Result<ExitCode> {
         Command::Status { id, json } => {
             sync::status(&store, &resolve(&store, &id).await?, json, lang).await?
         }
+        Command::Key(_) => unreachable!("handled before the store is opened"),
+        Command::Purge { retention_days } => {
+            let days = match retention_days {
+                Some(days) => days,
+                None => store.retention_days().await?,
+            };
+            print_json(&store.purge_attachments(days).await?)?;
+            ExitCode::SUCCESS
+        }
+        Command::Config(cmd) => config(&store, cmd, lang).await?,
         Command::Search { query, json } => {
             let hits = store.search(&query).await?;
             if json {
@@ -368,6 +433,56 @@ async fn draft(store: &Store, cmd: DraftCommand, lang: Lang) -> anyhow::Result<E
         DraftCommand::Duplicate { id } => {
             let copy = store.duplicate(&resolve(store, &id).await?).await?;
             println!("{}", copy.id);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn key(data_dir: Option<PathBuf>, cmd: &KeyCommand, lang: Lang) -> anyhow::Result<ExitCode> {
+    let dir = self::data_dir(data_dir, lang)?;
+    match cmd {
+        KeyCommand::Init { .. } => {
+            let passphrase =
+                prompt::read_new_secret("管理员口令", "administrator passphrase", lang)?;
+            keys::init_passphrase(&dir, &passphrase)?;
+            print_json(&serde_json::json!({ "mode": KeyMode::Passphrase }))?;
+        }
+        KeyCommand::Status => {
+            print_json(&serde_json::json!({ "mode": keys::key_mode(&dir)? }))?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn config(store: &Store, cmd: ConfigCommand, lang: Lang) -> anyhow::Result<ExitCode> {
+    use petition_core::retention::MAX_RETENTION_DAYS;
+    match cmd {
+        ConfigCommand::Get {
+            key: ConfigKey::AttachmentRetentionDays,
+        } => println!("{}", store.retention_days().await?),
+        ConfigCommand::Set {
+            key: ConfigKey::AttachmentRetentionDays,
+            value,
+        } => {
+            let days = value
+                .trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|d| *d <= MAX_RETENTION_DAYS)
+                .ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "{}",
+                        match lang {
+                            Lang::Zh => format!(
+                                "保留天数须为 0 到 {MAX_RETENTION_DAYS} 之间的整数，未作更改。"
+                            ),
+                            Lang::En => format!(
+                                "The retention period must be a whole number of days from 0 to {MAX_RETENTION_DAYS}; nothing was changed."
+                            ),
+                        }
+                    )
+                })?;
+            store.set_retention_days(days).await?;
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -1,11 +1,14 @@
 //! Autosave: one field edit → durable, p50 and p99 over 10 000 edits, against a raw SQLite
-//! `INSERT` + `COMMIT` with the same journal and synchronous settings on the same disk, in one run.
+//! `INSERT` + `COMMIT` with the same journal and synchronous settings on the same disk, in one run;
+//! and the store with encryption on (SQLCipher, as shipped) beside the store with it off.
 //!
-//! `cargo bench -p petition-core --bench autosave` (set `BENCH_DIR` to choose the disk; the
-//! default is the system temp dir). Tests never time anything; this program only reports.
+//! `cargo bench -p petition-core --features bench-plaintext --bench autosave` (without the feature
+//! the unencrypted column is left out; set `BENCH_DIR` to choose the disk; the default is the
+//! system temp dir). Tests never time anything; this program only reports.
 
 use std::time::{Duration, Instant};
 
+use petition_core::crypto::DataKey;
 use petition_core::{Field, Store};
 use sqlx::Connection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqliteSynchronous};
@@ -30,8 +33,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map(std::path::PathBuf::from)
         .unwrap_or_else(std::env::temp_dir);
     let dir = tempfile::tempdir_in(&base)?;
-    let store = Store::open(&dir.path().join("app")).await?;
+    let store = Store::open(&dir.path().join("app"), &DataKey::generate()).await?;
     let draft = store.create_draft(&[]).await?;
+    #[cfg(feature = "bench-plaintext")]
+    let plain_store =
+        Some(Store::open_unencrypted_for_benchmarks(&dir.path().join("plain")).await?);
+    #[cfg(not(feature = "bench-plaintext"))]
+    let plain_store: Option<Store> = None;
+    let plain_draft = match &plain_store {
+        Some(s) => Some(s.create_draft(&[]).await?.id),
+        None => None,
+    };
 
     let raw_path = dir.path().join("raw.db");
     let mut raw = SqliteConnection::connect_with(
@@ -55,6 +67,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let value_at = |i: usize| -> String { chars[..(i % chars.len()) + 1].iter().collect() };
 
     let mut app = Vec::with_capacity(EDITS);
+    let mut unencrypted = Vec::with_capacity(EDITS);
     let mut plain = Vec::with_capacity(EDITS);
     // Alternate blocks so both see the same disk conditions.
     for block in 0..EDITS / BLOCK {
@@ -75,8 +88,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             store.update_field(&draft.id, Field::Facts, &v).await?;
             app.push(t.elapsed());
         }
+        if let (Some(s), Some(id)) = (&plain_store, &plain_draft) {
+            for i in block * BLOCK..(block + 1) * BLOCK {
+                let v = value_at(i);
+                let t = Instant::now();
+                s.update_field(id, Field::Facts, &v).await?;
+                unencrypted.push(t.elapsed());
+            }
+        }
     }
     app.sort();
+    unencrypted.sort();
     plain.sort();
     let (a50, a99) = (percentile(&app, 0.5), percentile(&app, 0.99));
     let (r50, r99) = (percentile(&plain, 0.5), percentile(&plain, 0.99));
@@ -91,15 +113,35 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     println!(
         "{:<28}{:>10.0}{:>10.0}",
-        "Store::update_field",
+        "Store::update_field (enc.)",
         us(a50),
         us(a99)
     );
+    if !unencrypted.is_empty() {
+        let (u50, u99) = (
+            percentile(&unencrypted, 0.5),
+            percentile(&unencrypted, 0.99),
+        );
+        println!(
+            "{:<28}{:>10.0}{:>10.0}",
+            "Store::update_field (plain)",
+            us(u50),
+            us(u99)
+        );
+        println!(
+            "encryption cost (encrypted / unencrypted store): p50 {:+.1} %, p99 {:+.1} % (goal ≤ +10 %)",
+            (us(a50) / us(u50) - 1.0) * 100.0,
+            (us(a99) / us(u99) - 1.0) * 100.0
+        );
+    }
     println!(
         "ratio (store / raw): p50 {:.2}×, p99 {:.2}× (goal p99 ≤ 1.5×)",
         us(a50) / us(r50),
         us(a99) / us(r99)
     );
     store.close().await;
+    if let Some(s) = plain_store {
+        s.close().await;
+    }
     Ok(())
 }

@@ -1,10 +1,13 @@
 //! Search among 10 000 drafts of realistic Chinese text for 2–4 character substrings: the median
-//! time of `Store::search`, and of a `LIKE '%…%'` scan over the same rows for comparison.
+//! time of `Store::search` with encryption on (as shipped) and off, and of a `LIKE '%…%'` scan
+//! over the same rows for comparison.
 //!
-//! `cargo bench -p petition-core --bench search`. Tests never time anything; this only reports.
+//! `cargo bench -p petition-core --features bench-plaintext --bench search` (without the feature
+//! only the encrypted store is measured). Tests never time anything; this only reports.
 
 use std::time::{Duration, Instant};
 
+use petition_core::crypto::DataKey;
 use petition_core::{Field, Store};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -30,34 +33,46 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map(std::path::PathBuf::from)
         .unwrap_or_else(std::env::temp_dir);
     let dir = tempfile::tempdir_in(&base)?;
-    let store = Store::open(dir.path()).await?;
+    let store = Store::open(&dir.path().join("encrypted"), &DataKey::generate()).await?;
+    #[cfg(feature = "bench-plaintext")]
+    let plain = Some(Store::open_unencrypted_for_benchmarks(&dir.path().join("plain")).await?);
+    #[cfg(not(feature = "bench-plaintext"))]
+    let plain: Option<Store> = None;
     let t = Instant::now();
     let mut texts = Vec::with_capacity(DRAFTS);
     for text in corpus::petitions(DRAFTS, 42) {
         texts.push(text.facts.clone());
-        store
-            .create_draft(&[
-                (Field::Name, "王丽".into()),
-                (Field::Title, text.title),
-                (Field::Request, text.request),
-                (Field::Facts, text.facts),
-                (Field::Reasons, text.reasons),
-            ])
-            .await?;
+        let values = [
+            (Field::Name, "王丽".to_owned()),
+            (Field::Title, text.title),
+            (Field::Request, text.request),
+            (Field::Facts, text.facts),
+            (Field::Reasons, text.reasons),
+        ];
+        store.create_draft(&values).await?;
+        if let Some(p) = &plain {
+            p.create_draft(&values).await?;
+        }
     }
     println!(
         "loaded {DRAFTS} drafts in {:.1} s",
         t.elapsed().as_secs_f64()
     );
 
-    let scan = SqlitePoolOptions::new()
-        .max_connections(1)
-        .connect_with(
-            SqliteConnectOptions::new()
-                .filename(dir.path().join(petition_core::store::DB_FILE))
-                .read_only(true),
-        )
-        .await?;
+    // The LIKE scan reads the unencrypted copy (the same rows).
+    let scan = match &plain {
+        Some(_) => Some(
+            SqlitePoolOptions::new()
+                .max_connections(1)
+                .connect_with(
+                    SqliteConnectOptions::new()
+                        .filename(dir.path().join("plain").join(petition_core::store::DB_FILE))
+                        .read_only(true),
+                )
+                .await?,
+        ),
+        None => None,
+    };
     // The same answer as Store::search: the newest matching drafts, at most SEARCH_LIMIT.
     let like = "SELECT id FROM petitions WHERE trashed_at IS NULL AND (name LIKE ?1 OR \
                 title LIKE ?1 OR request LIKE ?1 OR facts LIKE ?1 OR reasons LIKE ?1) \
@@ -96,53 +111,91 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     println!(
-        "{:<10}{:<11}{:>6}{:>12}{:>12}{:>10}",
-        "query", "kind", "hits", "search ms", "LIKE ms", "speed-up"
+        "{:<10}{:<11}{:>6}{:>12}{:>12}{:>12}",
+        "query", "kind", "hits", "enc. ms", "plain ms", "LIKE ms"
     );
     let mut all_search = Vec::new();
+    let mut all_plain = Vec::new();
     let mut all_like = Vec::new();
     for (q, kind) in &queries {
         let mut s_times = Vec::new();
+        let mut p_times = Vec::new();
         let mut l_times = Vec::new();
         let mut hits = 0;
         for _ in 0..RUNS {
             let t = Instant::now();
             let found = store.search(q).await?;
             s_times.push(t.elapsed());
-            let t = Instant::now();
-            let rows: Vec<String> = sqlx::query_scalar(like)
-                .bind(format!("%{q}%"))
-                .bind(petition_core::store::SEARCH_LIMIT)
-                .fetch_all(&scan)
-                .await?;
-            l_times.push(t.elapsed());
-            let mut a: Vec<String> = found.into_iter().map(|h| h.id).collect();
-            let mut b = rows;
-            a.sort();
-            b.sort();
-            assert_eq!(a, b, "search and LIKE find the same drafts for `{q}`");
-            hits = a.len();
+            hits = found.len();
+            if let Some(p) = &plain {
+                let t = Instant::now();
+                let found_plain = p.search(q).await?;
+                p_times.push(t.elapsed());
+                assert_eq!(
+                    found_plain.len(),
+                    hits,
+                    "both stores find the same for `{q}`"
+                );
+            }
+            if let Some(scan) = &scan {
+                let t = Instant::now();
+                let rows: Vec<String> = sqlx::query_scalar(like)
+                    .bind(format!("%{q}%"))
+                    .bind(petition_core::store::SEARCH_LIMIT)
+                    .fetch_all(scan)
+                    .await?;
+                l_times.push(t.elapsed());
+                assert_eq!(
+                    rows.len(),
+                    hits,
+                    "search and LIKE find as many drafts for `{q}`"
+                );
+            }
         }
-        let (s, l) = (median(s_times.clone()), median(l_times.clone()));
-        all_search.extend(s_times);
-        all_like.extend(l_times);
+        let cell = |v: &[Duration]| {
+            if v.is_empty() {
+                "-".to_owned()
+            } else {
+                format!("{:.2}", ms(median(v.to_vec())))
+            }
+        };
         println!(
-            "{:<10}{:<11}{:>6}{:>12.2}{:>12.2}{:>9.1}×",
+            "{:<10}{:<11}{:>6}{:>12}{:>12}{:>12}",
             q,
             kind,
             hits,
-            ms(s),
+            cell(&s_times),
+            cell(&p_times),
+            cell(&l_times)
+        );
+        all_search.extend(s_times);
+        all_plain.extend(p_times);
+        all_like.extend(l_times);
+    }
+    let s = median(all_search);
+    println!(
+        "all queries: search median {:.2} ms with encryption (goal ≤ 20 ms)",
+        ms(s)
+    );
+    if !all_plain.is_empty() {
+        let p = median(all_plain);
+        println!(
+            "without encryption: {:.2} ms; encryption cost {:+.1} % (goal ≤ +10 %)",
+            ms(p),
+            (ms(s) / ms(p) - 1.0) * 100.0
+        );
+    }
+    if !all_like.is_empty() {
+        let l = median(all_like);
+        println!(
+            "LIKE scan median {:.2} ms, speed-up of search {:.1}×",
             ms(l),
             ms(l) / ms(s)
         );
     }
-    let (s, l) = (median(all_search), median(all_like));
-    println!(
-        "all queries: search median {:.2} ms (goal ≤ 20 ms), LIKE scan median {:.2} ms, speed-up {:.1}×",
-        ms(s),
-        ms(l),
-        ms(l) / ms(s)
-    );
     store.close().await;
+    if let Some(p) = plain {
+        p.close().await;
+    }
     Ok(())
 }

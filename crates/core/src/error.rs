@@ -39,6 +39,38 @@ pub enum Error {
     /// Submitting, withdrawing, signing in or syncing failed; the inner error has its own code.
     #[error(transparent)]
     Sync(#[from] crate::sync::SyncError),
+    /// The data key could not be found, made or used; the data stays shut and untouched.
+    #[error(transparent)]
+    Key(KeyProblem),
+}
+
+/// Why the data of a directory cannot be opened with a key.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyProblem {
+    /// The OS keyring cannot be reached or refused to keep or return the key.
+    #[error("the OS keyring cannot be used")]
+    KeyringUnavailable(#[source] keyring::Error),
+    /// The data exists but its key is not in the keyring (or `key.json` is gone).
+    #[error("the data key of this directory is missing")]
+    KeyMissing,
+    /// The key found (or derived from the passphrase) does not open the database.
+    #[error("the key does not open this data")]
+    WrongKey,
+    /// This directory is kept with an administrator passphrase and none was given.
+    #[error("this data directory needs its administrator passphrase")]
+    PassphraseRequired,
+    /// A new passphrase is too short.
+    #[error("the passphrase is too short")]
+    PassphraseTooShort,
+    /// Passphrase set-up was asked for on a directory that already has data or a key.
+    #[error("this data directory is already set up")]
+    AlreadySetUp,
+    /// `key.json` cannot be read.
+    #[error("key.json is damaged")]
+    InfoDamaged,
+    /// The database is plain SQLite, written without encryption.
+    #[error("the database is not encrypted")]
+    Unencrypted,
 }
 
 /// Why a field's value was refused.
@@ -90,6 +122,14 @@ impl Error {
             Error::Migrate(_) => "migration_failed",
             Error::Attachment(e) => e.code(),
             Error::Sync(e) => e.code(),
+            Error::Key(KeyProblem::KeyringUnavailable(_)) => "keyring_unavailable",
+            Error::Key(KeyProblem::KeyMissing) => "data_key_missing",
+            Error::Key(KeyProblem::WrongKey) => "wrong_data_key",
+            Error::Key(KeyProblem::PassphraseRequired) => "passphrase_required",
+            Error::Key(KeyProblem::PassphraseTooShort) => "passphrase_too_short",
+            Error::Key(KeyProblem::AlreadySetUp) => "already_set_up",
+            Error::Key(KeyProblem::InfoDamaged) => "key_info_damaged",
+            Error::Key(KeyProblem::Unencrypted) => "unencrypted_data",
         }
     }
 
@@ -166,6 +206,47 @@ impl Error {
                 .to_owned(),
             Error::Attachment(e) => e.message(lang),
             Error::Sync(e) => e.message(lang),
+            Error::Key(problem) => problem.message(lang).to_owned(),
+        }
+    }
+}
+
+impl KeyProblem {
+    /// What happened and what to do, in the given language.
+    pub fn message(&self, lang: Lang) -> &'static str {
+        match self {
+            KeyProblem::KeyringUnavailable(_) => lang.pick(
+                "无法使用系统钥匙串（Windows 凭据管理器、macOS 钥匙串或 Linux 的 Secret Service），数据保持加密、未作任何改动。请登录桌面会话并解锁钥匙串后重试；没有钥匙串的机器，请由管理员用 petitionctl key init --passphrase 设置口令（见 README）。",
+                "The OS keyring (Windows Credential Manager, macOS Keychain or the Secret Service on Linux) cannot be used, so the data stays encrypted and untouched. Log in to a desktop session and unlock the keyring, then try again; on a machine without a keyring an administrator can set up a passphrase with `petitionctl key init --passphrase` (see README).",
+            ),
+            KeyProblem::KeyMissing => lang.pick(
+                "在系统钥匙串中找不到这个数据目录的密钥，数据无法打开，但未作任何改动。请用当初保存数据的系统账户登录；若钥匙串已被清除，这些数据无法恢复。",
+                "The key of this data folder is not in the OS keyring, so the data cannot be opened; nothing was changed. Log in with the OS account that saved the data; if the keyring was wiped, this data cannot be recovered.",
+            ),
+            KeyProblem::WrongKey => lang.pick(
+                "密钥（或管理员口令）打不开这些数据，数据未作任何改动。请检查口令后重试，或用当初保存数据的系统账户登录。",
+                "The key (or the administrator passphrase) does not open this data; nothing was changed. Check the passphrase and try again, or log in with the OS account that saved the data.",
+            ),
+            KeyProblem::PassphraseRequired => lang.pick(
+                "这台机器的数据由管理员口令保护，请输入口令后打开。",
+                "The data on this machine is protected by an administrator passphrase; enter it to open the data.",
+            ),
+            KeyProblem::PassphraseTooShort => lang.pick(
+                "口令太短，至少需要 8 个字符。请换一个更长的口令。",
+                "The passphrase is too short: use at least 8 characters.",
+            ),
+            KeyProblem::AlreadySetUp => lang.pick(
+                "这个数据目录已经设置过密钥或已有数据，不能再设置口令。请换一个空目录。",
+                "This data folder already has a key or data, so a passphrase cannot be set up for it. Use an empty folder.",
+            ),
+            KeyProblem::InfoDamaged => lang.pick(
+                "数据目录中的 key.json 已损坏，数据无法打开，但未作任何改动。请从备份恢复该文件。",
+                "key.json in the data folder is damaged, so the data cannot be opened; nothing was changed. Restore the file from a backup.",
+            ),
+            KeyProblem::Unencrypted => lang.pick(
+                "数据目录中的数据库未加密（来自早期测试版本），为保护个人信息已拒绝打开，未作任何改动。请换用新的数据目录。",
+                "The database in this data folder is not encrypted (it comes from an early test version); it was not opened, to protect personal data, and nothing was changed. Use a new data folder.",
+            ),
         }
     }
 }

@@ -9,10 +9,14 @@
 //! The Tauri shell, `petitionctl` and the tests all drive this crate; none of them holds a rule.
 
 pub mod attachment;
+pub mod crypto;
 pub mod error;
 pub mod i18n;
+pub mod keys;
+pub mod logging;
 pub mod model;
 pub mod paths;
+pub mod retention;
 pub mod search;
 pub mod store;
 pub mod sync;

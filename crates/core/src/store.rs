@@ -5,11 +5,13 @@
 //! through one connection (the single writer); reads use a separate read-only pool, which WAL lets
 //! run beside the writer. The schema comes from the embedded, append-only migrations.
 //!
-//! Every byte the app keeps goes through this type, so encryption at rest can be switched on here,
-//! in [`Store::open`], in one place.
+//! Every byte the app keeps goes through this type, and it is encrypted at rest here, in
+//! [`Store::open`]: the database (pages, WAL and all) by SQLCipher under the data key, and the
+//! attachment files by the store's [`FileCipher`] derived from the same key.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Serialize;
@@ -21,7 +23,8 @@ use sqlx::{Row, Sqlite, Transaction};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::error::{Error, InvalidReason, Result};
+use crate::crypto::{DataKey, FileCipher};
+use crate::error::{Error, InvalidReason, KeyProblem, Result};
 use crate::model::{Field, Petition, PetitionSummary, Purpose, State};
 use crate::search::{self, Plan};
 
@@ -45,7 +48,13 @@ pub struct Store {
     writer: SqlitePool,
     reader: SqlitePool,
     dir: PathBuf,
+    files: Arc<FileCipher>,
 }
+
+/// The first 16 bytes of a plain (unencrypted) SQLite database.
+const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
+/// SQLITE_NOTADB: what SQLCipher answers when the key does not open the file.
+const SQLITE_NOTADB: &str = "26";
 
 /// What `doctor` found.
 #[derive(Debug, Clone, Serialize)]
@@ -80,7 +89,45 @@ pub struct MigrationState {
     pub applied: bool,
 }
 
-fn now_ms() -> i64 {
+/// Proves that `key` opens the database at `path` without writing a byte: a plain SQLite file is
+/// [`KeyProblem::Unencrypted`], a key SQLCipher refuses is [`KeyProblem::WrongKey`].
+async fn check_key(path: &Path, key: &DataKey) -> Result<()> {
+    use sqlx::ConnectOptions;
+    let mut header = [0u8; 16];
+    {
+        use std::io::Read;
+        let mut file = File::open(path).map_err(Error::DataDir)?;
+        if file.read_exact(&mut header).is_ok() && &header == SQLITE_HEADER {
+            return Err(Error::Key(KeyProblem::Unencrypted));
+        }
+    }
+    let probe = SqliteConnectOptions::new()
+        .filename(path)
+        .pragma("key", key.sqlcipher_pragma())
+        .read_only(true)
+        // No locks, no -wal or -shm files: the probe only reads page 1.
+        .immutable(true);
+    let mut conn = match probe.connect().await {
+        Ok(conn) => conn,
+        Err(e) if is_not_a_database(&e) => return Err(Error::Key(KeyProblem::WrongKey)),
+        Err(e) => return Err(e.into()),
+    };
+    let read = sqlx::query_scalar::<_, i64>("SELECT count(*) FROM sqlite_master")
+        .fetch_one(&mut conn)
+        .await;
+    let _ = sqlx::Connection::close(conn).await;
+    match read {
+        Ok(_) => Ok(()),
+        Err(e) if is_not_a_database(&e) => Err(Error::Key(KeyProblem::WrongKey)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn is_not_a_database(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(db) if db.code().as_deref() == Some(SQLITE_NOTADB))
+}
+
+pub(crate) fn now_ms() -> i64 {
     (OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
 }
 
@@ -93,12 +140,46 @@ pub fn rfc3339(ms: i64) -> String {
 }
 
 impl Store {
-    /// Opens (creating when needed) the store in `dir` and brings its schema up to date.
-    pub async fn open(dir: &Path) -> Result<Store> {
+    /// Finds the key of `dir` ([`crate::keys::unlock`]: the OS keyring, or `passphrase` for a
+    /// directory set up with one) and opens the store with it.
+    pub async fn unlock(dir: &Path, passphrase: Option<crate::keys::Passphrase>) -> Result<Store> {
+        let owned = dir.to_owned();
+        let key =
+            tokio::task::spawn_blocking(move || crate::keys::unlock(&owned, passphrase.as_ref()))
+                .await
+                .map_err(|_| Error::DataDir(std::io::Error::other("the key lookup stopped")))??;
+        Store::open(dir, &key).await
+    }
+
+    /// Opens (creating when needed) the store in `dir`, encrypted under `key`, and brings its
+    /// schema up to date. A key that does not open an existing database is
+    /// [`KeyProblem::WrongKey`], found before anything is written.
+    pub async fn open(dir: &Path, key: &DataKey) -> Result<Store> {
+        Store::open_with(dir, Some(key), key).await
+    }
+
+    /// A store whose database is NOT encrypted, for the benchmarks that compare encryption on
+    /// and off. Only with the `bench-plaintext` feature, which nothing but `cargo bench` enables.
+    #[cfg(feature = "bench-plaintext")]
+    #[doc(hidden)]
+    pub async fn open_unencrypted_for_benchmarks(dir: &Path) -> Result<Store> {
+        Store::open_with(dir, None, &DataKey::generate()).await
+    }
+
+    async fn open_with(dir: &Path, db_key: Option<&DataKey>, file_key: &DataKey) -> Result<Store> {
         std::fs::create_dir_all(dir).map_err(Error::DataDir)?;
         let path = dir.join(DB_FILE);
-        let base = SqliteConnectOptions::new()
-            .filename(&path)
+        if let Some(key) = db_key
+            && path.exists()
+        {
+            check_key(&path, key).await?;
+        }
+        let mut base = SqliteConnectOptions::new().filename(&path);
+        if let Some(key) = db_key {
+            // SQLCipher: sqlx runs `key` before every other pragma of a new connection.
+            base = base.pragma("key", key.sqlcipher_pragma());
+        }
+        let base = base
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(Duration::from_secs(10))
@@ -123,7 +204,18 @@ impl Store {
             writer,
             reader,
             dir: dir.to_owned(),
+            files: Arc::new(file_key.file_cipher()),
         })
+    }
+
+    /// The cipher of the attachment files.
+    pub(crate) fn files(&self) -> &FileCipher {
+        &self.files
+    }
+
+    /// The same, to move into blocking tasks.
+    pub(crate) fn file_cipher(&self) -> Arc<FileCipher> {
+        Arc::clone(&self.files)
     }
 
     /// The data directory this store lives in.
@@ -594,13 +686,70 @@ mod tests {
 
     async fn store() -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().expect("temp dir");
-        let store = Store::open(dir.path()).await.expect("open store");
+        let store = Store::open(dir.path(), &DataKey::generate())
+            .await
+            .expect("open store");
         (dir, store)
+    }
+
+    fn files_of(dir: &Path) -> Vec<(String, Vec<u8>)> {
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .expect("read dir")
+            .map(|e| {
+                let e = e.expect("entry");
+                let bytes = std::fs::read(e.path()).unwrap_or_default();
+                (e.file_name().to_string_lossy().into_owned(), bytes)
+            })
+            .collect();
+        files.sort();
+        files
+    }
+
+    #[tokio::test]
+    async fn the_database_is_encrypted_and_another_key_opens_nothing_and_changes_nothing() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let key = DataKey::generate();
+        let store = Store::open(dir.path(), &key).await.expect("open");
+        store
+            .create_draft(&[(Field::Name, "标记张三丰".into())])
+            .await
+            .expect("create");
+        store.close().await;
+        let db = std::fs::read(dir.path().join(DB_FILE)).expect("db");
+        assert!(!db.starts_with(SQLITE_HEADER));
+        let marker = "标记张三丰".as_bytes();
+        assert!(!db.windows(marker.len()).any(|w| w == marker));
+
+        let before = files_of(dir.path());
+        let wrong = Store::open(dir.path(), &DataKey::generate()).await;
+        assert!(matches!(wrong, Err(Error::Key(KeyProblem::WrongKey))));
+        assert_eq!(
+            files_of(dir.path()),
+            before,
+            "a wrong key changed the files"
+        );
+
+        let store = Store::open(dir.path(), &key).await.expect("the right key");
+        assert_eq!(store.list_drafts().await.expect("list").len(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_plain_sqlite_database_is_refused_untouched() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut plain = SQLITE_HEADER.to_vec();
+        plain.resize(4096, 0);
+        std::fs::write(dir.path().join(DB_FILE), &plain).expect("write");
+        let before = files_of(dir.path());
+        let opened = Store::open(dir.path(), &DataKey::generate()).await;
+        assert!(matches!(opened, Err(Error::Key(KeyProblem::Unencrypted))));
+        assert_eq!(files_of(dir.path()), before);
     }
 
     #[tokio::test]
     async fn a_saved_field_reads_back_after_reopening() {
-        let (dir, store) = store().await;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let key = DataKey::generate();
+        let store = Store::open(dir.path(), &key).await.expect("open store");
         let p = store
             .create_draft(&[(Field::Title, "小区门前道路破损".into())])
             .await
@@ -610,7 +759,7 @@ mod tests {
             .await
             .expect("save");
         store.close().await;
-        let store = Store::open(dir.path()).await.expect("reopen");
+        let store = Store::open(dir.path(), &key).await.expect("reopen");
         let back = store.get(&p.id).await.expect("get");
         assert_eq!(back.title, "小区门前道路破损");
         assert_eq!(back.facts, "道路破损已三个月，雨天积水。");

@@ -45,6 +45,9 @@ pub enum AttachmentError {
     /// A stored file no longer matches its checksum (disk damage or tampering).
     #[error("a stored attachment does not match its checksum")]
     StoredFileDamaged,
+    /// The attachment's file was purged after the retention period; the bureau holds it.
+    #[error("the attachment was purged from this machine after the retention period")]
+    Purged,
     /// The attachment folder in the data directory could not be written or read.
     #[error("the attachment folder cannot be used")]
     Storage(#[source] std::io::Error),
@@ -75,6 +78,7 @@ impl AttachmentError {
             AttachmentError::NotFound => "attachment_not_found",
             AttachmentError::OrderInvalid => "attachment_order_invalid",
             AttachmentError::StoredFileDamaged => "attachment_file_damaged",
+            AttachmentError::Purged => "attachment_purged",
             AttachmentError::Storage(_) => "attachment_storage_failed",
             AttachmentError::ProcessingFailed => "processing_failed",
         }
@@ -170,6 +174,12 @@ impl AttachmentError {
                     "The new order does not match the current attachments (one may just have been added or removed). Refresh and reorder again.",
                 )
                 .to_owned(),
+            AttachmentError::Purged => lang
+                .pick(
+                    "为保护隐私，这份附件已在信访部门确认收到后按保留期限从本机删除；信访部门保存有原件。信访事项的文字仍可查看。",
+                    "To protect your privacy this attachment was deleted from this computer after the retention period that followed the bureau's receipt; the bureau keeps the original. The petition's text is still here.",
+                )
+                .to_owned(),
             AttachmentError::StoredFileDamaged => lang
                 .pick(
                     "本机保存的附件已损坏。请删除该附件后重新添加原文件。",
@@ -219,6 +229,7 @@ mod tests {
             AttachmentError::NotFound,
             AttachmentError::OrderInvalid,
             AttachmentError::StoredFileDamaged,
+            AttachmentError::Purged,
             AttachmentError::Storage(std::io::Error::other("x")),
             AttachmentError::ProcessingFailed,
         ];

@@ -25,6 +25,7 @@ use sha2::{Digest, Sha256};
 
 pub use error::AttachmentError;
 pub use sniff::MediaType;
+pub(crate) use store::read_sealed;
 pub use store::{ATTACHMENT_DIR, Attachment, Content, Incoming, Progress, Source, Stage};
 
 /// What the app accepts. The defaults are the issue's; the bureau's catalogue may later set them.

@@ -21,6 +21,7 @@ use time::OffsetDateTime;
 use super::{
     AttachmentError, Limits, MediaType, Normalized, normalize, read_file, sha256_hex, sniff,
 };
+use crate::crypto::{FileCipher, FileKind};
 use crate::error::{Error, Result};
 use crate::store::{Store, rfc3339};
 
@@ -88,6 +89,9 @@ pub struct Attachment {
     /// Pages of a PDF, when they could be counted cheaply.
     pub page_count: Option<u32>,
     pub created_at: String,
+    /// When the file was purged after the retention period (RFC 3339); the row stays to say what
+    /// there was, the bytes are gone.
+    pub purged_at: Option<String>,
 }
 
 /// Stored bytes with their type.
@@ -97,8 +101,8 @@ pub struct Content {
     pub bytes: Vec<u8>,
 }
 
-const COLUMNS: &str =
-    "sha256, position, media_type, width, height, bytes, file_name, page_count, created_at";
+const COLUMNS: &str = "sha256, position, media_type, width, height, bytes, file_name, page_count, created_at, \
+     purged_at";
 
 fn attachment_from_row(row: &SqliteRow) -> Result<Attachment> {
     let media_type: String = row.try_get("media_type")?;
@@ -117,6 +121,7 @@ fn attachment_from_row(row: &SqliteRow) -> Result<Attachment> {
         file_name: row.try_get("file_name")?,
         page_count: opt_u32("page_count")?,
         created_at: rfc3339(row.try_get("created_at")?),
+        purged_at: row.try_get::<Option<i64>, _>("purged_at")?.map(rfc3339),
     })
 }
 
@@ -314,10 +319,16 @@ impl Store {
         } = normalized;
         let dir = self.attachment_dir();
         let sha = sha256.clone();
+        let files = self.file_cipher();
         blocking(move || {
-            write_content_addressed(&dir, &sha, &content)?;
+            let name = files.file_name(&sha);
+            write_content_addressed(&dir, &name, || {
+                files.seal(FileKind::Attachment, &name, &content)
+            })?;
             if let Some(thumbnail) = thumbnail {
-                write_content_addressed(&dir.join(THUMBNAIL_DIR), &sha, &thumbnail)?;
+                write_content_addressed(&dir.join(THUMBNAIL_DIR), &name, || {
+                    files.seal(FileKind::Thumbnail, &name, &thumbnail)
+                })?;
             }
             Ok(())
         })
@@ -341,7 +352,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        tracing::info!(petition = %petition_id, sha256 = %sha256, "attachment stored");
+        tracing::info!(petition = %petition_id, "attachment stored");
         Ok(Attachment {
             sha256,
             position: u32::try_from(next_position).unwrap_or(u32::MAX),
@@ -352,6 +363,7 @@ impl Store {
             file_name: file_name.to_owned(),
             page_count,
             created_at: rfc3339(created_at),
+            purged_at: None,
         })
     }
 
@@ -397,11 +409,11 @@ impl Store {
         if references == 0 {
             // Still holding the writer, so no attach of the same content can slip in between.
             let dir = self.attachment_dir();
-            let sha = sha256.to_owned();
-            blocking(move || remove_content(&dir, &sha)).await?;
+            let name = self.files().file_name(sha256);
+            blocking(move || remove_content(&dir, &name)).await?;
         }
         drop(conn);
-        tracing::info!(petition = %petition_id, sha256 = %sha256, "attachment removed");
+        tracing::info!(petition = %petition_id, "attachment removed");
         Ok(())
     }
 
@@ -438,25 +450,28 @@ impl Store {
 
     /// The stored bytes of a petition's attachment, checked against their checksum.
     pub async fn attachment_bytes(&self, petition_id: &str, sha256: &str) -> Result<Content> {
-        let media_type: Option<String> = sqlx::query_scalar(
-            "SELECT media_type FROM attachments WHERE petition_id = ? AND sha256 = ?",
+        let row: Option<(String, Option<i64>)> = sqlx::query_as(
+            "SELECT media_type, purged_at FROM attachments WHERE petition_id = ? AND sha256 = ?",
         )
         .bind(petition_id)
         .bind(sha256)
         .fetch_optional(self.reader())
         .await?;
-        let media_type = media_type
+        if row.as_ref().is_some_and(|(_, purged)| purged.is_some()) {
+            return Err(AttachmentError::Purged.into());
+        }
+        let media_type = row
+            .map(|(media_type, _)| media_type)
             .as_deref()
             .map(|m| MediaType::parse(m).ok_or(AttachmentError::StoredFileDamaged))
             .transpose()?
             .ok_or(AttachmentError::NotFound)?;
-        let path = self.attachment_dir().join(sha256);
+        let dir = self.attachment_dir();
         let expected = sha256.to_owned();
+        let files = self.file_cipher();
         let bytes = blocking(move || {
-            let bytes = std::fs::read(path).map_err(|e| match e.kind() {
-                std::io::ErrorKind::NotFound => AttachmentError::StoredFileDamaged,
-                _ => AttachmentError::Storage(e),
-            })?;
+            let bytes = read_sealed(&files, &dir, FileKind::Attachment, &expected)?
+                .ok_or(AttachmentError::StoredFileDamaged)?;
             if sha256_hex(&bytes) == expected {
                 Ok(bytes)
             } else {
@@ -474,22 +489,23 @@ impl Store {
         petition_id: &str,
         sha256: &str,
     ) -> Result<Option<Content>> {
-        let known: Option<i64> =
-            sqlx::query_scalar("SELECT 1 FROM attachments WHERE petition_id = ? AND sha256 = ?")
-                .bind(petition_id)
-                .bind(sha256)
-                .fetch_optional(self.reader())
-                .await?;
-        if known.is_none() {
-            return Err(AttachmentError::NotFound.into());
-        }
-        let path = self.attachment_dir().join(THUMBNAIL_DIR).join(sha256);
-        let bytes = blocking(move || match std::fs::read(path) {
-            Ok(bytes) => Ok(Some(bytes)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(AttachmentError::Storage(e)),
-        })
+        let purged: Option<Option<i64>> = sqlx::query_scalar(
+            "SELECT purged_at FROM attachments WHERE petition_id = ? AND sha256 = ?",
+        )
+        .bind(petition_id)
+        .bind(sha256)
+        .fetch_optional(self.reader())
         .await?;
+        match purged {
+            None => return Err(AttachmentError::NotFound.into()),
+            // Purged: the UI shows its icon in place of the thumbnail.
+            Some(Some(_)) => return Ok(None),
+            Some(None) => {}
+        }
+        let dir = self.attachment_dir().join(THUMBNAIL_DIR);
+        let files = self.file_cipher();
+        let sha = sha256.to_owned();
+        let bytes = blocking(move || read_sealed(&files, &dir, FileKind::Thumbnail, &sha)).await?;
         Ok(bytes
             .and_then(|bytes| sniff::sniff(&bytes).map(|media_type| Content { media_type, bytes })))
     }
@@ -499,11 +515,13 @@ impl Store {
     /// many files went. Meant for start-up and after [`Store::delete_forever`].
     pub async fn collect_attachment_garbage(&self) -> Result<usize> {
         let conn = self.writer().acquire().await?;
-        let named: HashSet<String> = sqlx::query_scalar("SELECT DISTINCT sha256 FROM attachments")
-            .fetch_all(self.reader())
-            .await?
-            .into_iter()
-            .collect();
+        let named: HashSet<String> =
+            sqlx::query_scalar("SELECT DISTINCT sha256 FROM attachments WHERE purged_at IS NULL")
+                .fetch_all(self.reader())
+                .await?
+                .into_iter()
+                .map(|sha: String| self.files().file_name(&sha))
+                .collect();
         let dir = self.attachment_dir();
         let removed = blocking(move || {
             let mut removed = 0;
@@ -539,12 +557,33 @@ impl Store {
     }
 }
 
-/// Writes `bytes` as `dir/name` unless it is there already (same name, same content): to a
-/// temporary file first, synced, then renamed into place, then the folder synced.
+/// Reads and opens the sealed file of the content with this SHA-256; `None` when there is no
+/// such file. A file that does not open under the store's key is damaged.
+pub(crate) fn read_sealed(
+    files: &FileCipher,
+    dir: &Path,
+    kind: FileKind,
+    sha256: &str,
+) -> std::result::Result<Option<Vec<u8>>, AttachmentError> {
+    let name = files.file_name(sha256);
+    let sealed = match std::fs::read(dir.join(&name)) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(AttachmentError::Storage(e)),
+    };
+    files
+        .open(kind, &name, &sealed)
+        .map(Some)
+        .map_err(|_| AttachmentError::StoredFileDamaged)
+}
+
+/// Writes the bytes `seal` gives as `dir/name` unless that file is there already (the name is a
+/// keyed hash of the content): to a temporary file first, synced, then renamed into place, then
+/// the folder synced.
 fn write_content_addressed(
     dir: &Path,
     name: &str,
-    bytes: &[u8],
+    seal: impl FnOnce() -> Vec<u8>,
 ) -> std::result::Result<(), AttachmentError> {
     let target = dir.join(name);
     if target.is_file() {
@@ -552,9 +591,10 @@ fn write_content_addressed(
     }
     std::fs::create_dir_all(dir).map_err(AttachmentError::Storage)?;
     let temp = dir.join(format!("{TEMP_PREFIX}{}", uuid::Uuid::new_v4()));
+    let bytes = seal();
     let written = (|| {
         let mut file = std::fs::File::create_new(&temp)?;
-        file.write_all(bytes)?;
+        file.write_all(&bytes)?;
         file.sync_all()?;
         std::fs::rename(&temp, &target)?;
         sync_dir(dir)
@@ -566,8 +606,9 @@ fn write_content_addressed(
     written.map_err(AttachmentError::Storage)
 }
 
-fn remove_content(dir: &Path, sha: &str) -> std::result::Result<(), AttachmentError> {
-    for path in [dir.join(sha), dir.join(THUMBNAIL_DIR).join(sha)] {
+/// Removes the file named `name` and its thumbnail.
+fn remove_content(dir: &Path, name: &str) -> std::result::Result<(), AttachmentError> {
+    for path in [dir.join(name), dir.join(THUMBNAIL_DIR).join(name)] {
         match std::fs::remove_file(path) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -595,7 +636,9 @@ mod tests {
 
     async fn store_with_draft() -> (tempfile::TempDir, Store, String) {
         let dir = tempfile::tempdir().expect("temp dir");
-        let store = Store::open(dir.path()).await.expect("open store");
+        let store = Store::open(dir.path(), &crate::crypto::DataKey::generate())
+            .await
+            .expect("open store");
         let draft = store.create_draft(&[]).await.expect("draft");
         (dir, store, draft.id)
     }
@@ -668,6 +711,17 @@ mod tests {
             .await
             .expect("bytes");
         assert_eq!(sha256_hex(&content.bytes), first.sha256);
+        // On disk: named by a keyed hash, sealed, not a byte of the image in the clear.
+        let on_disk = std::fs::read(
+            dir.path()
+                .join(ATTACHMENT_DIR)
+                .join(store.files().file_name(&first.sha256)),
+        )
+        .expect("the sealed file");
+        assert!(!dir.path().join(ATTACHMENT_DIR).join(&first.sha256).exists());
+        assert!(!on_disk.starts_with(b"\x89PNG") && !on_disk.starts_with(b"\xff\xd8"));
+        let probe = &content.bytes[content.bytes.len() / 2..][..32];
+        assert!(!on_disk.windows(probe.len()).any(|w| w == probe));
         let thumb = store
             .thumbnail_bytes(&id, &first.sha256)
             .await
@@ -722,17 +776,34 @@ mod tests {
             .remove_attachment(&id, &shas[0])
             .await
             .expect("remove");
-        assert!(dir.path().join(ATTACHMENT_DIR).join(&shas[0]).exists());
+        let file_of = |sha: &str| store.files().file_name(sha);
+        assert!(
+            dir.path()
+                .join(ATTACHMENT_DIR)
+                .join(file_of(&shas[0]))
+                .exists()
+        );
         store
             .remove_attachment(&id, &shas[1])
             .await
             .expect("remove");
-        assert!(!dir.path().join(ATTACHMENT_DIR).join(&shas[1]).exists());
+        assert!(
+            dir.path()
+                .join(ATTACHMENT_DIR)
+                .join(file_of(&shas[0]))
+                .exists()
+        );
+        assert!(
+            !dir.path()
+                .join(ATTACHMENT_DIR)
+                .join(file_of(&shas[1]))
+                .exists()
+        );
         assert!(
             !dir.path()
                 .join(ATTACHMENT_DIR)
                 .join(THUMBNAIL_DIR)
-                .join(&shas[1])
+                .join(file_of(&shas[1]))
                 .exists()
         );
         let err = store

@@ -638,15 +638,32 @@ impl Engine {
 
     /// Keeps the outbox drained and the status fresh until `shutdown` resolves. Woken by
     /// [`Waker::wake`] (which also pulls at once), it never gives up: a missing sign-in or an
-    /// unreachable bureau is reported as an event and waited out.
+    /// unreachable bureau is reported as an event and waited out. It also purges the attachment
+    /// files past their retention period, at start and every six hours.
     pub async fn run(&self, shutdown: impl Future<Output = ()>) {
+        const PURGE_EVERY_MS: i64 = 6 * 3_600_000;
         tokio::pin!(shutdown);
         let mut next_pull = 0_i64;
+        let mut next_purge = 0_i64;
         loop {
+            if now_ms() >= next_purge {
+                let purged = async {
+                    let days = self.store.retention_days().await?;
+                    self.store.purge_attachments(days).await
+                };
+                if let Err(e) = purged.await {
+                    tracing::warn!(
+                        error = e.code(),
+                        "purge after retention failed; trying later"
+                    );
+                }
+                next_purge = now_ms().saturating_add(PURGE_EVERY_MS);
+            }
             let until = tokio::select! {
                 () = &mut shutdown => return,
                 until = self.cycle(&mut next_pull) => until,
             };
+            let until = until.min(next_purge);
             tokio::select! {
                 () = &mut shutdown => return,
                 () = self.wait_until(until) => {}

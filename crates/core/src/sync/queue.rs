@@ -501,16 +501,22 @@ impl Store {
         Ok(())
     }
 
-    /// The stored bytes of an attachment, unchecked: the bureau checks the SHA-256 of what it
-    /// receives, and a mismatch sends the engine to [`Store::attachment_bytes`], which checks.
+    /// The stored bytes of an attachment, opened (and so authenticated) but not hashed: the
+    /// bureau checks the SHA-256 of what it receives, and a mismatch sends the engine to
+    /// [`Store::attachment_bytes`], which checks.
     pub(crate) async fn attachment_raw(&self, sha256: &str) -> Result<Vec<u8>> {
-        let path = self
-            .dir()
-            .join(crate::attachment::ATTACHMENT_DIR)
-            .join(sha256);
-        tokio::fs::read(path)
-            .await
-            .map_err(|e| crate::attachment::AttachmentError::Storage(e).into())
+        use crate::attachment::{AttachmentError, read_sealed};
+        let dir = self.dir().join(crate::attachment::ATTACHMENT_DIR);
+        let files = self.file_cipher();
+        let sha = sha256.to_owned();
+        tokio::task::spawn_blocking(move || {
+            read_sealed(&files, &dir, crate::crypto::FileKind::Attachment, &sha)?.ok_or_else(|| {
+                AttachmentError::Storage(std::io::Error::from(std::io::ErrorKind::NotFound))
+            })
+        })
+        .await
+        .map_err(|e| AttachmentError::Storage(std::io::Error::other(e)))?
+        .map_err(Into::into)
     }
 
     /// Records what the bureau holds of a file's upload.
@@ -623,12 +629,14 @@ impl Store {
         sqlx::query(
             "UPDATE outbox SET phase = 'delivered', tracking_code = ?, received_at = ?, receipt = ?, \
              bureau_status = COALESCE(bureau_status, ?), attempts = 0, next_attempt_at = NULL, \
-             error_code = NULL, error_message = NULL WHERE petition_id = ? AND tracking_code IS NULL",
+             error_code = NULL, error_message = NULL, receipt_stored_at = ? \
+             WHERE petition_id = ? AND tracking_code IS NULL",
         )
         .bind(&receipt.tracking_code)
         .bind(&receipt.received_at)
         .bind(&json)
         .bind(receipt.status.as_str())
+        .bind(crate::store::now_ms())
         .bind(id)
         .execute(&mut *tx)
         .await?;
@@ -696,12 +704,14 @@ impl Store {
         sqlx::query(
             "UPDATE outbox SET phase = 'delivered', tracking_code = ?, \
              received_at = COALESCE(received_at, ?), bureau_status = ?, bureau_updated = ?, \
-             next_attempt_at = NULL, error_code = NULL, error_message = NULL WHERE petition_id = ?",
+             next_attempt_at = NULL, error_code = NULL, error_message = NULL, \
+             receipt_stored_at = COALESCE(receipt_stored_at, ?) WHERE petition_id = ?",
         )
         .bind(&view.tracking_code)
         .bind(&view.received_at)
         .bind(view.status.as_str())
         .bind(&view.updated_at)
+        .bind(crate::store::now_ms())
         .bind(id)
         .execute(&mut *tx)
         .await?;
@@ -729,7 +739,7 @@ impl Store {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::model::Field;
 
@@ -754,7 +764,9 @@ mod tests {
     #[tokio::test]
     async fn submitting_freezes_the_draft_and_withdrawing_thaws_it() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let store = Store::open(dir.path()).await.expect("open");
+        let store = Store::open(dir.path(), &crate::crypto::DataKey::generate())
+            .await
+            .expect("open");
         let p = store.create_draft(&complete_values()).await.expect("draft");
         let item = store.submit(&p.id).await.expect("submit");
         assert_eq!(item.state, ItemState::WaitingForNetwork);
@@ -793,7 +805,9 @@ mod tests {
     #[tokio::test]
     async fn an_incomplete_draft_is_refused_with_its_problems() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let store = Store::open(dir.path()).await.expect("open");
+        let store = Store::open(dir.path(), &crate::crypto::DataKey::generate())
+            .await
+            .expect("open");
         let p = store
             .create_draft(&[(Field::Title, "路灯不亮".into())])
             .await
@@ -807,7 +821,9 @@ mod tests {
     #[tokio::test]
     async fn a_sent_submission_cannot_be_withdrawn() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let store = Store::open(dir.path()).await.expect("open");
+        let store = Store::open(dir.path(), &crate::crypto::DataKey::generate())
+            .await
+            .expect("open");
         let p = store.create_draft(&complete_values()).await.expect("draft");
         store.submit(&p.id).await.expect("submit");
         assert!(store.mark_submitting(&p.id).await.expect("mark"));

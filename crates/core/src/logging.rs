@@ -1,0 +1,79 @@
+//! Logs: stderr for whoever started the program, and daily rolling files in the app's log
+//! directory (the one Tauri's `app_log_dir()` names), kept 14 days.
+//!
+//! What is logged anywhere in the workspace is ids, codes, counts and states: never a field's
+//! value, a file name, petition text or a token. A test searches the log directory for the marker
+//! strings of a synced petition and fails on any.
+
+use std::path::PathBuf;
+
+use tracing_appender::non_blocking::WorkerGuard;
+use tracing_appender::rolling::{RollingFileAppender, Rotation};
+use tracing_subscriber::EnvFilter;
+use tracing_subscriber::Layer as _;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+
+use crate::paths::APP_IDENTIFIER;
+
+/// The environment variable that may stand in for the OS's log directory.
+pub const LOG_DIR_ENV: &str = "PETITION_LOG_DIR";
+
+/// Log files kept (one a day).
+const KEEP_FILES: usize = 14;
+
+/// The OS's log directory for Petition Desk: `~/Library/Logs/<id>` on macOS, `<local app data>/
+/// <id>/logs` elsewhere (Tauri's `app_log_dir()`).
+pub fn default_log_dir() -> Option<PathBuf> {
+    if cfg!(target_os = "macos") {
+        dirs::home_dir().map(|h| h.join("Library/Logs").join(APP_IDENTIFIER))
+    } else {
+        dirs::data_local_dir().map(|d| d.join(APP_IDENTIFIER).join("logs"))
+    }
+}
+
+/// `PETITION_LOG_DIR`, else [`default_log_dir`].
+pub fn log_dir() -> Option<PathBuf> {
+    std::env::var_os(LOG_DIR_ENV)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(default_log_dir)
+}
+
+/// Starts logging to stderr (level from `RUST_LOG`, else `stderr_default`) and, when the log
+/// directory can be made, to `<log dir>/<prefix>.<date>.log` at `info`. Keep the guard alive
+/// until the program ends: dropping it flushes the file.
+pub fn init(prefix: &str, stderr_default: &str) -> Option<WorkerGuard> {
+    let stderr = tracing_subscriber::fmt::layer()
+        .with_writer(std::io::stderr)
+        .with_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(stderr_default)),
+        );
+    let file = log_dir().and_then(|dir| {
+        RollingFileAppender::builder()
+            .rotation(Rotation::DAILY)
+            .filename_prefix(prefix)
+            .filename_suffix("log")
+            .max_log_files(KEEP_FILES)
+            .build(dir)
+            .ok()
+    });
+    match file {
+        Some(appender) => {
+            let (writer, guard) = tracing_appender::non_blocking(appender);
+            let layer = tracing_subscriber::fmt::layer()
+                .with_ansi(false)
+                .with_writer(writer)
+                .with_filter(EnvFilter::new("info"));
+            let _ = tracing_subscriber::registry()
+                .with(stderr)
+                .with(layer)
+                .try_init();
+            Some(guard)
+        }
+        None => {
+            let _ = tracing_subscriber::registry().with(stderr).try_init();
+            None
+        }
+    }
+}
