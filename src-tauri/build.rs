@@ -29,6 +29,7 @@ const COMMANDS: &[&str] = &[
     "retry_outbox",
     "watch_sync",
     "sync_now",
+    "unlock_data",
 ];
 
 fn main() {

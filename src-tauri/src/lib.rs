@@ -68,21 +68,30 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>, options: Options) -> tauri:
             commands::sync::retry_outbox,
             commands::sync::watch_sync,
             commands::sync::sync_now,
+            commands::settings::unlock_data,
         ])
         .setup(move |app| {
             let state = tauri::async_runtime::block_on(AppState::open(options.data_dir.clone()));
-            let engine = state.engine();
+            let engine = state.engine_to_start();
             // Managed before anything runs that may look it up.
             app.manage(state);
             if let Some(engine) = engine {
-                notify_on_changes(app.handle().clone(), engine.subscribe());
-                tauri::async_runtime::spawn(async move {
-                    engine.run(std::future::pending()).await;
-                });
+                start_engine(app.handle().clone(), engine);
             }
             open_main_window(app)?;
             Ok(())
         })
+}
+
+/// Runs the sync engine (and its desktop notifications) for the rest of the app's life.
+pub(crate) fn start_engine<R: Runtime>(
+    app: tauri::AppHandle<R>,
+    engine: std::sync::Arc<petition_core::sync::Engine>,
+) {
+    notify_on_changes(app, engine.subscribe());
+    tauri::async_runtime::spawn(async move {
+        engine.run(std::future::pending()).await;
+    });
 }
 
 /// Whether a URL is one of the app's own pages (`tauri://localhost` on Linux and macOS,
@@ -175,13 +184,7 @@ fn notify_on_changes<R: Runtime>(
 
 /// Starts the app.
 pub fn run() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let _log = petition_core::logging::init("petition-desk", "info");
     let options = Options::from_args(std::env::args().skip(1));
     build(tauri::Builder::default(), options)
         .run(tauri::generate_context!())

@@ -2,9 +2,12 @@
 //! be opened), the lock that makes this the only app on that directory, and the UI language.
 
 use std::path::PathBuf;
-use std::sync::{Arc, RwLock};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock, RwLock};
 
+use petition_core::error::KeyProblem;
 use petition_core::i18n::Lang;
+use petition_core::keys::{self, KeyMode, Passphrase};
 use petition_core::paths::resolve_data_dir;
 use petition_core::store::DataDirLock;
 use petition_core::sync::{Engine, EngineConfig, SyncEvent};
@@ -17,55 +20,109 @@ pub const LANGUAGE_SETTING: &str = "ui_language";
 
 #[derive(Debug)]
 pub struct AppState {
-    store: Result<Store, CommandError>,
-    /// The sync engine of the store, running in the background from start-up.
-    engine: Option<Arc<Engine>>,
+    /// The data directory, once resolved.
+    dir: Option<PathBuf>,
+    /// The store once open. Set once: at start, or by [`AppState::unlock`] on a machine whose
+    /// data is kept with an administrator passphrase.
+    store: OnceLock<Store>,
+    /// Why the store is not open (yet).
+    problem: RwLock<Option<CommandError>>,
+    /// The sync engine of the store, running in the background once the store is open.
+    engine: OnceLock<Arc<Engine>>,
+    /// Whether the engine was handed out to run (once only).
+    engine_started: AtomicBool,
     lang: RwLock<Lang>,
     _lock: Option<DataDirLock>,
 }
 
 impl AppState {
-    /// Locks the data directory and opens its store. Failure is kept, not raised: the window
-    /// still opens and tells the user what happened and what to do.
+    /// Locks the data directory and opens its store with the key from the OS keyring. Failure is
+    /// kept, not raised: the window still opens and tells the user what happened and what to do
+    /// (or, for passphrase mode, asks for the passphrase).
     pub async fn open(explicit: Option<PathBuf>) -> AppState {
         let Some(dir) = resolve_data_dir(explicit) else {
-            return AppState::failed(&Error::DataDir(std::io::Error::other(
-                "the OS has no app-data directory",
-            )));
+            return AppState::new(
+                None,
+                None,
+                Some(&Error::DataDir(std::io::Error::other(
+                    "the OS has no app-data directory",
+                ))),
+            );
         };
         let lock = match DataDirLock::acquire(&dir) {
             Ok(lock) => lock,
-            Err(e) => return AppState::failed(&e),
+            Err(e) => return AppState::new(None, None, Some(&e)),
         };
-        match Store::open(&dir).await {
+        let opened = match keys::key_mode(&dir) {
+            Ok(Some(KeyMode::Passphrase)) => Err(Error::Key(KeyProblem::PassphraseRequired)),
+            Ok(_) => Store::unlock(&dir, None).await,
+            Err(e) => Err(e),
+        };
+        match opened {
             Ok(store) => {
-                let lang = store
-                    .setting(LANGUAGE_SETTING)
-                    .await
-                    .ok()
-                    .flatten()
-                    .and_then(|tag| Lang::parse(&tag))
-                    .unwrap_or_default();
-                tracing::info!("data directory opened");
-                let engine = Arc::new(Engine::new(store.clone(), EngineConfig::default()));
-                AppState {
-                    engine: Some(engine),
-                    store: Ok(store),
-                    lang: RwLock::new(lang),
-                    _lock: Some(lock),
-                }
+                let state = AppState::new(Some(dir), Some(lock), None);
+                state.install(store).await;
+                state
             }
-            Err(e) => AppState::failed(&e),
+            Err(e) => AppState::new(Some(dir), Some(lock), Some(&e)),
         }
     }
 
-    fn failed(e: &Error) -> AppState {
+    fn new(dir: Option<PathBuf>, lock: Option<DataDirLock>, problem: Option<&Error>) -> AppState {
         AppState {
-            store: Err(CommandError::from_core(e, Lang::default())),
-            engine: None,
+            dir,
+            store: OnceLock::new(),
+            problem: RwLock::new(problem.map(|e| CommandError::from_core(e, Lang::default()))),
+            engine: OnceLock::new(),
+            engine_started: AtomicBool::new(false),
             lang: RwLock::new(Lang::default()),
-            _lock: None,
+            _lock: lock,
         }
+    }
+
+    /// Makes `store` the open store: language, engine, no problem left.
+    async fn install(&self, store: Store) {
+        let lang = store
+            .setting(LANGUAGE_SETTING)
+            .await
+            .ok()
+            .flatten()
+            .and_then(|tag| Lang::parse(&tag))
+            .unwrap_or_default();
+        self.set_lang(lang);
+        let engine = Arc::new(Engine::new(store.clone(), EngineConfig::default()));
+        if self.store.set(store).is_ok() {
+            let _ = self.engine.set(engine);
+            if let Ok(mut p) = self.problem.write() {
+                *p = None;
+            }
+            tracing::info!("data directory opened");
+        }
+    }
+
+    /// Opens a data directory kept with an administrator passphrase.
+    pub async fn unlock(&self, passphrase: Passphrase) -> Result<(), CommandError> {
+        if self.store.get().is_some() {
+            return Ok(());
+        }
+        let dir = self.dir.clone().ok_or_else(|| {
+            self.problem
+                .read()
+                .ok()
+                .and_then(|p| p.clone())
+                .unwrap_or_else(|| CommandError::bad_request(self.lang()))
+        })?;
+        let store = Store::unlock(&dir, Some(passphrase))
+            .await
+            .map_err(|e| self.err(e))?;
+        self.install(store).await;
+        Ok(())
+    }
+
+    /// The engine, the first time it is asked for once the store is open: whoever gets it runs it.
+    pub fn engine_to_start(&self) -> Option<Arc<Engine>> {
+        let engine = self.engine.get()?;
+        (!self.engine_started.swap(true, Ordering::SeqCst)).then(|| Arc::clone(engine))
     }
 
     pub fn lang(&self) -> Lang {
@@ -80,23 +137,24 @@ impl AppState {
 
     /// The store, or the error that kept it from opening.
     pub fn store(&self) -> Result<&Store, CommandError> {
-        self.store.as_ref().map_err(Clone::clone)
-    }
-
-    /// The sync engine, to start it running.
-    pub fn engine(&self) -> Option<Arc<Engine>> {
-        self.engine.clone()
+        self.store.get().ok_or_else(|| {
+            self.problem
+                .read()
+                .ok()
+                .and_then(|p| p.clone())
+                .unwrap_or_else(|| CommandError::bad_request(self.lang()))
+        })
     }
 
     /// "Sync now": wakes the engine from its wait.
     pub fn wake_sync(&self) {
-        if let Some(engine) = &self.engine {
+        if let Some(engine) = self.engine.get() {
             engine.waker().wake();
         }
     }
 
     pub fn subscribe_sync(&self) -> Option<tokio::sync::broadcast::Receiver<SyncEvent>> {
-        self.engine.as_ref().map(|e| e.subscribe())
+        self.engine.get().map(|e| e.subscribe())
     }
 
     /// Converts a core error for the UI, in the current language.

@@ -36,3 +36,19 @@ pub async fn set_language(
     state.set_lang(lang);
     Ok(())
 }
+
+/// Opens data kept with an administrator passphrase (machines without an OS keyring), then
+/// starts syncing. A wrong passphrase is `wrong_data_key`, and nothing changes on disk.
+#[tauri::command]
+pub async fn unlock_data<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    state: State<'_, AppState>,
+    passphrase: String,
+) -> Result<(), CommandError> {
+    let passphrase = petition_core::keys::Passphrase::new(passphrase);
+    state.unlock(passphrase).await?;
+    if let Some(engine) = state.engine_to_start() {
+        crate::start_engine(app, engine);
+    }
+    Ok(())
+}

@@ -76,6 +76,8 @@ export type Attachment = {
   bytes: number;
   file_name: string;
   page_count: number | null;
+  /** Set once the file was purged after the retention period (RFC 3339). */
+  purged_at: string | null;
   created_at: string;
 };
 
@@ -156,6 +158,8 @@ export const api = {
   petitionStatus: (id: string) => invoke<PetitionStatus>('petition_status', { id }),
   retryOutbox: (id: string) => invoke<void>('retry_outbox', { id }),
   syncNow: () => invoke<void>('sync_now'),
+  /** Opens data kept with an administrator passphrase (machines without an OS keyring). */
+  unlockData: (passphrase: string) => invoke<void>('unlock_data', { passphrase }),
   /** Streams the sync engine's events to `onEvent` for as long as the window lives. */
   watchSync: (onEvent: (e: SyncEvent) => void) => {
     const channel = new Channel<SyncEvent>();

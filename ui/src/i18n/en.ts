@@ -8,6 +8,10 @@ export const en: Messages = {
     tagline: 'Write petitions offline, submit them when online',
     loading: 'Opening…',
     cannotOpen: 'The data cannot be opened',
+    locked: 'The data is protected',
+    passphrase: 'Administrator passphrase',
+    passphraseHint: 'This machine has no OS keyring, so its data is protected by an administrator passphrase. An administrator enters it here.',
+    unlock: 'Open',
   },
   lang: {
     switchTo: '中文',
@@ -76,6 +80,7 @@ export const en: Messages = {
     processing: 'Processing…',
     queued: 'Waiting',
     pdf: 'PDF file',
+    purged: 'deleted from this computer after the retention period',
     pages: '{n} pages',
     pixels: '{w} × {h}',
     remove: 'Remove',

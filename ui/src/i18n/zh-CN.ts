@@ -6,6 +6,10 @@ export const zhCN = {
     tagline: '离线撰写信访事项，联网后提交',
     loading: '正在打开…',
     cannotOpen: '无法打开数据',
+    locked: '数据已加密保护',
+    passphrase: '管理员口令',
+    passphraseHint: '这台机器没有系统钥匙串，数据由管理员口令保护。请管理员输入口令。',
+    unlock: '打开',
   },
   lang: {
     switchTo: 'English',
@@ -74,6 +78,7 @@ export const zhCN = {
     processing: '正在处理…',
     queued: '等待处理',
     pdf: 'PDF 文件',
+    purged: '已按保留期限从本机删除',
     pages: '{n} 页',
     pixels: '{w} × {h}',
     remove: '移除',
