@@ -6,4 +6,5 @@ mod cli;
 mod crash;
 mod e2e;
 mod hardening;
+mod privacy;
 mod sync;

@@ -47,7 +47,7 @@ fn allowed(parity: u64, last: Option<u64>, initial: &str) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread")]
 async fn killed_mid_save_200_times_nothing_acknowledged_is_lost() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open(dir.path()).await.expect("open");
+    let store = Store::unlock(dir.path(), None).await.expect("open");
     let id = store.create_draft(&[]).await.expect("draft").id;
     store.close().await;
 
@@ -85,7 +85,9 @@ async fn killed_mid_save_200_times_nothing_acknowledged_is_lost() {
             last = Some(l);
         }
 
-        let store = Store::open(dir.path()).await.expect("reopen after kill");
+        let store = Store::unlock(dir.path(), None)
+            .await
+            .expect("reopen after kill");
         let p = store.get(&id).await.expect("draft still there");
         let title_ok = allowed(0, last, "");
         let facts_ok = allowed(1, last, "");
@@ -117,7 +119,7 @@ async fn killed_mid_save_200_times_nothing_acknowledged_is_lost() {
         total_acked > KILLS,
         "the writer should have saved many times between kills ({total_acked} saves)"
     );
-    let store = Store::open(dir.path()).await.expect("open");
+    let store = Store::unlock(dir.path(), None).await.expect("open");
     let report = store.doctor().await.expect("doctor");
     assert!(
         report.integrity_ok,

@@ -28,7 +28,7 @@ async fn two_hundred_petitions_arrive_once_through_a_hostile_network() {
     let via_proxy = proxy::start(upstream, Arc::clone(&counts)).await;
 
     let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open(dir.path()).await.expect("store");
+    let store = Store::unlock(dir.path(), None).await.expect("store");
     let queued = queue_petitions(&store, 200, 1..=3, 500..6000).await;
     store
         .sign_in(&via_proxy, Secret::new(token).expect("token"))

@@ -26,13 +26,13 @@ async fn sync_killed_100_times_delivers_everything_once() {
     let token = b.token(TokenKind::Citizen).await;
     let dir = tempfile::tempdir().expect("temp dir");
     let queued = {
-        let store = Store::open(dir.path()).await.expect("store");
+        let store = Store::unlock(dir.path(), None).await.expect("store");
         let queued = queue_petitions(&store, 100, 1..=1, 150_000..700_000).await;
         store.close().await;
         queued
     };
     let total: u64 = {
-        let store = Store::open(dir.path()).await.expect("store");
+        let store = Store::unlock(dir.path(), None).await.expect("store");
         let items = store.outbox().await.expect("outbox");
         store.close().await;
         items.iter().map(|i| i.bytes_total).sum()
@@ -89,7 +89,7 @@ async fn sync_killed_100_times_delivers_everything_once() {
         total,
         "every attachment byte arrived, and no more than the re-sent ones twice"
     );
-    let store = Store::open(dir.path()).await.expect("store");
+    let store = Store::unlock(dir.path(), None).await.expect("store");
     assert_delivered_once(&b, &store, &queued).await;
     let report = store.doctor().await.expect("doctor");
     assert!(report.integrity_ok, "{report:?}");

@@ -23,7 +23,7 @@ use sqlx::Row;
 use crate::bureau::{Db, TestBureau};
 
 /// Whether the OS keyring can hold a secret here; skips (or fails in CI) when not.
-fn keyring_ready() -> bool {
+pub(crate) fn keyring_ready() -> bool {
     let dir = tempfile::tempdir().expect("temp dir");
     let probe = Secret::new("probe-token".into()).expect("a token");
     let ok = secret::store_token(dir.path(), &probe).is_ok()
@@ -227,7 +227,7 @@ async fn the_token_from_login_is_read_back_by_a_second_process() {
     let token = b.token(petition_bureau::store::TokenKind::Citizen).await;
     let dir = tempfile::tempdir().expect("temp dir");
     let queued = {
-        let store = Store::open(dir.path()).await.expect("store");
+        let store = Store::unlock(dir.path(), None).await.expect("store");
         let queued = queue_petitions(&store, 1, 1..=1, 1000..2000).await;
         store.close().await;
         queued

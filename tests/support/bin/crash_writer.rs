@@ -16,7 +16,7 @@ fn main() -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     rt.block_on(async {
-        let store = Store::open(&dir).await?;
+        let store = Store::unlock(&dir, None).await?;
         let mut out = std::io::stdout().lock();
         writeln!(out, "ready")?;
         out.flush()?;
