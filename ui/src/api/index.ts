@@ -61,7 +61,19 @@ export type CommandError = { code: string; message: string };
 
 export type Language = 'zh-CN' | 'en';
 
-export type AppInfo = { language: Language; error: CommandError | null };
+/** An attachment folder a kiosk offers (scanner output, USB drives); the citizen sees only its label. */
+export type KioskFolder = { index: number; label: string };
+
+/** Set when the app runs as a community-centre kiosk: then the whole UI is the kiosk's. */
+export type KioskInfo = {
+  /** Seconds without activity before the "still there?" countdown (180 by default). */
+  idle_seconds: number;
+  /** Seconds the countdown lasts before the session is wiped (30 by default). */
+  countdown_seconds: number;
+  folders: KioskFolder[];
+};
+
+export type AppInfo = { language: Language; error: CommandError | null; kiosk: KioskInfo | null };
 
 export function isCommandError(e: unknown): e is CommandError {
   return typeof e === 'object' && e !== null && 'code' in e && 'message' in e;
@@ -124,6 +136,29 @@ export type SyncEvent =
 
 export type BureauInfo = { bureau_url: string | null; signed_in: boolean };
 
+/** A file a kiosk folder offers; the citizen never sees its path. */
+export type KioskFile = { name: string; bytes: number; kind: 'image' | 'pdf' };
+
+/** One file's outcome, as serde encodes Rust's `Result<Attachment, CommandError>`. */
+export type AttachResult = { Ok: Attachment } | { Err: CommandError };
+
+export type KioskReceipt = {
+  /** The submission reference (提交编号), valid at once, even offline. */
+  reference: string;
+  /** An `<svg>` document of the reference, made by the core: safe to insert. */
+  qr_svg: string;
+  /** RFC 3339. */
+  submitted_at: string;
+  delivered: boolean;
+};
+
+/** How many petitions are where in the kiosk's outbox: counts only, nothing personal. */
+export type KioskCounts = { waiting: number; uploading: number; delivered: number; needs_attention: number };
+
+export type KioskAdminStatus = { counts: KioskCounts; bytes_pending: number };
+
+export type KioskExport = { file: string; petitions: number };
+
 export const api = {
   appState: () => invoke<AppInfo>('app_state'),
   setLanguage: (language: Language) => invoke<void>('set_language', { language }),
@@ -160,6 +195,22 @@ export const api = {
   syncNow: () => invoke<void>('sync_now'),
   /** Opens data kept with an administrator passphrase (machines without an OS keyring). */
   unlockData: (passphrase: string) => invoke<void>('unlock_data', { passphrase }),
+  /** Kiosk: a fresh empty draft for the citizen at the machine. */
+  kioskBeginSession: () => invoke<Petition>('kiosk_begin_session'),
+  kioskListFolder: (index: number) => invoke<KioskFile[]>('kiosk_list_folder', { index }),
+  kioskAttachFromFolder: (id: string, index: number, name: string) =>
+    invoke<AttachResult[]>('kiosk_attach_from_folder', { id, index, name }),
+  kioskSubmit: (id: string) => invoke<KioskReceipt>('kiosk_submit', { id }),
+  /** Deletes every unsent draft and clears the webview's storage. */
+  kioskEndSession: () => invoke<void>('kiosk_end_session'),
+  /** Rejects with `pin_wrong` (tries left in the message) or `pin_locked` (until when). */
+  kioskAdminUnlock: (pin: string) => invoke<KioskAdminStatus>('kiosk_admin_unlock', { pin }),
+  kioskAdminStatus: () => invoke<KioskCounts>('kiosk_admin_status'),
+  kioskSyncNow: () => invoke<void>('kiosk_sync_now'),
+  /** Seals the outbox into a file in one of the kiosk's folders (a USB drive). */
+  kioskExportOutbox: (index: number) => invoke<KioskExport>('kiosk_export_outbox', { index }),
+  kioskAdminLock: () => invoke<void>('kiosk_admin_lock'),
+  kioskExit: () => invoke<void>('kiosk_exit'),
   /** Streams the sync engine's events to `onEvent` for as long as the window lives. */
   watchSync: (onEvent: (e: SyncEvent) => void) => {
     const channel = new Channel<SyncEvent>();
