@@ -87,4 +87,26 @@ describe('Autosaver', () => {
     await saver.flush();
     expect(saved).toEqual(['short']);
   });
+
+  it('discards what was not written yet, and writes nothing more', async () => {
+    const writes: string[] = [];
+    const gate = deferred();
+    let last: SaveStatus['kind'] = 'saved';
+    const saver = new Autosaver(
+      async (_f, value) => {
+        writes.push(value);
+        await gate.promise;
+      },
+      (s) => (last = s.kind),
+    );
+    saver.queue('name', '张');
+    saver.queue('phone', '13800138000');
+    saver.queue('address', '雁塔路 1 号');
+    saver.discard();
+    expect(saver.hasUnsaved).toBe(false);
+    gate.resolve();
+    await saver.flush();
+    expect(writes).toEqual(['张']);
+    expect(last).toBe('saved');
+  });
 });

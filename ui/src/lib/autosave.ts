@@ -39,6 +39,12 @@ export class Autosaver {
     this.start();
   }
 
+  /** Drops every edit not yet written, for good (a kiosk session ending); a write already on
+   *  its way still finishes: await `flush()` for it. */
+  discard(): void {
+    this.pending.clear();
+  }
+
   /** Resolves when nothing is waiting to be written (or the last write failed). */
   async flush(): Promise<void> {
     while (this.running) await this.running;
