@@ -20,11 +20,13 @@ export function fmt(template: string, values: Record<string, string | number>): 
   );
 }
 
-/** An error's text in the current language: our translation of its code, else its message. */
+/** An error's text in the current language: our translation of its code, else its message.
+ *  A translation may quote the core's own message as `{message}` (it says what only the core
+ *  knows, like how many PIN tries are left). */
 export function errorText(error: CommandError, values: Record<string, string | number> = {}): string {
   const errors = t().errors as Record<string, string>;
   const text = errors[error.code];
-  return text ? fmt(text, values) : fmt(t().errors.unknown, { message: error.message });
+  return fmt(text ?? t().errors.unknown, { message: error.message, ...values });
 }
 
 /** A size in bytes as people read it (KB, MB). */
