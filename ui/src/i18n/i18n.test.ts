@@ -55,3 +55,16 @@ describe('formatBytes', () => {
     expect(formatBytes(2_500_000)).toBe('2.5 MB');
   });
 });
+
+describe('errorText', () => {
+  it("shows the core's own message for PIN errors, in either language", async () => {
+    const { errorText, i18n } = await import('./index.svelte');
+    const wrong = { code: 'pin_wrong', message: 'PIN 不正确。再错 2 次，管理功能将锁定 5 分钟。' };
+    expect(errorText(wrong)).toBe(wrong.message);
+    i18n.lang = 'en';
+    const locked = { code: 'pin_locked', message: 'The administrator panel is locked until 10:05 (UTC).' };
+    expect(errorText(locked)).toBe(locked.message);
+    expect(errorText({ code: 'no_such_code', message: 'boom' })).toBe('Something unexpected happened: boom. Try again.');
+    i18n.lang = 'zh-CN';
+  });
+});
