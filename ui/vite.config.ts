@@ -26,7 +26,17 @@ export default defineConfig({
     assetsInlineLimit: 0,
   },
   test: {
-    environment: 'node',
-    include: ['src/**/*.test.ts'],
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', environment: 'node', include: ['src/**/*.test.ts'], exclude: ['src/**/*.dom.test.ts'] },
+      },
+      {
+        // Components mounted in a DOM: Svelte's browser build, jsdom for the document.
+        extends: true,
+        resolve: { conditions: ['browser'] },
+        test: { name: 'dom', environment: 'jsdom', include: ['src/**/*.dom.test.ts'] },
+      },
+    ],
   },
 });
