@@ -152,8 +152,16 @@ export type KioskReceipt = {
   delivered: boolean;
 };
 
-/** How many petitions are where in the kiosk's outbox: counts only, nothing personal. */
-export type KioskCounts = { waiting: number; uploading: number; delivered: number; needs_attention: number };
+/** How many petitions are where in the kiosk's outbox: counts only, nothing personal. The core's
+ *  counts also carry `bytes_pending`; the contract promises it only beside them, at unlock, so
+ *  the panel shows the live figure when the status has it. */
+export type KioskCounts = {
+  waiting: number;
+  uploading: number;
+  delivered: number;
+  needs_attention: number;
+  bytes_pending?: number;
+};
 
 export type KioskAdminStatus = { counts: KioskCounts; bytes_pending: number };
 
@@ -198,13 +206,22 @@ export const api = {
   /** Kiosk: a fresh empty draft for the citizen at the machine. */
   kioskBeginSession: () => invoke<Petition>('kiosk_begin_session'),
   kioskListFolder: (index: number) => invoke<KioskFile[]>('kiosk_list_folder', { index }),
-  kioskAttachFromFolder: (id: string, index: number, name: string) =>
-    invoke<AttachResult[]>('kiosk_attach_from_folder', { id, index, name }),
+  /** The contract answers one result per file; the first Rust version answers the attachment
+   *  itself and rejects a refused file. Both read the same from here on. */
+  kioskAttachFromFolder: async (id: string, index: number, name: string): Promise<AttachResult[]> => {
+    const answer = await invoke<AttachResult[] | Attachment>('kiosk_attach_from_folder', { id, index, name });
+    return Array.isArray(answer) ? answer : [{ Ok: answer }];
+  },
   kioskSubmit: (id: string) => invoke<KioskReceipt>('kiosk_submit', { id }),
   /** Deletes every unsent draft and clears the webview's storage. */
   kioskEndSession: () => invoke<void>('kiosk_end_session'),
-  /** Rejects with `pin_wrong` (tries left in the message) or `pin_locked` (until when). */
-  kioskAdminUnlock: (pin: string) => invoke<KioskAdminStatus>('kiosk_admin_unlock', { pin }),
+  /** Rejects with `pin_wrong` (tries left in the message) or `pin_locked` (until when). The
+   *  contract answers `{counts, bytes_pending}`; the first Rust version answers the core's flat
+   *  counts (with `bytes_pending` among them). Both read the same from here on. */
+  kioskAdminUnlock: async (pin: string): Promise<KioskAdminStatus> => {
+    const answer = await invoke<KioskAdminStatus | KioskCounts>('kiosk_admin_unlock', { pin });
+    return 'counts' in answer ? answer : { counts: answer, bytes_pending: answer.bytes_pending ?? 0 };
+  },
   kioskAdminStatus: () => invoke<KioskCounts>('kiosk_admin_status'),
   kioskSyncNow: () => invoke<void>('kiosk_sync_now'),
   /** Seals the outbox into a file in one of the kiosk's folders (a USB drive). */

@@ -342,6 +342,8 @@ describe('kiosk mode', () => {
     expect(called('kiosk_export_outbox').at(-1)?.args).toEqual({ index: 0 });
     expect($('kiosk-export-result')?.textContent).toContain('E:/petitions-2025-03-01.age');
 
+    expect($('kiosk-count-delivered')?.textContent).toBe('8');
+
     await press('kiosk-admin-lock');
     expect(called('kiosk_admin_lock')).toHaveLength(1);
     expect($('kiosk-welcome')).not.toBeNull();
@@ -349,5 +351,52 @@ describe('kiosk mode', () => {
     vi.advanceTimersByTime(10_000);
     await settle();
     expect(called('kiosk_admin_status')).toHaveLength(polls);
+  });
+
+  it('reads the first Rust answers as the contract ones (one attachment; flat counts)', async () => {
+    await start();
+    backend.handlers.kiosk_attach_from_folder = (a) => {
+      attached = [attachment('s2', String(a.name))];
+      return attached[0];
+    };
+    backend.handlers.kiosk_admin_unlock = () => ({ waiting: 3, uploading: 0, delivered: 1, needs_attention: 1, bytes_pending: 2_500_000 });
+    await press('kiosk-admin');
+    const pin = $<HTMLInputElement>('kiosk-pin')!;
+    pin.value = '2468';
+    pin.dispatchEvent(new Event('input', { bubbles: true }));
+    await press('kiosk-pin-submit');
+    expect($('kiosk-count-waiting')?.textContent).toBe('3');
+    expect($('kiosk-admin-counts')?.parentElement?.textContent).toContain('2.5 MB');
+    await press('kiosk-admin-lock');
+
+    await press('kiosk-start');
+    for (let i = 0; i < 2; i++) await press('kiosk-next');
+    await press('kiosk-folder');
+    await press('kiosk-file', 0);
+    expect($$('kiosk-attachment').map((a) => a.dataset.sha256)).toEqual(['s2']);
+    expect($('kiosk-refused')).toBeNull();
+  });
+
+  it('opens as a kiosk after the administrator passphrase, never as the desktop app', async () => {
+    answer(KIOSK);
+    let open = false;
+    backend.handlers.app_state = () =>
+      open
+        ? { language: 'zh-CN', error: null, kiosk: KIOSK }
+        : { language: 'zh-CN', error: { code: 'passphrase_required', message: '' }, kiosk: null };
+    backend.handlers.unlock_data = () => {
+      open = true;
+      return null;
+    };
+    app = mount(App, { target: document.body });
+    await settle();
+    const passphrase = $<HTMLInputElement>('passphrase')!;
+    passphrase.value = 'correct horse';
+    passphrase.dispatchEvent(new Event('input', { bubbles: true }));
+    await settle();
+    passphrase.form!.requestSubmit();
+    await settle();
+    expect($('kiosk-welcome')).not.toBeNull();
+    expect(called('list_drafts')).toEqual([]);
   });
 });
