@@ -319,6 +319,7 @@ export const en: Messages = {
     bureau_key_unknown: 'The bureau’s public key for sealed exports is not known yet, so nothing can be exported. Set the kiosk up again while online.',
     bureau_key_invalid: 'The bureau’s public key is not valid (it starts with age1). Set the kiosk up again.',
     export_failed: 'The export file could not be written. Check that the USB drive is plugged in and has free space, then try again. The outbox on this machine is unaffected.',
+    admin_pin_required: 'Enter the administrator PIN first.',
     pin_wrong: '{message}',
     pin_locked: '{message}',
     unknown: 'Something unexpected happened: {message}. Try again.',

@@ -317,6 +317,7 @@ export const zhCN = {
     bureau_key_unknown: '还不知道信访部门用于加密导出的公钥，暂时无法导出。请在联网时重新设置信访终端。',
     bureau_key_invalid: '信访部门的公钥格式不对（应以 age1 开头）。请重新设置信访终端。',
     export_failed: '无法写入导出文件。请检查 U 盘是否插好、是否有剩余空间，然后重试。本机的待发送内容不受影响。',
+    admin_pin_required: '请先输入管理员 PIN。',
     pin_wrong: '{message}',
     pin_locked: '{message}',
     unknown: '出现意外错误：{message}。请重试。',

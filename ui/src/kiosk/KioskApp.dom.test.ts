@@ -399,4 +399,23 @@ describe('kiosk mode', () => {
     expect($('kiosk-welcome')).not.toBeNull();
     expect(called('list_drafts')).toEqual([]);
   });
+
+  it('closes the admin panel when the core asks for the PIN again', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+    await start();
+    await press('kiosk-admin');
+    const pin = $<HTMLInputElement>('kiosk-pin')!;
+    pin.value = '2468';
+    pin.dispatchEvent(new Event('input', { bubbles: true }));
+    await press('kiosk-pin-submit');
+    expect($('kiosk-admin-panel')).not.toBeNull();
+    backend.handlers.kiosk_admin_status = () => {
+      throw { code: 'admin_pin_required', message: 'Enter the administrator PIN first.' };
+    };
+    vi.advanceTimersByTime(2000);
+    await settle();
+    expect($('kiosk-admin-panel')).toBeNull();
+    expect($('kiosk-welcome')).not.toBeNull();
+    expect(called('kiosk_admin_lock')).toHaveLength(1);
+  });
 });
