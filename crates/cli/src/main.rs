@@ -87,6 +87,46 @@ enum Command {
     /// How the data directory's key is kept (OS keyring or administrator passphrase).
     #[command(subcommand)]
     Key(KeyCommand),
+    /// Set up and run a shared kiosk machine (community centres).
+    #[command(subcommand)]
+    Kiosk(KioskCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum KioskCommand {
+    /// Set this data directory up as a kiosk: sign in to the bureau with the kiosk's token,
+    /// record the administrator PIN (asked twice: from the terminal, or as two lines on standard
+    /// input) as an Argon2id hash, and the folders citizens may take attachments from. A plain
+    /// start of the app then enters kiosk mode.
+    Setup {
+        /// The bureau's address (https://…; http:// only to this machine).
+        #[arg(long, value_name = "URL")]
+        bureau: String,
+        /// The kiosk token the bureau issued; kept in the OS keyring.
+        #[arg(long, value_name = "KIOSK_TOKEN")]
+        token: String,
+        /// Ask for the administrator PIN (4–12 digits).
+        #[arg(long, required = true)]
+        pin: bool,
+        /// A folder citizens may attach files from, as LABEL=PATH (a scanner's output folder, a
+        /// USB drive's mount point); repeat for several.
+        #[arg(long = "folder", value_name = "LABEL=PATH")]
+        folders: Vec<String>,
+        /// Seconds without activity before a citizen's session ends (default 180).
+        #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u32).range(30..=3600))]
+        idle_seconds: Option<u32>,
+        /// The bureau's public key for sealed exports (age1…), when the bureau cannot be reached
+        /// now; otherwise it is read from the bureau's catalogue.
+        #[arg(long, value_name = "AGE_RECIPIENT")]
+        bureau_key: Option<String>,
+    },
+    /// Seal every petition the bureau has not confirmed yet into OUT_FILE, encrypted to the
+    /// bureau's public key, for `petition-bureau import`. Prints how many petitions.
+    ExportOutbox {
+        out_file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -274,6 +314,7 @@ async fn run(cli: Cli, lang: Lang) -> anyhow::Result<ExitCode> {
             ExitCode::SUCCESS
         }
         Command::Config(cmd) => config(&store, cmd, lang).await?,
+        Command::Kiosk(cmd) => kiosk(&store, cmd, lang).await?,
         Command::Search { query, json } => {
             let hits = store.search(&query).await?;
             if json {
@@ -483,6 +524,88 @@ async fn config(store: &Store, cmd: ConfigCommand, lang: Lang) -> anyhow::Result
                     )
                 })?;
             store.set_retention_days(days).await?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn kiosk(store: &Store, cmd: KioskCommand, lang: Lang) -> anyhow::Result<ExitCode> {
+    use petition_core::kiosk::{KioskFolder, KioskSetup};
+    match cmd {
+        KioskCommand::Setup {
+            bureau,
+            token,
+            pin: _,
+            folders,
+            idle_seconds,
+            bureau_key,
+        } => {
+            let folders = folders
+                .iter()
+                .map(|f| {
+                    let (label, path) = f.split_once('=').ok_or_else(|| {
+                        anyhow::anyhow!(
+                            "{}",
+                            lang.pick(
+                                "--folder 须写成 名称=路径，例如 --folder 扫描仪=/srv/scans",
+                                "--folder takes LABEL=PATH, e.g. --folder Scanner=/srv/scans"
+                            )
+                        )
+                    })?;
+                    Ok(KioskFolder {
+                        label: label.trim().to_owned(),
+                        path: PathBuf::from(path),
+                    })
+                })
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let token = petition_core::sync::Secret::new(token)?;
+            let pin = prompt::read_new_secret("管理员 PIN", "administrator PIN", lang)?;
+            let recipient = store
+                .kiosk_setup(KioskSetup {
+                    bureau_url: bureau,
+                    token,
+                    pin,
+                    folders,
+                    idle_seconds,
+                    recipient: bureau_key,
+                })
+                .await?;
+            print_json(&serde_json::json!({
+                "kiosk": true,
+                "bureau_key": recipient,
+            }))?;
+            if recipient.is_none() {
+                eprintln!(
+                    "{}",
+                    lang.pick(
+                        "注意：信访部门暂时无法连接，还不知道加密导出所需的公钥。联网后请再运行一次本命令，或用 --bureau-key 指定。",
+                        "Note: the bureau cannot be reached now, so its public key for sealed exports is not known. Run this again once online, or give it with --bureau-key."
+                    )
+                );
+            }
+        }
+        KioskCommand::ExportOutbox { out_file, json } => {
+            let report = store.export_outbox(&out_file).await?;
+            if json {
+                print_json(&report)?;
+            } else {
+                println!("{}", report.petitions);
+                eprintln!(
+                    "{}",
+                    match lang {
+                        Lang::Zh => format!(
+                            "已将 {} 份信访事项加密导出到 {}",
+                            report.petitions,
+                            report.file.display()
+                        ),
+                        Lang::En => format!(
+                            "{} petitions sealed into {}",
+                            report.petitions,
+                            report.file.display()
+                        ),
+                    }
+                );
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -42,6 +42,9 @@ pub enum Error {
     /// The data key could not be found, made or used; the data stays shut and untouched.
     #[error(transparent)]
     Key(KeyProblem),
+    /// A kiosk action was refused (PIN, set-up, sealed export); the inner error has its own code.
+    #[error(transparent)]
+    Kiosk(#[from] crate::kiosk::KioskError),
 }
 
 /// Why the data of a directory cannot be opened with a key.
@@ -130,6 +133,7 @@ impl Error {
             Error::Key(KeyProblem::AlreadySetUp) => "already_set_up",
             Error::Key(KeyProblem::InfoDamaged) => "key_info_damaged",
             Error::Key(KeyProblem::Unencrypted) => "unencrypted_data",
+            Error::Kiosk(e) => e.code(),
         }
     }
 
@@ -207,6 +211,7 @@ impl Error {
             Error::Attachment(e) => e.message(lang),
             Error::Sync(e) => e.message(lang),
             Error::Key(problem) => problem.message(lang).to_owned(),
+            Error::Kiosk(e) => e.message(lang),
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod crypto;
 pub mod error;
 pub mod i18n;
 pub mod keys;
+pub mod kiosk;
 pub mod logging;
 pub mod model;
 pub mod paths;

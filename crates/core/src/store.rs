@@ -185,7 +185,11 @@ impl Store {
             .busy_timeout(Duration::from_secs(10))
             .foreign_keys(true)
             // Sorts and temporary indexes stay in memory, never in plain temp files.
-            .pragma("temp_store", "memory");
+            .pragma("temp_store", "memory")
+            // Up to 64 MiB of decrypted pages per connection (it grows only as pages are read):
+            // SQLCipher decrypts a page each time it enters the cache, so a cache that holds the
+            // search index keeps encryption's cost off repeated searches.
+            .pragma("cache_size", "-65536");
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .min_connections(1)
@@ -195,7 +199,7 @@ impl Store {
             .await?;
         MIGRATOR.run(&writer).await?;
         let reader = SqlitePoolOptions::new()
-            .max_connections(4)
+            .max_connections(2)
             .idle_timeout(None)
             .max_lifetime(None)
             .connect_with(base.read_only(true))

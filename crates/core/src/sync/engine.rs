@@ -112,12 +112,10 @@ async fn submission(store: &Store, id: &str, work: &Work) -> Result<SubmitPetiti
         .iter()
         .map(|f| AttachmentRef {
             upload_id: f.upload_id.clone().unwrap_or_default(),
-            file_name: names
-                .get(&f.sha256)
-                .map(|n| n.trim())
-                .filter(|n| !n.is_empty())
-                .map(str::to_owned)
-                .unwrap_or_else(|| format!("attachment-{}", f.position + 1)),
+            file_name: crate::kiosk::send_name(
+                names.get(&f.sha256).map_or("", String::as_str),
+                u32::try_from(f.position).unwrap_or(u32::MAX),
+            ),
         })
         .collect();
     Ok(SubmitPetition {
