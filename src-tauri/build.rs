@@ -30,6 +30,17 @@ const COMMANDS: &[&str] = &[
     "watch_sync",
     "sync_now",
     "unlock_data",
+    "kiosk_begin_session",
+    "kiosk_list_folder",
+    "kiosk_attach_from_folder",
+    "kiosk_submit",
+    "kiosk_end_session",
+    "kiosk_admin_unlock",
+    "kiosk_admin_status",
+    "kiosk_sync_now",
+    "kiosk_export_outbox",
+    "kiosk_admin_lock",
+    "kiosk_exit",
 ];
 
 fn main() {

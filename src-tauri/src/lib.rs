@@ -18,6 +18,8 @@ pub use state::AppState;
 #[derive(Debug, Default, Clone)]
 pub struct Options {
     pub data_dir: Option<PathBuf>,
+    /// `--kiosk`: run as a shared kiosk even if the data directory does not record it.
+    pub kiosk: bool,
 }
 
 impl Options {
@@ -29,6 +31,8 @@ impl Options {
                 options.data_dir = args.next().map(PathBuf::from);
             } else if let Some(dir) = arg.strip_prefix("--data-dir=") {
                 options.data_dir = Some(PathBuf::from(dir));
+            } else if arg == "--kiosk" {
+                options.kiosk = true;
             }
         }
         options
@@ -69,9 +73,23 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>, options: Options) -> tauri:
             commands::sync::watch_sync,
             commands::sync::sync_now,
             commands::settings::unlock_data,
+            commands::kiosk::kiosk_begin_session,
+            commands::kiosk::kiosk_list_folder,
+            commands::kiosk::kiosk_attach_from_folder,
+            commands::kiosk::kiosk_submit,
+            commands::kiosk::kiosk_end_session,
+            commands::kiosk::kiosk_admin_unlock,
+            commands::kiosk::kiosk_admin_status,
+            commands::kiosk::kiosk_sync_now,
+            commands::kiosk::kiosk_export_outbox,
+            commands::kiosk::kiosk_admin_lock,
+            commands::kiosk::kiosk_exit,
         ])
         .setup(move |app| {
-            let state = tauri::async_runtime::block_on(AppState::open(options.data_dir.clone()));
+            let state = tauri::async_runtime::block_on(AppState::open(
+                options.data_dir.clone(),
+                options.kiosk,
+            ));
             let engine = state.engine_to_start();
             // Managed before anything runs that may look it up.
             app.manage(state);
@@ -112,7 +130,21 @@ fn open_main_window<R: Runtime>(app: &tauri::App<R>) -> tauri::Result<()> {
         .find(|w| w.label == "main")
         .cloned()
         .ok_or_else(|| tauri::Error::WindowNotFound)?;
-    tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?
+    let kiosk = app.state::<AppState>().is_kiosk();
+    let mut builder = tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?;
+    if kiosk {
+        // A shared machine: the whole screen, no title bar, nothing to close or minimise it
+        // with; the OS's kiosk session (README) keeps other apps away.
+        builder = builder
+            .fullscreen(true)
+            .decorations(false)
+            .resizable(false)
+            .minimizable(false)
+            .maximizable(false)
+            .closable(false)
+            .always_on_top(true);
+    }
+    let window = builder
         .on_navigation(|url| {
             let allowed = is_app_url(url);
             if !allowed {
@@ -128,6 +160,15 @@ fn open_main_window<R: Runtime>(app: &tauri::App<R>) -> tauri::Result<()> {
             tauri::webview::NewWindowResponse::Deny
         })
         .build()?;
+    let handle = app.handle().clone();
+    window.on_window_event(move |event| {
+        if let tauri::WindowEvent::CloseRequested { api, .. } = event
+            && !handle.state::<AppState>().may_close()
+        {
+            tracing::info!("kiosk: closing the window refused without the PIN");
+            api.prevent_close();
+        }
+    });
     Ok(())
 }
 

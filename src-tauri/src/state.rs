@@ -2,12 +2,13 @@
 //! be opened), the lock that makes this the only app on that directory, and the UI language.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, OnceLock, RwLock};
 
 use petition_core::error::KeyProblem;
 use petition_core::i18n::Lang;
 use petition_core::keys::{self, KeyMode, Passphrase};
+use petition_core::kiosk::KioskConfig;
 use petition_core::paths::resolve_data_dir;
 use petition_core::store::DataDirLock;
 use petition_core::sync::{Engine, EngineConfig, SyncEvent};
@@ -32,16 +33,34 @@ pub struct AppState {
     /// Whether the engine was handed out to run (once only).
     engine_started: AtomicBool,
     lang: RwLock<Lang>,
+    /// Kiosk mode: `--kiosk` on the command line, or recorded in the data directory.
+    kiosk: RwLock<Option<KioskConfig>>,
+    kiosk_flag: bool,
+    /// Until when (unix ms) the administrator panel is open after the right PIN.
+    admin_until: AtomicI64,
+    /// The administrator chose to leave kiosk mode: the window may close.
+    exit_allowed: AtomicBool,
     _lock: Option<DataDirLock>,
+}
+
+/// The administrator panel closes by itself after this long.
+const ADMIN_SESSION_MS: i64 = 10 * 60 * 1000;
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
 }
 
 impl AppState {
     /// Locks the data directory and opens its store with the key from the OS keyring. Failure is
     /// kept, not raised: the window still opens and tells the user what happened and what to do
     /// (or, for passphrase mode, asks for the passphrase).
-    pub async fn open(explicit: Option<PathBuf>) -> AppState {
+    pub async fn open(explicit: Option<PathBuf>, kiosk_flag: bool) -> AppState {
         let Some(dir) = resolve_data_dir(explicit) else {
             return AppState::new(
+                kiosk_flag,
                 None,
                 None,
                 Some(&Error::DataDir(std::io::Error::other(
@@ -51,7 +70,7 @@ impl AppState {
         };
         let lock = match DataDirLock::acquire(&dir) {
             Ok(lock) => lock,
-            Err(e) => return AppState::new(None, None, Some(&e)),
+            Err(e) => return AppState::new(kiosk_flag, None, None, Some(&e)),
         };
         let opened = match keys::key_mode(&dir) {
             Ok(Some(KeyMode::Passphrase)) => Err(Error::Key(KeyProblem::PassphraseRequired)),
@@ -60,15 +79,20 @@ impl AppState {
         };
         match opened {
             Ok(store) => {
-                let state = AppState::new(Some(dir), Some(lock), None);
+                let state = AppState::new(kiosk_flag, Some(dir), Some(lock), None);
                 state.install(store).await;
                 state
             }
-            Err(e) => AppState::new(Some(dir), Some(lock), Some(&e)),
+            Err(e) => AppState::new(kiosk_flag, Some(dir), Some(lock), Some(&e)),
         }
     }
 
-    fn new(dir: Option<PathBuf>, lock: Option<DataDirLock>, problem: Option<&Error>) -> AppState {
+    fn new(
+        kiosk_flag: bool,
+        dir: Option<PathBuf>,
+        lock: Option<DataDirLock>,
+        problem: Option<&Error>,
+    ) -> AppState {
         AppState {
             dir,
             store: OnceLock::new(),
@@ -76,6 +100,10 @@ impl AppState {
             engine: OnceLock::new(),
             engine_started: AtomicBool::new(false),
             lang: RwLock::new(Lang::default()),
+            kiosk: RwLock::new(None),
+            kiosk_flag,
+            admin_until: AtomicI64::new(0),
+            exit_allowed: AtomicBool::new(false),
             _lock: lock,
         }
     }
@@ -90,6 +118,19 @@ impl AppState {
             .and_then(|tag| Lang::parse(&tag))
             .unwrap_or_default();
         self.set_lang(lang);
+        let recorded = store.kiosk_config().await.ok().flatten();
+        let kiosk = match recorded {
+            Some(config) => Some(config),
+            None if self.kiosk_flag => Some(KioskConfig {
+                idle_seconds: petition_core::kiosk::DEFAULT_IDLE_SECONDS,
+                countdown_seconds: petition_core::kiosk::COUNTDOWN_SECONDS,
+                folders: Vec::new(),
+            }),
+            None => None,
+        };
+        if let Ok(mut k) = self.kiosk.write() {
+            *k = kiosk;
+        }
         let engine = Arc::new(Engine::new(store.clone(), EngineConfig::default()));
         if self.store.set(store).is_ok() {
             let _ = self.engine.set(engine);
@@ -155,6 +196,53 @@ impl AppState {
 
     pub fn subscribe_sync(&self) -> Option<tokio::sync::broadcast::Receiver<SyncEvent>> {
         self.engine.get().map(|e| e.subscribe())
+    }
+
+    /// The kiosk configuration when in kiosk mode.
+    pub fn kiosk_config(&self) -> Option<KioskConfig> {
+        self.kiosk.read().ok().and_then(|k| k.clone())
+    }
+
+    /// Whether this is a kiosk (from the flag alone while the store is not open yet).
+    pub fn is_kiosk(&self) -> bool {
+        self.kiosk_flag || self.kiosk.read().map(|k| k.is_some()).unwrap_or(false)
+    }
+
+    pub fn require_kiosk(&self) -> Result<(), CommandError> {
+        if self.kiosk_config().is_some() {
+            Ok(())
+        } else {
+            Err(self.err(petition_core::kiosk::KioskError::NotKiosk.into()))
+        }
+    }
+
+    /// Refused unless the right PIN was given in the last ten minutes.
+    pub fn require_admin(&self) -> Result<(), CommandError> {
+        self.require_kiosk()?;
+        if now_ms() < self.admin_until.load(Ordering::SeqCst) {
+            Ok(())
+        } else {
+            Err(self.err(petition_core::kiosk::KioskError::AdminRequired.into()))
+        }
+    }
+
+    pub fn unlock_admin(&self) {
+        self.admin_until
+            .store(now_ms().saturating_add(ADMIN_SESSION_MS), Ordering::SeqCst);
+    }
+
+    pub fn lock_admin(&self) {
+        self.admin_until.store(0, Ordering::SeqCst);
+    }
+
+    pub fn allow_exit(&self) {
+        self.exit_allowed.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether the window may close: always, except in kiosk mode before the administrator
+    /// chose to leave it.
+    pub fn may_close(&self) -> bool {
+        !self.is_kiosk() || self.exit_allowed.load(Ordering::SeqCst)
     }
 
     /// Converts a core error for the UI, in the current language.

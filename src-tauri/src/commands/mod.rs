@@ -2,5 +2,6 @@
 
 pub mod attachments;
 pub mod drafts;
+pub mod kiosk;
 pub mod settings;
 pub mod sync;

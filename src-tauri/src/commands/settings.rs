@@ -12,6 +12,21 @@ pub struct AppInfo {
     pub language: &'static str,
     /// Why the data could not be opened, if it could not.
     pub error: Option<CommandError>,
+    /// Kiosk mode, when on: what the kiosk UI needs (folder paths stay on this side).
+    pub kiosk: Option<KioskView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct KioskView {
+    pub idle_seconds: u32,
+    pub countdown_seconds: u32,
+    pub folders: Vec<FolderView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FolderView {
+    pub index: usize,
+    pub label: String,
 }
 
 #[tauri::command]
@@ -19,6 +34,19 @@ pub fn app_state(state: State<'_, AppState>) -> AppInfo {
     AppInfo {
         language: state.lang().tag(),
         error: state.store().err(),
+        kiosk: state.kiosk_config().map(|k| KioskView {
+            idle_seconds: k.idle_seconds,
+            countdown_seconds: k.countdown_seconds,
+            folders: k
+                .folders
+                .into_iter()
+                .enumerate()
+                .map(|(index, f)| FolderView {
+                    index,
+                    label: f.label,
+                })
+                .collect(),
+        }),
     }
 }
 

@@ -1,0 +1,264 @@
+//! Kiosk mode's commands: a citizen's session (begin, attach from the allowed folders, submit
+//! with a receipt, end and wipe) and the administrator's panel behind the PIN.
+
+use std::path::{Path, PathBuf};
+
+use petition_core::Petition;
+use petition_core::attachment::{Attachment, Incoming, Limits, Source};
+use petition_core::keys::Passphrase;
+use petition_core::kiosk::OutboxCounts;
+use serde::Serialize;
+use tauri::{Manager, Runtime, State};
+
+use crate::error::CommandError;
+use crate::state::AppState;
+
+type Res<T> = Result<T, CommandError>;
+
+/// A file offered from an allowed folder.
+#[derive(Debug, Serialize)]
+pub struct FolderFile {
+    pub name: String,
+    pub bytes: u64,
+    /// `image` or `pdf`, from the file's first bytes.
+    pub kind: &'static str,
+}
+
+/// What the receipt screen shows.
+#[derive(Debug, Serialize)]
+pub struct KioskReceipt {
+    /// Valid at once, even offline: the bureau answers look-ups by it once the petition arrives.
+    pub reference: String,
+    /// The reference as a QR code, an SVG document.
+    pub qr_svg: String,
+    pub submitted_at: String,
+    pub delivered: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ExportResult {
+    pub file: String,
+    pub petitions: usize,
+}
+
+fn folder(state: &AppState, index: usize) -> Res<PathBuf> {
+    state
+        .kiosk_config()
+        .and_then(|c| c.folders.get(index).map(|f| f.path.clone()))
+        .ok_or_else(|| CommandError::bad_request(state.lang()))
+}
+
+/// `name` as a plain file directly inside `dir` (no separators, no `..`, no links out).
+fn file_in(dir: &Path, name: &str) -> Option<PathBuf> {
+    if name.is_empty() || name.contains(['/', '\\']) || name == "." || name == ".." {
+        return None;
+    }
+    let path = dir.join(name);
+    let real = std::fs::canonicalize(&path).ok()?;
+    let real_dir = std::fs::canonicalize(dir).ok()?;
+    (real.parent() == Some(real_dir.as_path()) && real.is_file()).then_some(real)
+}
+
+fn kind_of(path: &Path) -> Option<&'static str> {
+    use std::io::Read;
+    let mut head = [0u8; 16];
+    let n = std::fs::File::open(path).ok()?.read(&mut head).ok()?;
+    let head = &head[..n];
+    if head.starts_with(b"%PDF") {
+        Some("pdf")
+    } else if head.starts_with(&[0xff, 0xd8, 0xff])
+        || head.starts_with(b"\x89PNG")
+        || (head.starts_with(b"RIFF") && head.get(8..12) == Some(b"WEBP"))
+        || head.starts_with(b"GIF8")
+        || head.starts_with(b"BM")
+        || head.starts_with(b"II*\0")
+        || head.starts_with(b"MM\0*")
+    {
+        Some("image")
+    } else {
+        None
+    }
+}
+
+fn qr_svg(text: &str) -> String {
+    match qrcode::QrCode::new(text.as_bytes()) {
+        Ok(code) => code
+            .render::<qrcode::render::svg::Color<'_>>()
+            .min_dimensions(220, 220)
+            .quiet_zone(true)
+            .build(),
+        Err(_) => String::new(),
+    }
+}
+
+#[tauri::command]
+pub async fn kiosk_begin_session(state: State<'_, AppState>) -> Res<Petition> {
+    state.require_kiosk()?;
+    state
+        .store()?
+        .create_draft(&[])
+        .await
+        .map_err(|e| state.err(e))
+}
+
+#[tauri::command]
+pub async fn kiosk_list_folder(state: State<'_, AppState>, index: usize) -> Res<Vec<FolderFile>> {
+    state.require_kiosk()?;
+    let dir = folder(&state, index)?;
+    let files = tokio::task::spawn_blocking(move || {
+        let mut files: Vec<FolderFile> = std::fs::read_dir(&dir)
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .filter_map(|e| {
+                        let meta = e.metadata().ok()?;
+                        if !meta.is_file() {
+                            return None;
+                        }
+                        let name = e.file_name().into_string().ok()?;
+                        if name.starts_with('.') {
+                            return None;
+                        }
+                        let kind = kind_of(&e.path())?;
+                        Some(FolderFile {
+                            name,
+                            bytes: meta.len(),
+                            kind,
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        files.sort_by(|a, b| a.name.cmp(&b.name));
+        files
+    })
+    .await
+    .map_err(|_| CommandError::bad_request(state.lang()))?;
+    Ok(files)
+}
+
+#[tauri::command]
+pub async fn kiosk_attach_from_folder(
+    state: State<'_, AppState>,
+    id: String,
+    index: usize,
+    name: String,
+) -> Res<Attachment> {
+    state.require_kiosk()?;
+    let dir = folder(&state, index)?;
+    let path = file_in(&dir, &name).ok_or_else(|| CommandError::bad_request(state.lang()))?;
+    let mut results = state
+        .store()?
+        .attach(
+            &id,
+            vec![Incoming {
+                name,
+                source: Source::Path(path),
+            }],
+            &Limits::default(),
+            |_| {},
+        )
+        .await
+        .map_err(|e| state.err(e))?;
+    match results.pop() {
+        Some(result) => result.map_err(|e| state.err(e)),
+        None => Err(CommandError::bad_request(state.lang())),
+    }
+}
+
+#[tauri::command]
+pub async fn kiosk_submit(state: State<'_, AppState>, id: String) -> Res<KioskReceipt> {
+    state.require_kiosk()?;
+    let item = state.store()?.submit(&id).await.map_err(|e| state.err(e))?;
+    state.wake_sync();
+    let reference = petition_core::kiosk::reference(&id);
+    Ok(KioskReceipt {
+        qr_svg: qr_svg(&reference),
+        reference,
+        submitted_at: item.queued_at.clone(),
+        delivered: item.tracking_code.is_some(),
+    })
+}
+
+/// Ends the citizen's session: every unsent draft deleted for good, the webview's storage and
+/// caches cleared, the administrator panel locked.
+#[tauri::command]
+pub async fn kiosk_end_session<R: Runtime>(
+    webview: tauri::Webview<R>,
+    state: State<'_, AppState>,
+) -> Res<()> {
+    state.require_kiosk()?;
+    state.lock_admin();
+    state
+        .store()?
+        .end_kiosk_session()
+        .await
+        .map_err(|e| state.err(e))?;
+    if let Err(e) = webview.clear_all_browsing_data() {
+        tracing::warn!(error = %e, "clearing the webview's data failed");
+    }
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn kiosk_admin_unlock(state: State<'_, AppState>, pin: String) -> Res<OutboxCounts> {
+    state.require_kiosk()?;
+    let store = state.store()?;
+    store
+        .check_pin(&Passphrase::new(pin))
+        .await
+        .map_err(|e| state.err(e))?;
+    state.unlock_admin();
+    store.outbox_counts().await.map_err(|e| state.err(e))
+}
+
+#[tauri::command]
+pub async fn kiosk_admin_status(state: State<'_, AppState>) -> Res<OutboxCounts> {
+    state.require_admin()?;
+    state
+        .store()?
+        .outbox_counts()
+        .await
+        .map_err(|e| state.err(e))
+}
+
+#[tauri::command]
+pub fn kiosk_sync_now(state: State<'_, AppState>) -> Res<()> {
+    state.require_admin()?;
+    state.wake_sync();
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn kiosk_export_outbox(state: State<'_, AppState>, index: usize) -> Res<ExportResult> {
+    state.require_admin()?;
+    let dir = folder(&state, index)?;
+    let file = dir.join(petition_core::kiosk::export_file_name());
+    let report = state
+        .store()?
+        .export_outbox(&file)
+        .await
+        .map_err(|e| state.err(e))?;
+    Ok(ExportResult {
+        file: report.file.display().to_string(),
+        petitions: report.petitions,
+    })
+}
+
+#[tauri::command]
+pub fn kiosk_admin_lock(state: State<'_, AppState>) -> Res<()> {
+    state.lock_admin();
+    Ok(())
+}
+
+/// Leaves kiosk mode: the app quits (the OS's kiosk session decides what comes next).
+#[tauri::command]
+pub fn kiosk_exit<R: Runtime>(app: tauri::AppHandle<R>, state: State<'_, AppState>) -> Res<()> {
+    state.require_admin()?;
+    state.allow_exit();
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.set_fullscreen(false);
+    }
+    app.exit(0);
+    Ok(())
+}
