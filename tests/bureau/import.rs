@@ -523,3 +523,186 @@ async fn a_bundle_that_cannot_be_opened_is_refused_and_nothing_is_stored() {
     let missing = b.import(&usb.path().join("absent.age"), None).0;
     assert!(!missing.status.success());
 }
+
+/// The kiosk's side through `petitionctl`: set up with a PIN on standard input, a petition full of
+/// markers submitted while the bureau is not reached, `kiosk export-outbox` seals it (no marker in
+/// the file's bytes), the bureau imports it once (twice changes nothing), and when the kiosk is
+/// online again its sync finds the petition already there: one petition, found by reference.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kiosk_outbox_exported_by_petitionctl_arrives_once_however_it_travels() {
+    use std::io::Write;
+    if !crate::sync::keyring_ready() {
+        return;
+    }
+    let Some(b) = Bureau::start(Db::Sqlite).await else {
+        return;
+    };
+    let (kiosk_token, kiosk_name) = b.kiosk();
+    let root = tempfile::tempdir().expect("temp dir");
+    let data = root.path().join("kiosk");
+    let ctl = || {
+        let mut cmd = petition_tests::petitionctl();
+        cmd.arg("--data-dir")
+            .arg(&data)
+            .env("PETITION_LOG_DIR", root.path().join("logs"));
+        cmd
+    };
+    let ok = |out: Output, what: &str| -> String {
+        assert!(
+            out.status.success(),
+            "{what}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+
+    let mut setup = ctl()
+        .args([
+            "kiosk",
+            "setup",
+            "--bureau",
+            &b.base,
+            "--token",
+            &kiosk_token,
+            "--pin",
+        ])
+        .args(["--folder", &format!("扫描仪={}", root.path().display())])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("petitionctl runs");
+    setup
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"2468\n2468\n")
+        .expect("the PIN twice");
+    let report: Value = serde_json::from_str(&ok(
+        setup.wait_with_output().expect("setup ends"),
+        "kiosk setup",
+    ))
+    .expect("setup JSON");
+    assert_eq!(report["bureau_key"], b.recipient().await.as_str());
+
+    let values = [
+        ("name", MARKER_NAME),
+        ("id_number", MARKER_ID_NUMBER),
+        ("phone", "13700001234"),
+        ("address", "西安市雁塔区标记路 7 号"),
+        ("region", "610113"),
+        ("category", "城乡建设"),
+        ("purpose", "complaint"),
+        ("title", "终端导出测试"),
+        ("request", "请处理。"),
+        ("facts", "这是一段只在导出测试中出现的标记文字。"),
+    ];
+    let mut new = ctl();
+    new.args(["draft", "new"]);
+    for (k, v) in values {
+        new.args(["--set", &format!("{k}={v}")]);
+    }
+    let id = ok(new.output().expect("runs"), "draft new")
+        .trim()
+        .to_owned();
+    let pdf_path = root.path().join("证据.pdf");
+    let mut pdf = b"%PDF-1.4\n".to_vec();
+    pdf.extend_from_slice(&b"EXPORT-MARKER-BYTES-77a1\n".repeat(50));
+    pdf.extend_from_slice(b"%%EOF\n");
+    std::fs::write(&pdf_path, &pdf).expect("write the PDF");
+    ok(
+        ctl()
+            .args(["attach", &id])
+            .arg(&pdf_path)
+            .output()
+            .expect("runs"),
+        "attach",
+    );
+    ok(
+        ctl().args(["submit", &id]).output().expect("runs"),
+        "submit",
+    );
+
+    let sealed = root.path().join("outbox.age");
+    let printed = ok(
+        ctl()
+            .args(["kiosk", "export-outbox"])
+            .arg(&sealed)
+            .output()
+            .expect("runs"),
+        "export-outbox",
+    );
+    assert_eq!(
+        printed.trim(),
+        "1",
+        "export-outbox prints how many petitions"
+    );
+    let bytes = std::fs::read(&sealed).expect("the sealed file");
+    for marker in [
+        MARKER_NAME.as_bytes(),
+        MARKER_ID_NUMBER.as_bytes(),
+        "标记文字".as_bytes(),
+        b"EXPORT-MARKER-BYTES".as_slice(),
+    ] {
+        assert!(
+            !bytes.windows(marker.len()).any(|w| w == marker),
+            "the sealed file holds a marker in the clear"
+        );
+    }
+
+    let (out, lines) = b.import(&sealed, Some(&kiosk_name));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(lines[0]["outcome"], "created", "{lines:?}");
+    assert_eq!(lines[0]["reference"], submission_reference(&id).as_str());
+    let code = lines[0]["tracking_code"]
+        .as_str()
+        .expect("a code")
+        .to_owned();
+    let (out, lines) = b.import(&sealed, Some(&kiosk_name));
+    assert!(out.status.success());
+    assert_eq!(lines[0]["outcome"], "already_delivered", "{lines:?}");
+
+    // Online again: the kiosk's own sync gets the same petition's receipt, not a second one.
+    ok(
+        ctl()
+            .args(["sync", "--once"])
+            .env("PETITION_SYNC_BACKOFF_CAP_MS", "300")
+            .output()
+            .expect("runs"),
+        "sync",
+    );
+    let status: Value = serde_json::from_str(&ok(
+        ctl()
+            .args(["status", &id, "--json"])
+            .output()
+            .expect("runs"),
+        "status",
+    ))
+    .expect("status JSON");
+    assert_eq!(status["tracking_code"], code.as_str());
+    assert_eq!(b.listed(&[&code]).len(), 1);
+    let list: PetitionList =
+        serde_json::from_value(b.get_json(&kiosk_token, "/v1/petitions").await).expect("a list");
+    assert_eq!(
+        list.petitions
+            .iter()
+            .filter(|p| p.petition_id == id)
+            .count(),
+        1,
+        "one petition at the bureau"
+    );
+    let found: PetitionView = serde_json::from_value(
+        b.get_json(
+            &kiosk_token,
+            &format!("/v1/petitions/by-reference/{}", submission_reference(&id)),
+        )
+        .await,
+    )
+    .expect("found by reference");
+    assert_eq!(found.tracking_code, code);
+    let _ = petition_core::sync::secret::forget_token(&data);
+}
