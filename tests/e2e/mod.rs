@@ -1,5 +1,7 @@
 //! The real app (release build) under Xvfb, driven through tauri-driver + WebKitWebDriver.
 
+mod kiosk;
+
 use petition_tests::app::Driver;
 use petition_tests::petitionctl;
 

@@ -100,6 +100,7 @@ fn capabilities_grant_exactly_the_commands_the_ui_calls() {
                 "core:event:allow-listen",
                 "core:event:allow-unlisten",
                 "core:window:allow-destroy",
+                "core:window:allow-close",
             ]
             .map(str::to_owned),
         )

@@ -69,6 +69,12 @@ impl Driver {
 
     /// Launches the app on `data_dir` (with `extra` arguments) and waits until its UI is ready.
     pub async fn launch(&self, data_dir: &Path, extra: &[&str]) -> App {
+        self.launch_until(data_dir, extra, "[data-testid=app][data-ready]")
+            .await
+    }
+
+    /// Launches the app and waits until `ready_css` is on the page (a kiosk's welcome screen).
+    pub async fn launch_until(&self, data_dir: &Path, extra: &[&str], ready_css: &str) -> App {
         let mut args = vec![
             "--data-dir".to_owned(),
             data_dir.to_str().expect("utf-8 temp path").to_owned(),
@@ -86,7 +92,7 @@ impl Driver {
             .await
             .expect("a WebDriver session with the app");
         let app = App { client };
-        app.wait_css("[data-testid=app][data-ready]").await;
+        app.wait_css(ready_css).await;
         app
     }
 }

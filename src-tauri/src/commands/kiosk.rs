@@ -8,7 +8,7 @@ use petition_core::attachment::{Attachment, Incoming, Limits, Source};
 use petition_core::keys::Passphrase;
 use petition_core::kiosk::OutboxCounts;
 use serde::Serialize;
-use tauri::{Manager, Runtime, State};
+use tauri::{Runtime, State};
 
 use crate::error::CommandError;
 use crate::state::AppState;
@@ -251,14 +251,12 @@ pub fn kiosk_admin_lock(state: State<'_, AppState>) -> Res<()> {
     Ok(())
 }
 
-/// Leaves kiosk mode: the app quits (the OS's kiosk session decides what comes next).
+/// Leaves kiosk mode: from now on the window may close (the UI then asks it to, and the app
+/// quits; the OS's kiosk session decides what comes next).
 #[tauri::command]
-pub fn kiosk_exit<R: Runtime>(app: tauri::AppHandle<R>, state: State<'_, AppState>) -> Res<()> {
+pub fn kiosk_exit(state: State<'_, AppState>) -> Res<()> {
     state.require_admin()?;
     state.allow_exit();
-    if let Some(window) = app.get_webview_window("main") {
-        let _ = window.set_fullscreen(false);
-    }
-    app.exit(0);
+    tracing::info!("kiosk: the administrator left kiosk mode");
     Ok(())
 }

@@ -1,0 +1,285 @@
+//! Kiosk mode in the real app: a citizen submits while the bureau is down and gets a reference at
+//! once; the idle timeout wipes everything of theirs; the bureau comes up and the petition arrives
+//! once, found by that reference; the administrator PIN locks after five wrong tries; the window
+//! refuses to close.
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use petition_tests::app::Driver;
+use petition_tests::{Service, eventually, free_port, petitionctl, workspace_bin};
+
+const NAME: &str = "终端标记李四";
+const TITLE: &str = "社区终端提交测试标记";
+
+fn bureau(dir: &std::path::Path, args: &[&str]) -> String {
+    let out = Command::new(workspace_bin("petition-bureau"))
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .output()
+        .expect("petition-bureau runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_kiosk_citizen_is_forgotten_after_the_idle_timeout_and_the_petition_arrives_once() {
+    use std::io::Write;
+    let Some(driver) = Driver::start().await else {
+        return;
+    };
+    if !crate::sync::keyring_ready() {
+        return;
+    }
+    let root = tempfile::tempdir().expect("temp dir");
+    let bureau_dir = root.path().join("bureau");
+    let kiosk_name = "小寨社区服务中心";
+    let token = bureau(
+        &bureau_dir,
+        &["token", "create", "--kind", "kiosk", "--name", kiosk_name],
+    );
+    let bureau_key = bureau(&bureau_dir, &["key", "show"]);
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let scans = root.path().join("scans");
+    std::fs::create_dir_all(&scans).expect("scanner folder");
+    let mut pdf = b"%PDF-1.4\n".to_vec();
+    pdf.extend_from_slice(&b"KIOSK-E2E-MARKER\n".repeat(20));
+    pdf.extend_from_slice(b"%%EOF\n");
+    std::fs::write(scans.join("扫描件.pdf"), &pdf).expect("a scan");
+
+    // The administrator sets the machine up while the bureau is down (its key given by hand).
+    let data = root.path().join("kiosk");
+    let mut setup = petitionctl()
+        .arg("--data-dir")
+        .arg(&data)
+        .args([
+            "kiosk", "setup", "--bureau", &base, "--token", &token, "--pin",
+        ])
+        .args(["--folder", &format!("扫描仪={}", scans.display())])
+        .args(["--idle-seconds", "30", "--bureau-key", &bureau_key])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("petitionctl runs");
+    setup
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"13579\n13579\n")
+        .expect("PIN");
+    let out = setup.wait_with_output().expect("setup ends");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // A plain start enters kiosk mode (recorded in the data directory).
+    let app = driver
+        .launch_until(&data, &[], "[data-testid=kiosk-welcome]")
+        .await;
+    app.click("[data-testid=kiosk-start]").await;
+    app.wait_css("[data-testid=kiosk-step][data-step=who]")
+        .await;
+    for (key, text) in [
+        ("name", NAME),
+        ("id_number", "11010519491231002X"),
+        ("phone", "13912345678"),
+        ("address", "西安市雁塔区小寨东路一号"),
+    ] {
+        app.type_into(&format!("#f-{key}"), text).await;
+    }
+    app.click("[data-testid=kiosk-next]").await;
+    app.wait_css("[data-testid=kiosk-step][data-step=what]")
+        .await;
+    for (key, text) in [
+        ("region", "610113"),
+        ("category", "城乡建设"),
+        ("title", TITLE),
+        ("request", "请尽快修复。"),
+        ("facts", "小区门前道路破损已三个月。"),
+    ] {
+        app.type_into(&format!("#f-{key}"), text).await;
+    }
+    app.click("input[name=purpose][value=complaint]").await;
+    app.click("[data-testid=kiosk-next]").await;
+    app.wait_css("[data-testid=kiosk-step][data-step=evidence]")
+        .await;
+    app.click("[data-testid=kiosk-folder]").await;
+    app.click("[data-testid=kiosk-file]").await;
+    app.wait_css("[data-testid=kiosk-attachment]").await;
+    app.click("[data-testid=kiosk-next]").await;
+    app.wait_css("[data-testid=kiosk-step][data-step=review]")
+        .await;
+    app.wait_text("[data-testid=kiosk-value-name]", NAME).await;
+    app.click("[data-testid=kiosk-submit]").await;
+    app.wait_css("[data-testid=kiosk-receipt]").await;
+    let reference = app.text("[data-testid=kiosk-reference]").await;
+    let reference = reference.trim().to_owned();
+    assert_eq!(
+        reference.len(),
+        11,
+        "a reference like XXXXX-XXXXX: {reference}"
+    );
+    assert_eq!(reference.as_bytes()[5], b'-');
+    app.wait_css("[data-testid=kiosk-qr] svg").await;
+
+    // Something a page could leave behind, to prove the wipe clears it.
+    app.js("localStorage.setItem('probe', '1'); sessionStorage.setItem('probe', '1'); return 1")
+        .await;
+
+    // Nobody touches the screen: after 30 s the countdown, 30 s later the session is gone.
+    eventually(Duration::from_secs(120), "the idle countdown", || async {
+        (app.count("[data-testid=kiosk-idle-dialog]").await == 1).then_some(())
+    })
+    .await;
+    eventually(
+        Duration::from_secs(120),
+        "the welcome screen after the wipe",
+        || async {
+            (app.count("[data-testid=kiosk-welcome]").await == 1
+                && app.count("[data-testid=kiosk-receipt]").await == 0)
+                .then_some(())
+        },
+    )
+    .await;
+    let leftovers = app
+        .js(
+            "return [document.documentElement.outerHTML, localStorage.length, \
+             sessionStorage.length, history.length]",
+        )
+        .await;
+    let html = leftovers[0].as_str().unwrap_or_default();
+    for marker in [NAME, TITLE, reference.as_str(), "11010519491231002X"] {
+        assert!(!html.contains(marker), "{marker} is still in the page");
+    }
+    assert_eq!(leftovers[1], 0, "localStorage is empty");
+    assert_eq!(leftovers[2], 0, "sessionStorage is empty");
+    let databases = app
+        .js("return (indexedDB.databases ? indexedDB.databases() : Promise.resolve([])).then(d => d.length)")
+        .await;
+    assert_eq!(databases, 0, "no IndexedDB database");
+    // The back button brings nothing back.
+    app.js("history.back(); return 1").await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let html = app
+        .js("return document.documentElement.outerHTML")
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(!html.contains(NAME) && !html.contains(TITLE));
+
+    // Asked to close (as the window manager or Alt+F4 would), the window stays.
+    app.js(
+        "window.__TAURI_INTERNALS__.invoke('plugin:window|close', { label: 'main' }).catch(() => {}); return 1",
+    )
+    .await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        app.js("return document.querySelectorAll('[data-testid=kiosk-welcome]').length")
+            .await,
+        1,
+        "the kiosk window closed"
+    );
+
+    // The bureau comes up; the administrator opens the panel and the petition is delivered.
+    let _server = Service::spawn(
+        Command::new(workspace_bin("petition-bureau"))
+            .arg("--data-dir")
+            .arg(&bureau_dir)
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .stdout(Stdio::null()),
+    )
+    .expect("start the bureau");
+    app.click("[data-testid=kiosk-admin]").await;
+    app.type_into("[data-testid=kiosk-pin]", "13579").await;
+    app.click("[data-testid=kiosk-pin-submit]").await;
+    app.wait_css("[data-testid=kiosk-admin-panel]").await;
+    app.click("[data-testid=kiosk-sync-now]").await;
+    eventually(Duration::from_secs(120), "delivery", || async {
+        let n = app.text("[data-testid=kiosk-count-delivered]").await;
+        (n.trim() == "1").then_some(())
+    })
+    .await;
+    let html = app
+        .js("return document.querySelector('[data-testid=kiosk-admin-panel]').outerHTML")
+        .await;
+    assert!(!html.as_str().unwrap_or_default().contains(NAME));
+    app.click("[data-testid=kiosk-admin-lock]").await;
+    app.wait_css("[data-testid=kiosk-welcome]").await;
+
+    // At the bureau: one petition, found by the reference the citizen was given.
+    let http = reqwest::Client::new();
+    let found: serde_json::Value = http
+        .get(format!("{base}/v1/petitions/by-reference/{reference}"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("look-up")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(found["status"], "submitted", "{found}");
+    let code = found["tracking_code"]
+        .as_str()
+        .expect("a tracking code")
+        .to_owned();
+    let list = bureau(&bureau_dir, &["petition", "list"]);
+    assert_eq!(
+        list.lines()
+            .filter(|l| l.starts_with(code.as_str()))
+            .count(),
+        1,
+        "{list}"
+    );
+    assert_eq!(
+        list.lines().filter(|l| l.contains('\t')).count(),
+        1,
+        "{list}"
+    );
+
+    // Five wrong PINs lock the panel; then even the right one is refused.
+    app.click("[data-testid=kiosk-admin]").await;
+    for i in 1..=5 {
+        let pin = app.wait_css("[data-testid=kiosk-pin]").await;
+        pin.clear().await.expect("clear the PIN box");
+        pin.send_keys("0000").await.expect("type a PIN");
+        app.click("[data-testid=kiosk-pin-submit]").await;
+        let code = if i < 5 { "pin_wrong" } else { "pin_locked" };
+        app.wait_css(&format!("[data-testid=kiosk-pin-error][data-code={code}]"))
+            .await;
+    }
+    let pin = app.wait_css("[data-testid=kiosk-pin]").await;
+    pin.clear().await.expect("clear the PIN box");
+    pin.send_keys("13579").await.expect("type the PIN");
+    app.click("[data-testid=kiosk-pin-submit]").await;
+    app.wait_css("[data-testid=kiosk-pin-error][data-code=pin_locked]")
+        .await;
+    assert_eq!(app.count("[data-testid=kiosk-admin-panel]").await, 0);
+    app.quit().await;
+
+    // Nothing of the citizen is left as a draft, nor found by search.
+    let drafts = petitionctl()
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["draft", "list", "--json"])
+        .output()
+        .expect("petitionctl");
+    assert_eq!(String::from_utf8_lossy(&drafts.stdout).trim(), "[]");
+    let found = petitionctl()
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["search", "道路破损", "--json"])
+        .output()
+        .expect("petitionctl");
+    assert_eq!(String::from_utf8_lossy(&found.stdout).trim(), "[]");
+    let _ = petition_core::sync::secret::forget_token(&data);
+}
