@@ -128,6 +128,13 @@ impl AppState {
             }),
             None => None,
         };
+        if kiosk.is_some() {
+            // A kiosk that stopped mid-session (power cut, crash) must not keep that citizen's
+            // unsent draft for the next one: every start begins clean.
+            if let Err(e) = store.end_kiosk_session().await {
+                tracing::warn!(error = e.code(), "kiosk: clearing drafts at start failed");
+            }
+        }
         if let Ok(mut k) = self.kiosk.write() {
             *k = kiosk;
         }

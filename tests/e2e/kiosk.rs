@@ -205,6 +205,9 @@ async fn a_kiosk_citizen_is_forgotten_after_the_idle_timeout_and_the_petition_ar
     app.wait_css("[data-testid=kiosk-admin-panel]").await;
     app.click("[data-testid=kiosk-sync-now]").await;
     eventually(Duration::from_secs(120), "delivery", || async {
+        // The administrator is at the screen: without activity the idle timer closes the panel.
+        app.js("window.dispatchEvent(new PointerEvent('pointerdown')); return 1")
+            .await;
         let n = app.text("[data-testid=kiosk-count-delivered]").await;
         (n.trim() == "1").then_some(())
     })

@@ -222,9 +222,18 @@ pub async fn kiosk_admin_status(state: State<'_, AppState>) -> Res<OutboxCounts>
         .map_err(|e| state.err(e))
 }
 
+/// "Sync now" from the administrator: every petition not yet delivered is tried again at once
+/// (backing-off ones too), and the engine is woken.
 #[tauri::command]
-pub fn kiosk_sync_now(state: State<'_, AppState>) -> Res<()> {
+pub async fn kiosk_sync_now(state: State<'_, AppState>) -> Res<()> {
     state.require_admin()?;
+    let store = state.store()?;
+    for item in store.outbox().await.map_err(|e| state.err(e))? {
+        if item.tracking_code.is_none() {
+            // An item that is mid-upload is not "retryable"; it goes on by itself.
+            let _ = store.retry_outbox(&item.id).await;
+        }
+    }
     state.wake_sync();
     Ok(())
 }
