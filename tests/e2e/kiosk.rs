@@ -12,6 +12,18 @@ use petition_tests::{Service, eventually, free_port, petitionctl, workspace_bin}
 const NAME: &str = "终端标记李四";
 const TITLE: &str = "社区终端提交测试标记";
 
+/// With `PETITION_E2E_SHOTS=DIR`, saves what the screen shows as DIR/kiosk-NAME.png (to look at).
+async fn shot(app: &petition_tests::app::App, name: &str) {
+    if let Some(dir) = std::env::var_os("PETITION_E2E_SHOTS") {
+        if let Ok(png) = app.client.screenshot().await {
+            let _ = std::fs::write(
+                std::path::Path::new(&dir).join(format!("kiosk-{name}.png")),
+                png,
+            );
+        }
+    }
+}
+
 fn bureau(dir: &std::path::Path, args: &[&str]) -> String {
     let out = Command::new(workspace_bin("petition-bureau"))
         .arg("--data-dir")
@@ -115,10 +127,12 @@ async fn a_kiosk_citizen_is_forgotten_after_the_idle_timeout_and_the_petition_ar
     app.click("[data-testid=kiosk-folder]").await;
     app.click("[data-testid=kiosk-file]").await;
     app.wait_css("[data-testid=kiosk-attachment]").await;
+    shot(&app, "evidence").await;
     app.click("[data-testid=kiosk-next]").await;
     app.wait_css("[data-testid=kiosk-step][data-step=review]")
         .await;
     app.wait_text("[data-testid=kiosk-value-name]", NAME).await;
+    shot(&app, "review").await;
     app.click("[data-testid=kiosk-submit]").await;
     app.wait_css("[data-testid=kiosk-receipt]").await;
     let reference = app.text("[data-testid=kiosk-reference]").await;
@@ -130,6 +144,7 @@ async fn a_kiosk_citizen_is_forgotten_after_the_idle_timeout_and_the_petition_ar
     );
     assert_eq!(reference.as_bytes()[5], b'-');
     app.wait_css("[data-testid=kiosk-qr] svg").await;
+    shot(&app, "receipt").await;
 
     // Something a page could leave behind, to prove the wipe clears it.
     app.js("localStorage.setItem('probe', '1'); sessionStorage.setItem('probe', '1'); return 1")
@@ -190,7 +205,48 @@ async fn a_kiosk_citizen_is_forgotten_after_the_idle_timeout_and_the_petition_ar
         "the kiosk window closed"
     );
 
-    // The bureau comes up; the administrator opens the panel and the petition is delivered.
+    // Still offline: the administrator exports the sealed outbox to the "USB" folder, and the
+    // bureau imports it from there.
+    app.click("[data-testid=kiosk-admin]").await;
+    app.type_into("[data-testid=kiosk-pin]", "13579").await;
+    app.click("[data-testid=kiosk-pin-submit]").await;
+    app.wait_css("[data-testid=kiosk-admin-panel]").await;
+    shot(&app, "admin-panel").await;
+    // The export buttons are below the counts on a small screen.
+    app.js("document.querySelector('[data-testid=kiosk-export]').scrollIntoView({block: 'center'}); return 1")
+        .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    app.click("[data-testid=kiosk-export]").await;
+    app.wait_text("[data-testid=kiosk-export-result]", ".age")
+        .await;
+    let bundle = std::fs::read_dir(&scans)
+        .expect("the folder")
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "age"))
+        .expect("a sealed bundle in the folder");
+    let sealed = std::fs::read(&bundle).expect("the bundle");
+    for marker in [NAME, TITLE, "11010519491231002X"] {
+        assert!(
+            !sealed.windows(marker.len()).any(|w| w == marker.as_bytes()),
+            "{marker} in the sealed bundle"
+        );
+    }
+    let imported = bureau(
+        &bureau_dir,
+        &[
+            "import",
+            bundle.to_str().expect("utf-8"),
+            "--kiosk",
+            kiosk_name,
+        ],
+    );
+    assert!(imported.contains("\"outcome\":\"created\""), "{imported}");
+    app.click("[data-testid=kiosk-admin-lock]").await;
+    app.wait_css("[data-testid=kiosk-welcome]").await;
+
+    // The bureau comes up; the administrator opens the panel and syncs: the kiosk learns the
+    // petition is there (the one the bundle brought), and nothing is sent twice.
     let _server = Service::spawn(
         Command::new(workspace_bin("petition-bureau"))
             .arg("--data-dir")
