@@ -14,13 +14,14 @@ const TITLE: &str = "社区终端提交测试标记";
 
 /// With `PETITION_E2E_SHOTS=DIR`, saves what the screen shows as DIR/kiosk-NAME.png (to look at).
 async fn shot(app: &petition_tests::app::App, name: &str) {
-    if let Some(dir) = std::env::var_os("PETITION_E2E_SHOTS") {
-        if let Ok(png) = app.client.screenshot().await {
-            let _ = std::fs::write(
-                std::path::Path::new(&dir).join(format!("kiosk-{name}.png")),
-                png,
-            );
-        }
+    let Some(dir) = std::env::var_os("PETITION_E2E_SHOTS") else {
+        return;
+    };
+    if let Ok(png) = app.client.screenshot().await {
+        let _ = std::fs::write(
+            std::path::Path::new(&dir).join(format!("kiosk-{name}.png")),
+            png,
+        );
     }
 }
 
