@@ -63,20 +63,26 @@ async fn killed_mid_save_200_times_nothing_acknowledged_is_lost() {
             .spawn()
             .expect("spawn crash-writer");
         let stdout = child.stdout.take().expect("stdout");
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel::<()>();
         let reader = std::thread::spawn(move || {
-            BufReader::new(stdout)
-                .lines()
-                .map_while(Result::ok)
-                .filter_map(|l| l.strip_prefix("saved ")?.parse::<u64>().ok())
-                .collect::<Vec<u64>>()
+            let mut saved = Vec::new();
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if line == "ready" {
+                    let _ = ready_tx.send(());
+                } else if let Some(n) = line.strip_prefix("saved ").and_then(|n| n.parse().ok()) {
+                    saved.push(n);
+                }
+            }
+            saved
         });
-        // Sometimes during start-up, mostly in the middle of saving.
-        let wait = if round % 10 == 0 {
-            rng.random_range(0..15)
+        // Sometimes during start-up (opening the encrypted store, reading the key from the
+        // keyring), mostly in the middle of saving: counted from when the child is ready.
+        if round % 10 == 0 {
+            tokio::time::sleep(Duration::from_millis(rng.random_range(0..15))).await;
         } else {
-            rng.random_range(15..80)
-        };
-        tokio::time::sleep(Duration::from_millis(wait)).await;
+            let _ = ready_rx.recv_timeout(Duration::from_secs(30));
+            tokio::time::sleep(Duration::from_millis(rng.random_range(15..80))).await;
+        }
         child.kill().expect("SIGKILL");
         child.wait().expect("reap");
         let acked = reader.join().expect("reader");

@@ -129,13 +129,14 @@ impl App {
             .unwrap_or_else(|e| panic!("type into `{css}`: {e}"));
     }
 
+    /// The element's `value`, read again if the UI re-rendered it in between.
     pub async fn value(&self, css: &str) -> String {
-        self.wait_css(css)
-            .await
-            .prop("value")
-            .await
-            .expect("value property")
-            .unwrap_or_default()
+        self.wait_css(css).await;
+        eventually(WAIT, &format!("the value of `{css}`"), || async {
+            let el = self.client.find(Locator::Css(css)).await.ok()?;
+            el.prop("value").await.ok().map(Option::unwrap_or_default)
+        })
+        .await
     }
 
     pub async fn text(&self, css: &str) -> String {
