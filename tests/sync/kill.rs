@@ -67,6 +67,18 @@ async fn sync_killed_100_times_delivers_everything_once() {
         before = now;
     }
     let killed_in = started.elapsed();
+    // A killed client's last request may still be in the server's socket buffer; let the server
+    // finish it, so its bytes are counted before the final run asks where the upload stands.
+    let mut settled = b.state.upload_counters();
+    for _ in 0..50 {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let now = b.state.upload_counters();
+        if now.received_bytes == settled.received_bytes {
+            break;
+        }
+        settled = now;
+    }
+    before = settled;
     let sent_before_final = b.state.upload_counters();
     let out = sync_once(dir.path());
     assert!(
