@@ -449,22 +449,7 @@ impl Store {
                 reference: petition_api::submission_reference(&id),
                 petition_id: id,
                 submitted_at: rfc3339(queued_at),
-                petition: petition_api::SubmitPetition {
-                    name: p.name,
-                    id_number: p.id_number,
-                    phone: p.phone,
-                    address: p.address,
-                    email: p.email,
-                    region: p.region,
-                    agency: p.agency,
-                    category: p.category,
-                    purpose: p.purpose,
-                    title: p.title,
-                    request: p.request,
-                    facts: p.facts,
-                    reasons: p.reasons,
-                    attachments: Vec::new(),
-                },
+                petition: crate::sync::engine::submit_body(p, Vec::new()),
                 attachments,
             });
         }

@@ -118,7 +118,13 @@ async fn submission(store: &Store, id: &str, work: &Work) -> Result<SubmitPetiti
             ),
         })
         .collect();
-    Ok(SubmitPetition {
+    Ok(submit_body(p, attachments))
+}
+
+/// The bureau's view of a petition: its fields as they are, with `attachments`. One place, so a
+/// petition sent online and one sealed in a kiosk's export are the same petition to the bureau.
+pub(crate) fn submit_body(p: crate::Petition, attachments: Vec<AttachmentRef>) -> SubmitPetition {
+    SubmitPetition {
         name: p.name,
         id_number: p.id_number,
         phone: p.phone,
@@ -133,7 +139,7 @@ async fn submission(store: &Store, id: &str, work: &Work) -> Result<SubmitPetiti
         facts: p.facts,
         reasons: p.reasons,
         attachments,
-    })
+    }
 }
 
 /// The failure as the citizen sees it. The bureau's own message is kept as it came (it carries
