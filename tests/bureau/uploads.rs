@@ -187,6 +187,53 @@ on_both!(
     }
 );
 
+on_both!(
+    a_verified_file_whose_upload_was_not_marked_complete_completes_on_the_next_patch,
+    |db| async move {
+        let Some(b) = TestBureau::start(db).await else {
+            return;
+        };
+        let token = b.token(TokenKind::Citizen).await;
+        let mut bytes = vec![0u8; 200_000];
+        rand::rng().fill(&mut bytes[..]);
+        let sha = sha256(&bytes);
+        let upload: Upload = create(&b, &token, &bytes, &sha)
+            .await
+            .json()
+            .await
+            .expect("an upload");
+        let done = patch(&b, &token, &upload.id, 0, bytes.clone()).await;
+        assert_eq!(done.status(), StatusCode::NO_CONTENT);
+        // The bureau stops after keeping the verified file and before marking the upload
+        // complete: the row says every byte is there, the file sits among the blobs.
+        sqlx::query("UPDATE uploads SET complete = 0 WHERE id = $1")
+            .bind(&upload.id)
+            .execute(b.state.store().pool())
+            .await
+            .expect("the crash's state");
+
+        // The client finds the whole length there and sends the zero-length completion.
+        assert_eq!(
+            head_offset(&b, &token, &upload.id).await,
+            bytes.len() as u64
+        );
+        let completed = patch(&b, &token, &upload.id, bytes.len() as u64, Vec::new()).await;
+        assert_eq!(completed.status(), StatusCode::NO_CONTENT);
+        let status: Upload = b
+            .get(&token, &format!("/v1/uploads/{}", upload.id))
+            .send()
+            .await
+            .expect("status")
+            .json()
+            .await
+            .expect("an upload");
+        assert!(status.complete, "the held file completes the upload");
+        let blobs = walk(&b.state.config().blob_dir());
+        assert_eq!(blobs.len(), 1);
+        assert_eq!(std::fs::read(&blobs[0]).expect("the blob"), bytes);
+    }
+);
+
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir).expect("a directory").flatten() {

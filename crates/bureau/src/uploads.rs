@@ -245,12 +245,12 @@ pub async fn status(
 }
 
 /// Marks an upload id as being patched; dropped, it lets the next PATCH in.
-struct Busy<'a> {
-    state: &'a AppState,
+struct Busy {
+    state: AppState,
     id: String,
 }
 
-impl Drop for Busy<'_> {
+impl Drop for Busy {
     fn drop(&mut self) {
         self.state
             .inner
@@ -299,13 +299,13 @@ pub async fn patch(
         discard(&state, &row).await?;
         return Err(expired());
     }
-    let _busy = {
-        let mut busy = state
+    let busy = {
+        let mut marks = state
             .inner
             .uploads_busy
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if !busy.insert(id.clone()) {
+        if !marks.insert(id.clone()) {
             return Err(ApiError::new(
                 StatusCode::CONFLICT,
                 ErrorCode::UploadBusy,
@@ -315,7 +315,7 @@ pub async fn patch(
             .with_header("retry-after", 1));
         }
         Busy {
-            state: &state,
+            state: state.clone(),
             id: id.clone(),
         }
     };
@@ -334,7 +334,42 @@ pub async fn patch(
         .with_header("tus-resumable", TUS_VERSION));
     }
 
+    // Receiving runs in its own task: a client that goes away mid-request drops this handler,
+    // and what it had sent must still be written and its offset recorded (else the resume
+    // repeats bytes the bureau already counted, or finds a verified file not marked complete).
+    let offset = tokio::spawn(receive(state, row, body, busy))
+        .await
+        .map_err(|e| Error::Io("receive an upload", std::io::Error::other(e)))??;
+    Ok((
+        StatusCode::NO_CONTENT,
+        [
+            (TUS_RESUMABLE, HeaderValue::from_static(TUS_VERSION)),
+            (UPLOAD_OFFSET, HeaderValue::from(offset)),
+        ],
+    )
+        .into_response())
+}
+
+/// Writes a PATCH's body at the upload's offset, records the new offset and, once every byte is
+/// there, checks the whole file. Holds the upload's busy mark until done.
+async fn receive(
+    state: AppState,
+    row: UploadRow,
+    body: Body,
+    _busy: Busy,
+) -> Result<u64, ApiError> {
     let path = state.config().partial_path(&row.id);
+    if row.offset == row.length
+        && tokio::fs::metadata(&path).await.is_err()
+        && tokio::fs::metadata(state.config().blob_path(&row.sha256))
+            .await
+            .is_ok_and(|m| m.len() == row.length)
+    {
+        // The bureau stopped after keeping this verified file and before marking its upload
+        // complete: the file is held, so the upload is complete.
+        mark_complete(&state, &row.id).await?;
+        return Ok(row.offset);
+    }
     let mut file = tokio::fs::OpenOptions::new()
         .create(true)
         .write(true)
@@ -402,14 +437,7 @@ pub async fn patch(
     if offset == row.length {
         finish(&state, &row, &path).await?;
     }
-    Ok((
-        StatusCode::NO_CONTENT,
-        [
-            (TUS_RESUMABLE, HeaderValue::from_static(TUS_VERSION)),
-            (UPLOAD_OFFSET, HeaderValue::from(offset)),
-        ],
-    )
-        .into_response())
+    Ok(offset)
 }
 
 async fn set_offset(state: &AppState, id: &str, offset: u64) -> Result<(), Error> {
@@ -435,9 +463,14 @@ async fn finish(state: &AppState, row: &UploadRow, path: &std::path::Path) -> Re
         ));
     }
     keep(state, &row.sha256, path).await?;
+    mark_complete(state, &row.id).await?;
+    Ok(())
+}
+
+async fn mark_complete(state: &AppState, id: &str) -> Result<(), Error> {
     let _turn = state.store().write_turn().await;
     sqlx::query("UPDATE uploads SET complete = 1 WHERE id = $1")
-        .bind(&row.id)
+        .bind(id)
         .execute(state.store().pool())
         .await?;
     Ok(())
