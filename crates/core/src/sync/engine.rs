@@ -365,6 +365,13 @@ impl Engine {
                     };
                     match bureau.create_upload(&req).await {
                         Ok(up) => {
+                            tracing::info!(
+                                petition = id,
+                                file = f.position,
+                                upload = up.id.as_str(),
+                                offset = up.offset,
+                                "upload created"
+                            );
                             // Written before any byte is sent, so a restart resumes this upload.
                             self.store
                                 .set_upload(id, f.position, Some(&up.id), up.offset, up.complete)
@@ -489,10 +496,21 @@ impl Engine {
                     }
                 }
                 Verdict::Reupload => {
+                    tracing::info!(
+                        petition = id,
+                        error = error_view(&failure).code,
+                        "the bureau lacks an upload: checking each again"
+                    );
                     self.store.reset_uploads(id).await?;
                     remote.clear();
                 }
                 Verdict::Restart => {
+                    tracing::info!(
+                        petition = id,
+                        ?file,
+                        error = error_view(&failure).code,
+                        "upload gone: starting it again"
+                    );
                     if let Some(f) = file.map(|i| &work.files[i])
                         && let Err(e) = self.store.attachment_bytes(id, &f.sha256).await
                     {
