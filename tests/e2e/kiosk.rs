@@ -6,7 +6,7 @@
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use petition_tests::app::Driver;
+use petition_tests::app::{App, Driver};
 use petition_tests::{Service, eventually, free_port, petitionctl, workspace_bin};
 
 const NAME: &str = "终端标记李四";
@@ -40,9 +40,47 @@ fn bureau(dir: &std::path::Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }
 
+/// `petitionctl kiosk setup` with the PIN 13579 on standard input, the folder `扫描仪`, the idle
+/// time given, and the bureau's key given by hand (the bureau need not run).
+fn set_up_kiosk(
+    data: &std::path::Path,
+    base: &str,
+    token: &str,
+    bureau_key: &str,
+    scans: &std::path::Path,
+    idle_seconds: u32,
+) {
+    use std::io::Write;
+    let mut setup = petitionctl()
+        .arg("--data-dir")
+        .arg(data)
+        .args([
+            "kiosk", "setup", "--bureau", base, "--token", token, "--pin",
+        ])
+        .args(["--folder", &format!("扫描仪={}", scans.display())])
+        .args(["--idle-seconds", &idle_seconds.to_string()])
+        .args(["--bureau-key", bureau_key])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("petitionctl runs");
+    setup
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"13579\n13579\n")
+        .expect("PIN");
+    let out = setup.wait_with_output().expect("setup ends");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_kiosk_citizen_is_forgotten_after_the_idle_timeout_and_the_petition_arrives_once() {
-    use std::io::Write;
     let Some(driver) = Driver::start().await else {
         return;
     };
@@ -68,31 +106,7 @@ async fn a_kiosk_citizen_is_forgotten_after_the_idle_timeout_and_the_petition_ar
 
     // The administrator sets the machine up while the bureau is down (its key given by hand).
     let data = root.path().join("kiosk");
-    let mut setup = petitionctl()
-        .arg("--data-dir")
-        .arg(&data)
-        .args([
-            "kiosk", "setup", "--bureau", &base, "--token", &token, "--pin",
-        ])
-        .args(["--folder", &format!("扫描仪={}", scans.display())])
-        .args(["--idle-seconds", "30", "--bureau-key", &bureau_key])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("petitionctl runs");
-    setup
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(b"13579\n13579\n")
-        .expect("PIN");
-    let out = setup.wait_with_output().expect("setup ends");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    set_up_kiosk(&data, &base, &token, &bureau_key, &scans, 30);
 
     // A plain start enters kiosk mode (recorded in the data directory).
     let app = driver
@@ -147,9 +161,32 @@ async fn a_kiosk_citizen_is_forgotten_after_the_idle_timeout_and_the_petition_ar
     app.wait_css("[data-testid=kiosk-qr] svg").await;
     shot(&app, "receipt").await;
 
-    // Something a page could leave behind, to prove the wipe clears it.
+    // Something a page could leave behind, to prove the wipe clears it. The UI clears the two
+    // storages itself; it never touches IndexedDB, so only the webview's own clearing of its
+    // browsing data can take the database away.
     app.js("localStorage.setItem('probe', '1'); sessionStorage.setItem('probe', '1'); return 1")
         .await;
+    let stored = app
+        .js(&format!(
+            "return new Promise((ok, no) => {{ \
+               const r = indexedDB.open('kiosk-probe', 1); \
+               r.onupgradeneeded = () => r.result.createObjectStore('s'); \
+               r.onerror = () => no(String(r.error)); \
+               r.onsuccess = () => {{ \
+                 const tx = r.result.transaction('s', 'readwrite'); \
+                 tx.objectStore('s').put({NAME:?}, 'who'); \
+                 tx.oncomplete = () => {{ r.result.close(); \
+                   indexedDB.databases().then(d => ok(d.map(x => x.name))); }}; \
+                 tx.onerror = () => no(String(tx.error)); \
+               }}; \
+             }})"
+        ))
+        .await;
+    assert_eq!(
+        stored,
+        serde_json::json!(["kiosk-probe"]),
+        "the probe database exists"
+    );
 
     // Nobody touches the screen: after 30 s the countdown, 30 s later the session is gone.
     eventually(Duration::from_secs(120), "the idle countdown", || async {
@@ -178,10 +215,17 @@ async fn a_kiosk_citizen_is_forgotten_after_the_idle_timeout_and_the_petition_ar
     }
     assert_eq!(leftovers[1], 0, "localStorage is empty");
     assert_eq!(leftovers[2], 0, "sessionStorage is empty");
-    let databases = app
-        .js("return (indexedDB.databases ? indexedDB.databases() : Promise.resolve([])).then(d => d.length)")
-        .await;
-    assert_eq!(databases, 0, "no IndexedDB database");
+    eventually(
+        Duration::from_secs(10),
+        "no IndexedDB database left",
+        || async {
+            let left = app
+                .js("return indexedDB.databases().then(d => d.length)")
+                .await;
+            (left == 0).then_some(())
+        },
+    )
+    .await;
     // The back button brings nothing back.
     app.js("history.back(); return 1").await;
     tokio::time::sleep(Duration::from_secs(2)).await;
@@ -342,4 +386,192 @@ async fn a_kiosk_citizen_is_forgotten_after_the_idle_timeout_and_the_petition_ar
         .expect("petitionctl");
     assert_eq!(String::from_utf8_lossy(&found.stdout).trim(), "[]");
     let _ = petition_core::sync::secret::forget_token(&data);
+}
+
+/// WebDriver's codes for the keys a keyboard-only citizen presses.
+const TAB: &str = "\u{E004}";
+const ENTER: &str = "\u{E007}";
+const SPACE: &str = "\u{E00D}";
+const DOWN: &str = "\u{E015}";
+
+/// Sends keys to whatever has the focus, as a keyboard would.
+async fn press(app: &App, keys: &str) {
+    app.client
+        .active_element()
+        .await
+        .expect("something has the focus")
+        .send_keys(keys)
+        .await
+        .unwrap_or_else(|e| panic!("pressing keys: {e}"));
+}
+
+/// Presses Tab until `css` has the focus (the page's own Tab order; no clicking), and checks
+/// that the focus is drawn.
+async fn tab_to(app: &App, css: &str) {
+    let on = format!("return document.activeElement.matches({css:?})");
+    for _ in 0..40 {
+        if app.js(&on).await == true {
+            let ring = app
+                .js("const s = getComputedStyle(document.activeElement); \
+                     return [s.outlineStyle, parseFloat(s.outlineWidth)]")
+                .await;
+            assert!(
+                ring[0] != "none" && ring[1].as_f64().unwrap_or(0.0) >= 3.0,
+                "the focus on `{css}` is drawn: {ring}"
+            );
+            return;
+        }
+        press(app, TAB).await;
+    }
+    panic!("Tab never reaches `{css}`");
+}
+
+/// Every button on the screen is at least 56 px high, big enough for a finger.
+async fn buttons_fit_a_finger(app: &App, screen: &str) {
+    let small = app
+        .js("return [...document.querySelectorAll('button')] \
+             .filter(b => b.getClientRects().length > 0) \
+             .map(b => [b.textContent.trim(), Math.round(b.getBoundingClientRect().height)]) \
+             .filter(([, h]) => h < 56)")
+        .await;
+    assert_eq!(
+        small,
+        serde_json::json!([]),
+        "small buttons on the {screen} screen"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_citizen_goes_from_welcome_to_receipt_with_the_keyboard_alone() {
+    let Some(driver) = Driver::start().await else {
+        return;
+    };
+    if !crate::sync::keyring_ready() {
+        return;
+    }
+    let root = tempfile::tempdir().expect("temp dir");
+    let bureau_dir = root.path().join("bureau");
+    let token = bureau(
+        &bureau_dir,
+        &[
+            "token",
+            "create",
+            "--kind",
+            "kiosk",
+            "--name",
+            "键盘测试终端",
+        ],
+    );
+    let bureau_key = bureau(&bureau_dir, &["key", "show"]);
+    let scans = root.path().join("scans");
+    std::fs::create_dir_all(&scans).expect("scanner folder");
+    std::fs::write(scans.join("扫描件.pdf"), b"%PDF-1.4\n%%EOF\n").expect("a scan");
+    let data = root.path().join("kiosk");
+    // The bureau stays down: the receipt's reference needs no network.
+    let base = format!("http://127.0.0.1:{}", free_port());
+    set_up_kiosk(&data, &base, &token, &bureau_key, &scans, 600);
+
+    let app = driver
+        .launch_until(&data, &[], "[data-testid=kiosk-welcome]")
+        .await;
+    buttons_fit_a_finger(&app, "welcome").await;
+    tab_to(&app, "[data-testid=kiosk-start]").await;
+    press(&app, ENTER).await;
+
+    app.wait_css("[data-testid=kiosk-step][data-step=who]")
+        .await;
+    buttons_fit_a_finger(&app, "who").await;
+    for (key, text) in [
+        ("name", NAME),
+        ("id_number", "11010519491231002X"),
+        ("phone", "13912345678"),
+        ("address", "西安市雁塔区小寨东路一号"),
+    ] {
+        tab_to(&app, &format!("#f-{key}")).await;
+        press(&app, text).await;
+    }
+    tab_to(&app, "[data-testid=kiosk-next]").await;
+    press(&app, ENTER).await;
+
+    app.wait_css("[data-testid=kiosk-step][data-step=what]")
+        .await;
+    buttons_fit_a_finger(&app, "what").await;
+    for (key, text) in [
+        ("region", "610113"),
+        ("category", "城乡建设"),
+        ("title", TITLE),
+        ("request", "请尽快修复。"),
+        ("facts", "小区门前道路破损已三个月。"),
+    ] {
+        tab_to(&app, &format!("#f-{key}")).await;
+        press(&app, text).await;
+    }
+    // The purpose is a radio group: Tab enters it, the arrows move, Space chooses.
+    tab_to(&app, "input[name=purpose]").await;
+    for _ in 0..6 {
+        if app.js("return document.activeElement.value").await == "complaint" {
+            break;
+        }
+        press(&app, DOWN).await;
+    }
+    press(&app, SPACE).await;
+    assert_eq!(
+        app.js("return document.querySelector('input[name=purpose]:checked')?.value ?? null")
+            .await,
+        "complaint"
+    );
+    tab_to(&app, "[data-testid=kiosk-next]").await;
+    press(&app, ENTER).await;
+
+    app.wait_css("[data-testid=kiosk-step][data-step=evidence]")
+        .await;
+    tab_to(&app, "[data-testid=kiosk-folder]").await;
+    press(&app, ENTER).await;
+    app.wait_css("[data-testid=kiosk-file]").await;
+    tab_to(&app, "[data-testid=kiosk-file]").await;
+    press(&app, ENTER).await;
+    app.wait_css("[data-testid=kiosk-attachment]").await;
+    buttons_fit_a_finger(&app, "evidence").await;
+    tab_to(&app, "[data-testid=kiosk-next]").await;
+    press(&app, ENTER).await;
+
+    app.wait_css("[data-testid=kiosk-step][data-step=review]")
+        .await;
+    app.wait_text("[data-testid=kiosk-value-name]", NAME).await;
+    app.wait_css("[data-testid=kiosk-check-ok]").await;
+    buttons_fit_a_finger(&app, "review").await;
+    tab_to(&app, "[data-testid=kiosk-submit]").await;
+    press(&app, ENTER).await;
+
+    app.wait_css("[data-testid=kiosk-receipt]").await;
+    let reference = app.text("[data-testid=kiosk-reference]").await;
+    assert_eq!(reference.trim().len(), 11, "a reference: {reference}");
+    buttons_fit_a_finger(&app, "receipt").await;
+    tab_to(&app, "[data-testid=kiosk-finish]").await;
+    press(&app, ENTER).await;
+    app.wait_css("[data-testid=kiosk-welcome]").await;
+    let html = app
+        .js("return document.documentElement.outerHTML")
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(!html.contains(NAME) && !html.contains(reference.trim()));
+    app.quit().await;
+
+    // The petition waits in the outbox, exactly once.
+    let out = petitionctl()
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["outbox", "--json"])
+        .output()
+        .expect("petitionctl");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let items: serde_json::Value = serde_json::from_str(&text).expect("outbox JSON");
+    assert_eq!(items.as_array().map(Vec::len), Some(1), "{text}");
 }
