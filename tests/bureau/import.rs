@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use petition_api::bundle::{self, BundledAttachment, BundledPetition, OutboxBundle};
 use petition_api::{Catalog, PetitionList, PetitionView, Receipt, submission_reference};
-use petition_tests::{Service, eventually, free_port, workspace_bin};
+use petition_tests::{Service, eventually, free_port, run_with_input, workspace_bin};
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -530,7 +530,6 @@ async fn a_bundle_that_cannot_be_opened_is_refused_and_nothing_is_stored() {
 /// online again its sync finds the petition already there: one petition, found by reference.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_kiosk_outbox_exported_by_petitionctl_arrives_once_however_it_travels() {
-    use std::io::Write;
     if !crate::sync::keyring_ready() {
         return;
     }
@@ -556,33 +555,21 @@ async fn a_kiosk_outbox_exported_by_petitionctl_arrives_once_however_it_travels(
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
 
-    let mut setup = ctl()
-        .args([
-            "kiosk",
-            "setup",
-            "--bureau",
-            &b.base,
-            "--token",
-            &kiosk_token,
-            "--pin",
-        ])
-        .args(["--folder", &format!("扫描仪={}", root.path().display())])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("petitionctl runs");
-    setup
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(b"2468\n2468\n")
-        .expect("the PIN twice");
-    let report: Value = serde_json::from_str(&ok(
-        setup.wait_with_output().expect("setup ends"),
-        "kiosk setup",
-    ))
-    .expect("setup JSON");
+    let setup = run_with_input(
+        ctl()
+            .args([
+                "kiosk",
+                "setup",
+                "--bureau",
+                &b.base,
+                "--token",
+                &kiosk_token,
+                "--pin",
+            ])
+            .args(["--folder", &format!("扫描仪={}", root.path().display())]),
+        "2468\n2468\n",
+    );
+    let report: Value = serde_json::from_str(&ok(setup, "kiosk setup")).expect("setup JSON");
     assert_eq!(report["bureau_key"], b.recipient().await.as_str());
 
     let values = [

@@ -42,6 +42,16 @@ async fn patch(
         .expect("patch")
 }
 
+async fn upload_status(b: &TestBureau, token: &str, id: &str) -> Upload {
+    b.get(token, &format!("/v1/uploads/{id}"))
+        .send()
+        .await
+        .expect("status")
+        .json()
+        .await
+        .expect("an upload")
+}
+
 async fn head_offset(b: &TestBureau, token: &str, id: &str) -> u64 {
     let response = b
         .http
@@ -132,14 +142,7 @@ on_both!(
             head_offset(&b, &token, &upload.id).await,
             bytes.len() as u64
         );
-        let done: Upload = b
-            .get(&token, &format!("/v1/uploads/{}", upload.id))
-            .send()
-            .await
-            .expect("status")
-            .json()
-            .await
-            .expect("an upload");
+        let done = upload_status(&b, &token, &upload.id).await;
         assert!(done.complete);
 
         // The same content again completes at once, and is kept once on disk.
@@ -219,14 +222,7 @@ on_both!(
         );
         let completed = patch(&b, &token, &upload.id, bytes.len() as u64, Vec::new()).await;
         assert_eq!(completed.status(), StatusCode::NO_CONTENT);
-        let status: Upload = b
-            .get(&token, &format!("/v1/uploads/{}", upload.id))
-            .send()
-            .await
-            .expect("status")
-            .json()
-            .await
-            .expect("an upload");
+        let status = upload_status(&b, &token, &upload.id).await;
         assert!(status.complete, "the held file completes the upload");
         let blobs = walk(&b.state.config().blob_dir());
         assert_eq!(blobs.len(), 1);

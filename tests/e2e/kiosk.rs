@@ -7,10 +7,24 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use petition_tests::app::{App, Driver};
-use petition_tests::{Service, eventually, free_port, petitionctl, workspace_bin};
+use petition_tests::{Service, eventually, free_port, petitionctl, run_with_input, workspace_bin};
 
 const NAME: &str = "终端标记李四";
 const TITLE: &str = "社区终端提交测试标记";
+/// What the citizen types on the first two steps (field id, text).
+const WHO: [(&str, &str); 4] = [
+    ("name", NAME),
+    ("id_number", "11010519491231002X"),
+    ("phone", "13912345678"),
+    ("address", "西安市雁塔区小寨东路一号"),
+];
+const WHAT: [(&str, &str); 5] = [
+    ("region", "610113"),
+    ("category", "城乡建设"),
+    ("title", TITLE),
+    ("request", "请尽快修复。"),
+    ("facts", "小区门前道路破损已三个月。"),
+];
 
 /// With `PETITION_E2E_SHOTS=DIR`, saves what the screen shows as DIR/kiosk-NAME.png (to look at).
 async fn shot(app: &petition_tests::app::App, name: &str) {
@@ -50,28 +64,18 @@ fn set_up_kiosk(
     scans: &std::path::Path,
     idle_seconds: u32,
 ) {
-    use std::io::Write;
-    let mut setup = petitionctl()
-        .arg("--data-dir")
-        .arg(data)
-        .args([
-            "kiosk", "setup", "--bureau", base, "--token", token, "--pin",
-        ])
-        .args(["--folder", &format!("扫描仪={}", scans.display())])
-        .args(["--idle-seconds", &idle_seconds.to_string()])
-        .args(["--bureau-key", bureau_key])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("petitionctl runs");
-    setup
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(b"13579\n13579\n")
-        .expect("PIN");
-    let out = setup.wait_with_output().expect("setup ends");
+    let out = run_with_input(
+        petitionctl()
+            .arg("--data-dir")
+            .arg(data)
+            .args([
+                "kiosk", "setup", "--bureau", base, "--token", token, "--pin",
+            ])
+            .args(["--folder", &format!("扫描仪={}", scans.display())])
+            .args(["--idle-seconds", &idle_seconds.to_string()])
+            .args(["--bureau-key", bureau_key]),
+        "13579\n13579\n",
+    );
     assert!(
         out.status.success(),
         "{}",
@@ -115,24 +119,13 @@ async fn a_kiosk_citizen_is_forgotten_after_the_idle_timeout_and_the_petition_ar
     app.click("[data-testid=kiosk-start]").await;
     app.wait_css("[data-testid=kiosk-step][data-step=who]")
         .await;
-    for (key, text) in [
-        ("name", NAME),
-        ("id_number", "11010519491231002X"),
-        ("phone", "13912345678"),
-        ("address", "西安市雁塔区小寨东路一号"),
-    ] {
+    for (key, text) in WHO {
         app.type_into(&format!("#f-{key}"), text).await;
     }
     app.click("[data-testid=kiosk-next]").await;
     app.wait_css("[data-testid=kiosk-step][data-step=what]")
         .await;
-    for (key, text) in [
-        ("region", "610113"),
-        ("category", "城乡建设"),
-        ("title", TITLE),
-        ("request", "请尽快修复。"),
-        ("facts", "小区门前道路破损已三个月。"),
-    ] {
+    for (key, text) in WHAT {
         app.type_into(&format!("#f-{key}"), text).await;
     }
     app.click("input[name=purpose][value=complaint]").await;
@@ -443,7 +436,8 @@ async fn buttons_fit_a_finger(app: &App, screen: &str) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_citizen_goes_from_welcome_to_receipt_with_the_keyboard_alone() {
-    let Some(driver) = Driver::start().await else {
+    // Alone on the display: only the window with the keyboard focus draws focus rings.
+    let Some(driver) = Driver::start_alone().await else {
         return;
     };
     if !crate::sync::keyring_ready() {
@@ -481,12 +475,7 @@ async fn a_citizen_goes_from_welcome_to_receipt_with_the_keyboard_alone() {
     app.wait_css("[data-testid=kiosk-step][data-step=who]")
         .await;
     buttons_fit_a_finger(&app, "who").await;
-    for (key, text) in [
-        ("name", NAME),
-        ("id_number", "11010519491231002X"),
-        ("phone", "13912345678"),
-        ("address", "西安市雁塔区小寨东路一号"),
-    ] {
+    for (key, text) in WHO {
         tab_to(&app, &format!("#f-{key}")).await;
         press(&app, text).await;
     }
@@ -496,13 +485,7 @@ async fn a_citizen_goes_from_welcome_to_receipt_with_the_keyboard_alone() {
     app.wait_css("[data-testid=kiosk-step][data-step=what]")
         .await;
     buttons_fit_a_finger(&app, "what").await;
-    for (key, text) in [
-        ("region", "610113"),
-        ("category", "城乡建设"),
-        ("title", TITLE),
-        ("request", "请尽快修复。"),
-        ("facts", "小区门前道路破损已三个月。"),
-    ] {
+    for (key, text) in WHAT {
         tab_to(&app, &format!("#f-{key}")).await;
         press(&app, text).await;
     }

@@ -11,7 +11,7 @@ use petition_core::Store;
 use petition_core::attachment::{self, Incoming, Source};
 use petition_core::model::Field;
 use petition_core::paths::APP_IDENTIFIER;
-use petition_tests::petitionctl;
+use petition_tests::{petitionctl, run_with_input};
 
 use crate::bureau::{Db, TestBureau};
 
@@ -402,28 +402,18 @@ fn a_missing_keyring_or_a_wrong_or_missing_key_changes_nothing() {
 /// with the passphrase; a wrong one is refused and changes nothing; no keyring is touched.
 #[test]
 fn passphrase_mode_opens_with_the_passphrase_only() {
-    use std::io::Write;
     let root = tempfile::tempdir().expect("temp dir");
     let data = root.path().join("data");
     let logs = root.path().join("logs");
     let no_keyring = "unix:path=/nonexistent/bus";
 
     let init = |lines: &str| {
-        let mut child = ctl(&data, &logs)
-            .args(["key", "init", "--passphrase"])
-            .env("DBUS_SESSION_BUS_ADDRESS", no_keyring)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .expect("petitionctl runs");
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(lines.as_bytes())
-            .expect("write the passphrase");
-        child.wait_with_output().expect("petitionctl ends")
+        run_with_input(
+            ctl(&data, &logs)
+                .args(["key", "init", "--passphrase"])
+                .env("DBUS_SESSION_BUS_ADDRESS", no_keyring),
+            lines,
+        )
     };
     let differ = init("社区中心口令 2026\n社区中心口令 2027\n");
     assert!(!differ.status.success());

@@ -3,10 +3,12 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Arc;
 use std::time::Duration;
 
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
+use tokio::sync::{OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock};
 
 use crate::{Service, eventually, free_port, require};
 
@@ -25,16 +27,41 @@ pub fn app_binary() -> PathBuf {
         })
 }
 
+/// The tests' one X display. Apps share it; a test whose window must hold the keyboard focus
+/// (only the focused window draws focus rings) has it alone.
+static DISPLAY: std::sync::LazyLock<Arc<RwLock<()>>> =
+    std::sync::LazyLock::new(|| Arc::new(RwLock::new(())));
+
+#[derive(Debug)]
+enum OnDisplay {
+    Shared(#[allow(dead_code)] OwnedRwLockReadGuard<()>),
+    Alone(#[allow(dead_code)] OwnedRwLockWriteGuard<()>),
+}
+
 /// tauri-driver on free ports, ready for sessions.
 #[derive(Debug)]
 pub struct Driver {
     url: String,
     _service: Service,
+    _display: OnDisplay,
 }
 
 impl Driver {
     /// Starts tauri-driver, or returns `None` (skipping) where the machine cannot run the app.
+    /// Its windows share the display with other tests' windows.
     pub async fn start() -> Option<Driver> {
+        let display = OnDisplay::Shared(DISPLAY.clone().read_owned().await);
+        Driver::start_on(display).await
+    }
+
+    /// As [`Driver::start`], once no other test has a window on the display, and none opens one
+    /// until this driver is dropped: its window keeps the keyboard focus.
+    pub async fn start_alone() -> Option<Driver> {
+        let display = OnDisplay::Alone(DISPLAY.clone().write_owned().await);
+        Driver::start_on(display).await
+    }
+
+    async fn start_on(display: OnDisplay) -> Option<Driver> {
         let app = app_binary();
         let has_display = std::env::var_os("DISPLAY").is_some();
         let has_driver = Command::new("tauri-driver").arg("--help").output().is_ok();
@@ -64,6 +91,7 @@ impl Driver {
         Some(Driver {
             url,
             _service: service,
+            _display: display,
         })
     }
 

@@ -541,11 +541,11 @@ impl Store {
 
     /// Checks the database file and its migrations.
     pub async fn doctor(&self) -> Result<DoctorReport> {
-        // A damaged file may fail the check itself; that is a finding, not an error.
         // Bring the search rows up to date first: the index check below then covers them.
         if let Err(e) = self.refresh_search().await {
             tracing::warn!(error = e.code(), "refreshing the search index failed");
         }
+        // A damaged file may fail the check itself; that is a finding, not an error.
         let integrity: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check")
             .fetch_all(&self.writer)
             .await
