@@ -169,7 +169,34 @@ fn open_main_window<R: Runtime>(app: &tauri::App<R>) -> tauri::Result<()> {
             api.prevent_close();
         }
     });
+    if kiosk {
+        keep_on_screen(window);
+    }
     Ok(())
+}
+
+/// In kiosk mode the window comes back at once if anything minimises it or takes it out of full
+/// screen: a window manager's menu or shortcut, a script (measured under openbox: the `minimizable`
+/// hint alone does not stop it). Checked every half second until the administrator allows the
+/// exit.
+fn keep_on_screen<R: Runtime>(window: tauri::WebviewWindow<R>) {
+    tauri::async_runtime::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_millis(500));
+        loop {
+            tick.tick().await;
+            if window.state::<AppState>().may_close() {
+                break;
+            }
+            let minimized = window.is_minimized().unwrap_or(false);
+            let fullscreen = window.is_fullscreen().unwrap_or(true);
+            if minimized || !fullscreen {
+                tracing::info!(minimized, fullscreen, "kiosk: window put back on screen");
+                let _ = window.unminimize();
+                let _ = window.set_fullscreen(true);
+                let _ = window.set_focus();
+            }
+        }
+    });
 }
 
 /// Raises a desktop notification when a petition reaches the bureau or the bureau moves it on.

@@ -250,10 +250,18 @@ async fn a_kiosk_citizen_is_forgotten_after_the_idle_timeout_and_the_petition_ar
     app.click("[data-testid=kiosk-pin-submit]").await;
     app.wait_css("[data-testid=kiosk-admin-panel]").await;
     shot(&app, "admin-panel").await;
-    // The export buttons are below the counts on a small screen.
-    app.js("document.querySelector('[data-testid=kiosk-export]').scrollIntoView({block: 'center'}); return 1")
+    // The whole panel is on one screen: nothing to scroll to on a touch screen.
+    let below_the_fold = app
+        .js("const h = window.innerHeight; \
+             return [...document.querySelectorAll('[data-testid=kiosk-admin-panel] button')] \
+               .filter(b => b.getBoundingClientRect().bottom > h) \
+               .map(b => b.textContent.trim() + ' ' + Math.round(b.getBoundingClientRect().bottom) + '/' + h)")
         .await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        below_the_fold,
+        serde_json::json!([]),
+        "buttons below the fold"
+    );
     app.click("[data-testid=kiosk-export]").await;
     app.wait_text("[data-testid=kiosk-export-result]", ".age")
         .await;
@@ -557,4 +565,134 @@ async fn a_citizen_goes_from_welcome_to_receipt_with_the_keyboard_alone() {
     );
     let items: serde_json::Value = serde_json::from_str(&text).expect("outbox JSON");
     assert_eq!(items.as_array().map(Vec::len), Some(1), "{text}");
+}
+
+/// Output of an X11 tool (xprop, xwininfo, xdotool) run on the test display.
+fn x11(tool: &str, args: &[&str]) -> String {
+    let out = Command::new(tool)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{tool} runs (scripts/setup installs it): {e}"));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Under a real window manager (openbox, which honours the EWMH requests the app makes): the
+/// kiosk window covers the whole screen with no frame, the manager's Alt+F4 does not close it,
+/// and a minimised kiosk puts itself back (bare Xvfb, where the other tests run, has no manager
+/// to ask for any of this).
+#[tokio::test(flavor = "multi_thread")]
+async fn under_a_window_manager_the_kiosk_fills_the_screen_and_cannot_be_closed_or_left_minimised()
+{
+    // Alone on the display: the window manager manages every window on it.
+    let Some(driver) = Driver::start_alone().await else {
+        return;
+    };
+    if !crate::sync::keyring_ready() {
+        return;
+    }
+    let _wm = Service::spawn(
+        Command::new("openbox")
+            .arg("--sm-disable")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null()),
+    )
+    .expect("openbox runs (scripts/setup installs it)");
+    eventually(
+        Duration::from_secs(10),
+        "the window manager is up",
+        || async {
+            x11("xprop", &["-root", "_NET_SUPPORTING_WM_CHECK"])
+                .contains("window id")
+                .then_some(())
+        },
+    )
+    .await;
+
+    let root = tempfile::tempdir().expect("temp dir");
+    let bureau_dir = root.path().join("bureau");
+    let token = bureau(
+        &bureau_dir,
+        &[
+            "token",
+            "create",
+            "--kind",
+            "kiosk",
+            "--name",
+            "窗口测试终端",
+        ],
+    );
+    let bureau_key = bureau(&bureau_dir, &["key", "show"]);
+    let scans = root.path().join("scans");
+    std::fs::create_dir_all(&scans).expect("scanner folder");
+    let data = root.path().join("kiosk");
+    let base = format!("http://127.0.0.1:{}", free_port());
+    set_up_kiosk(&data, &base, &token, &bureau_key, &scans, 600);
+    let app = driver
+        .launch_until(&data, &[], "[data-testid=kiosk-welcome]")
+        .await;
+
+    let window = x11("xdotool", &["search", "--name", "Petition Desk"])
+        .lines()
+        .next()
+        .expect("the kiosk window")
+        .to_owned();
+    let screen = x11("xwininfo", &["-root"]);
+    let size = |info: &str| {
+        let get = |key: &str| {
+            info.lines()
+                .find_map(|l| l.trim().strip_prefix(key))
+                .map(|v| v.trim().to_owned())
+        };
+        (get("Width:"), get("Height:"))
+    };
+    eventually(
+        Duration::from_secs(10),
+        "the window covers the screen",
+        || async { (size(&x11("xwininfo", &["-id", &window])) == size(&screen)).then_some(()) },
+    )
+    .await;
+    let props = x11(
+        "xprop",
+        &["-id", &window, "_NET_WM_STATE", "_NET_FRAME_EXTENTS"],
+    );
+    assert!(props.contains("_NET_WM_STATE_FULLSCREEN"), "{props}");
+    assert!(
+        props.contains("_NET_FRAME_EXTENTS(CARDINAL) = 0, 0, 0, 0"),
+        "a frame: {props}"
+    );
+
+    // The window manager's own close shortcut: refused, the window and the page stay.
+    x11("xdotool", &["key", "alt+F4"]);
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(
+        x11("xdotool", &["search", "--name", "Petition Desk"])
+            .lines()
+            .next(),
+        Some(window.as_str()),
+        "the kiosk window was closed"
+    );
+    assert_eq!(app.count("[data-testid=kiosk-welcome]").await, 1);
+
+    // Minimised (as the window manager's menu would): back on screen, full screen, by itself.
+    x11("xdotool", &["windowminimize", &window]);
+    eventually(Duration::from_secs(5), "the kiosk is minimised", || async {
+        x11("xprop", &["-id", &window, "WM_STATE"])
+            .contains("Iconic")
+            .then_some(())
+    })
+    .await;
+    eventually(
+        Duration::from_secs(10),
+        "the kiosk is back on screen",
+        || async {
+            let state = x11("xprop", &["-id", &window, "WM_STATE", "_NET_WM_STATE"]);
+            (state.contains("window state: Normal")
+                && state.contains("_NET_WM_STATE_FULLSCREEN")
+                && !state.contains("_NET_WM_STATE_HIDDEN"))
+            .then_some(())
+        },
+    )
+    .await;
+    assert_eq!(app.count("[data-testid=kiosk-welcome]").await, 1);
+    app.quit().await;
 }
