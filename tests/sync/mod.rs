@@ -181,14 +181,29 @@ async fn assert_delivered_once(
     }
 }
 
+/// Runs `cmd` to its end while the in-process bureau keeps serving it. On a multi-thread runtime
+/// the worker first hands its queued tasks to another thread: a worker blocked in a plain
+/// `output()` keeps the task in its next-task slot, which no other worker may take, and if that
+/// task was the bureau's connection the child waited for it for ever (seen once in CI: the kill
+/// test's final sync hung with both its connections open).
+fn output(cmd: &mut Command) -> std::process::Output {
+    let mut run = || cmd.output().expect("petitionctl runs");
+    match tokio::runtime::Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(run)
+        }
+        _ => run(),
+    }
+}
+
 fn login(dir: &Path, bureau_url: &str, token: &str) {
-    let out = petitionctl()
-        .arg("--data-dir")
-        .arg(dir)
-        .args(["login", "--token", token])
-        .env("PETITION_BUREAU_URL", bureau_url)
-        .output()
-        .expect("petitionctl runs");
+    let out = output(
+        petitionctl()
+            .arg("--data-dir")
+            .arg(dir)
+            .args(["login", "--token", token])
+            .env("PETITION_BUREAU_URL", bureau_url),
+    );
     assert!(
         out.status.success(),
         "login: {}",
@@ -197,17 +212,17 @@ fn login(dir: &Path, bureau_url: &str, token: &str) {
 }
 
 fn sync_once(dir: &Path) -> std::process::Output {
-    petitionctl()
-        .arg("--data-dir")
-        .arg(dir)
-        .args(["sync", "--once"])
-        .env("PETITION_SYNC_BACKOFF_CAP_MS", "300")
-        .output()
-        .expect("petitionctl runs")
+    output(
+        petitionctl()
+            .arg("--data-dir")
+            .arg(dir)
+            .args(["sync", "--once"])
+            .env("PETITION_SYNC_BACKOFF_CAP_MS", "300"),
+    )
 }
 
 fn json(cmd: &mut Command) -> serde_json::Value {
-    let out = cmd.output().expect("petitionctl runs");
+    let out = output(cmd);
     assert!(
         out.status.success(),
         "{}",
@@ -290,12 +305,12 @@ async fn the_token_from_login_is_read_back_by_a_second_process() {
     assert_eq!(status["events"][2]["text"], "道路已于本周修复。");
 
     let other = tempfile::tempdir().expect("temp dir");
-    let out = petitionctl()
-        .arg("--data-dir")
-        .arg(other.path())
-        .args(["sync", "--once"])
-        .output()
-        .expect("petitionctl runs");
+    let out = output(
+        petitionctl()
+            .arg("--data-dir")
+            .arg(other.path())
+            .args(["sync", "--once"]),
+    );
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("[no_bureau]"));
     let _ = secret::forget_token(dir.path());
