@@ -41,6 +41,7 @@ const COMMANDS: &[&str] = &[
     "kiosk_export_outbox",
     "kiosk_admin_lock",
     "kiosk_exit",
+    "kiosk_print_receipt",
 ];
 
 fn main() {

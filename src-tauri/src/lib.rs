@@ -4,6 +4,7 @@
 
 mod commands;
 mod error;
+mod print;
 mod state;
 
 use std::path::PathBuf;
@@ -84,6 +85,7 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>, options: Options) -> tauri:
             commands::kiosk::kiosk_export_outbox,
             commands::kiosk::kiosk_admin_lock,
             commands::kiosk::kiosk_exit,
+            commands::kiosk::kiosk_print_receipt,
         ])
         .setup(move |app| {
             let state = tauri::async_runtime::block_on(AppState::open(
@@ -142,7 +144,8 @@ fn open_main_window<R: Runtime>(app: &tauri::App<R>) -> tauri::Result<()> {
             .minimizable(false)
             .maximizable(false)
             .closable(false)
-            .always_on_top(true);
+            .always_on_top(true)
+            .additional_browser_args(print::KIOSK_BROWSER_ARGS);
     }
     let window = builder
         .on_navigation(|url| {
@@ -170,6 +173,7 @@ fn open_main_window<R: Runtime>(app: &tauri::App<R>) -> tauri::Result<()> {
         }
     });
     if kiosk {
+        print::refuse_print_dialog(&window);
         keep_on_screen(window);
     }
     Ok(())

@@ -125,6 +125,7 @@ impl AppState {
                 idle_seconds: petition_core::kiosk::DEFAULT_IDLE_SECONDS,
                 countdown_seconds: petition_core::kiosk::COUNTDOWN_SECONDS,
                 folders: Vec::new(),
+                printer: None,
             }),
             None => None,
         };

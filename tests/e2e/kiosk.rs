@@ -55,7 +55,7 @@ fn bureau(dir: &std::path::Path, args: &[&str]) -> String {
 }
 
 /// `petitionctl kiosk setup` with the PIN 13579 on standard input, the folder `扫描仪`, the idle
-/// time given, and the bureau's key given by hand (the bureau need not run).
+/// time given, the bureau's key given by hand (the bureau need not run), and `extra` arguments.
 fn set_up_kiosk(
     data: &std::path::Path,
     base: &str,
@@ -63,6 +63,7 @@ fn set_up_kiosk(
     bureau_key: &str,
     scans: &std::path::Path,
     idle_seconds: u32,
+    extra: &[&str],
 ) {
     let out = run_with_input(
         petitionctl()
@@ -73,7 +74,8 @@ fn set_up_kiosk(
             ])
             .args(["--folder", &format!("扫描仪={}", scans.display())])
             .args(["--idle-seconds", &idle_seconds.to_string()])
-            .args(["--bureau-key", bureau_key]),
+            .args(["--bureau-key", bureau_key])
+            .args(extra),
         "13579\n13579\n",
     );
     assert!(
@@ -81,6 +83,25 @@ fn set_up_kiosk(
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// A kiosk whose bureau is down (the receipt's reference needs no network): a kiosk token and the
+/// bureau's key made by `petition-bureau` while it is not serving, a scanner folder holding one
+/// PDF, an idle time of 600 s, and `extra` arguments to `kiosk setup`. Returns the data dir.
+fn offline_kiosk(root: &std::path::Path, name: &str, extra: &[&str]) -> std::path::PathBuf {
+    let bureau_dir = root.join("bureau");
+    let token = bureau(
+        &bureau_dir,
+        &["token", "create", "--kind", "kiosk", "--name", name],
+    );
+    let bureau_key = bureau(&bureau_dir, &["key", "show"]);
+    let scans = root.join("scans");
+    std::fs::create_dir_all(&scans).expect("scanner folder");
+    std::fs::write(scans.join("扫描件.pdf"), b"%PDF-1.4\n%%EOF\n").expect("a scan");
+    let data = root.join("kiosk");
+    let base = format!("http://127.0.0.1:{}", free_port());
+    set_up_kiosk(&data, &base, &token, &bureau_key, &scans, 600, extra);
+    data
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -110,7 +131,16 @@ async fn a_kiosk_citizen_is_forgotten_after_the_idle_timeout_and_the_petition_ar
 
     // The administrator sets the machine up while the bureau is down (its key given by hand).
     let data = root.path().join("kiosk");
-    set_up_kiosk(&data, &base, &token, &bureau_key, &scans, 30);
+    // A printer the print system does not know: printing fails, and says so.
+    set_up_kiosk(
+        &data,
+        &base,
+        &token,
+        &bureau_key,
+        &scans,
+        30,
+        &["--printer", "NoSuchPrinter"],
+    );
 
     // A plain start enters kiosk mode (recorded in the data directory).
     let app = driver
@@ -153,6 +183,14 @@ async fn a_kiosk_citizen_is_forgotten_after_the_idle_timeout_and_the_petition_ar
     assert_eq!(reference.as_bytes()[5], b'-');
     app.wait_css("[data-testid=kiosk-qr] svg").await;
     shot(&app, "receipt").await;
+    app.click("[data-testid=kiosk-print]").await;
+    app.wait_css("[data-testid=kiosk-print-error][data-code=print_failed]")
+        .await;
+    assert_eq!(
+        app.text("[data-testid=kiosk-reference]").await.trim(),
+        reference,
+        "the reference stays on screen"
+    );
 
     // Something a page could leave behind, to prove the wipe clears it. The UI clears the two
     // storages itself; it never touches IndexedDB, so only the webview's own clearing of its
@@ -451,27 +489,14 @@ async fn a_citizen_goes_from_welcome_to_receipt_with_the_keyboard_alone() {
     if !crate::sync::keyring_ready() {
         return;
     }
-    let root = tempfile::tempdir().expect("temp dir");
-    let bureau_dir = root.path().join("bureau");
-    let token = bureau(
-        &bureau_dir,
-        &[
-            "token",
-            "create",
-            "--kind",
-            "kiosk",
-            "--name",
-            "键盘测试终端",
-        ],
+    // The receipt goes to a real CUPS printer whose output is PDF files (.ci/start-cups).
+    let printer = std::env::var("PETITION_TEST_PRINTER")
+        .expect("PETITION_TEST_PRINTER names a CUPS printer (scripts/test starts one)");
+    let printed_dir = std::path::PathBuf::from(
+        std::env::var("PETITION_TEST_PRINT_DIR").expect("PETITION_TEST_PRINT_DIR"),
     );
-    let bureau_key = bureau(&bureau_dir, &["key", "show"]);
-    let scans = root.path().join("scans");
-    std::fs::create_dir_all(&scans).expect("scanner folder");
-    std::fs::write(scans.join("扫描件.pdf"), b"%PDF-1.4\n%%EOF\n").expect("a scan");
-    let data = root.path().join("kiosk");
-    // The bureau stays down: the receipt's reference needs no network.
-    let base = format!("http://127.0.0.1:{}", free_port());
-    set_up_kiosk(&data, &base, &token, &bureau_key, &scans, 600);
+    let root = tempfile::tempdir().expect("temp dir");
+    let data = offline_kiosk(root.path(), "键盘测试终端", &["--printer", &printer]);
 
     let app = driver
         .launch_until(&data, &[], "[data-testid=kiosk-welcome]")
@@ -538,6 +563,45 @@ async fn a_citizen_goes_from_welcome_to_receipt_with_the_keyboard_alone() {
     let reference = app.text("[data-testid=kiosk-reference]").await;
     assert_eq!(reference.trim().len(), 11, "a reference: {reference}");
     buttons_fit_a_finger(&app, "receipt").await;
+
+    // Print: straight to the kiosk's printer, no dialog; the paper holds the receipt alone.
+    let windows = || {
+        x11(
+            "xdotool",
+            &["search", "--onlyvisible", "--class", "petition-desk"],
+        )
+    };
+    let before = windows();
+    tab_to(&app, "[data-testid=kiosk-print]").await;
+    press(&app, ENTER).await;
+    app.wait_css("[data-testid=kiosk-printed]").await;
+    assert_eq!(windows(), before, "a window (a print dialog?) opened");
+    // The page's own print request cannot open the dialog either.
+    app.js("window.print(); return 1").await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(windows(), before, "window.print() opened a window");
+    // CUPS-PDF turns the job into a PDF whose fonts carry no text (its Ghostscript pass), so the
+    // paper is read the way a person at the bureau would: the page scanned, its QR code decoded.
+    let pdf = eventually(
+        Duration::from_secs(60),
+        "the printer's PDF of the receipt",
+        || async {
+            std::fs::read_dir(&printed_dir)
+                .ok()?
+                .flatten()
+                .map(|e| e.path())
+                .find(|p| p.extension().is_some_and(|x| x == "pdf") && pdf_pages(p).is_some())
+        },
+    )
+    .await;
+    assert_eq!(pdf_pages(&pdf), Some(1), "the receipt fits one page");
+    assert_eq!(
+        printed_qr(&pdf, root.path()),
+        reference.trim(),
+        "the printed QR code"
+    );
+    shot(&app, "printed").await;
+
     tab_to(&app, "[data-testid=kiosk-finish]").await;
     press(&app, ENTER).await;
     app.wait_css("[data-testid=kiosk-welcome]").await;
@@ -565,6 +629,48 @@ async fn a_citizen_goes_from_welcome_to_receipt_with_the_keyboard_alone() {
     );
     let items: serde_json::Value = serde_json::from_str(&text).expect("outbox JSON");
     assert_eq!(items.as_array().map(Vec::len), Some(1), "{text}");
+}
+
+/// How many pages a PDF has (`pdfinfo` from poppler-utils); `None` while the printer is still
+/// writing it.
+fn pdf_pages(path: &std::path::Path) -> Option<u32> {
+    let out = Command::new("pdfinfo")
+        .arg(path)
+        .stderr(Stdio::null())
+        .output()
+        .expect("pdfinfo runs (scripts/setup installs poppler-utils)");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .and_then(|n| n.trim().parse().ok())
+}
+
+/// The text of the QR code on the first page of a PDF: the page rendered at 150 dpi in grey
+/// (`pdftoppm`) and decoded.
+fn printed_qr(pdf: &std::path::Path, scratch: &std::path::Path) -> String {
+    let stem = scratch.join("printed-page");
+    let out = Command::new("pdftoppm")
+        .args(["-r", "150", "-gray", "-png", "-singlefile", "-f", "1"])
+        .arg(pdf)
+        .arg(&stem)
+        .output()
+        .expect("pdftoppm runs (scripts/setup installs poppler-utils)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let page = image::open(stem.with_extension("png"))
+        .expect("the rendered page")
+        .into_luma8();
+    let mut prepared = rqrr::PreparedImage::prepare_from_greyscale(
+        page.width() as usize,
+        page.height() as usize,
+        |x, y| page.get_pixel(x as u32, y as u32).0[0],
+    );
+    let grids = prepared.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code on the page");
+    grids[0].decode().expect("the QR code reads").1
 }
 
 /// Output of an X11 tool (xprop, xwininfo, xdotool) run on the test display.
@@ -609,24 +715,7 @@ async fn under_a_window_manager_the_kiosk_fills_the_screen_and_cannot_be_closed_
     .await;
 
     let root = tempfile::tempdir().expect("temp dir");
-    let bureau_dir = root.path().join("bureau");
-    let token = bureau(
-        &bureau_dir,
-        &[
-            "token",
-            "create",
-            "--kind",
-            "kiosk",
-            "--name",
-            "窗口测试终端",
-        ],
-    );
-    let bureau_key = bureau(&bureau_dir, &["key", "show"]);
-    let scans = root.path().join("scans");
-    std::fs::create_dir_all(&scans).expect("scanner folder");
-    let data = root.path().join("kiosk");
-    let base = format!("http://127.0.0.1:{}", free_port());
-    set_up_kiosk(&data, &base, &token, &bureau_key, &scans, 600);
+    let data = offline_kiosk(root.path(), "窗口测试终端", &[]);
     let app = driver
         .launch_until(&data, &[], "[data-testid=kiosk-welcome]")
         .await;

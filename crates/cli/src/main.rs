@@ -119,6 +119,10 @@ enum KioskCommand {
         /// now; otherwise it is read from the bureau's catalogue.
         #[arg(long, value_name = "AGE_RECIPIENT")]
         bureau_key: Option<String>,
+        /// The printer receipts go to, as the OS names it (`lpstat -p` on Linux and macOS);
+        /// without it, the OS's default printer. The kiosk prints without a dialog.
+        #[arg(long, value_name = "NAME")]
+        printer: Option<String>,
     },
     /// Seal every petition the bureau has not confirmed yet into OUT_FILE, encrypted to the
     /// bureau's public key, for `petition-bureau import`. Prints how many petitions.
@@ -539,6 +543,7 @@ async fn kiosk(store: &Store, cmd: KioskCommand, lang: Lang) -> anyhow::Result<E
             folders,
             idle_seconds,
             bureau_key,
+            printer,
         } => {
             let folders = folders
                 .iter()
@@ -568,11 +573,13 @@ async fn kiosk(store: &Store, cmd: KioskCommand, lang: Lang) -> anyhow::Result<E
                     folders,
                     idle_seconds,
                     recipient: bureau_key,
+                    printer: printer.clone(),
                 })
                 .await?;
             print_json(&serde_json::json!({
                 "kiosk": true,
                 "bureau_key": recipient,
+                "printer": printer,
             }))?;
             if recipient.is_none() {
                 eprintln!(

@@ -21,6 +21,7 @@ const FAILURES_SETTING: &str = "kiosk_pin_failures";
 const LOCKED_UNTIL_SETTING: &str = "kiosk_pin_locked_until";
 const IDLE_SETTING: &str = "kiosk_idle_seconds";
 const FOLDERS_SETTING: &str = "kiosk_folders";
+const PRINTER_SETTING: &str = "kiosk_printer";
 /// The bureau's age recipient (`age1…`) that sealed exports are encrypted to.
 pub const RECIPIENT_SETTING: &str = "bureau_outbox_recipient";
 
@@ -51,6 +52,8 @@ pub struct KioskConfig {
     pub idle_seconds: u32,
     pub countdown_seconds: u32,
     pub folders: Vec<KioskFolder>,
+    /// The printer receipts go to, as the OS names it; `None`: the OS's default printer.
+    pub printer: Option<String>,
 }
 
 /// What `kiosk setup` records.
@@ -63,6 +66,8 @@ pub struct KioskSetup {
     pub idle_seconds: Option<u32>,
     /// The bureau's public key for sealed exports, when it is given rather than fetched.
     pub recipient: Option<String>,
+    /// The printer receipts go to; `None`: the OS's default printer.
+    pub printer: Option<String>,
 }
 
 /// Why a kiosk action was refused.
@@ -292,6 +297,9 @@ impl Store {
         if let Some(r) = &recipient {
             self.set_setting(RECIPIENT_SETTING, r).await?;
         }
+        // Empty: the OS's default printer (a setup run again without --printer goes back to it).
+        let printer = setup.printer.as_deref().map(str::trim).unwrap_or_default();
+        self.set_setting(PRINTER_SETTING, printer).await?;
         self.set_setting(MODE_SETTING, "1").await?;
         tracing::info!(folders = setup.folders.len(), "kiosk set up");
         Ok(recipient)
@@ -312,10 +320,15 @@ impl Store {
             .await?
             .and_then(|v| v.parse().ok())
             .unwrap_or(DEFAULT_IDLE_SECONDS);
+        let printer = self
+            .setting(PRINTER_SETTING)
+            .await?
+            .filter(|p| !p.trim().is_empty());
         Ok(Some(KioskConfig {
             idle_seconds,
             countdown_seconds: COUNTDOWN_SECONDS,
             folders,
+            printer,
         }))
     }
 

@@ -269,3 +269,35 @@ pub fn kiosk_exit(state: State<'_, AppState>) -> Res<()> {
     tracing::info!("kiosk: the administrator left kiosk mode");
     Ok(())
 }
+
+/// Prints the receipt on screen to the kiosk's printer without a dialog (the print style sheet
+/// leaves only the receipt). An error tells the citizen to write the reference down; the
+/// reference stays on screen either way.
+#[tauri::command]
+pub async fn kiosk_print_receipt<R: Runtime>(
+    webview: tauri::Webview<R>,
+    state: State<'_, AppState>,
+) -> Res<()> {
+    state.require_kiosk()?;
+    let printer = state.kiosk_config().and_then(|c| c.printer);
+    let named = printer.is_some();
+    match crate::print::print_silently(&webview, printer).await {
+        Ok(()) => {
+            tracing::info!(named, "kiosk: a receipt went to the printer");
+            Ok(())
+        }
+        Err(crate::print::PrintFailed(detail)) => {
+            tracing::warn!(named, detail, "kiosk: printing a receipt failed");
+            Err(CommandError {
+                code: "print_failed".to_owned(),
+                message: state
+                    .lang()
+                    .pick(
+                        "回执没有打印出来：打印机没有连接或没有准备好。请把屏幕上的编号抄下来，或请工作人员检查打印机。您的信访事项已经提交，不受影响。",
+                        "The receipt could not be printed: the printer is not connected or not ready. Write down the reference on the screen, or ask the staff to check the printer. Your petition is submitted either way.",
+                    )
+                    .to_owned(),
+            })
+        }
+    }
+}

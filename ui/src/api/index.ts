@@ -228,6 +228,9 @@ export const api = {
   kioskExportOutbox: (index: number) => invoke<KioskExport>('kiosk_export_outbox', { index }),
   kioskAdminLock: () => invoke<void>('kiosk_admin_lock'),
   kioskExit: () => invoke<void>('kiosk_exit'),
+  /** Prints the receipt on screen to the kiosk's printer, without a dialog; rejects with
+   *  `print_failed` when the print system does not take it. */
+  kioskPrintReceipt: () => invoke<void>('kiosk_print_receipt'),
   /** Streams the sync engine's events to `onEvent` for as long as the window lives. */
   watchSync: (onEvent: (e: SyncEvent) => void) => {
     const channel = new Channel<SyncEvent>();

@@ -242,6 +242,8 @@ export const en: Messages = {
       delivered: 'Delivered to the bureau.',
       queued: 'This machine delivers your petition to the bureau by itself as soon as it is online; you need not do anything more.',
       print: 'Print',
+      printing: 'Printing…',
+      printed: 'The receipt went to the printer. Take it from the printer.',
       finish: 'Finish',
       autoEnd: 'When you are done, choose “Finish”. The page also closes by itself after a while without use.',
     },
@@ -281,6 +283,7 @@ export const en: Messages = {
     },
   },
   errors: {
+    print_failed: 'The receipt could not be printed: the printer is not connected or not ready. Write down the reference on the screen, or ask the staff to check the printer. Your petition is submitted either way.',
     not_ready: 'Some things still need work; use “Check before submitting” and follow the hints.',
     not_queued: 'This petition is not in the outbox.',
     already_sent: 'It has already been sent to the bureau and can no longer be withdrawn.',
