@@ -40,6 +40,7 @@ async fn two_hundred_petitions_arrive_once_through_a_hostile_network() {
         EngineConfig {
             // Small chunks, so uploads take several requests and cuts land inside them.
             chunk_bytes: 2048,
+            adaptive_chunks: false,
             backoff: Backoff {
                 base: Duration::from_millis(10),
                 cap: Duration::from_millis(200),

@@ -5,7 +5,8 @@
 //! Run it where the OS keyring works (the engine reads its token from there), e.g. under
 //! `dbus-run-session` with an unlocked gnome-keyring (see BUILDING-HERE.md), as
 //! `cargo bench -p petition-bureau --bench sync_drain`. `BENCH_PETITIONS` and `BENCH_MB` change
-//! the load, `BENCH_ROUNDS` the number of rounds (2).
+//! the load, `BENCH_ROUNDS` the number of rounds (2), `BENCH_CHUNK_KIB` the upload chunk size
+//! (the engine's default otherwise).
 //!
 //! curl's files differ from the app's by one byte each: the bureau keeps identical content once
 //! and would complete those uploads without a byte sent. curl's time is its transfer alone; the
@@ -78,6 +79,11 @@ fn main() -> anyhow::Result<()> {
     let petitions = env_or("BENCH_PETITIONS", 100);
     let size = env_or("BENCH_MB", 5) * 1_000_000;
     let rounds = env_or("BENCH_ROUNDS", 2);
+    // `BENCH_CHUNK_KIB`: another upload chunk size than the engine's default, to compare.
+    let chunk_override = std::env::var("BENCH_CHUNK_KIB")
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok())
+        .map(|kib| kib * 1024);
     let runtime = tokio::runtime::Runtime::new()?;
     let work = tempfile::tempdir()?;
     let bureau_dir = work.path().join("bureau");
@@ -148,7 +154,12 @@ fn main() -> anyhow::Result<()> {
             anyhow::Ok((store, total))
         })?;
 
-        let engine = Engine::new(store.clone(), EngineConfig::default());
+        let mut config = EngineConfig::default();
+        if let Some(chunk) = chunk_override {
+            config.chunk_bytes = chunk;
+            config.adaptive_chunks = false;
+        }
+        let engine = Engine::new(store.clone(), config);
         let started = Instant::now();
         let summary = runtime.block_on(engine.run_once())?;
         let app_time = started.elapsed();
@@ -211,8 +222,12 @@ fn main() -> anyhow::Result<()> {
         std::fs::remove_dir_all(&app_dir)?;
     }
     println!(
-        "\n{petitions} petitions × {:.0} MB, default engine settings (4 MiB chunks)",
-        size as f64 / 1e6
+        "\n{petitions} petitions × {:.0} MB, engine upload requests: {}",
+        size as f64 / 1e6,
+        chunk_override.map_or("sized to the line (default)".to_owned(), |c| format!(
+            "{} KiB each",
+            c / 1024
+        ))
     );
     Ok(())
 }

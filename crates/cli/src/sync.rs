@@ -28,7 +28,7 @@ pub struct SyncArgs {
     /// Exit when every queued petition is delivered (or needs attention) and status is pulled.
     #[arg(long)]
     once: bool,
-    /// Bytes per upload request.
+    /// Bytes in every upload request (without it, requests are sized to the line's throughput).
     #[arg(long, env = "PETITION_SYNC_CHUNK_BYTES", hide = true)]
     chunk_bytes: Option<u64>,
     /// The longest wait between retries, in milliseconds.
@@ -170,7 +170,9 @@ fn print_event(event: &SyncEvent, lang: Lang) {
 pub async fn sync(store: &Store, args: SyncArgs, lang: Lang) -> anyhow::Result<ExitCode> {
     let mut config = EngineConfig::default();
     if let Some(chunk) = args.chunk_bytes {
+        // A size given by hand is kept for every request (tests cut uploads at known places).
         config.chunk_bytes = chunk.max(1);
+        config.adaptive_chunks = false;
     }
     if let Some(cap) = args.backoff_cap_ms {
         let cap = Duration::from_millis(cap.max(1));

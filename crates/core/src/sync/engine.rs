@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -27,8 +27,13 @@ use crate::store::{Store, rfc3339};
 /// How the engine works; the defaults suit a citizen's desktop.
 #[derive(Debug, Clone)]
 pub struct EngineConfig {
-    /// Bytes sent per upload request. Bigger chunks go faster; a cut costs at most one chunk.
+    /// Bytes in the first upload request of a run, and in every one when `adaptive_chunks` is
+    /// off.
     pub chunk_bytes: u64,
+    /// Later requests are sized from the measured throughput to take about two seconds each
+    /// ([`plan::next_chunk`]): a whole photo in one request on a fast line, steady progress on a
+    /// slow one. What arrived before a cut is kept by the bureau either way.
+    pub adaptive_chunks: bool,
     pub backoff: Backoff,
     /// How often `run` pulls status changes when nothing else happens.
     pub pull_interval: Duration,
@@ -37,7 +42,8 @@ pub struct EngineConfig {
 impl Default for EngineConfig {
     fn default() -> EngineConfig {
         EngineConfig {
-            chunk_bytes: 4 * 1024 * 1024,
+            chunk_bytes: plan::FIRST_CHUNK,
+            adaptive_chunks: true,
             backoff: Backoff::default(),
             pull_interval: Duration::from_secs(300),
         }
@@ -77,6 +83,8 @@ pub struct Engine {
     /// Held while attachment bytes are on the wire: one upload request at a time, so a cut
     /// (a lost connection, a killed process) costs at most one chunk.
     upload_lane: tokio::sync::Mutex<()>,
+    /// Bytes in the next upload request.
+    chunk: AtomicU64,
 }
 
 /// Items driven at once. Their bytes still go one request at a time (`upload_lane`); the second
@@ -192,11 +200,12 @@ impl Engine {
         let (events, _) = broadcast::channel(1024);
         Engine {
             store,
-            config,
             events,
             wake: Arc::new(Notify::new()),
             unreachable: AtomicU32::new(0),
             upload_lane: tokio::sync::Mutex::new(()),
+            chunk: AtomicU64::new(config.chunk_bytes.max(1)),
+            config,
         }
     }
 
@@ -347,7 +356,7 @@ impl Engine {
                     })
                     .collect(),
             };
-            let action = plan::next_action(&item, now_ms(), self.config.chunk_bytes);
+            let action = plan::next_action(&item, now_ms(), self.chunk.load(Ordering::Relaxed));
             let file_of = |file: usize| &work.files[file];
             let result: std::result::Result<(), Failure> = match action {
                 Action::Nothing | Action::WaitUntil(_) => {
@@ -427,9 +436,17 @@ impl Engine {
                     let upload_id = f.upload_id.clone().unwrap_or_default();
                     let sent = {
                         let _lane = self.upload_lane.lock().await;
-                        bureau
+                        let started = std::time::Instant::now();
+                        let sent = bureau
                             .patch(&upload_id, offset, bytes.slice(start..end))
-                            .await
+                            .await;
+                        if self.config.adaptive_chunks && sent.is_ok() {
+                            let current = self.chunk.load(Ordering::Relaxed);
+                            let next =
+                                plan::next_chunk(current, (end - start) as u64, started.elapsed());
+                            self.chunk.store(next, Ordering::Relaxed);
+                        }
+                        sent
                     };
                     match sent {
                         Ok(new_offset) => {

@@ -127,6 +127,34 @@ pub fn next_action(item: &ItemPlan, now: i64, chunk: u64) -> Action {
     Action::Submit
 }
 
+/// Upload requests are sized from the throughput the last one measured, to take about
+/// [`CHUNK_TARGET`] each: one request for a whole photo on a fast line, progress every couple of
+/// seconds on a slow one.
+pub const CHUNK_TARGET: Duration = Duration::from_secs(2);
+/// The first request of a run, before anything was measured.
+pub const FIRST_CHUNK: u64 = 1024 * 1024;
+/// The smallest adaptive request: below it, each request's round trip and the bureau's flush to
+/// disk would cost more than its bytes.
+pub const MIN_CHUNK: u64 = 256 * 1024;
+/// The largest adaptive request (the whole of most attachments).
+pub const MAX_CHUNK: u64 = 16 * 1024 * 1024;
+/// A request grows at most this many times over the last one, so one quick sample on a line that
+/// then slows down cannot send a huge request into it.
+const CHUNK_GROWTH: u64 = 4;
+
+/// The size of the next upload request after `sent` bytes took `took`, when the current size is
+/// `current`. A sample smaller than a quarter of [`MIN_CHUNK`] (a file's short tail) tells little
+/// about the line, so it keeps `current`.
+pub fn next_chunk(current: u64, sent: u64, took: Duration) -> u64 {
+    if sent < MIN_CHUNK / 4 {
+        return current;
+    }
+    let rate = sent as f64 / took.as_secs_f64().max(1e-6);
+    let fit = (rate * CHUNK_TARGET.as_secs_f64()).min(MAX_CHUNK as f64) as u64;
+    fit.min(sent.saturating_mul(CHUNK_GROWTH))
+        .clamp(MIN_CHUNK, MAX_CHUNK)
+}
+
 /// How a request failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Failure {
@@ -242,6 +270,35 @@ impl Backoff {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn upload_requests_are_sized_to_the_line() {
+        let mib = 1024 * 1024;
+        // Loopback or a LAN: a MiB in 3 ms. Growth is stepped (×4 a request) up to the cap.
+        let fast = Duration::from_millis(3);
+        assert_eq!(next_chunk(FIRST_CHUNK, mib, fast), 4 * mib);
+        assert_eq!(next_chunk(4 * mib, 4 * mib, fast), MAX_CHUNK);
+        assert_eq!(next_chunk(MAX_CHUNK, MAX_CHUNK, fast), MAX_CHUNK);
+        // 1 Mbit/s (125 kB/s): a MiB took 8.4 s, so the next request is the floor (about 2 s).
+        assert_eq!(
+            next_chunk(FIRST_CHUNK, mib, Duration::from_millis(8_390)),
+            MIN_CHUNK
+        );
+        // 4 MB/s: two seconds' worth.
+        assert_eq!(
+            next_chunk(4 * mib, 4_000_000, Duration::from_secs(1)),
+            8_000_000
+        );
+        // A line that slows down shrinks the next request at once.
+        assert_eq!(
+            next_chunk(MAX_CHUNK, MAX_CHUNK, Duration::from_secs(16)),
+            2 * mib
+        );
+        // A file's short tail says nothing: the size stays.
+        assert_eq!(next_chunk(8 * mib, 1000, Duration::from_secs(5)), 8 * mib);
+        // No time measured at all (a clock that did not move): the cap, never a division by zero.
+        assert_eq!(next_chunk(MAX_CHUNK, MAX_CHUNK, Duration::ZERO), MAX_CHUNK);
+    }
 
     fn file(length: u64, upload_id: Option<&str>, complete: bool, remote: Remote) -> FilePlan {
         FilePlan {
