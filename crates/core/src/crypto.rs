@@ -239,7 +239,7 @@ impl FileCipher {
 
     /// A file in the first format, as the app wrote them before `PDSEAL02`.
     #[cfg(test)]
-    fn seal_v1(&self, kind: FileKind, name: &str, plain: &[u8]) -> Vec<u8> {
+    pub(crate) fn seal_v1(&self, kind: FileKind, name: &str, plain: &[u8]) -> Vec<u8> {
         let mut nonce = [0u8; NONCE_LEN_V1];
         rand::rng().fill_bytes(&mut nonce);
         let sealed = self

@@ -731,6 +731,46 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn files_an_earlier_version_sealed_still_read_sync_and_show() {
+        let (dir, store, id) = store_with_draft().await;
+        let results = store
+            .attach(
+                &id,
+                vec![bytes("old.png", png(9))],
+                &Limits::default(),
+                |_| {},
+            )
+            .await
+            .expect("attach");
+        let sha = results[0].as_ref().expect("attached").sha256.clone();
+        let name = store.files().file_name(&sha);
+        let files = dir.path().join(ATTACHMENT_DIR);
+        // Re-seal the file and its thumbnail in the first format (XChaCha20-Poly1305), as an
+        // earlier version left them on disk.
+        for (path, kind) in [
+            (files.join(&name), FileKind::Attachment),
+            (files.join(THUMBNAIL_DIR).join(&name), FileKind::Thumbnail),
+        ] {
+            let sealed = std::fs::read(&path).expect("sealed file");
+            assert!(sealed.starts_with(b"PDSEAL02"));
+            let plain = store.files().open(kind, &name, &sealed).expect("opens");
+            std::fs::write(&path, store.files().seal_v1(kind, &name, &plain)).expect("rewrite");
+        }
+        let content = store.attachment_bytes(&id, &sha).await.expect("bytes");
+        assert_eq!(sha256_hex(&content.bytes), sha);
+        assert_eq!(
+            store.attachment_raw(&sha).await.expect("raw"),
+            content.bytes
+        );
+        let thumb = store
+            .thumbnail_bytes(&id, &sha)
+            .await
+            .expect("thumbnail")
+            .expect("an image has one");
+        assert_eq!(thumb.media_type, MediaType::Jpeg);
+    }
+
+    #[tokio::test]
     async fn reorder_remove_and_the_last_reference_takes_the_file() {
         let (dir, store, id) = store_with_draft().await;
         let other = store.create_draft(&[]).await.expect("draft").id;
