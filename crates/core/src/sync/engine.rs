@@ -27,8 +27,8 @@ use crate::store::{Store, rfc3339};
 /// How the engine works; the defaults suit a citizen's desktop.
 #[derive(Debug, Clone)]
 pub struct EngineConfig {
-    /// Bytes in the first upload request of a run, and in every one when `adaptive_chunks` is
-    /// off.
+    /// Bytes in the first upload request of each pass over the outbox, and in every one when
+    /// `adaptive_chunks` is off.
     pub chunk_bytes: u64,
     /// Later requests are sized from the measured throughput to take about two seconds each
     /// ([`plan::next_chunk`]): a whole photo in one request on a fast line, steady progress on a
@@ -304,6 +304,9 @@ impl Engine {
             return Ok(false);
         }
         let ids = self.store.pending_outbox().await?;
+        // Each pass measures the line afresh: it may not be the one the last pass had.
+        self.chunk
+            .store(self.config.chunk_bytes.max(1), Ordering::Relaxed);
         // After a failure that pauses everything, items not started yet are left for later and
         // the ones under way finish their step.
         let paused = AtomicBool::new(false);
@@ -430,20 +433,34 @@ impl Engine {
                     let start = usize::try_from(offset)
                         .unwrap_or(usize::MAX)
                         .min(bytes.len());
-                    let end = usize::try_from(offset + len)
-                        .unwrap_or(usize::MAX)
-                        .min(bytes.len());
                     let upload_id = f.upload_id.clone().unwrap_or_default();
                     let sent = {
                         let _lane = self.upload_lane.lock().await;
+                        // Sized now, not when planned: the other item's request, just ended,
+                        // may have measured a slower line.
+                        let len = if self.config.adaptive_chunks {
+                            len.min(self.chunk.load(Ordering::Relaxed))
+                        } else {
+                            len
+                        };
+                        let end = usize::try_from(offset + len)
+                            .unwrap_or(usize::MAX)
+                            .min(bytes.len());
                         let started = std::time::Instant::now();
                         let sent = bureau
                             .patch(&upload_id, offset, bytes.slice(start..end))
                             .await;
-                        if self.config.adaptive_chunks && sent.is_ok() {
+                        if self.config.adaptive_chunks {
                             let current = self.chunk.load(Ordering::Relaxed);
-                            let next =
-                                plan::next_chunk(current, (end - start) as u64, started.elapsed());
+                            let next = match &sent {
+                                Ok(new_offset) => plan::next_chunk(
+                                    current,
+                                    new_offset.saturating_sub(offset),
+                                    started.elapsed(),
+                                ),
+                                Err(Failure::Network) => plan::chunk_after_failure(current),
+                                Err(_) => current,
+                            };
                             self.chunk.store(next, Ordering::Relaxed);
                         }
                         sent

@@ -144,15 +144,22 @@ const CHUNK_GROWTH: u64 = 4;
 
 /// The size of the next upload request after `sent` bytes took `took`, when the current size is
 /// `current`. A sample smaller than a quarter of [`MIN_CHUNK`] (a file's short tail) tells little
-/// about the line, so it keeps `current`.
+/// about the line, so it keeps `current`. Growth is limited to [`CHUNK_GROWTH`] times the sample;
+/// a small sample (a small file sent whole) never shrinks the size by itself, only a slow one.
 pub fn next_chunk(current: u64, sent: u64, took: Duration) -> u64 {
     if sent < MIN_CHUNK / 4 {
         return current;
     }
     let rate = sent as f64 / took.as_secs_f64().max(1e-6);
     let fit = (rate * CHUNK_TARGET.as_secs_f64()).min(MAX_CHUNK as f64) as u64;
-    fit.min(sent.saturating_mul(CHUNK_GROWTH))
+    fit.min(sent.saturating_mul(CHUNK_GROWTH).max(current))
         .clamp(MIN_CHUNK, MAX_CHUNK)
+}
+
+/// The size of the next upload request after one failed on the network (a cut, a timeout): a
+/// quarter of it, so a line that got much slower is probed with less.
+pub fn chunk_after_failure(current: u64) -> u64 {
+    (current / CHUNK_GROWTH).clamp(MIN_CHUNK, MAX_CHUNK)
 }
 
 /// How a request failed.
@@ -298,6 +305,19 @@ mod tests {
         assert_eq!(next_chunk(8 * mib, 1000, Duration::from_secs(5)), 8 * mib);
         // No time measured at all (a clock that did not move): the cap, never a division by zero.
         assert_eq!(next_chunk(MAX_CHUNK, MAX_CHUNK, Duration::ZERO), MAX_CHUNK);
+        // A small photo sent whole in 30 ms on a fast line keeps the size where it is.
+        assert_eq!(
+            next_chunk(MAX_CHUNK, 300_000, Duration::from_millis(30)),
+            MAX_CHUNK
+        );
+        // …but a small one that was slow shrinks it.
+        assert_eq!(
+            next_chunk(MAX_CHUNK, 300_000, Duration::from_secs(3)),
+            MIN_CHUNK
+        );
+        // A request cut by the network: the next one is a quarter, never below the floor.
+        assert_eq!(chunk_after_failure(MAX_CHUNK), 4 * mib);
+        assert_eq!(chunk_after_failure(MIN_CHUNK), MIN_CHUNK);
     }
 
     fn file(length: u64, upload_id: Option<&str>, complete: bool, remote: Remote) -> FilePlan {
