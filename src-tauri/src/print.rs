@@ -8,21 +8,36 @@
 //!   system (CUPS); the paper is the printer's business.
 //! - Windows (WebView2): kiosk mode starts the webview with `--kiosk-printing`, under which the
 //!   page's print request goes to the default printer without the dialog.
-//! - macOS: the system print panel still opens (not yet silent there).
+//! - macOS: not yet: the system print panel would open, so the kiosk shows no print button there.
 //!
 //! In kiosk mode the page's own `window.print()` is refused on Linux, so no code path can open
 //! the dialog.
 
 use tauri::Runtime;
 
-/// Why a receipt did not reach the printer; the detail is for the log (a printer's name and the
-/// print system's words, never a citizen's data).
+/// Why a receipt did not reach the printer.
 #[derive(Debug)]
-pub struct PrintFailed(pub String);
+pub enum PrintError {
+    /// The print system refused the job (no such printer, none at all, …); the detail is for the
+    /// log (a printer's name and the print system's words, never a citizen's data).
+    Failed(String),
+    /// The print system has not answered yet, or is still busy with the last receipt: it may
+    /// still come out.
+    Slow,
+    /// This platform cannot print without a dialog (macOS for now).
+    #[cfg_attr(any(target_os = "linux", windows), allow(dead_code))]
+    Unavailable,
+}
 
-/// How long the print system may take to accept the job before the citizen is told it failed.
+/// How long the print system may take to accept the job before the citizen is told it has not
+/// answered.
 #[cfg(target_os = "linux")]
-const ACCEPT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+const ACCEPT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// A print operation has started and not finished. A new one waits for it, so a slow printer is
+/// not sent copy after copy (WebKit has no way to cancel an operation).
+#[cfg(target_os = "linux")]
+static PENDING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// Prints what the webview shows (through its print style sheet) to `printer`, or to the OS's
 /// default printer when `None`, without a dialog. Returns once the print system has the job.
@@ -30,63 +45,89 @@ const ACCEPT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 pub async fn print_silently<R: Runtime>(
     webview: &tauri::Webview<R>,
     printer: Option<String>,
-) -> Result<(), PrintFailed> {
+) -> Result<(), PrintError> {
     use std::cell::RefCell;
     use std::rc::Rc;
+    use std::sync::atomic::Ordering;
 
     use webkit2gtk::{PrintOperation, PrintOperationExt};
 
-    let (done, outcome) = tokio::sync::oneshot::channel::<Result<(), PrintFailed>>();
-    webview
-        .with_webview(move |platform| {
-            let operation = PrintOperation::new(&platform.inner());
-            let settings = gtk::PrintSettings::new();
-            if let Some(name) = &printer {
-                settings.set_printer(name);
+    if PENDING.swap(true, Ordering::AcqRel) {
+        return Err(PrintError::Slow);
+    }
+    let (done, outcome) = tokio::sync::oneshot::channel::<Result<(), PrintError>>();
+    let started = webview.with_webview(move |platform| {
+        let operation = PrintOperation::new(&platform.inner());
+        let settings = gtk::PrintSettings::new();
+        if let Some(name) = &printer {
+            settings.set_printer(name);
+        }
+        operation.set_print_settings(&settings);
+        // `failed` comes first when printing fails, then `finished` in every case. The
+        // operation keeps itself alive through its own handler until `finished`.
+        let done = Rc::new(RefCell::new(Some(done)));
+        let alive = Rc::new(RefCell::new(Some(operation.clone())));
+        let on_fail = Rc::clone(&done);
+        operation.connect_failed(move |_, error| {
+            if let Some(done) = on_fail.borrow_mut().take() {
+                let _ = done.send(Err(PrintError::Failed(error.to_string())));
             }
-            operation.set_print_settings(&settings);
-            // `failed` comes first when printing fails, then `finished` in every case. The
-            // operation keeps itself alive through its own handler until `finished`.
-            let done = Rc::new(RefCell::new(Some(done)));
-            let alive = Rc::new(RefCell::new(Some(operation.clone())));
-            let on_fail = Rc::clone(&done);
-            operation.connect_failed(move |_, error| {
-                if let Some(done) = on_fail.borrow_mut().take() {
-                    let _ = done.send(Err(PrintFailed(error.to_string())));
-                }
-            });
-            operation.connect_finished(move |_| {
-                if let Some(done) = done.borrow_mut().take() {
-                    let _ = done.send(Ok(()));
-                }
-                alive.borrow_mut().take();
-            });
-            operation.print();
-        })
-        .map_err(|e| PrintFailed(e.to_string()))?;
+        });
+        operation.connect_finished(move |_| {
+            if let Some(done) = done.borrow_mut().take() {
+                let _ = done.send(Ok(()));
+            }
+            alive.borrow_mut().take();
+            PENDING.store(false, Ordering::Release);
+        });
+        operation.print();
+    });
+    if let Err(e) = started {
+        PENDING.store(false, Ordering::Release);
+        return Err(PrintError::Failed(e.to_string()));
+    }
     match tokio::time::timeout(ACCEPT_TIMEOUT, outcome).await {
         Ok(Ok(result)) => result,
-        Ok(Err(_)) => Err(PrintFailed("the print operation was dropped".to_owned())),
-        Err(_) => Err(PrintFailed(format!(
-            "the print system did not take the job within {} s",
-            ACCEPT_TIMEOUT.as_secs()
-        ))),
+        // The closure was dropped without running (the window is closing).
+        Ok(Err(_)) => {
+            PENDING.store(false, Ordering::Release);
+            Err(PrintError::Failed(
+                "the print operation never started".to_owned(),
+            ))
+        }
+        // Still pending: `finished` clears the mark whenever it comes.
+        Err(_) => Err(PrintError::Slow),
     }
 }
 
-/// Elsewhere the webview's own print: silent on Windows in kiosk mode (`--kiosk-printing`, see
-/// [`KIOSK_BROWSER_ARGS`]); the system panel on macOS. A named printer is not chosen there: the
-/// OS's default printer is used.
-#[cfg(not(target_os = "linux"))]
+/// Windows: the webview's own print, which kiosk mode's `--kiosk-printing` sends to the default
+/// printer without the dialog (see [`KIOSK_BROWSER_ARGS`]). A named printer is not chosen there.
+#[cfg(windows)]
 pub async fn print_silently<R: Runtime>(
     webview: &tauri::Webview<R>,
     printer: Option<String>,
-) -> Result<(), PrintFailed> {
+) -> Result<(), PrintError> {
     if printer.is_some() {
         tracing::warn!("kiosk: a named printer is used on Linux only; printing to the default");
     }
-    webview.print().map_err(|e| PrintFailed(e.to_string()))
+    webview
+        .print()
+        .map_err(|e| PrintError::Failed(e.to_string()))
 }
+
+/// Elsewhere (macOS) the webview's print opens the system panel, whose "Save as PDF" offers a file
+/// chooser on a shared machine: the kiosk does not print there, and shows no print button.
+#[cfg(not(any(target_os = "linux", windows)))]
+pub async fn print_silently<R: Runtime>(
+    _webview: &tauri::Webview<R>,
+    _printer: Option<String>,
+) -> Result<(), PrintError> {
+    Err(PrintError::Unavailable)
+}
+
+/// Whether this platform prints a kiosk receipt without a dialog (the UI shows the print button
+/// only then).
+pub const CAN_PRINT_SILENTLY: bool = cfg!(any(target_os = "linux", windows));
 
 /// WebView2's arguments in kiosk mode: Tauri's defaults, and printing without the dialog.
 pub const KIOSK_BROWSER_ARGS: &str =

@@ -119,8 +119,9 @@ enum KioskCommand {
         /// now; otherwise it is read from the bureau's catalogue.
         #[arg(long, value_name = "AGE_RECIPIENT")]
         bureau_key: Option<String>,
-        /// The printer receipts go to, as the OS names it (`lpstat -p` on Linux and macOS);
-        /// without it, the OS's default printer. The kiosk prints without a dialog.
+        /// The printer receipts go to, as CUPS names it (`lpstat -p`); without it, the OS's
+        /// default printer. Linux only: Windows prints to the default printer, and macOS kiosks
+        /// do not print yet. The kiosk prints without a dialog.
         #[arg(long, value_name = "NAME")]
         printer: Option<String>,
     },

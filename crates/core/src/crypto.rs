@@ -35,6 +35,9 @@ const SALT_LEN_V2: usize = 32;
 /// Each file's key seals that file alone, so its nonce can be the same every time.
 const NONCE_V2: [u8; 12] = [0; 12];
 const TAG_LEN: usize = 16;
+/// The longest sealed file opened: 1 GiB, far past any attachment's limit and below the 2 GiB
+/// OpenSSL can take in one call.
+const MAX_SEALED: usize = 1 << 30;
 
 /// The random key of one data directory. No `Clone`, no `Serialize`; `Debug` prints nothing of
 /// it; its bytes are overwritten when it is dropped.
@@ -202,6 +205,10 @@ impl FileCipher {
         name: &str,
         sealed: &[u8],
     ) -> Result<Vec<u8>, Unsealable> {
+        // No attachment comes near this; OpenSSL takes lengths as C ints and would panic past it.
+        if sealed.len() > MAX_SEALED {
+            return Err(Unsealable);
+        }
         if let Some(rest) = sealed.strip_prefix(MAGIC_V2) {
             if rest.len() < SALT_LEN_V2 + TAG_LEN {
                 return Err(Unsealable);

@@ -21,6 +21,9 @@ pub struct KioskView {
     pub idle_seconds: u32,
     pub countdown_seconds: u32,
     pub folders: Vec<FolderView>,
+    /// Whether receipts print here without a dialog (Linux, Windows); the print button shows only
+    /// then.
+    pub can_print: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -46,6 +49,7 @@ pub fn app_state(state: State<'_, AppState>) -> AppInfo {
                     label: f.label,
                 })
                 .collect(),
+            can_print: crate::print::CAN_PRINT_SILENTLY,
         }),
     }
 }

@@ -71,6 +71,8 @@ export type KioskInfo = {
   /** Seconds the countdown lasts before the session is wiped (30 by default). */
   countdown_seconds: number;
   folders: KioskFolder[];
+  /** Whether receipts print without a dialog here (not on macOS yet): the print button shows only then. */
+  can_print: boolean;
 };
 
 export type AppInfo = { language: Language; error: CommandError | null; kiosk: KioskInfo | null };

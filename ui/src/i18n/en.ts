@@ -243,7 +243,7 @@ export const en: Messages = {
       queued: 'This machine delivers your petition to the bureau by itself as soon as it is online; you need not do anything more.',
       print: 'Print',
       printing: 'Printing…',
-      printed: 'The receipt went to the printer. Take it from the printer.',
+      printed: 'The receipt went to the printer. Take it from the printer. If nothing comes out, write down the reference and tell the staff.',
       finish: 'Finish',
       autoEnd: 'When you are done, choose “Finish”. The page also closes by itself after a while without use.',
     },
@@ -283,6 +283,8 @@ export const en: Messages = {
     },
   },
   errors: {
+    print_slow: 'The printer has not answered yet; the receipt may still come out. If it does not, write down the reference on the screen and tell the staff. Your petition is submitted either way.',
+    print_unavailable: 'This machine cannot print receipts. Write down the reference on the screen. Your petition is submitted either way.',
     print_failed: 'The receipt could not be printed: the printer is not connected or not ready. Write down the reference on the screen, or ask the staff to check the printer. Your petition is submitted either way.',
     not_ready: 'Some things still need work; use “Check before submitting” and follow the hints.',
     not_queued: 'This petition is not in the outbox.',

@@ -30,7 +30,7 @@ const { default: App } = await import('../App.svelte');
 const { reloadApp } = await import('./reload');
 const { i18n } = await import('../i18n/index.svelte');
 
-const KIOSK: KioskInfo = { idle_seconds: 180, countdown_seconds: 30, folders: [{ index: 0, label: '扫描仪' }] };
+const KIOSK: KioskInfo = { idle_seconds: 180, countdown_seconds: 30, folders: [{ index: 0, label: '扫描仪' }], can_print: true };
 
 function petition(): Petition {
   const fields = { name: '', id_number: '', phone: '', address: '', email: '', region: '', agency: '', category: '', purpose: '', title: '', request: '', facts: '', reasons: '' };
@@ -305,6 +305,37 @@ describe('kiosk mode', () => {
     vi.advanceTimersByTime(30_000);
     await settle();
     expect(called('kiosk_end_session')).toHaveLength(1);
+  });
+
+  it('prints the receipt through the core and says what happened', async () => {
+    await start();
+    await press('kiosk-start');
+    for (let i = 0; i < 3; i++) await press('kiosk-next');
+    await press('kiosk-submit');
+    let answerPrint: () => unknown = () => null;
+    backend.handlers.kiosk_print_receipt = () => answerPrint();
+    await press('kiosk-print');
+    expect(called('kiosk_print_receipt')).toHaveLength(1);
+    expect($('kiosk-printed')?.textContent).toContain('打印机');
+    expect($('kiosk-print-error')).toBeNull();
+    // A slow printer: the citizen is told it may still come out, and what to do if not.
+    answerPrint = () => {
+      throw { code: 'print_slow', message: 'slow' };
+    };
+    await press('kiosk-print');
+    expect($('kiosk-print-error')?.dataset.code).toBe('print_slow');
+    expect($('kiosk-print-error')?.textContent).toContain('编号');
+    expect($('kiosk-printed')).toBeNull();
+    expect($('kiosk-reference')?.textContent).toBe('C1YKK-3D5JJ');
+  });
+
+  it('offers no print button where the machine cannot print without a dialog', async () => {
+    await start({ ...KIOSK, can_print: false });
+    await press('kiosk-start');
+    for (let i = 0; i < 3; i++) await press('kiosk-next');
+    await press('kiosk-submit');
+    expect($('kiosk-receipt')).not.toBeNull();
+    expect($('kiosk-print')).toBeNull();
   });
 
   it('lets an administrator in with the PIN, and shows counts only', async () => {
