@@ -23,6 +23,7 @@ pub enum PrintError {
     Failed(String),
     /// The print system has not answered yet, or is still busy with the last receipt: it may
     /// still come out.
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
     Slow,
     /// This platform cannot print without a dialog (macOS for now).
     #[cfg_attr(any(target_os = "linux", windows), allow(dead_code))]
@@ -34,10 +35,24 @@ pub enum PrintError {
 #[cfg(target_os = "linux")]
 const ACCEPT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
 
-/// A print operation has started and not finished. A new one waits for it, so a slow printer is
-/// not sent copy after copy (WebKit has no way to cancel an operation).
+/// When (unix ms) a print operation started that has not finished; 0 when none. A new one waits
+/// for it, so a slow printer is not sent copy after copy (WebKit has no way to cancel an
+/// operation); one that never finishes stops blocking after [`PENDING_LIMIT_MS`].
 #[cfg(target_os = "linux")]
-static PENDING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+static PENDING_SINCE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// After this long an unfinished print operation is taken as lost (the print system hung).
+#[cfg(target_os = "linux")]
+const PENDING_LIMIT_MS: u64 = 2 * 60 * 1000;
+
+#[cfg(target_os = "linux")]
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(1, |d| {
+            u64::try_from(d.as_millis()).unwrap_or(u64::MAX).max(1)
+        })
+}
 
 /// Prints what the webview shows (through its print style sheet) to `printer`, or to the OS's
 /// default printer when `None`, without a dialog. Returns once the print system has the job.
@@ -52,7 +67,14 @@ pub async fn print_silently<R: Runtime>(
 
     use webkit2gtk::{PrintOperation, PrintOperationExt};
 
-    if PENDING.swap(true, Ordering::AcqRel) {
+    let now = now_ms();
+    let since = PENDING_SINCE.load(Ordering::Acquire);
+    let busy = since != 0 && now.saturating_sub(since) < PENDING_LIMIT_MS;
+    if busy
+        || PENDING_SINCE
+            .compare_exchange(since, now, Ordering::AcqRel, Ordering::Acquire)
+            .is_err()
+    {
         return Err(PrintError::Slow);
     }
     let (done, outcome) = tokio::sync::oneshot::channel::<Result<(), PrintError>>();
@@ -78,19 +100,20 @@ pub async fn print_silently<R: Runtime>(
                 let _ = done.send(Ok(()));
             }
             alive.borrow_mut().take();
-            PENDING.store(false, Ordering::Release);
+            // Only this operation's own mark (a lost one may have been taken over since).
+            let _ = PENDING_SINCE.compare_exchange(now, 0, Ordering::AcqRel, Ordering::Acquire);
         });
         operation.print();
     });
     if let Err(e) = started {
-        PENDING.store(false, Ordering::Release);
+        PENDING_SINCE.store(0, Ordering::Release);
         return Err(PrintError::Failed(e.to_string()));
     }
     match tokio::time::timeout(ACCEPT_TIMEOUT, outcome).await {
         Ok(Ok(result)) => result,
         // The closure was dropped without running (the window is closing).
         Ok(Err(_)) => {
-            PENDING.store(false, Ordering::Release);
+            PENDING_SINCE.store(0, Ordering::Release);
             Err(PrintError::Failed(
                 "the print operation never started".to_owned(),
             ))

@@ -580,7 +580,8 @@ async fn kiosk(store: &Store, cmd: KioskCommand, lang: Lang) -> anyhow::Result<E
             print_json(&serde_json::json!({
                 "kiosk": true,
                 "bureau_key": recipient,
-                "printer": printer,
+                // As recorded: trimmed, and none (the default printer) when blank.
+                "printer": printer.as_deref().map(str::trim).filter(|p| !p.is_empty()),
             }))?;
             if recipient.is_none() {
                 eprintln!(

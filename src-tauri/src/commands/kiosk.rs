@@ -11,6 +11,7 @@ use serde::Serialize;
 use tauri::{Runtime, State};
 
 use crate::error::CommandError;
+use crate::print::PrintError;
 use crate::state::AppState;
 
 type Res<T> = Result<T, CommandError>;
@@ -281,7 +282,6 @@ pub async fn kiosk_print_receipt<R: Runtime>(
     state.require_kiosk()?;
     let printer = state.kiosk_config().and_then(|c| c.printer);
     let named = printer.is_some();
-    use crate::print::PrintError;
     let lang = state.lang();
     let (code, message) = match crate::print::print_silently(&webview, printer).await {
         Ok(()) => {
