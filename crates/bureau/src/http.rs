@@ -63,7 +63,20 @@ pub fn app(state: AppState) -> Router {
             },
         ))
         .layer(middleware::from_fn(log_request))
+        .layer(middleware::from_fn(run_to_completion))
         .with_state(state)
+}
+
+/// Runs every request to its end in a task of its own, even when the client goes away. A handler
+/// dropped halfway (a client killed mid-request) could leave a SQLite statement stepped but not
+/// reset on a pooled connection; that connection then kept its old read snapshot, and later
+/// requests on it did not see new rows (an upload answered 404 right after it was created).
+async fn run_to_completion(req: Request, next: Next) -> Response {
+    match tokio::spawn(next.run(req)).await {
+        Ok(response) => response,
+        // Panics are caught inside (CatchPanicLayer); this is a cancelled runtime.
+        Err(_) => ApiError::internal().into_response(),
+    }
 }
 
 async fn health(State(state): State<AppState>) -> Json<Health> {
