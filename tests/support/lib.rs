@@ -18,9 +18,14 @@ pub fn profile_dir() -> PathBuf {
         .to_owned()
 }
 
-/// A binary of the workspace, built beside the tests (`cargo build --workspace --bins`).
+/// A binary of the workspace, built beside the tests (`cargo build --workspace --bins`), or taken
+/// from `PETITION_BIN_DIR` when that is set (a copy of the binaries, for a target dir that other
+/// checkouts of the repository build into as well).
 pub fn workspace_bin(name: &str) -> PathBuf {
-    let path = profile_dir().join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    let dir = std::env::var_os("PETITION_BIN_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(profile_dir);
+    let path = dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
     assert!(
         path.exists(),
         "{} is missing: build the workspace's binaries first (cargo build --workspace --bins), \
