@@ -15,6 +15,8 @@ use petition_tests::{petitionctl, run_with_input};
 
 use crate::bureau::{Db, TestBureau};
 
+mod keylog;
+
 const NAME: &str = "欧阳标记娜";
 const ID_NUMBER: &str = "610113198706134519";
 const PHONE: &str = "13987650123";

@@ -22,6 +22,11 @@ pub const LOG_DIR_ENV: &str = "PETITION_LOG_DIR";
 /// Log files kept (one a day).
 const KEEP_FILES: usize = 14;
 
+/// What the log files take: `info` and up, and nothing of sqlx, whose statement logger writes
+/// SQL text (a key pragma, a value typed into a query) at any level. The store turns it off on
+/// every keyed connection as well; this keeps the files clean of whatever else a statement holds.
+const FILE_FILTER: &str = "info,sqlx=off";
+
 /// The OS's log directory for Petition Desk: `~/Library/Logs/<id>` on macOS, `<local app data>/
 /// <id>/logs` elsewhere (Tauri's `app_log_dir()`).
 pub fn default_log_dir() -> Option<PathBuf> {
@@ -64,7 +69,7 @@ pub fn init(prefix: &str, stderr_default: &str) -> Option<WorkerGuard> {
             let layer = tracing_subscriber::fmt::layer()
                 .with_ansi(false)
                 .with_writer(writer)
-                .with_filter(EnvFilter::new("info"));
+                .with_filter(EnvFilter::new(FILE_FILTER));
             let _ = tracing_subscriber::registry()
                 .with(stderr)
                 .with(layer)

@@ -616,8 +616,15 @@ fn check_value(field: Field, value: &str) -> Result<()> {
 /// alike. sqlx runs `key` before every other pragma of a new connection. SQLCipher's defaults
 /// stay (AES-256-CBC, HMAC-SHA512 per page; SHA-512 is also the faster hash on CPUs without
 /// SHA extensions, as many kiosk machines are).
+///
+/// Statement logging is off on every such connection: sqlx runs the pragma batch, `key` and all,
+/// through its statement logger (every statement at DEBUG, any slower than a second at WARN, with
+/// the whole SQL text), so a slow first open would write the raw key into the log.
 fn keyed(options: SqliteConnectOptions, key: &DataKey) -> SqliteConnectOptions {
-    options.pragma("key", key.sqlcipher_pragma())
+    use sqlx::ConnectOptions;
+    options
+        .pragma("key", key.sqlcipher_pragma())
+        .disable_statement_logging()
 }
 
 /// Writes the search row of petition `seq` from its current text (or removes it, with its
