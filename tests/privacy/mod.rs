@@ -448,3 +448,69 @@ fn passphrase_mode_opens_with_the_passphrase_only() {
     assert!(!db.starts_with(b"SQLite format 3\0"));
     assert!(!contains(&db, NAME.as_bytes()));
 }
+
+/// A kiosk set up in passphrase mode on a machine with no Secret Service at all (no session bus
+/// address that leads anywhere): the kiosk token is kept in the encrypted database, so the kiosk
+/// submits and delivers. The token is given on standard input, not on the command line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_passphrase_kiosk_without_a_keyring_submits_and_delivers() {
+    let b = TestBureau::start_with(Db::Sqlite, petition_bureau::Limits::default())
+        .await
+        .expect("a SQLite bureau");
+    let token = b.token(petition_bureau::store::TokenKind::Kiosk).await;
+    let root = tempfile::tempdir().expect("temp dir");
+    let data = root.path().join("data");
+    let logs = root.path().join("logs");
+    let no_keyring = "unix:path=/nonexistent/bus";
+    let pass = "社区中心口令 2026";
+    let kiosk = || {
+        let mut cmd = ctl(&data, &logs);
+        cmd.env("DBUS_SESSION_BUS_ADDRESS", no_keyring)
+            .env("PETITION_PASSPHRASE", pass);
+        cmd
+    };
+    ok(
+        &run_with_input(
+            kiosk().args(["key", "init", "--passphrase"]),
+            &format!("{pass}\n{pass}\n"),
+        ),
+        "key init",
+    );
+    let setup = run_with_input(
+        kiosk().args([
+            "kiosk", "setup", "--bureau", &b.base, "--token", "-", "--pin",
+        ]),
+        &format!("{token}\n2468\n2468\n"),
+    );
+    ok(&setup, "kiosk setup without a keyring");
+    let mut new = kiosk();
+    new.args(["draft", "new"]);
+    for (field, value) in marker_values() {
+        new.args(["--set", &format!("{}={value}", field.key())]);
+    }
+    let id = ok(&run(&mut new), "draft new").trim().to_owned();
+    ok(&run(kiosk().args(["submit", &id])), "submit");
+    ok(
+        &run(kiosk()
+            .args(["sync", "--once"])
+            .env("PETITION_SYNC_BACKOFF_CAP_MS", "300")),
+        "sync",
+    );
+    let status: serde_json::Value =
+        serde_json::from_str(&ok(&run(kiosk().args(["status", &id, "--json"])), "status"))
+            .expect("status JSON");
+    let code = status["tracking_code"].as_str().expect("delivered");
+    assert!(!code.is_empty());
+    // The token is nowhere in plain text: not in a file, not in a log.
+    let files: BTreeMap<PathBuf, Vec<u8>> = files_under(&data)
+        .into_iter()
+        .chain(files_under(&logs))
+        .collect();
+    for (path, bytes) in &files {
+        assert!(
+            !contains(bytes, token.as_bytes()),
+            "the kiosk token is in {} in plain text",
+            path.display()
+        );
+    }
+}

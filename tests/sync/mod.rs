@@ -6,6 +6,7 @@
 mod faults;
 mod kill;
 mod proxy;
+mod tls;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -313,5 +314,91 @@ async fn the_token_from_login_is_read_back_by_a_second_process() {
     );
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("[no_bureau]"));
+    let _ = secret::forget_token(dir.path());
+}
+
+/// The engine that could not start (no token yet, a keyring still locked) tries again by itself
+/// with the usual backoff: a token that appears later (another process signed in, the keyring
+/// was unlocked) is found without anyone waking the engine. It used to wait an hour.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_engine_that_could_not_start_tries_again_without_being_woken() {
+    use petition_core::sync::plan::Backoff;
+    use petition_core::sync::{Engine, EngineConfig};
+    use std::time::Duration;
+    if !keyring_ready() {
+        return;
+    }
+    let b = bureau().await;
+    let token = b.token(petition_bureau::store::TokenKind::Citizen).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::unlock(dir.path(), None).await.expect("store");
+    let queued = queue_petitions(&store, 1, 1..=1, 1000..2000).await;
+    // The address is known, the token is not: what a locked keyring looks like to the engine.
+    store
+        .set_setting(petition_core::sync::BUREAU_URL_SETTING, &b.base)
+        .await
+        .expect("address");
+    let engine = std::sync::Arc::new(Engine::new(
+        store.clone(),
+        EngineConfig {
+            backoff: Backoff {
+                base: Duration::from_millis(50),
+                cap: Duration::from_millis(300),
+                max_retry_after: Duration::from_secs(1),
+            },
+            network_poll: None,
+            ..EngineConfig::default()
+        },
+    ));
+    let mut events = engine.subscribe();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn({
+        let engine = std::sync::Arc::clone(&engine);
+        async move {
+            engine
+                .run(async {
+                    let _ = stopped.await;
+                })
+                .await;
+        }
+    });
+    // It tried and could not start.
+    let first = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            if let Ok(petition_core::sync::SyncEvent::Reachability {
+                reachable: false,
+                error: Some(e),
+            }) = events.recv().await
+            {
+                return e.code;
+            }
+        }
+    })
+    .await
+    .expect("the engine reported that it cannot start");
+    assert_eq!(first, "not_signed_in");
+    // The token appears behind the engine's back (no sign-in call, no wake-up).
+    secret::store_token(dir.path(), &Secret::new(token).expect("token")).expect("keyring");
+    let id = queued.keys().next().expect("one").clone();
+    petition_tests::eventually(
+        Duration::from_secs(20),
+        "the petition to be delivered without a wake-up",
+        || {
+            let store = store.clone();
+            let id = id.clone();
+            async move {
+                store
+                    .outbox_item(&id)
+                    .await
+                    .ok()
+                    .and_then(|i| i.tracking_code)
+            }
+        },
+    )
+    .await;
+    let _ = stop.send(());
+    running.await.expect("the engine stops");
+    assert_delivered_once(&b, &store, &queued).await;
+    store.close().await;
     let _ = secret::forget_token(dir.path());
 }

@@ -55,7 +55,8 @@ enum Command {
     Attachment(attach::AttachmentCommand),
     /// Check and normalise one file as `attach` would, without a data directory.
     Normalize(attach::NormalizeArgs),
-    /// Sign in to the bureau; the token is kept in the OS keyring.
+    /// Sign in to the bureau; the token is kept in the OS keyring (in passphrase mode, in the
+    /// encrypted database).
     Login(sync::LoginArgs),
     /// Submit a complete draft: it is frozen and queued for the bureau.
     Submit { id: String },
@@ -102,8 +103,10 @@ enum KioskCommand {
         /// The bureau's address (https://…; http:// only to this machine).
         #[arg(long, value_name = "URL")]
         bureau: String,
-        /// The kiosk token the bureau issued; kept in the OS keyring.
-        #[arg(long, value_name = "KIOSK_TOKEN")]
+        /// The kiosk token the bureau issued, or `-` to type it (or give it as the first line
+        /// on standard input, before the PIN) so it does not show in `ps`. Kept in the OS
+        /// keyring (in passphrase mode in the encrypted database).
+        #[arg(long, value_name = "KIOSK_TOKEN", env = prompt::TOKEN_ENV, hide_env_values = true)]
         token: String,
         /// Ask for the administrator PIN (4–12 digits).
         #[arg(long, required = true)]
@@ -564,9 +567,9 @@ async fn kiosk(store: &Store, cmd: KioskCommand, lang: Lang) -> anyhow::Result<E
                     })
                 })
                 .collect::<anyhow::Result<Vec<_>>>()?;
-            let token = petition_core::sync::Secret::new(token)?;
+            let token = prompt::token(token, lang)?;
             let pin = prompt::read_new_secret("管理员 PIN", "administrator PIN", lang)?;
-            let recipient = store
+            let report = store
                 .kiosk_setup(KioskSetup {
                     bureau_url: bureau,
                     token,
@@ -577,9 +580,11 @@ async fn kiosk(store: &Store, cmd: KioskCommand, lang: Lang) -> anyhow::Result<E
                     printer: printer.clone(),
                 })
                 .await?;
+            let recipient = report.recipient;
             print_json(&serde_json::json!({
                 "kiosk": true,
                 "bureau_key": recipient,
+                "bureau_reached": report.bureau_reached,
                 // As recorded: trimmed, and none (the default printer) when blank.
                 "printer": printer.as_deref().map(str::trim).filter(|p| !p.is_empty()),
             }))?;

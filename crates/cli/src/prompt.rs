@@ -69,3 +69,28 @@ pub fn passphrase_for_unlock(lang: Lang) -> anyhow::Result<Option<Passphrase>> {
     }
     read_secret(lang.pick("请输入管理员口令：", "Administrator passphrase: "))
 }
+
+/// The environment variable that may hold the bureau token for scripts (read once, never logged).
+pub const TOKEN_ENV: &str = "PETITION_BUREAU_TOKEN";
+
+/// The bureau token given as `--token`: the value itself, or `-` to read it (from the terminal
+/// without echo, else the next line of standard input), so it need not stand on a command line
+/// that `ps` shows to every user of the machine.
+pub fn token(arg: String, lang: Lang) -> anyhow::Result<petition_core::sync::Secret> {
+    let text = if arg == "-" {
+        read_secret(lang.pick("请输入令牌：", "Token: "))?
+            .map(|p| p.expose().to_owned())
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "{}",
+                    lang.pick(
+                        "没有读到令牌：请在终端输入，或在标准输入的第一行给出。",
+                        "No token was read: type it in a terminal, or give it as the first line on standard input."
+                    )
+                )
+            })?
+    } else {
+        arg
+    };
+    Ok(petition_core::sync::Secret::new(text)?)
+}

@@ -8,7 +8,7 @@ use clap::Args;
 use petition_core::Store;
 use petition_core::i18n::Lang;
 use petition_core::sync::plan::Backoff;
-use petition_core::sync::{Engine, EngineConfig, ItemState, OutboxItem, Secret, SyncEvent};
+use petition_core::sync::{Engine, EngineConfig, ItemState, OutboxItem, SyncEvent};
 
 /// The environment variable that may stand in for `login --bureau`.
 pub const BUREAU_URL_ENV: &str = "PETITION_BUREAU_URL";
@@ -18,8 +18,10 @@ pub struct LoginArgs {
     /// The bureau's address (https://…; http:// only to this machine).
     #[arg(long, env = BUREAU_URL_ENV, value_name = "URL")]
     bureau: String,
-    /// The token the bureau issued; it is kept in the OS keyring, never in a file.
-    #[arg(long, value_name = "TOKEN")]
+    /// The token the bureau issued, or `-` to type it (or give it as a line on standard input)
+    /// so it does not show in `ps`. It is kept in the OS keyring (in passphrase mode in the
+    /// encrypted database), never in a file.
+    #[arg(long, value_name = "TOKEN", env = crate::prompt::TOKEN_ENV, hide_env_values = true)]
     token: String,
 }
 
@@ -37,15 +39,29 @@ pub struct SyncArgs {
 }
 
 pub async fn login(store: &Store, args: LoginArgs, lang: Lang) -> anyhow::Result<ExitCode> {
-    let token = Secret::new(args.token)?;
-    let url = store.sign_in(&args.bureau, token).await?;
-    println!(
-        "{} {url}",
-        lang.pick(
+    let token = crate::prompt::token(args.token, lang)?;
+    let signed_in = store.sign_in(&args.bureau, token).await?;
+    let url = signed_in.bureau_url;
+    let kept = match petition_core::keys::key_mode(store.dir())? {
+        Some(petition_core::keys::KeyMode::Passphrase) => lang.pick(
+            "已登录，令牌加密保存在本机数据中：",
+            "Signed in; the token is kept encrypted in this machine's data:",
+        ),
+        _ => lang.pick(
             "已登录，令牌保存在系统钥匙串中：",
-            "Signed in; the token is in the OS keyring:"
-        )
-    );
+            "Signed in; the token is in the OS keyring:",
+        ),
+    };
+    println!("{kept} {url}");
+    if !signed_in.checked {
+        eprintln!(
+            "{}",
+            lang.pick(
+                "注意：信访局暂时无法连接，没能核对令牌。登录信息已保存，联网后自动发送。",
+                "Note: the bureau cannot be reached now, so the token could not be checked. The sign-in is kept; the outbox goes out by itself once online."
+            )
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -75,6 +91,7 @@ pub async fn withdraw(store: &Store, id: &str, lang: Lang) -> anyhow::Result<Exi
 fn state_word(state: ItemState, lang: Lang) -> &'static str {
     match state {
         ItemState::WaitingForNetwork => lang.pick("等待网络", "waiting for network"),
+        ItemState::CannotConnect => lang.pick("无法连接信访局", "cannot connect to the bureau"),
         ItemState::Uploading => lang.pick("上传中", "uploading"),
         ItemState::Submitting => lang.pick("提交中", "submitting"),
         ItemState::Delivered => lang.pick("已送达", "delivered"),

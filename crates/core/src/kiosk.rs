@@ -70,6 +70,15 @@ pub struct KioskSetup {
     pub printer: Option<String>,
 }
 
+/// What `kiosk setup` did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KioskSetupReport {
+    /// The bureau's public key for sealed exports, when known.
+    pub recipient: Option<String>,
+    /// The bureau answered and took the kiosk token; `false`: it could not be reached now.
+    pub bureau_reached: bool,
+}
+
 /// Why a kiosk action was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum KioskError {
@@ -260,17 +269,19 @@ pub(crate) fn send_name(file_name: &str, position: u32) -> String {
 }
 
 impl Store {
-    /// Sets the machine up as a kiosk: signs in to the bureau (token to the keyring), records the
+    /// Sets the machine up as a kiosk: signs in to the bureau ([`Store::sign_in`]: tried once,
+    /// the token kept in the keyring or, in passphrase mode, the encrypted database), records the
     /// PIN's hash, the folders and the idle time, and the bureau's public key (given, or fetched
     /// from its catalogue; when the bureau cannot be reached it can be fetched later).
-    pub async fn kiosk_setup(&self, setup: KioskSetup) -> Result<Option<String>> {
+    pub async fn kiosk_setup(&self, setup: KioskSetup) -> Result<KioskSetupReport> {
         check_pin_format(&setup.pin)?;
         if let Some(r) = &setup.recipient
             && !r.starts_with("age1")
         {
             return Err(KioskError::RecipientInvalid.into());
         }
-        let url = self.sign_in(&setup.bureau_url, setup.token).await?;
+        let signed_in = self.sign_in(&setup.bureau_url, setup.token).await?;
+        let url = signed_in.bureau_url;
         let pin = setup.pin;
         let encoded = tokio::task::spawn_blocking(move || encode_pin(&pin))
             .await
@@ -302,7 +313,10 @@ impl Store {
         self.set_setting(PRINTER_SETTING, printer).await?;
         self.set_setting(MODE_SETTING, "1").await?;
         tracing::info!(folders = setup.folders.len(), "kiosk set up");
-        Ok(recipient)
+        Ok(KioskSetupReport {
+            recipient,
+            bureau_reached: signed_in.checked,
+        })
     }
 
     /// The kiosk configuration, or `None` when this is not a kiosk.
@@ -504,13 +518,10 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 /// The bureau's `outbox_recipient` from its public catalogue, if it can be reached now.
 async fn fetch_recipient(base: &str) -> Option<String> {
-    let client = reqwest::Client::builder()
-        .connect_timeout(std::time::Duration::from_secs(10))
-        .timeout(std::time::Duration::from_secs(20))
-        .build()
-        .ok()?;
+    let client = crate::sync::client::http_client().ok()?;
     let catalog: petition_api::Catalog = client
         .get(format!("{}/v1/catalog", base.trim_end_matches('/')))
+        .timeout(std::time::Duration::from_secs(20))
         .send()
         .await
         .ok()?

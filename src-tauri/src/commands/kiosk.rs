@@ -228,13 +228,11 @@ pub async fn kiosk_admin_status(state: State<'_, AppState>) -> Res<OutboxCounts>
 #[tauri::command]
 pub async fn kiosk_sync_now(state: State<'_, AppState>) -> Res<()> {
     state.require_admin()?;
-    let store = state.store()?;
-    for item in store.outbox().await.map_err(|e| state.err(e))? {
-        if item.tracking_code.is_none() {
-            // An item that is mid-upload is not "retryable"; it goes on by itself.
-            let _ = store.retry_outbox(&item.id).await;
-        }
-    }
+    state
+        .store()?
+        .retry_all_undelivered()
+        .await
+        .map_err(|e| state.err(e))?;
     state.wake_sync();
     Ok(())
 }

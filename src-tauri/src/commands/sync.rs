@@ -24,29 +24,29 @@ pub async fn bureau_info(state: State<'_, AppState>) -> Res<BureauInfo> {
         .await
         .map_err(|e| state.err(e))?
         .filter(|u| !u.is_empty());
-    let dir = store.dir().to_owned();
-    let signed_in = tauri::async_runtime::spawn_blocking(move || {
-        petition_core::sync::secret::load_token(&dir).is_ok()
-    })
-    .await
-    .unwrap_or(false);
+    let signed_in = store.token().await.is_ok();
     Ok(BureauInfo {
         bureau_url,
         signed_in,
     })
 }
 
-/// Keeps the token in the OS keyring and the address in the settings, then wakes the engine.
+/// Keeps the token (OS keyring, or the encrypted store in passphrase mode) and the address in
+/// the settings, then wakes the engine.
 #[tauri::command]
-pub async fn sign_in(state: State<'_, AppState>, bureau_url: String, token: String) -> Res<String> {
+pub async fn sign_in(
+    state: State<'_, AppState>,
+    bureau_url: String,
+    token: String,
+) -> Res<petition_core::sync::SignIn> {
     let token = Secret::new(token).map_err(|e| state.err(e.into()))?;
-    let url = state
+    let signed_in = state
         .store()?
         .sign_in(&bureau_url, token)
         .await
         .map_err(|e| state.err(e))?;
     state.wake_sync();
-    Ok(url)
+    Ok(signed_in)
 }
 
 /// Freezes a ready draft and puts it in the outbox, in one transaction; it goes out by itself.
@@ -112,8 +112,10 @@ pub fn watch_sync(state: State<'_, AppState>, on_event: Channel<SyncEvent>) -> R
     Ok(())
 }
 
-/// "Sync now": sends what waits and fetches the bureau's news at once.
+/// "Sync now": sends what waits (backing-off items too) and fetches the bureau's news at once.
 #[tauri::command]
-pub fn sync_now(state: State<'_, AppState>) {
+pub async fn sync_now(state: State<'_, AppState>) -> Res<()> {
+    state.store()?.due_now().await.map_err(|e| state.err(e))?;
     state.wake_sync();
+    Ok(())
 }

@@ -102,7 +102,14 @@ export type AttachmentLimits = {
   max_pixels: number;
 };
 
-export type ItemState = 'waiting_for_network' | 'uploading' | 'submitting' | 'delivered' | 'needs_attention';
+/** What signing in did: `checked` is false when the bureau could not be reached now (the
+ * sign-in is kept for later). */
+export interface SignIn {
+  bureau_url: string;
+  checked: boolean;
+}
+
+export type ItemState = 'waiting_for_network' | 'cannot_connect' | 'uploading' | 'submitting' | 'delivered' | 'needs_attention';
 
 export type OutboxItem = {
   id: string;
@@ -196,7 +203,7 @@ export const api = {
   attachmentThumbnail: (id: string, sha256: string) =>
     invoke<ArrayBuffer>('attachment_thumbnail', { id, sha256 }),
   bureauInfo: () => invoke<BureauInfo>('bureau_info'),
-  signIn: (bureauUrl: string, token: string) => invoke<string>('sign_in', { bureauUrl, token }),
+  signIn: (bureauUrl: string, token: string) => invoke<SignIn>('sign_in', { bureauUrl, token }),
   submitPetition: (id: string) => invoke<OutboxItem>('submit_petition', { id }),
   withdrawPetition: (id: string) => invoke<void>('withdraw_petition', { id }),
   listOutbox: () => invoke<OutboxItem[]>('list_outbox'),

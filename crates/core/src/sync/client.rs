@@ -15,7 +15,7 @@ use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue, RETRY_AFTER};
 use reqwest::{Response, StatusCode};
 use serde::de::DeserializeOwned;
 
-use super::plan::Failure;
+use super::plan::{Failure, NetworkKind};
 use super::{Secret, SyncError};
 
 /// A connection to one bureau with one token.
@@ -31,15 +31,77 @@ const JSON_TIMEOUT: Duration = Duration::from_secs(30);
 /// The slowest upload speed tolerated before a chunk counts as lost (bytes per second).
 const SLOWEST_BYTES_PER_SECOND: u64 = 32 * 1024;
 
+/// The HTTP client every request to a bureau goes through: rustls, trusting the OS's certificate
+/// store (a bureau behind a government or private CA the administrator installed) as well as the
+/// bundled web roots, no redirects (a captive portal's redirect is not the bureau), a connect
+/// timeout of 10 s.
+pub(crate) fn http_client() -> Result<reqwest::Client, SyncError> {
+    reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(10))
+        .user_agent(concat!("PetitionDesk/", env!("CARGO_PKG_VERSION")))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(SyncError::Client)
+}
+
+/// What kind of transport failure `e` is, from reqwest's own flags and the errors it wraps (DNS
+/// and proxy failures are told by hyper's words, a certificate by rustls's error type).
+pub(crate) fn network_kind(e: &reqwest::Error) -> NetworkKind {
+    let mut chain: Vec<&(dyn std::error::Error + 'static)> = Vec::new();
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = next {
+        chain.push(err);
+        // `io::Error::source` skips the error it wraps (often another io::Error around rustls's
+        // own): step into it instead.
+        next = match err.downcast_ref::<std::io::Error>() {
+            Some(io) => io
+                .get_ref()
+                .map(|inner| inner as &(dyn std::error::Error + 'static)),
+            None => err.source(),
+        };
+    }
+    let tls = chain
+        .iter()
+        .find_map(|err| err.downcast_ref::<rustls::Error>());
+    match tls {
+        Some(
+            rustls::Error::InvalidCertificate(_)
+            | rustls::Error::NoCertificatesPresented
+            | rustls::Error::UnsupportedNameType,
+        ) => return NetworkKind::Certificate,
+        Some(_) => return NetworkKind::Tls,
+        None => {}
+    }
+    let words: String = chain
+        .iter()
+        .map(|err| err.to_string().to_ascii_lowercase())
+        .collect::<Vec<_>>()
+        .join(" | ");
+    if words.contains("tunnel") || words.contains("proxy") {
+        NetworkKind::Proxy
+    } else if words.contains("dns error") || words.contains("failed to lookup address") {
+        NetworkKind::Dns
+    } else if e.is_timeout() {
+        NetworkKind::Timeout
+    } else if e.is_connect() {
+        NetworkKind::Connect
+    } else {
+        NetworkKind::Other
+    }
+}
+
+/// A request that got no answer, with its kind in the log (never the address: it is the
+/// bureau's, but the log keeps to ids and codes).
+fn no_answer(e: reqwest::Error) -> Failure {
+    let kind = network_kind(&e);
+    tracing::info!(kind = kind.key(), "no answer from the bureau");
+    Failure::Network(kind)
+}
+
 impl Bureau {
     /// `base` has been checked by [`super::check_bureau_url`].
     pub fn new(base: &str, token: &Secret) -> Result<Bureau, SyncError> {
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(10))
-            .user_agent(concat!("PetitionDesk/", env!("CARGO_PKG_VERSION")))
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(SyncError::Client)?;
+        let http = http_client()?;
         let mut auth = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
             .map_err(|_| SyncError::TokenInvalid)?;
         auth.set_sensitive(true);
@@ -62,13 +124,20 @@ impl Bureau {
             .timeout(Duration::from_secs(15))
             .send()
             .await
-            .map_err(|_| Failure::Network)?;
+            .map_err(no_answer)?;
         let health: Health = json(response, &[StatusCode::OK]).await?;
         if health.service == SERVICE_NAME && health.status == "ok" {
             Ok(())
         } else {
             Err(Failure::NotBureau)
         }
+    }
+
+    /// Whether the bureau is there and takes this token: its health, then an authorised read
+    /// that lists nothing (`since` past any cursor).
+    pub async fn check_sign_in(&self) -> Result<(), Failure> {
+        self.health().await?;
+        self.changes(&i64::MAX.to_string()).await.map(|_| ())
     }
 
     /// `POST /v1/uploads`.
@@ -81,7 +150,7 @@ impl Bureau {
             .json(req)
             .send()
             .await
-            .map_err(|_| Failure::Network)?;
+            .map_err(no_answer)?;
         let upload: Upload = json(response, &[StatusCode::CREATED, StatusCode::OK]).await?;
         if upload.length != req.length || upload.sha256 != req.sha256 {
             return Err(Failure::NotBureau);
@@ -98,7 +167,7 @@ impl Bureau {
             .timeout(JSON_TIMEOUT)
             .send()
             .await
-            .map_err(|_| Failure::Network)?;
+            .map_err(no_answer)?;
         json(response, &[StatusCode::OK]).await
     }
 
@@ -116,7 +185,7 @@ impl Bureau {
             .body(body)
             .send()
             .await
-            .map_err(|_| Failure::Network)?;
+            .map_err(no_answer)?;
         let status = response.status();
         if status == StatusCode::NO_CONTENT {
             let tus = response.headers().get(TUS_RESUMABLE);
@@ -141,7 +210,7 @@ impl Bureau {
             .json(body)
             .send()
             .await
-            .map_err(|_| Failure::Network)?;
+            .map_err(no_answer)?;
         let receipt: Receipt = json(response, &[StatusCode::CREATED, StatusCode::OK]).await?;
         if receipt.petition_id != id || receipt.tracking_code.trim().is_empty() {
             return Err(Failure::NotBureau);
@@ -159,7 +228,7 @@ impl Bureau {
             .timeout(JSON_TIMEOUT)
             .send()
             .await
-            .map_err(|_| Failure::Network)?;
+            .map_err(no_answer)?;
         json(response, &[StatusCode::OK]).await
     }
 }
@@ -187,7 +256,7 @@ async fn json<T: DeserializeOwned>(response: Response, ok: &[StatusCode]) -> Res
     if !is_json(&response) {
         return Err(Failure::NotBureau);
     }
-    let bytes = response.bytes().await.map_err(|_| Failure::Network)?;
+    let bytes = response.bytes().await.map_err(no_answer)?;
     serde_json::from_slice(&bytes).map_err(|_| Failure::NotBureau)
 }
 
@@ -243,5 +312,67 @@ async fn failure(response: Response) -> Failure {
             retry_after,
             upload_offset,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn kind_of(url: &str, timeout: Duration) -> NetworkKind {
+        let e = http_client()
+            .expect("client")
+            .get(url)
+            .timeout(timeout)
+            .send()
+            .await
+            .expect_err("no answer");
+        network_kind(&e)
+    }
+
+    /// Real failures, each told apart: a name that does not resolve, a port nobody listens on, a
+    /// server that never answers. (A certificate from an unknown CA is tested against a TLS bureau
+    /// in tests/sync/tls.rs.)
+    #[tokio::test]
+    async fn transport_failures_keep_their_kind() {
+        assert_eq!(
+            kind_of(
+                "https://no-such-bureau.invalid/v1/health",
+                Duration::from_secs(20)
+            )
+            .await,
+            NetworkKind::Dns
+        );
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = closed.local_addr().expect("addr").port();
+        drop(closed);
+        assert_eq!(
+            kind_of(
+                &format!("http://127.0.0.1:{port}/v1/health"),
+                Duration::from_secs(20)
+            )
+            .await,
+            NetworkKind::Connect
+        );
+        let silent = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let port = silent.local_addr().expect("addr").port();
+        let held = tokio::spawn(async move {
+            // Accepts and says nothing.
+            let _conn = silent.accept().await;
+            tokio::time::sleep(Duration::from_secs(30)).await;
+        });
+        assert_eq!(
+            kind_of(
+                &format!("http://127.0.0.1:{port}/v1/health"),
+                Duration::from_millis(300)
+            )
+            .await,
+            NetworkKind::Timeout
+        );
+        held.abort();
+        assert!(NetworkKind::Dns.may_pass() && NetworkKind::Timeout.may_pass());
+        assert!(!NetworkKind::Certificate.may_pass() && !NetworkKind::Proxy.may_pass());
     }
 }

@@ -18,9 +18,11 @@ use petition_api::{AttachmentRef, CreateUpload, SubmitPetition};
 use tokio::sync::{Notify, broadcast};
 
 use super::client::Bureau;
-use super::plan::{Action, Backoff, Failure, FilePlan, ItemPlan, Phase, Remote, Verdict};
+use super::plan::{
+    Action, Backoff, Failure, FilePlan, ItemPlan, NetworkKind, Phase, Remote, Verdict,
+};
 use super::queue::{CURSOR_SETTING, Work, now_ms};
-use super::{BUREAU_URL_SETTING, ErrorView, SyncError, SyncEvent, check_bureau_url, plan, secret};
+use super::{BUREAU_URL_SETTING, ErrorView, SyncError, SyncEvent, check_bureau_url, plan};
 use crate::error::{Error, Result};
 use crate::store::{Store, rfc3339};
 
@@ -37,6 +39,9 @@ pub struct EngineConfig {
     pub backoff: Backoff,
     /// How often `run` pulls status changes when nothing else happens.
     pub pull_interval: Duration,
+    /// How often `run` reads the network interfaces to notice a network that came back; `None`
+    /// never looks.
+    pub network_poll: Option<Duration>,
 }
 
 impl Default for EngineConfig {
@@ -46,6 +51,7 @@ impl Default for EngineConfig {
             adaptive_chunks: true,
             backoff: Backoff::default(),
             pull_interval: Duration::from_secs(300),
+            network_poll: Some(Duration::from_secs(3)),
         }
     }
 }
@@ -80,6 +86,8 @@ pub struct Engine {
     wake: Arc<Notify>,
     /// Reachability checks failed in a row.
     unreachable: AtomicU32,
+    /// Rounds of `run` in a row that could not even start (no sign-in, a keyring that is locked).
+    not_connected: AtomicU32,
     /// Held while attachment bytes are on the wire: one upload request at a time, so a cut
     /// (a lost connection, a killed process) costs at most one chunk.
     upload_lane: tokio::sync::Mutex<()>,
@@ -156,10 +164,10 @@ pub(crate) fn submit_body(p: crate::Petition, attachments: Vec<AttachmentRef>) -
 /// both languages); the app's messages do the same.
 fn error_view(failure: &Failure) -> ErrorView {
     let (code, message) = match failure {
-        Failure::Network => (
-            "bureau_unreachable".to_owned(),
-            "暂时无法连接信访局，联网后会自动发送。 / The bureau cannot be reached right now; it will be sent by itself once the connection is back.".to_owned(),
-        ),
+        Failure::Network(kind) => {
+            let (code, zh, en) = network_error(*kind);
+            (code.to_owned(), format!("{zh} / {en}"))
+        }
         Failure::NotBureau => (
             "not_bureau".to_owned(),
             "收到的应答不是信访局发出的（公共 Wi-Fi 可能需要先在浏览器中登录）。 / The answer did not come from the bureau (a public Wi-Fi may need you to sign in in a browser first).".to_owned(),
@@ -186,6 +194,55 @@ fn error_view(failure: &Failure) -> ErrorView {
     ErrorView { code, message }
 }
 
+/// The code and message (Chinese, English) of a request that got no answer, by its kind: only
+/// the ones patience cures say "it will be sent by itself".
+pub(crate) fn network_error(kind: NetworkKind) -> (&'static str, &'static str, &'static str) {
+    match kind {
+        NetworkKind::Connect | NetworkKind::Other => (
+            "bureau_unreachable",
+            "暂时无法连接信访局，联网后会自动发送。",
+            "The bureau cannot be reached right now; it will be sent by itself once the connection is back.",
+        ),
+        NetworkKind::Dns => (
+            "bureau_name_unresolved",
+            "找不到信访局的网址（可能还没有联网）。联网后会自动发送；如果已经联网，请让管理员核对信访局的网址。",
+            "The bureau's address cannot be found (perhaps there is no network yet). It will be sent by itself once connected; if this machine is online, ask the administrator to check the bureau's address.",
+        ),
+        NetworkKind::Timeout => (
+            "bureau_timeout",
+            "信访局很久没有应答（网络可能很慢）。稍后会自动重试。",
+            "The bureau did not answer in time (the network may be slow). It will try again by itself.",
+        ),
+        NetworkKind::Certificate => (
+            "bureau_certificate",
+            "无法验证信访局的证书，为保护您的信息，暂不发送。信访事项保存在本机，不会丢失。请让管理员核对信访局的网址，或安装信访局的证书（CA），之后会自动发送。",
+            "The bureau's certificate cannot be verified, so nothing is sent, to protect your data. Your petition is kept on this machine and is not lost. Ask the administrator to check the bureau's address or to install the bureau's certificate authority; it is then sent by itself.",
+        ),
+        NetworkKind::Tls => (
+            "bureau_tls_failed",
+            "无法与信访局建立安全连接，暂不发送。信访事项保存在本机，不会丢失。请让管理员检查网络设备或信访局的网址。",
+            "A secure connection to the bureau cannot be made, so nothing is sent. Your petition is kept on this machine and is not lost. Ask the administrator to check the network equipment or the bureau's address.",
+        ),
+        NetworkKind::Proxy => (
+            "proxy_failed",
+            "网络代理拒绝了连接，暂不发送。信访事项保存在本机，不会丢失。请让管理员检查代理设置。",
+            "The network proxy refused the connection, so nothing is sent. Your petition is kept on this machine and is not lost. Ask the administrator to check the proxy settings.",
+        ),
+    }
+}
+
+/// Whether an item's recorded failure `code` is a connection problem someone must fix (a
+/// certificate, a proxy) rather than a network that is simply not there yet.
+pub(crate) fn needs_a_setting(code: &str) -> bool {
+    [
+        NetworkKind::Certificate,
+        NetworkKind::Tls,
+        NetworkKind::Proxy,
+    ]
+    .into_iter()
+    .any(|kind| network_error(kind).0 == code)
+}
+
 fn local_error_view(e: &Error) -> ErrorView {
     ErrorView {
         code: e.code().to_owned(),
@@ -205,6 +262,7 @@ impl Engine {
             events,
             wake: Arc::new(Notify::new()),
             unreachable: AtomicU32::new(0),
+            not_connected: AtomicU32::new(0),
             upload_lane: tokio::sync::Mutex::new(()),
             chunk: AtomicU64::new(config.chunk_bytes.max(1)),
             config,
@@ -252,10 +310,7 @@ impl Engine {
             .await?
             .ok_or(SyncError::NoBureau)?;
         let url = check_bureau_url(&url)?;
-        let dir = self.store.dir().to_owned();
-        let token = tokio::task::spawn_blocking(move || secret::load_token(&dir))
-            .await
-            .map_err(|_| SyncError::NotSignedIn)??;
+        let token = self.store.token().await?;
         Ok(Bureau::new(&url, &token)?)
     }
 
@@ -460,7 +515,7 @@ impl Engine {
                                     new_offset.saturating_sub(offset),
                                     started.elapsed(),
                                 ),
-                                Err(Failure::Network) => plan::chunk_after_failure(current),
+                                Err(Failure::Network(_)) => plan::chunk_after_failure(current),
                                 Err(_) => current,
                             };
                             self.chunk.store(next, Ordering::Relaxed);
@@ -701,6 +756,8 @@ impl Engine {
     pub async fn run(&self, shutdown: impl Future<Output = ()>) {
         const PURGE_EVERY_MS: i64 = 6 * 3_600_000;
         tokio::pin!(shutdown);
+        let watch = self.watch_network();
+        tokio::pin!(watch);
         let mut next_pull = 0_i64;
         let mut next_purge = 0_i64;
         loop {
@@ -719,11 +776,13 @@ impl Engine {
             }
             let until = tokio::select! {
                 () = &mut shutdown => return,
+                () = &mut watch => return,
                 until = self.cycle(&mut next_pull) => until,
             };
             let until = until.min(next_purge);
             tokio::select! {
                 () = &mut shutdown => return,
+                () = &mut watch => return,
                 () = self.wait_until(until) => {}
             }
             if until > now_ms() {
@@ -733,18 +792,56 @@ impl Engine {
         }
     }
 
+    /// Reads the network interfaces every [`EngineConfig::network_poll`] and, when they change,
+    /// makes every waiting item due and wakes the engine: a network that came back is tried at
+    /// once, not after a backoff that may have grown to minutes. Never returns.
+    async fn watch_network(&self) {
+        let Some(every) = self.config.network_poll else {
+            return std::future::pending().await;
+        };
+        let mut watch = super::netwatch::NetWatch::new(super::netwatch::interfaces);
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if watch.changed() {
+                match self.store.due_now().await {
+                    Ok(waiting) => tracing::info!(waiting, "the network changed: trying again now"),
+                    Err(e) => {
+                        tracing::warn!(error = e.code(), "the network changed; due_now failed")
+                    }
+                }
+                self.unreachable.store(0, Ordering::Relaxed);
+                self.not_connected.store(0, Ordering::Relaxed);
+                self.wake.notify_one();
+            }
+        }
+    }
+
     /// One round of `run`; returns when to go again (unix ms).
     async fn cycle(&self, next_pull: &mut i64) -> i64 {
         const LATER_MS: i64 = 60_000;
         let bureau = match self.connect().await {
-            Ok(b) => b,
+            Ok(b) => {
+                self.not_connected.store(0, Ordering::Relaxed);
+                b
+            }
             Err(e) => {
                 self.emit(SyncEvent::Reachability {
                     reachable: false,
                     error: Some(local_error_view(&e)),
                 });
-                // Signing in wakes the engine; until then there is nothing to try.
-                return now_ms().saturating_add(3_600_000);
+                // No sign-in yet, or a keyring that is locked: signing in wakes the engine, and
+                // a keyring unlocked, a token saved by another process or a network change are
+                // found by trying again with the usual backoff.
+                let n = self.not_connected.fetch_add(1, Ordering::Relaxed) + 1;
+                let wait = self.jitter(n, None);
+                tracing::info!(
+                    error = e.code(),
+                    attempt = n,
+                    "sync cannot start yet; trying again later"
+                );
+                return now_ms().saturating_add(i64::try_from(wait.as_millis()).unwrap_or(0));
             }
         };
         let mut summary = RunSummary::default();

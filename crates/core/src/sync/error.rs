@@ -2,6 +2,7 @@
 //! snake_case [`SyncError::code`] and a message in both languages saying what to do. None carries
 //! a token, a field's value or a file name.
 
+use super::plan::NetworkKind;
 use crate::i18n::Lang;
 use crate::validate::{Problem, field_label};
 
@@ -34,6 +35,17 @@ pub enum SyncError {
     /// The HTTP client could not be built (the TLS roots could not be loaded).
     #[error("the HTTP client cannot be set up")]
     Client(#[source] reqwest::Error),
+    /// Signing in: the bureau could not be reached in a way that needs a setting fixed (its
+    /// certificate, a proxy); nothing was kept.
+    #[error("the bureau cannot be connected to ({})", .0.key())]
+    Connection(NetworkKind),
+    /// Signing in: the address answered, but not as a bureau (a wrong address, a captive
+    /// portal); nothing was kept.
+    #[error("the address does not answer as a bureau")]
+    NotBureau,
+    /// Signing in: the bureau refused the token; nothing was kept.
+    #[error("the bureau refused the token")]
+    TokenRefused,
 }
 
 impl SyncError {
@@ -48,6 +60,9 @@ impl SyncError {
             SyncError::TokenInvalid => "token_invalid",
             SyncError::Keyring(_) => "keyring_unavailable",
             SyncError::Client(_) => "http_client_failed",
+            SyncError::Connection(kind) => super::engine::network_error(*kind).0,
+            SyncError::NotBureau => "not_bureau",
+            SyncError::TokenRefused => "token_refused",
         }
     }
 
@@ -110,6 +125,36 @@ impl SyncError {
                 .pick(
                     "无法建立安全连接组件，请重新安装信访助手。",
                     "The secure connection component could not be set up; reinstall Petition Desk.",
+                )
+                .to_owned(),
+            SyncError::Connection(NetworkKind::Certificate) => lang
+                .pick(
+                    "无法验证信访局的证书，登录未完成，什么也没有保存。请核对网址；如果信访局用的是自己的证书，请管理员把它的证书（CA）装到这台机器的证书库中，然后再登录。",
+                    "The bureau's certificate cannot be verified, so you are not signed in and nothing was kept. Check the address; if the bureau uses a certificate of its own, have an administrator install its certificate authority in this machine's certificate store, then sign in again.",
+                )
+                .to_owned(),
+            SyncError::Connection(NetworkKind::Proxy) => lang
+                .pick(
+                    "网络代理拒绝了连接，登录未完成，什么也没有保存。请管理员检查代理设置后再登录。",
+                    "The network proxy refused the connection, so you are not signed in and nothing was kept. Have an administrator check the proxy settings, then sign in again.",
+                )
+                .to_owned(),
+            SyncError::Connection(_) => lang
+                .pick(
+                    "无法与信访局建立安全连接，登录未完成，什么也没有保存。请核对网址，或请管理员检查网络设备后再登录。",
+                    "A secure connection to the bureau cannot be made, so you are not signed in and nothing was kept. Check the address, or have an administrator check the network equipment, then sign in again.",
+                )
+                .to_owned(),
+            SyncError::NotBureau => lang
+                .pick(
+                    "这个网址的应答不是信访局发出的，登录未完成，什么也没有保存。请核对网址；如果用的是公共 Wi-Fi，请先在浏览器中登录 Wi-Fi。",
+                    "This address does not answer as a bureau, so you are not signed in and nothing was kept. Check the address; on a public Wi-Fi, sign in to the Wi-Fi in a browser first.",
+                )
+                .to_owned(),
+            SyncError::TokenRefused => lang
+                .pick(
+                    "信访局不接受这个令牌（可能输错了、已过期或已被收回），登录未完成，什么也没有保存。请核对令牌，或向信访局要一个新的。",
+                    "The bureau does not accept this token (mistyped, expired or revoked), so you are not signed in and nothing was kept. Check the token, or ask the bureau for a new one.",
                 )
                 .to_owned(),
         }

@@ -9,14 +9,16 @@
 //!   counted only when its receipt parses;
 //! - [`engine`] drives items with the planner and streams [`SyncEvent`]s; `run_once` drains and
 //!   pulls, `run` keeps going until shut down and can be woken;
-//! - [`secret`] keeps the bureau token in the OS keyring.
+//! - [`secret`] keeps the bureau token in the OS keyring (or, in passphrase mode, the database);
+//! - [`netwatch`] notices a change of network, so the engine tries again at once.
 //!
 //! The petition's id is its `Idempotency-Key` forever; nothing local is deleted before its
 //! receipt is stored.
 
-mod client;
+pub(crate) mod client;
 pub mod engine;
 mod error;
+pub mod netwatch;
 pub mod plan;
 pub mod queue;
 pub mod secret;
@@ -25,7 +27,7 @@ use serde::Serialize;
 
 pub use engine::{Engine, EngineConfig, RunSummary, Waker};
 pub use error::SyncError;
-pub use queue::{BUREAU_URL_SETTING, check_bureau_url};
+pub use queue::{BUREAU_URL_SETTING, SignIn, check_bureau_url};
 pub use secret::Secret;
 
 use crate::model::State;
@@ -56,6 +58,9 @@ pub struct OutboxItem {
 #[serde(rename_all = "snake_case")]
 pub enum ItemState {
     WaitingForNetwork,
+    /// The bureau answers, but not in a way this machine can trust or reach through (its
+    /// certificate, a proxy): retried by itself, and someone must fix a setting.
+    CannotConnect,
     Uploading,
     Submitting,
     Delivered,

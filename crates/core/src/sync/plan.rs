@@ -162,11 +162,56 @@ pub fn chunk_after_failure(current: u64) -> u64 {
     (current / CHUNK_GROWTH).clamp(MIN_CHUNK, MAX_CHUNK)
 }
 
+/// Why a request got no answer, as far as the transport can tell. Kept in the log and shown in
+/// the outbox: "the bureau's certificate cannot be verified" needs an administrator, "waiting for
+/// the network" needs nothing but patience.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NetworkKind {
+    /// The bureau's name could not be resolved (no network, or a wrong address).
+    Dns,
+    /// No connection could be made, or it was refused or reset.
+    Connect,
+    /// The bureau's certificate could not be verified (expired, wrong name, an unknown CA).
+    Certificate,
+    /// The secure connection failed for another reason (an old TLS version, an interception box).
+    Tls,
+    /// No answer in time.
+    Timeout,
+    /// The proxy in between refused or could not be reached.
+    Proxy,
+    /// Cut off while the answer was coming, or anything else.
+    Other,
+}
+
+impl NetworkKind {
+    /// For the log.
+    pub fn key(self) -> &'static str {
+        match self {
+            NetworkKind::Dns => "dns",
+            NetworkKind::Connect => "connect",
+            NetworkKind::Certificate => "certificate",
+            NetworkKind::Tls => "tls",
+            NetworkKind::Timeout => "timeout",
+            NetworkKind::Proxy => "proxy",
+            NetworkKind::Other => "other",
+        }
+    }
+
+    /// Whether the network itself may be what is missing (patience helps), rather than a setting
+    /// someone must change (a certificate, a proxy).
+    pub fn may_pass(self) -> bool {
+        !matches!(
+            self,
+            NetworkKind::Certificate | NetworkKind::Tls | NetworkKind::Proxy
+        )
+    }
+}
+
 /// How a request failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Failure {
-    /// No answer: refused, reset, timed out, cut off.
-    Network,
+    /// No answer: refused, reset, timed out, cut off, or a secure connection that failed.
+    Network(NetworkKind),
     /// An answer that is not the bureau's: a captive portal's page, a proxy's error, a body that is
     /// not the JSON promised.
     NotBureau,
@@ -207,7 +252,7 @@ pub fn judge(failure: &Failure) -> Verdict {
         global: true,
     };
     match failure {
-        Failure::Network | Failure::NotBureau => global,
+        Failure::Network(_) | Failure::NotBureau => global,
         Failure::Http {
             status,
             code,
@@ -442,7 +487,7 @@ mod tests {
     #[test]
     fn failures_are_read_by_status_and_code() {
         assert!(matches!(
-            judge(&Failure::Network),
+            judge(&Failure::Network(NetworkKind::Connect)),
             Verdict::Retry { global: true, .. }
         ));
         assert!(matches!(

@@ -5,11 +5,12 @@
 //! `submitted`. Outbox rows are never deleted after that.
 
 use petition_api::{PetitionView, Receipt, Status};
+use serde::Serialize;
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 use time::OffsetDateTime;
 
-use super::plan::Phase;
+use super::plan::{Failure, Phase};
 use super::{BureauEvent, ErrorView, ItemState, OutboxItem, PetitionStatus, Secret, SyncError};
 use crate::error::{Error, Result};
 use crate::model::State;
@@ -75,7 +76,14 @@ fn item_from_row(row: &SqliteRow) -> Result<OutboxItem> {
     let state = match phase {
         Phase::Delivered => ItemState::Delivered,
         Phase::NeedsAttention => ItemState::NeedsAttention,
-        // A failure waiting for its retry: the bureau is out of reach or asked to wait.
+        // A failure waiting for its retry: a setting to fix (a certificate, a proxy) first…
+        _ if error
+            .as_ref()
+            .is_some_and(|e| super::engine::needs_a_setting(&e.code)) =>
+        {
+            ItemState::CannotConnect
+        }
+        // …else the bureau is out of reach or asked to wait.
         _ if error.is_some() => ItemState::WaitingForNetwork,
         Phase::Waiting => ItemState::WaitingForNetwork,
         Phase::Uploading => ItemState::Uploading,
@@ -107,6 +115,16 @@ fn item_from_row(row: &SqliteRow) -> Result<OutboxItem> {
         },
         queued_at: rfc3339(row.try_get("queued_at")?),
     })
+}
+
+/// What signing in did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SignIn {
+    /// The bureau's address as kept (no trailing slash).
+    pub bureau_url: String,
+    /// The bureau answered and took the token; `false`: it could not be reached now, and the
+    /// sign-in is kept for when it can.
+    pub checked: bool,
 }
 
 /// One attachment of an outbox item, as the engine works on it.
@@ -258,15 +276,32 @@ impl Store {
         Ok(())
     }
 
-    /// Signs in to a bureau: the token goes into the OS keyring (never a file), the address into
-    /// the settings. The status cursor starts afresh, and items stopped for want of a valid token
-    /// are tried again.
-    pub async fn sign_in(&self, bureau_url: &str, token: Secret) -> Result<String> {
+    /// Signs in to a bureau. The bureau is tried once first: a certificate or proxy that fails, an
+    /// address that is no bureau, or a token it refuses is reported at once and nothing is kept;
+    /// when it simply cannot be reached now (no network, a busy bureau), the sign-in is kept for
+    /// later and [`SignIn::checked`] is false. The token is kept where the data key is
+    /// ([`Store::save_token`]: the OS keyring, or the encrypted database in passphrase mode; never
+    /// a file), the address in the settings. The status cursor starts afresh, and items stopped
+    /// for want of a valid token are tried again.
+    pub async fn sign_in(&self, bureau_url: &str, token: Secret) -> Result<SignIn> {
         let url = check_bureau_url(bureau_url)?;
-        let dir = self.dir().to_owned();
-        tokio::task::spawn_blocking(move || super::secret::store_token(&dir, &token))
+        let checked = match super::client::Bureau::new(&url, &token)?
+            .check_sign_in()
             .await
-            .map_err(|_| SyncError::NotSignedIn)??;
+        {
+            Ok(()) => true,
+            Err(Failure::Network(kind)) if kind.may_pass() => false,
+            Err(Failure::Network(kind)) => return Err(SyncError::Connection(kind).into()),
+            Err(Failure::NotBureau) => return Err(SyncError::NotBureau.into()),
+            Err(Failure::Http {
+                status: 401 | 403, ..
+            }) => {
+                return Err(SyncError::TokenRefused.into());
+            }
+            // Busy, or asked to slow down: the sign-in stands, the engine tries later.
+            Err(Failure::Http { .. }) => false,
+        };
+        self.save_token(token).await?;
         let mut tx = self.writer().begin().await?;
         for (key, value) in [(BUREAU_URL_SETTING, url.as_str()), (CURSOR_SETTING, "")] {
             sqlx::query(
@@ -286,8 +321,42 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        tracing::info!("signed in to the bureau");
-        Ok(url)
+        tracing::info!(checked, "signed in to the bureau");
+        Ok(SignIn {
+            bureau_url: url,
+            checked,
+        })
+    }
+
+    /// Makes every item that backs off (the network was gone, the bureau busy) due now; items
+    /// that need the citizen stay as they are. What "sync now" and a change of network do.
+    /// Returns how many items were waiting.
+    pub async fn due_now(&self) -> Result<u64> {
+        let done = sqlx::query(
+            "UPDATE outbox SET next_attempt_at = NULL \
+             WHERE phase IN ('waiting', 'uploading', 'submitting') AND next_attempt_at IS NOT NULL",
+        )
+        .execute(self.writer())
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Tries every undelivered item again now, those that need attention too (the kiosk
+    /// administrator's "sync now": nobody else will press each item's retry button there).
+    /// Returns how many items were touched.
+    pub async fn retry_all_undelivered(&self) -> Result<u64> {
+        let done = sqlx::query(
+            "UPDATE outbox SET phase = CASE phase WHEN 'needs_attention' THEN 'waiting' ELSE phase END, \
+             attempts = 0, next_attempt_at = NULL, error_code = NULL, error_message = NULL \
+             WHERE tracking_code IS NULL AND phase != 'delivered'",
+        )
+        .execute(self.writer())
+        .await?;
+        tracing::info!(
+            items = done.rows_affected(),
+            "every undelivered item tried again"
+        );
+        Ok(done.rows_affected())
     }
 
     /// Lets an item that needs attention (or is backing off) be tried again now.
@@ -800,6 +869,60 @@ pub(crate) mod tests {
             store.withdraw(&p.id).await.expect_err("not queued").code(),
             "not_queued"
         );
+    }
+
+    /// A backoff ends at "sync now" or a change of network; the kiosk administrator's "sync now"
+    /// also takes back the items that need attention. A certificate failure shows as "cannot
+    /// connect", not "waiting for the network".
+    #[tokio::test]
+    async fn due_now_ends_backoffs_and_retry_all_takes_back_stopped_items() {
+        use super::super::engine::network_error;
+        use super::super::plan::NetworkKind;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(dir.path(), &crate::crypto::DataKey::generate())
+            .await
+            .expect("open");
+        let waiting = store.create_draft(&complete_values()).await.expect("draft");
+        let stopped = store.create_draft(&complete_values()).await.expect("draft");
+        store.submit(&waiting.id).await.expect("submit");
+        store.submit(&stopped.id).await.expect("submit");
+        let (code, zh, en) = network_error(NetworkKind::Certificate);
+        let error = ErrorView {
+            code: code.to_owned(),
+            message: format!("{zh} / {en}"),
+        };
+        let in_an_hour = now_ms() + 3_600_000;
+        store
+            .record_unreachable(&error, in_an_hour)
+            .await
+            .expect("unreachable");
+        let item = store.outbox_item(&waiting.id).await.expect("item");
+        assert_eq!(item.state, ItemState::CannotConnect);
+        assert!(item.next_attempt_at.is_some());
+        store
+            .record_stop(
+                &stopped.id,
+                &ErrorView {
+                    code: "validation_failed".into(),
+                    message: String::new(),
+                },
+            )
+            .await
+            .expect("stop");
+        assert_eq!(store.next_due().await.expect("due"), Some(in_an_hour));
+
+        assert_eq!(store.due_now().await.expect("due now"), 1);
+        assert_eq!(store.next_due().await.expect("due"), Some(0));
+        assert_eq!(
+            store.outbox_item(&stopped.id).await.expect("item").state,
+            ItemState::NeedsAttention
+        );
+        assert_eq!(store.retry_all_undelivered().await.expect("retry all"), 2);
+        for id in [&waiting.id, &stopped.id] {
+            let item = store.outbox_item(id).await.expect("item");
+            assert_eq!(item.state, ItemState::WaitingForNetwork);
+            assert!(item.error.is_none());
+        }
     }
 
     #[tokio::test]

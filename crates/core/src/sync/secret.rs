@@ -1,9 +1,14 @@
-//! The bureau token: a [`Secret`] in memory, the OS keyring at rest (macOS Keychain, Windows
-//! Credential Manager, the Secret Service on Linux). Never a file, never a fallback store: when
-//! the keyring cannot be used, signing in fails with [`SyncError::Keyring`] and says what to do.
+//! The bureau token: a [`Secret`] in memory, and at rest where the data key is:
 //!
-//! One entry per data directory: service [`KEYRING_SERVICE`], user derived from the directory's
-//! canonical path, so two data directories (two kiosks profiles, a test) never share a token.
+//! - a data directory in keyring mode keeps it in the OS keyring (macOS Keychain, Windows
+//!   Credential Manager, the Secret Service on Linux), one entry per data directory: service
+//!   [`KEYRING_SERVICE`], user derived from the directory's canonical path, so two data
+//!   directories (two kiosk profiles, a test) never share a token;
+//! - a data directory kept with an administrator passphrase (a machine without a keyring) keeps it
+//!   in the encrypted database, under the data key ([`Store::save_token`]).
+//!
+//! Never a plain file, never a fallback store: when the keyring of a keyring-mode directory cannot
+//! be used, signing in fails with [`SyncError::Keyring`] and says what to do.
 
 use std::fmt;
 use std::path::Path;
@@ -11,7 +16,13 @@ use std::path::Path;
 use zeroize::Zeroizing;
 
 use super::SyncError;
+use crate::error::Result;
+use crate::keys::{self, KeyMode};
 use crate::paths::APP_IDENTIFIER;
+use crate::store::Store;
+
+/// The `secrets` row of the bureau token in passphrase mode.
+const TOKEN_SECRET: &str = "bureau_token";
 
 /// The keyring service every Petition Desk token is stored under.
 pub const KEYRING_SERVICE: &str = APP_IDENTIFIER;
@@ -80,6 +91,68 @@ pub fn forget_token(data_dir: &Path) -> Result<(), SyncError> {
     }
 }
 
+/// Whether the token of `dir` lives in the database (passphrase mode) rather than the keyring.
+fn in_database(dir: &Path) -> Result<bool> {
+    Ok(keys::key_mode(dir)? == Some(KeyMode::Passphrase))
+}
+
+impl Store {
+    /// Keeps `token` as this data directory's bureau token, replacing any earlier one: in the OS
+    /// keyring, or in the encrypted database when the directory is kept with a passphrase.
+    pub async fn save_token(&self, token: Secret) -> Result<()> {
+        if in_database(self.dir())? {
+            sqlx::query(
+                "INSERT INTO secrets (name, value) VALUES (?, ?) \
+                 ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            )
+            .bind(TOKEN_SECRET)
+            .bind(token.expose())
+            .execute(self.writer())
+            .await?;
+            return Ok(());
+        }
+        let dir = self.dir().to_owned();
+        tokio::task::spawn_blocking(move || store_token(&dir, &token))
+            .await
+            .map_err(|_| SyncError::NotSignedIn)??;
+        Ok(())
+    }
+
+    /// This data directory's bureau token, wherever it is kept ([`SyncError::NotSignedIn`] when
+    /// there is none).
+    pub async fn token(&self) -> Result<Secret> {
+        if in_database(self.dir())? {
+            let value: Option<String> =
+                sqlx::query_scalar("SELECT value FROM secrets WHERE name = ?")
+                    .bind(TOKEN_SECRET)
+                    .fetch_optional(self.reader())
+                    .await?;
+            let value = Zeroizing::new(value.ok_or(SyncError::NotSignedIn)?);
+            return Ok(Secret::new(value.to_string())?);
+        }
+        let dir = self.dir().to_owned();
+        Ok(tokio::task::spawn_blocking(move || load_token(&dir))
+            .await
+            .map_err(|_| SyncError::NotSignedIn)??)
+    }
+
+    /// Removes this data directory's bureau token (signing out).
+    pub async fn forget_saved_token(&self) -> Result<()> {
+        if in_database(self.dir())? {
+            sqlx::query("DELETE FROM secrets WHERE name = ?")
+                .bind(TOKEN_SECRET)
+                .execute(self.writer())
+                .await?;
+            return Ok(());
+        }
+        let dir = self.dir().to_owned();
+        tokio::task::spawn_blocking(move || forget_token(&dir))
+            .await
+            .map_err(|_| SyncError::NotSignedIn)??;
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,5 +178,37 @@ mod tests {
         let b = tempfile::tempdir().expect("temp dir");
         assert_ne!(keyring_user(a.path()), keyring_user(b.path()));
         assert_eq!(keyring_user(a.path()), keyring_user(a.path()));
+    }
+
+    /// In passphrase mode the token goes to the encrypted database and never to the keyring: the
+    /// keyring is not even reachable here (no D-Bus address at all).
+    #[tokio::test]
+    async fn passphrase_mode_keeps_the_token_in_the_encrypted_database() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let pass = crate::keys::Passphrase::new("社区中心口令 2026".into());
+        let key = crate::keys::init_passphrase(dir.path(), &pass).expect("set up");
+        let store = Store::open(dir.path(), &key).await.expect("open");
+        assert!(matches!(
+            store.token().await,
+            Err(crate::Error::Sync(SyncError::NotSignedIn))
+        ));
+        store
+            .save_token(Secret::new("pbt_passphrase_token_7f3a".into()).expect("token"))
+            .await
+            .expect("kept without a keyring");
+        assert_eq!(
+            store.token().await.expect("read back").expose(),
+            "pbt_passphrase_token_7f3a"
+        );
+        store.close().await;
+        let db = std::fs::read(dir.path().join(crate::store::DB_FILE)).expect("db");
+        assert!(!db.windows(9).any(|w| w == b"pbt_passp"));
+        let store = Store::open(dir.path(), &key).await.expect("reopen");
+        assert_eq!(
+            store.token().await.expect("still there").expose(),
+            "pbt_passphrase_token_7f3a"
+        );
+        store.forget_saved_token().await.expect("forget");
+        assert!(store.token().await.is_err());
     }
 }
