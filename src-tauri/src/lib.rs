@@ -2,6 +2,7 @@
 //! `petition-core`; a command deserialises its arguments, calls one core function and converts
 //! the error to `{code, message}`.
 
+mod command_names;
 mod commands;
 mod error;
 mod print;
@@ -42,51 +43,58 @@ impl Options {
 
 /// Adds Petition Desk's state, commands and guards to a Tauri builder.
 pub fn build<R: Runtime>(builder: tauri::Builder<R>, options: Options) -> tauri::Builder<R> {
+    let commands: Box<tauri::ipc::InvokeHandler<R>> = Box::new(tauri::generate_handler![
+        commands::settings::app_state,
+        commands::settings::set_language,
+        commands::drafts::list_drafts,
+        commands::drafts::list_trash,
+        commands::drafts::search_drafts,
+        commands::drafts::create_draft,
+        commands::drafts::get_draft,
+        commands::drafts::update_field,
+        commands::drafts::check_draft,
+        commands::drafts::trash_draft,
+        commands::drafts::restore_draft,
+        commands::drafts::delete_draft,
+        commands::drafts::duplicate_draft,
+        commands::attachments::attachment_limits,
+        commands::attachments::attach_file,
+        commands::attachments::list_attachments,
+        commands::attachments::remove_attachment,
+        commands::attachments::reorder_attachments,
+        commands::attachments::attachment_thumbnail,
+        commands::sync::bureau_info,
+        commands::sync::sign_in,
+        commands::sync::submit_petition,
+        commands::sync::withdraw_petition,
+        commands::sync::list_outbox,
+        commands::sync::petition_status,
+        commands::sync::retry_outbox,
+        commands::sync::watch_sync,
+        commands::sync::sync_now,
+        commands::settings::unlock_data,
+        commands::kiosk::kiosk_begin_session,
+        commands::kiosk::kiosk_list_folder,
+        commands::kiosk::kiosk_attach_from_folder,
+        commands::kiosk::kiosk_submit,
+        commands::kiosk::kiosk_end_session,
+        commands::kiosk::kiosk_admin_unlock,
+        commands::kiosk::kiosk_admin_status,
+        commands::kiosk::kiosk_sync_now,
+        commands::kiosk::kiosk_export_outbox,
+        commands::kiosk::kiosk_admin_lock,
+        commands::kiosk::kiosk_exit,
+        commands::kiosk::kiosk_print_receipt,
+    ]);
     builder
         .plugin(tauri_plugin_notification::init())
-        .invoke_handler(tauri::generate_handler![
-            commands::settings::app_state,
-            commands::settings::set_language,
-            commands::drafts::list_drafts,
-            commands::drafts::list_trash,
-            commands::drafts::search_drafts,
-            commands::drafts::create_draft,
-            commands::drafts::get_draft,
-            commands::drafts::update_field,
-            commands::drafts::check_draft,
-            commands::drafts::trash_draft,
-            commands::drafts::restore_draft,
-            commands::drafts::delete_draft,
-            commands::drafts::duplicate_draft,
-            commands::attachments::attachment_limits,
-            commands::attachments::attach_file,
-            commands::attachments::list_attachments,
-            commands::attachments::remove_attachment,
-            commands::attachments::reorder_attachments,
-            commands::attachments::attachment_thumbnail,
-            commands::sync::bureau_info,
-            commands::sync::sign_in,
-            commands::sync::submit_petition,
-            commands::sync::withdraw_petition,
-            commands::sync::list_outbox,
-            commands::sync::petition_status,
-            commands::sync::retry_outbox,
-            commands::sync::watch_sync,
-            commands::sync::sync_now,
-            commands::settings::unlock_data,
-            commands::kiosk::kiosk_begin_session,
-            commands::kiosk::kiosk_list_folder,
-            commands::kiosk::kiosk_attach_from_folder,
-            commands::kiosk::kiosk_submit,
-            commands::kiosk::kiosk_end_session,
-            commands::kiosk::kiosk_admin_unlock,
-            commands::kiosk::kiosk_admin_status,
-            commands::kiosk::kiosk_sync_now,
-            commands::kiosk::kiosk_export_outbox,
-            commands::kiosk::kiosk_admin_lock,
-            commands::kiosk::kiosk_exit,
-            commands::kiosk::kiosk_print_receipt,
-        ])
+        .invoke_handler(move |invoke: tauri::ipc::Invoke<R>| {
+            if let Some(refused) = kiosk_refuses(&invoke) {
+                invoke.resolver.reject(refused);
+                return true;
+            }
+            commands(invoke)
+        })
         .setup(move |app| {
             let state = tauri::async_runtime::block_on(AppState::open(
                 options.data_dir.clone(),
@@ -103,12 +111,29 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>, options: Options) -> tauri:
         })
 }
 
-/// Runs the sync engine (and its desktop notifications) for the rest of the app's life.
+/// In kiosk mode, a command outside [`command_names::KIOSK_COMMANDS`] is refused here, before
+/// it runs, whatever the UI does: one place, so no desktop command (the drafts list, the outbox
+/// with earlier citizens' titles, a petition's status, signing in) can be reached from a kiosk.
+fn kiosk_refuses<R: Runtime>(invoke: &tauri::ipc::Invoke<R>) -> Option<CommandError> {
+    let command = invoke.message.command();
+    let webview = invoke.message.webview_ref();
+    let state = webview.try_state::<AppState>()?;
+    if !state.is_kiosk() || command_names::KIOSK_COMMANDS.contains(&command) {
+        return None;
+    }
+    tracing::warn!(command, "kiosk: a desktop command was refused");
+    Some(state.err(petition_core::kiosk::KioskError::Forbidden.into()))
+}
+
+/// Runs the sync engine (and, on the desktop, its notifications) for the rest of the app's life.
+/// A kiosk shows no notification: it would announce one citizen's petition to the next.
 pub(crate) fn start_engine<R: Runtime>(
     app: tauri::AppHandle<R>,
     engine: std::sync::Arc<petition_core::sync::Engine>,
 ) {
-    notify_on_changes(app, engine.subscribe());
+    if !app.state::<AppState>().is_kiosk() {
+        notify_on_changes(app, engine.subscribe());
+    }
     tauri::async_runtime::spawn(async move {
         engine.run(std::future::pending()).await;
     });
@@ -248,7 +273,11 @@ fn notify_on_changes<R: Runtime>(
                     ..
                 } => (
                     lang.pick("信访事项有新进展", "Your petition moved on"),
-                    format!("{tracking_code}: {}", state.key()),
+                    format!(
+                        "{tracking_code}{}{}",
+                        lang.pick("：", ": "),
+                        state.label(lang)
+                    ),
                 ),
                 _ => continue,
             };
@@ -267,4 +296,41 @@ pub fn run() {
     build(tauri::Builder::default(), options)
         .run(tauri::generate_context!())
         .expect("the Tauri event loop failed to start");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::command_names::{COMMANDS, KIOSK_COMMANDS};
+
+    /// The kiosk's list names only real commands, and the desktop window is granted every command
+    /// (the kiosk guard, not the capability, decides what a kiosk may call: Tauri's own refusal
+    /// would come before the app could answer `kiosk_forbidden`).
+    #[test]
+    fn every_command_is_granted_and_the_kiosk_list_names_real_ones() {
+        for name in KIOSK_COMMANDS {
+            assert!(COMMANDS.contains(name), "{name} is not a command");
+        }
+        let capability: serde_json::Value =
+            serde_json::from_str(include_str!("../capabilities/main.json")).expect("JSON");
+        let granted: Vec<&str> = capability["permissions"]
+            .as_array()
+            .expect("permissions")
+            .iter()
+            .filter_map(|p| p.as_str())
+            .collect();
+        for name in COMMANDS {
+            let permission = format!("allow-{}", name.replace('_', "-"));
+            assert!(granted.contains(&permission.as_str()), "{permission}");
+        }
+        // Desktop-only commands are refused in kiosk mode.
+        for desktop in [
+            "list_outbox",
+            "get_draft",
+            "petition_status",
+            "sign_in",
+            "list_drafts",
+        ] {
+            assert!(!KIOSK_COMMANDS.contains(&desktop), "{desktop}");
+        }
+    }
 }

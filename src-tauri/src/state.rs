@@ -40,6 +40,8 @@ pub struct AppState {
     admin_until: AtomicI64,
     /// The administrator chose to leave kiosk mode: the window may close.
     exit_allowed: AtomicBool,
+    /// In kiosk mode, the citizen's own draft: the only petition commands may name.
+    kiosk_session: petition_core::kiosk::Session,
     _lock: Option<DataDirLock>,
 }
 
@@ -104,6 +106,7 @@ impl AppState {
             kiosk_flag,
             admin_until: AtomicI64::new(0),
             exit_allowed: AtomicBool::new(false),
+            kiosk_session: petition_core::kiosk::Session::default(),
             _lock: lock,
         }
     }
@@ -222,6 +225,22 @@ impl AppState {
         } else {
             Err(self.err(petition_core::kiosk::KioskError::NotKiosk.into()))
         }
+    }
+
+    /// The kiosk citizen's session (which draft is theirs).
+    pub fn kiosk_session(&self) -> &petition_core::kiosk::Session {
+        &self.kiosk_session
+    }
+
+    /// In kiosk mode, refuses every petition but the citizen's own draft ([`kiosk_forbidden`]);
+    /// on the desktop every petition of this data folder is the user's.
+    ///
+    /// [`kiosk_forbidden`]: petition_core::kiosk::KioskError::Forbidden
+    pub fn require_own_draft(&self, id: &str) -> Result<(), CommandError> {
+        if !self.is_kiosk() {
+            return Ok(());
+        }
+        self.kiosk_session.check(id).map_err(|e| self.err(e.into()))
     }
 
     /// Refused unless the right PIN was given in the last ten minutes.

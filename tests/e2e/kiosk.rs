@@ -26,6 +26,15 @@ const WHAT: [(&str, &str); 5] = [
     ("facts", "小区门前道路破损已三个月。"),
 ];
 
+/// A whole petition as `petitionctl draft new --set` takes it: the citizen's answers and a purpose.
+pub(super) fn citizen_values() -> Vec<(&'static str, &'static str)> {
+    WHO.iter()
+        .chain(WHAT.iter())
+        .copied()
+        .chain([("purpose", "complaint")])
+        .collect()
+}
+
 /// With `PETITION_E2E_SHOTS=DIR`, saves what the screen shows as DIR/kiosk-NAME.png (to look at).
 async fn shot(app: &petition_tests::app::App, name: &str) {
     let Some(dir) = std::env::var_os("PETITION_E2E_SHOTS") else {
@@ -88,7 +97,11 @@ fn set_up_kiosk(
 /// A kiosk whose bureau is down (the receipt's reference needs no network): a kiosk token and the
 /// bureau's key made by `petition-bureau` while it is not serving, a scanner folder holding one
 /// PDF, an idle time of 600 s, and `extra` arguments to `kiosk setup`. Returns the data dir.
-fn offline_kiosk(root: &std::path::Path, name: &str, extra: &[&str]) -> std::path::PathBuf {
+pub(super) fn offline_kiosk(
+    root: &std::path::Path,
+    name: &str,
+    extra: &[&str],
+) -> std::path::PathBuf {
     let bureau_dir = root.join("bureau");
     let token = bureau(
         &bureau_dir,

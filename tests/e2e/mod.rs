@@ -1,6 +1,7 @@
 //! The real app (release build) under Xvfb, driven through tauri-driver + WebKitWebDriver.
 
 mod kiosk;
+mod kiosk_forbidden;
 
 use petition_tests::app::Driver;
 use petition_tests::petitionctl;

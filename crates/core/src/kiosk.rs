@@ -85,7 +85,10 @@ pub enum KioskError {
     #[error("wrong PIN")]
     PinWrong { remaining: u32 },
     #[error("the administrator panel is locked")]
-    PinLocked { until: String },
+    PinLocked {
+        /// Unix milliseconds.
+        until_ms: i64,
+    },
     #[error("the PIN must be 4 to 12 digits")]
     PinInvalid,
     #[error("this data directory is not set up as a kiosk")]
@@ -100,6 +103,15 @@ pub enum KioskError {
     Export(#[source] std::io::Error),
     #[error("the outbox could not be sealed: {0}")]
     Seal(&'static str),
+    /// A command of the desktop app was asked for in kiosk mode, or another citizen's petition.
+    #[error("not available in kiosk mode")]
+    Forbidden,
+    /// An allowed folder (a USB drive, a scanner's share) cannot be read now.
+    #[error("the folder cannot be read")]
+    FolderUnreadable(#[source] std::io::Error),
+    /// The file asked for is not one the folder offers (gone, a link out, not a photo or PDF).
+    #[error("the file is not offered by the folder")]
+    FileNotOffered,
 }
 
 impl KioskError {
@@ -114,6 +126,9 @@ impl KioskError {
             KioskError::RecipientInvalid => "bureau_key_invalid",
             KioskError::Export(_) => "export_failed",
             KioskError::Seal(_) => "export_failed",
+            KioskError::Forbidden => "kiosk_forbidden",
+            KioskError::FolderUnreadable(_) => "folder_unreadable",
+            KioskError::FileNotOffered => "file_not_offered",
         }
     }
 
@@ -126,11 +141,15 @@ impl KioskError {
             (KioskError::PinWrong { remaining }, Lang::En) => format!(
                 "Wrong PIN. After {remaining} more wrong tries the administrator panel locks for 5 minutes."
             ),
-            (KioskError::PinLocked { until }, Lang::Zh) => {
-                format!("PIN 连续输错 5 次，管理功能已锁定，请于 {until}（UTC）之后再试。")
-            }
-            (KioskError::PinLocked { until }, Lang::En) => format!(
-                "The PIN was wrong 5 times in a row, so the administrator panel is locked until {until} (UTC). Try again after that."
+            (KioskError::PinLocked { until_ms }, Lang::Zh) => format!(
+                "PIN 连续输错 5 次，管理功能已锁定。请在{}之后再试（{}）。",
+                local_time_words(*until_ms, Lang::Zh),
+                minutes_left_words(*until_ms, now_ms(), Lang::Zh)
+            ),
+            (KioskError::PinLocked { until_ms }, Lang::En) => format!(
+                "The PIN was wrong 5 times in a row, so the administrator panel is locked. Try again after {} ({}).",
+                local_time_words(*until_ms, Lang::En),
+                minutes_left_words(*until_ms, now_ms(), Lang::En)
             ),
             (KioskError::PinInvalid, _) => lang
                 .pick(
@@ -162,6 +181,24 @@ impl KioskError {
                     "The bureau's public key is not valid (it starts with age1); nothing was set.",
                 )
                 .to_owned(),
+            (KioskError::Forbidden, _) => lang
+                .pick(
+                    "信访终端上不能使用这项功能。",
+                    "This is not available on a kiosk.",
+                )
+                .to_owned(),
+            (KioskError::FolderUnreadable(_), _) => lang
+                .pick(
+                    "这个文件夹现在读不出来。如果是 U 盘，请拔下后重新插好，等几秒再点一次；如果还是不行，请告诉工作人员。",
+                    "This folder cannot be read right now. If it is a USB drive, take it out, plug it in again, wait a few seconds and try once more; if that does not help, tell the staff.",
+                )
+                .to_owned(),
+            (KioskError::FileNotOffered, _) => lang
+                .pick(
+                    "这个文件已经不在文件夹里了（可能 U 盘被拔下了）。请重新打开文件夹再选。",
+                    "This file is no longer in the folder (the USB drive may have been taken out). Open the folder again and choose once more.",
+                )
+                .to_owned(),
             (KioskError::Export(_) | KioskError::Seal(_), _) => lang
                 .pick(
                     "无法写入加密导出文件。请检查 U 盘是否已插好、是否有剩余空间，然后重试。本机的待发送内容不受影响。",
@@ -188,6 +225,42 @@ pub struct OutboxCounts {
 pub struct ExportReport {
     pub file: PathBuf,
     pub petitions: usize,
+}
+
+/// A moment (unix ms) as a person on this machine reads the clock: local time, and "today" or
+/// "tomorrow" when it is one of those (a lock-out of five minutes always is).
+fn local_time_words(ms: i64, lang: crate::i18n::Lang) -> String {
+    use crate::i18n::Lang;
+    let tz = jiff::tz::TimeZone::try_system().unwrap_or(jiff::tz::TimeZone::UTC);
+    let (Ok(at), Ok(now)) = (
+        jiff::Timestamp::from_millisecond(ms),
+        jiff::Timestamp::from_millisecond(now_ms()),
+    ) else {
+        return String::new();
+    };
+    let at = at.to_zoned_datetime(tz.clone());
+    let today = now.to_zoned_datetime(tz).date();
+    let clock = at.strftime("%H:%M").to_string();
+    let day = at.date();
+    match lang {
+        Lang::Zh if day == today => format!("今天 {clock}"),
+        Lang::Zh if Some(day) == today.tomorrow().ok() => format!("明天 {clock}"),
+        Lang::Zh => format!("{}月{}日 {clock}", day.month(), day.day()),
+        Lang::En if day == today => format!("{clock} today"),
+        Lang::En if Some(day) == today.tomorrow().ok() => format!("{clock} tomorrow"),
+        Lang::En => format!("{clock} on {}", at.strftime("%-d %B")),
+    }
+}
+
+/// How long until `until` (unix ms), in whole minutes rounded up, in words.
+fn minutes_left_words(until: i64, now: i64, lang: crate::i18n::Lang) -> String {
+    let minutes = (until.saturating_sub(now).max(0) + 59_999) / 60_000;
+    let minutes = minutes.max(1);
+    match lang {
+        crate::i18n::Lang::Zh => format!("还要等 {minutes} 分钟"),
+        crate::i18n::Lang::En if minutes == 1 => "in 1 minute".to_owned(),
+        crate::i18n::Lang::En => format!("in {minutes} minutes"),
+    }
 }
 
 fn check_pin_format(pin: &Passphrase) -> Result<(), KioskError> {
@@ -238,6 +311,115 @@ fn pin_matches(pin: &Passphrase, stored: &str) -> Result<bool> {
             .zip(actual.iter())
             .fold(0u8, |acc, (a, b)| acc | (a ^ b))
             == 0)
+}
+
+/// What a file in an allowed folder is, from its first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FolderFileKind {
+    Image,
+    Pdf,
+}
+
+/// A file an allowed folder offers the citizen: a photo or a PDF (told from the bytes by the same
+/// sniffer as every attachment), directly in the folder, not hidden.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FolderFile {
+    pub name: String,
+    pub bytes: u64,
+    pub kind: FolderFileKind,
+}
+
+/// How many bytes of a file the sniffer needs to tell its kind (a PDF header may start a little
+/// way in).
+const SNIFF_BYTES: usize = 1024;
+
+fn kind_of(path: &Path) -> Option<FolderFileKind> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(SNIFF_BYTES);
+    std::fs::File::open(path)
+        .ok()?
+        .take(SNIFF_BYTES as u64)
+        .read_to_end(&mut head)
+        .ok()?;
+    match crate::attachment::sniff::sniff(&head)? {
+        crate::attachment::sniff::MediaType::Pdf => Some(FolderFileKind::Pdf),
+        _ => Some(FolderFileKind::Image),
+    }
+}
+
+/// The photos and PDFs directly in `dir`, by name. A folder that cannot be read (a USB drive
+/// pulled out, a share gone) is [`KioskError::FolderUnreadable`], never an empty list: "no files"
+/// would tell the citizen their scan is not there. Files that cannot be read or are neither are
+/// left out. Blocking: call it off the async threads.
+pub fn list_folder(dir: &Path) -> Result<Vec<FolderFile>, KioskError> {
+    let entries = std::fs::read_dir(dir).map_err(KioskError::FolderUnreadable)?;
+    let mut files: Vec<FolderFile> = entries
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().into_string().ok()?;
+            if name.starts_with('.') {
+                return None;
+            }
+            // Links are followed only to a file inside the folder.
+            let path = file_in_folder(dir, &name).ok()?;
+            let meta = std::fs::metadata(&path).ok()?;
+            Some(FolderFile {
+                kind: kind_of(&path)?,
+                bytes: meta.len(),
+                name,
+            })
+        })
+        .collect();
+    files.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(files)
+}
+
+/// `name` as a plain file directly inside `dir`: no separators, no `..`, no link that leads out
+/// of the folder. Anything else is [`KioskError::FileNotOffered`].
+pub fn file_in_folder(dir: &Path, name: &str) -> Result<PathBuf, KioskError> {
+    if name.is_empty() || name.contains(['/', '\\', '\0']) || name == "." || name == ".." {
+        return Err(KioskError::FileNotOffered);
+    }
+    let real = std::fs::canonicalize(dir.join(name)).map_err(|_| KioskError::FileNotOffered)?;
+    let real_dir = std::fs::canonicalize(dir).map_err(KioskError::FolderUnreadable)?;
+    if real.parent() == Some(real_dir.as_path()) && real.is_file() {
+        Ok(real)
+    } else {
+        Err(KioskError::FileNotOffered)
+    }
+}
+
+/// The citizen's session at a kiosk: which draft is theirs. Every command that names a petition
+/// is checked against it, so even a fault in the UI cannot open, change or submit an earlier
+/// citizen's petition (they are still in the store, sealed in the outbox).
+#[derive(Debug, Default)]
+pub struct Session {
+    draft: std::sync::Mutex<Option<String>>,
+}
+
+impl Session {
+    /// The session's draft is `id` from now on.
+    pub fn begin(&self, id: &str) {
+        if let Ok(mut d) = self.draft.lock() {
+            *d = Some(id.to_owned());
+        }
+    }
+
+    /// No draft is the citizen's any more.
+    pub fn end(&self) {
+        if let Ok(mut d) = self.draft.lock() {
+            *d = None;
+        }
+    }
+
+    /// Refuses any petition but the session's own draft.
+    pub fn check(&self, id: &str) -> Result<(), KioskError> {
+        match self.draft.lock() {
+            Ok(d) if d.as_deref() == Some(id) => Ok(()),
+            _ => Err(KioskError::Forbidden),
+        }
+    }
 }
 
 /// The submission reference of a petition, valid at once (offline too): the bureau answers
@@ -347,23 +529,11 @@ impl Store {
     }
 
     /// Checks the administrator PIN at `now` (unix ms): five wrong in a row lock it for five
-    /// minutes; the right one resets the count.
+    /// minutes; the right one resets the count. Each try is counted before its (slow) hash is
+    /// worked out, in one transaction, so tries made at the same moment cannot add up to more
+    /// than five: the sixth is refused as locked whatever the outcome of the others.
     pub async fn check_pin_at(&self, pin: &Passphrase, now: i64) -> Result<()> {
-        let stored = self
-            .setting(PIN_SETTING)
-            .await?
-            .ok_or(KioskError::NotKiosk)?;
-        let locked_until: i64 = self
-            .setting(LOCKED_UNTIL_SETTING)
-            .await?
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0);
-        if now < locked_until {
-            return Err(KioskError::PinLocked {
-                until: rfc3339(locked_until),
-            }
-            .into());
-        }
+        let (stored, tries) = self.reserve_pin_try(now).await?;
         let pin = Passphrase::new(pin.expose().to_owned());
         let ok = tokio::task::spawn_blocking(move || pin_matches(&pin, &stored))
             .await
@@ -372,30 +542,64 @@ impl Store {
             self.set_setting(FAILURES_SETTING, "0").await?;
             return Ok(());
         }
-        let failures: u32 = self
-            .setting(FAILURES_SETTING)
-            .await?
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0)
-            + 1;
-        if failures >= PIN_TRIES {
+        if tries >= PIN_TRIES {
             let until = now + PIN_LOCK_MS;
-            self.set_setting(FAILURES_SETTING, "0").await?;
-            self.set_setting(LOCKED_UNTIL_SETTING, &until.to_string())
-                .await?;
-            tracing::warn!("kiosk administrator panel locked after wrong PINs");
-            Err(KioskError::PinLocked {
-                until: rfc3339(until),
+            let mut tx = self.writer().begin().await?;
+            for (key, value) in [
+                (FAILURES_SETTING, "0".to_owned()),
+                (LOCKED_UNTIL_SETTING, until.to_string()),
+            ] {
+                put_setting(&mut tx, key, &value).await?;
             }
-            .into())
+            tx.commit().await?;
+            tracing::warn!("kiosk administrator panel locked after wrong PINs");
+            Err(KioskError::PinLocked { until_ms: until }.into())
         } else {
-            self.set_setting(FAILURES_SETTING, &failures.to_string())
-                .await?;
             Err(KioskError::PinWrong {
-                remaining: PIN_TRIES - failures,
+                remaining: PIN_TRIES - tries,
             }
             .into())
         }
+    }
+
+    /// Counts one more PIN try, unless the panel is locked (or the tries allowed are all taken
+    /// by tries still being checked). Returns the stored hash and this try's number.
+    async fn reserve_pin_try(&self, now: i64) -> Result<(String, u32)> {
+        let mut tx = self.writer().begin_with("BEGIN IMMEDIATE").await?;
+        let read = |key: &'static str| {
+            sqlx::query_scalar::<_, String>("SELECT value FROM settings WHERE key = ?").bind(key)
+        };
+        let stored = read(PIN_SETTING)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(KioskError::NotKiosk)?;
+        let locked_until: i64 = read(LOCKED_UNTIL_SETTING)
+            .fetch_optional(&mut *tx)
+            .await?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        if now < locked_until {
+            return Err(KioskError::PinLocked {
+                until_ms: locked_until,
+            }
+            .into());
+        }
+        let failures: u32 = read(FAILURES_SETTING)
+            .fetch_optional(&mut *tx)
+            .await?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        if failures >= PIN_TRIES {
+            // Five tries are being checked right now: this one waits for the lock they lead to.
+            return Err(KioskError::PinLocked {
+                until_ms: now + PIN_LOCK_MS,
+            }
+            .into());
+        }
+        let tries = failures + 1;
+        put_setting(&mut tx, FAILURES_SETTING, &tries.to_string()).await?;
+        tx.commit().await?;
+        Ok((stored, tries))
     }
 
     /// [`Store::check_pin_at`] now.
@@ -499,6 +703,22 @@ impl Store {
     }
 }
 
+async fn put_setting(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    key: &str,
+    value: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO settings (key, value) VALUES (?, ?) \
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )
+    .bind(key)
+    .bind(value)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
@@ -582,6 +802,121 @@ mod tests {
         assert_eq!(again.expect_err("wrong").code(), "pin_wrong");
         let stored = store.setting(PIN_SETTING).await.expect("s").expect("pin");
         assert!(!stored.contains("2468"));
+    }
+
+    /// Ten tries at once with a wrong PIN: five are counted as wrong, the rest are refused as
+    /// locked, and then even the right PIN waits out the lock.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn tries_made_at_the_same_moment_cannot_exceed_five() {
+        let (_dir, store) = kiosk().await;
+        let t0 = 1_800_000_000_000;
+        let tries = (0..10).map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .check_pin_at(&Passphrase::new("1111".into()), t0)
+                    .await
+                    .expect_err("a wrong PIN")
+                    .code()
+            })
+        });
+        let mut codes = Vec::new();
+        for t in tries {
+            codes.push(t.await.expect("the try ends"));
+        }
+        assert_eq!(codes.iter().filter(|c| **c == "pin_wrong").count(), 4);
+        assert_eq!(codes.iter().filter(|c| **c == "pin_locked").count(), 6);
+        let right = store
+            .check_pin_at(&Passphrase::new("2468".into()), t0 + 1)
+            .await
+            .expect_err("locked");
+        assert_eq!(right.code(), "pin_locked");
+    }
+
+    #[test]
+    fn the_lock_out_is_told_in_local_time_and_minutes() {
+        let now = now_ms();
+        let zh = KioskError::PinLocked {
+            until_ms: now + PIN_LOCK_MS,
+        }
+        .message(crate::i18n::Lang::Zh);
+        assert!(
+            zh.contains("分钟") && !zh.contains("UTC") && !zh.contains('T'),
+            "{zh}"
+        );
+        assert!(zh.contains("今天") || zh.contains("明天"), "{zh}");
+        assert!(zh.contains("还要等 5 分钟"), "{zh}");
+        let en = KioskError::PinLocked {
+            until_ms: now + PIN_LOCK_MS,
+        }
+        .message(crate::i18n::Lang::En);
+        assert!(en.contains("in 5 minutes") && !en.contains("UTC"), "{en}");
+        assert_eq!(
+            minutes_left_words(now + 1, now, crate::i18n::Lang::En),
+            "in 1 minute"
+        );
+    }
+
+    #[test]
+    fn a_folder_offers_its_photos_and_pdfs_and_nothing_outside_it() {
+        let root = tempfile::tempdir().expect("temp dir");
+        let folder = root.path().join("扫描仪");
+        std::fs::create_dir(&folder).expect("folder");
+        std::fs::write(folder.join("scan.pdf"), b"%PDF-1.4\n%%EOF\n").expect("pdf");
+        std::fs::write(folder.join("photo.jpg"), [0xFF, 0xD8, 0xFF, 0xE0, 0, 0]).expect("jpg");
+        std::fs::write(folder.join("notes.txt"), b"not evidence").expect("txt");
+        std::fs::write(folder.join(".hidden.pdf"), b"%PDF-1.4\n").expect("hidden");
+        std::fs::create_dir(folder.join("sub")).expect("sub");
+        std::fs::write(root.path().join("secret.pdf"), b"%PDF-1.4\n").expect("outside");
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(root.path().join("secret.pdf"), folder.join("link.pdf"))
+            .expect("link");
+        let listed = list_folder(&folder).expect("list");
+        let names: Vec<(&str, FolderFileKind)> =
+            listed.iter().map(|f| (f.name.as_str(), f.kind)).collect();
+        assert_eq!(
+            names,
+            [
+                ("photo.jpg", FolderFileKind::Image),
+                ("scan.pdf", FolderFileKind::Pdf)
+            ]
+        );
+        assert!(file_in_folder(&folder, "scan.pdf").is_ok());
+        for refused in [
+            "../secret.pdf",
+            "link.pdf",
+            "sub",
+            "",
+            "..",
+            "a/b.pdf",
+            "gone.pdf",
+        ] {
+            assert!(
+                matches!(
+                    file_in_folder(&folder, refused),
+                    Err(KioskError::FileNotOffered)
+                ),
+                "{refused}"
+            );
+        }
+        // A USB drive that was pulled out is not "no files".
+        let gone = list_folder(&root.path().join("U盘")).expect_err("unreadable");
+        assert_eq!(gone.code(), "folder_unreadable");
+        assert!(gone.message(crate::i18n::Lang::Zh).contains("U 盘"));
+    }
+
+    #[test]
+    fn a_session_opens_its_own_draft_only() {
+        let session = Session::default();
+        assert!(matches!(session.check("a"), Err(KioskError::Forbidden)));
+        session.begin("a");
+        assert!(session.check("a").is_ok());
+        assert_eq!(
+            session.check("b").expect_err("another citizen's").code(),
+            "kiosk_forbidden"
+        );
+        session.end();
+        assert!(session.check("a").is_err());
     }
 
     #[test]

@@ -65,6 +65,7 @@ pub async fn attach_file(state: State<'_, AppState>, request: Request<'_>) -> Re
 
 #[tauri::command]
 pub async fn list_attachments(state: State<'_, AppState>, id: String) -> Res<Vec<Attachment>> {
+    state.require_own_draft(&id)?;
     state
         .store()?
         .list_attachments(&id)
@@ -74,6 +75,7 @@ pub async fn list_attachments(state: State<'_, AppState>, id: String) -> Res<Vec
 
 #[tauri::command]
 pub async fn remove_attachment(state: State<'_, AppState>, id: String, sha256: String) -> Res<()> {
+    state.require_own_draft(&id)?;
     state
         .store()?
         .remove_attachment(&id, &sha256)
@@ -101,6 +103,7 @@ pub async fn attachment_thumbnail(
     id: String,
     sha256: String,
 ) -> Res<Response> {
+    state.require_own_draft(&id)?;
     let thumb = state
         .store()?
         .thumbnail_bytes(&id, &sha256)

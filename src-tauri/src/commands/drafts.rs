@@ -48,6 +48,7 @@ pub async fn update_field(
     field: Field,
     value: String,
 ) -> Res<String> {
+    state.require_own_draft(&id)?;
     state
         .store()?
         .update_field(&id, field, &value)
@@ -57,6 +58,7 @@ pub async fn update_field(
 
 #[tauri::command]
 pub async fn check_draft(state: State<'_, AppState>, id: String) -> Res<Vec<Problem>> {
+    state.require_own_draft(&id)?;
     let petition = state.store()?.get(&id).await.map_err(|e| state.err(e))?;
     Ok(validate::check(&petition))
 }

@@ -1,12 +1,12 @@
 //! Kiosk mode's commands: a citizen's session (begin, attach from the allowed folders, submit
 //! with a receipt, end and wipe) and the administrator's panel behind the PIN.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use petition_core::Petition;
 use petition_core::attachment::{Attachment, Incoming, Limits, Source};
 use petition_core::keys::Passphrase;
-use petition_core::kiosk::OutboxCounts;
+use petition_core::kiosk::{FolderFile, OutboxCounts};
 use serde::Serialize;
 use tauri::{Runtime, State};
 
@@ -15,15 +15,6 @@ use crate::print::PrintError;
 use crate::state::AppState;
 
 type Res<T> = Result<T, CommandError>;
-
-/// A file offered from an allowed folder.
-#[derive(Debug, Serialize)]
-pub struct FolderFile {
-    pub name: String,
-    pub bytes: u64,
-    /// `image` or `pdf`, from the file's first bytes.
-    pub kind: &'static str,
-}
 
 /// What the receipt screen shows.
 #[derive(Debug, Serialize)]
@@ -49,38 +40,6 @@ fn folder(state: &AppState, index: usize) -> Res<PathBuf> {
         .ok_or_else(|| CommandError::bad_request(state.lang()))
 }
 
-/// `name` as a plain file directly inside `dir` (no separators, no `..`, no links out).
-fn file_in(dir: &Path, name: &str) -> Option<PathBuf> {
-    if name.is_empty() || name.contains(['/', '\\']) || name == "." || name == ".." {
-        return None;
-    }
-    let path = dir.join(name);
-    let real = std::fs::canonicalize(&path).ok()?;
-    let real_dir = std::fs::canonicalize(dir).ok()?;
-    (real.parent() == Some(real_dir.as_path()) && real.is_file()).then_some(real)
-}
-
-fn kind_of(path: &Path) -> Option<&'static str> {
-    use std::io::Read;
-    let mut head = [0u8; 16];
-    let n = std::fs::File::open(path).ok()?.read(&mut head).ok()?;
-    let head = &head[..n];
-    if head.starts_with(b"%PDF") {
-        Some("pdf")
-    } else if head.starts_with(&[0xff, 0xd8, 0xff])
-        || head.starts_with(b"\x89PNG")
-        || (head.starts_with(b"RIFF") && head.get(8..12) == Some(b"WEBP"))
-        || head.starts_with(b"GIF8")
-        || head.starts_with(b"BM")
-        || head.starts_with(b"II*\0")
-        || head.starts_with(b"MM\0*")
-    {
-        Some("image")
-    } else {
-        None
-    }
-}
-
 fn qr_svg(text: &str) -> String {
     match qrcode::QrCode::new(text.as_bytes()) {
         Ok(code) => code
@@ -95,47 +54,23 @@ fn qr_svg(text: &str) -> String {
 #[tauri::command]
 pub async fn kiosk_begin_session(state: State<'_, AppState>) -> Res<Petition> {
     state.require_kiosk()?;
-    state
+    let draft = state
         .store()?
         .create_draft(&[])
         .await
-        .map_err(|e| state.err(e))
+        .map_err(|e| state.err(e))?;
+    state.kiosk_session().begin(&draft.id);
+    Ok(draft)
 }
 
 #[tauri::command]
 pub async fn kiosk_list_folder(state: State<'_, AppState>, index: usize) -> Res<Vec<FolderFile>> {
     state.require_kiosk()?;
     let dir = folder(&state, index)?;
-    let files = tokio::task::spawn_blocking(move || {
-        let mut files: Vec<FolderFile> = std::fs::read_dir(&dir)
-            .map(|entries| {
-                entries
-                    .flatten()
-                    .filter_map(|e| {
-                        let meta = e.metadata().ok()?;
-                        if !meta.is_file() {
-                            return None;
-                        }
-                        let name = e.file_name().into_string().ok()?;
-                        if name.starts_with('.') {
-                            return None;
-                        }
-                        let kind = kind_of(&e.path())?;
-                        Some(FolderFile {
-                            name,
-                            bytes: meta.len(),
-                            kind,
-                        })
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        files.sort_by(|a, b| a.name.cmp(&b.name));
-        files
-    })
-    .await
-    .map_err(|_| CommandError::bad_request(state.lang()))?;
-    Ok(files)
+    tokio::task::spawn_blocking(move || petition_core::kiosk::list_folder(&dir))
+        .await
+        .map_err(|_| CommandError::bad_request(state.lang()))?
+        .map_err(|e| state.err(e.into()))
 }
 
 #[tauri::command]
@@ -146,8 +81,10 @@ pub async fn kiosk_attach_from_folder(
     name: String,
 ) -> Res<Attachment> {
     state.require_kiosk()?;
+    state.require_own_draft(&id)?;
     let dir = folder(&state, index)?;
-    let path = file_in(&dir, &name).ok_or_else(|| CommandError::bad_request(state.lang()))?;
+    let path =
+        petition_core::kiosk::file_in_folder(&dir, &name).map_err(|e| state.err(e.into()))?;
     let mut results = state
         .store()?
         .attach(
@@ -170,6 +107,7 @@ pub async fn kiosk_attach_from_folder(
 #[tauri::command]
 pub async fn kiosk_submit(state: State<'_, AppState>, id: String) -> Res<KioskReceipt> {
     state.require_kiosk()?;
+    state.require_own_draft(&id)?;
     let item = state.store()?.submit(&id).await.map_err(|e| state.err(e))?;
     state.wake_sync();
     let reference = petition_core::kiosk::reference(&id);
@@ -190,6 +128,7 @@ pub async fn kiosk_end_session<R: Runtime>(
 ) -> Res<()> {
     state.require_kiosk()?;
     state.lock_admin();
+    state.kiosk_session().end();
     state
         .store()?
         .end_kiosk_session()

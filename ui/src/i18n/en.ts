@@ -304,6 +304,8 @@ export const en: Messages = {
     proxy_failed: 'The network proxy refused the connection, so nothing is sent. Your petition is kept on this machine. Ask the administrator to check the proxy settings.',
     not_bureau: 'This address does not answer as the bureau. Check it; on a public Wi-Fi, sign in to the Wi-Fi in a browser first.',
     token_refused: 'The bureau does not accept this token (mistyped, expired or revoked); nothing was kept. Check it, or ask the bureau for a new one.',
+    folder_unreadable: 'This folder cannot be read right now. If it is a USB drive, take it out, plug it in again, wait a few seconds and try once more; if that does not help, tell the staff.',
+    file_not_offered: 'This file is no longer in the folder (the USB drive may have been taken out). Open the folder again and choose once more.',
     kiosk_forbidden: 'This is not available on a kiosk.',
     http_client_failed: 'A secure connection cannot be set up. Restart Petition Desk and try again.',
     bad_request: 'The app made a malformed request and the action did not complete. Try again; if it keeps happening, restart Petition Desk.',

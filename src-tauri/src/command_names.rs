@@ -1,0 +1,76 @@
+// The commands of the app, as the UI calls them: read by build.rs (each becomes an `allow-…`
+// permission) and by the shell's kiosk guard. One list, so a new command cannot miss either.
+
+/// Every command the shell registers.
+#[allow(dead_code)] // The shell's code reads only the kiosk list; build.rs and a test read this.
+pub const COMMANDS: &[&str] = &[
+    "app_state",
+    "set_language",
+    "list_drafts",
+    "list_trash",
+    "search_drafts",
+    "create_draft",
+    "get_draft",
+    "update_field",
+    "check_draft",
+    "trash_draft",
+    "restore_draft",
+    "delete_draft",
+    "duplicate_draft",
+    "attachment_limits",
+    "attach_file",
+    "list_attachments",
+    "remove_attachment",
+    "reorder_attachments",
+    "attachment_thumbnail",
+    "bureau_info",
+    "sign_in",
+    "submit_petition",
+    "withdraw_petition",
+    "list_outbox",
+    "petition_status",
+    "retry_outbox",
+    "watch_sync",
+    "sync_now",
+    "unlock_data",
+    "kiosk_begin_session",
+    "kiosk_list_folder",
+    "kiosk_attach_from_folder",
+    "kiosk_submit",
+    "kiosk_end_session",
+    "kiosk_admin_unlock",
+    "kiosk_admin_status",
+    "kiosk_sync_now",
+    "kiosk_export_outbox",
+    "kiosk_admin_lock",
+    "kiosk_exit",
+    "kiosk_print_receipt",
+];
+
+/// What a kiosk window may call: the citizen's session and the administrator's panel, and the
+/// few commands they share with the desktop (those that name a petition take the session's own
+/// draft only). Everything else answers `kiosk_forbidden` in kiosk mode.
+#[allow(dead_code)] // build.rs includes this file too and has no use for it.
+pub const KIOSK_COMMANDS: &[&str] = &[
+    "app_state",
+    "set_language",
+    "unlock_data",
+    "attachment_limits",
+    "update_field",
+    "check_draft",
+    "list_attachments",
+    "remove_attachment",
+    "attachment_thumbnail",
+    "kiosk_begin_session",
+    "kiosk_list_folder",
+    "kiosk_attach_from_folder",
+    "kiosk_submit",
+    "kiosk_end_session",
+    "kiosk_admin_unlock",
+    "kiosk_admin_status",
+    "kiosk_sync_now",
+    "kiosk_export_outbox",
+    "kiosk_admin_lock",
+    "kiosk_exit",
+    "kiosk_print_receipt",
+];
