@@ -74,19 +74,77 @@ impl AppState {
             Ok(lock) => lock,
             Err(e) => return AppState::new(kiosk_flag, None, None, Some(&e)),
         };
+        let state = AppState::new(kiosk_flag, Some(dir), Some(lock), None);
+        state.try_open().await;
+        state
+    }
+
+    /// Opens the store with the key the data directory names (the keyring), or notes why not:
+    /// at start, and again when the user says the keyring is unlocked now (or the UI retries).
+    async fn try_open(&self) {
+        let Some(dir) = self.dir.clone() else {
+            return;
+        };
         let opened = match keys::key_mode(&dir) {
             Ok(Some(KeyMode::Passphrase)) => Err(Error::Key(KeyProblem::PassphraseRequired)),
             Ok(_) => Store::unlock(&dir, None).await,
             Err(e) => Err(e),
         };
         match opened {
-            Ok(store) => {
-                let state = AppState::new(kiosk_flag, Some(dir), Some(lock), None);
-                state.install(store).await;
-                state
+            Ok(store) => self.install(store).await,
+            Err(e) => {
+                if let Ok(mut p) = self.problem.write() {
+                    *p = Some(CommandError::from_core(&e, self.lang()));
+                }
             }
-            Err(e) => AppState::new(kiosk_flag, Some(dir), Some(lock), Some(&e)),
         }
+    }
+
+    /// Tries the keyring again (it may have been unlocked since): `Ok` once the data is open.
+    pub async fn retry_open(&self) -> Result<(), CommandError> {
+        if self.store.get().is_none() {
+            self.try_open().await;
+        }
+        self.store().map(|_| ())
+    }
+
+    /// Whether the data could not be opened because the keyring cannot be used, on a folder with
+    /// no data and no key yet: then a passphrase may protect it instead. Never offered for data
+    /// that already has a key in a keyring (that keyring may still be unlocked).
+    pub fn may_choose_passphrase(&self) -> bool {
+        let keyring_down = self
+            .problem
+            .read()
+            .ok()
+            .and_then(|p| p.as_ref().map(|e| e.code == "keyring_unavailable"))
+            .unwrap_or(false);
+        keyring_down
+            && self.store.get().is_none()
+            && self
+                .dir
+                .as_deref()
+                .is_some_and(|d| keys::is_new(d).unwrap_or(false))
+    }
+
+    /// Protects a new data folder with a passphrase instead of the keyring (a machine without
+    /// one), and opens it.
+    pub async fn set_up_passphrase(&self, passphrase: Passphrase) -> Result<(), CommandError> {
+        if !self.may_choose_passphrase() {
+            return Err(self.err(Error::Key(KeyProblem::AlreadySetUp)));
+        }
+        let dir = self
+            .dir
+            .clone()
+            .ok_or_else(|| CommandError::bad_request(self.lang()))?;
+        let setup_dir = dir.clone();
+        let key =
+            tokio::task::spawn_blocking(move || keys::init_passphrase(&setup_dir, &passphrase))
+                .await
+                .map_err(|_| CommandError::bad_request(self.lang()))?
+                .map_err(|e| self.err(e))?;
+        let store = Store::open(&dir, &key).await.map_err(|e| self.err(e))?;
+        self.install(store).await;
+        Ok(())
     }
 
     fn new(

@@ -447,6 +447,28 @@ fn passphrase_mode_opens_with_the_passphrase_only() {
     let db = std::fs::read(data.join("petitions.db")).expect("db");
     assert!(!db.starts_with(b"SQLite format 3\0"));
     assert!(!contains(&db, NAME.as_bytes()));
+
+    // A new passphrase: the current one is needed, the data is not rewritten, the old one no
+    // longer opens it.
+    let change = |current: &str, lines: &str| {
+        run_with_input(with(current).args(["key", "change-passphrase"]), lines)
+    };
+    let refused = change("社区中心口令 2025", "新的口令 2027\n新的口令 2027\n");
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("[wrong_data_key]"));
+    let db_before = std::fs::read(data.join("petitions.db")).expect("db");
+    ok(
+        &change("社区中心口令 2026", "新的口令 2027\n新的口令 2027\n"),
+        "change-passphrase",
+    );
+    assert_eq!(
+        std::fs::read(data.join("petitions.db")).expect("db"),
+        db_before,
+        "changing the passphrase rewrote the data"
+    );
+    let old = run(with("社区中心口令 2026").args(["draft", "list"]));
+    assert!(String::from_utf8_lossy(&old.stderr).contains("[wrong_data_key]"));
+    let list = ok(&run(with("新的口令 2027").args(["draft", "list"])), "list");
+    assert!(list.contains(NAME));
 }
 
 /// A kiosk set up in passphrase mode on a machine with no Secret Service at all (no session bus

@@ -61,7 +61,18 @@ impl Driver {
         Driver::start_on(display).await
     }
 
+    /// As [`Driver::start`], with `env` set for tauri-driver and so for every app it starts (a
+    /// session bus without a keyring, say).
+    pub async fn start_with_env(env: &[(&str, &std::ffi::OsStr)]) -> Option<Driver> {
+        let display = OnDisplay::Shared(DISPLAY.clone().read_owned().await);
+        Driver::start_on_with(display, env).await
+    }
+
     async fn start_on(display: OnDisplay) -> Option<Driver> {
+        Driver::start_on_with(display, &[]).await
+    }
+
+    async fn start_on_with(display: OnDisplay, env: &[(&str, &std::ffi::OsStr)]) -> Option<Driver> {
         let app = app_binary();
         let has_display = std::env::var_os("DISPLAY").is_some();
         let has_driver = Command::new("tauri-driver").arg("--help").output().is_ok();
@@ -76,12 +87,16 @@ impl Driver {
         }
         let port = free_port();
         let native_port = free_port();
-        let service = Service::spawn(Command::new("tauri-driver").args([
-            "--port",
-            &port.to_string(),
-            "--native-port",
-            &native_port.to_string(),
-        ]))
+        let service = Service::spawn(
+            Command::new("tauri-driver")
+                .args([
+                    "--port",
+                    &port.to_string(),
+                    "--native-port",
+                    &native_port.to_string(),
+                ])
+                .envs(env.iter().copied()),
+        )
         .expect("start tauri-driver");
         let url = format!("http://127.0.0.1:{port}");
         eventually(WAIT, "tauri-driver to listen", || async {

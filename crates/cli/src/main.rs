@@ -128,6 +128,12 @@ enum KioskCommand {
         #[arg(long, value_name = "NAME")]
         printer: Option<String>,
     },
+    /// Set a new administrator PIN (a forgotten one), asked twice like at set-up; lifts a
+    /// lock-out. Whoever can open this machine's data (its keyring, or the passphrase) may.
+    ResetPin {
+        #[arg(long, required = true)]
+        pin: bool,
+    },
     /// Seal every petition the bureau has not confirmed yet into OUT_FILE, encrypted to the
     /// bureau's public key, for `petition-bureau import`. Prints how many petitions.
     ExportOutbox {
@@ -162,6 +168,10 @@ enum KeyCommand {
     },
     /// Print how the key is kept: {"mode": "keyring" | "passphrase" | null}.
     Status,
+    /// Change the administrator passphrase (passphrase mode): the current one from
+    /// PETITION_PASSPHRASE or asked for, then the new one twice (terminal, or lines on standard
+    /// input). The data is not rewritten; a forgotten passphrase cannot be changed.
+    ChangePassphrase,
 }
 
 #[derive(Debug, Subcommand)]
@@ -294,7 +304,7 @@ async fn run(cli: Cli, lang: Lang) -> anyhow::Result<ExitCode> {
     }
     if let Command::Key(cmd) = &cli.command {
         // Before any store is opened: `init` must find the directory empty.
-        return key(cli.data_dir, cmd, lang);
+        return key(cli.data_dir, cmd, lang).await;
     }
     let store = open(cli.data_dir, lang).await?;
     let code = match cli.command {
@@ -487,7 +497,7 @@ async fn draft(store: &Store, cmd: DraftCommand, lang: Lang) -> anyhow::Result<E
     Ok(ExitCode::SUCCESS)
 }
 
-fn key(data_dir: Option<PathBuf>, cmd: &KeyCommand, lang: Lang) -> anyhow::Result<ExitCode> {
+async fn key(data_dir: Option<PathBuf>, cmd: &KeyCommand, lang: Lang) -> anyhow::Result<ExitCode> {
     let dir = self::data_dir(data_dir, lang)?;
     match cmd {
         KeyCommand::Init { .. } => {
@@ -498,6 +508,24 @@ fn key(data_dir: Option<PathBuf>, cmd: &KeyCommand, lang: Lang) -> anyhow::Resul
         }
         KeyCommand::Status => {
             print_json(&serde_json::json!({ "mode": keys::key_mode(&dir)? }))?;
+        }
+        KeyCommand::ChangePassphrase => {
+            if keys::key_mode(&dir)? != Some(KeyMode::Passphrase) {
+                return Err(Error::Key(petition_core::error::KeyProblem::NotPassphraseMode).into());
+            }
+            let old = prompt::passphrase_for_unlock(lang)?.ok_or_else(|| {
+                anyhow::anyhow!(
+                    "{}",
+                    lang.pick(
+                        "没有读到现在的口令：请在终端输入，或用 PETITION_PASSPHRASE 给出。",
+                        "The current passphrase was not read: type it in a terminal, or give it in PETITION_PASSPHRASE."
+                    )
+                )
+            })?;
+            let new =
+                prompt::read_new_secret("新的管理员口令", "new administrator passphrase", lang)?;
+            Store::change_passphrase(&dir, old, new).await?;
+            print_json(&serde_json::json!({ "mode": KeyMode::Passphrase, "changed": true }))?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -597,6 +625,11 @@ async fn kiosk(store: &Store, cmd: KioskCommand, lang: Lang) -> anyhow::Result<E
                     )
                 );
             }
+        }
+        KioskCommand::ResetPin { pin: _ } => {
+            let pin = prompt::read_new_secret("新的管理员 PIN", "new administrator PIN", lang)?;
+            store.kiosk_reset_pin(pin).await?;
+            print_json(&serde_json::json!({ "kiosk": true, "pin_reset": true }))?;
         }
         KioskCommand::ExportOutbox { out_file, json } => {
             let report = store.export_outbox(&out_file).await?;

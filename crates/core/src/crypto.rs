@@ -43,6 +43,9 @@ const MAX_SEALED: usize = 1 << 30;
 /// it; its bytes are overwritten when it is dropped.
 pub struct DataKey(Zeroizing<[u8; 32]>);
 
+/// Associated data of a data key sealed under a passphrase's key (key.json, passphrase format 2).
+const WRAP_AAD: &[u8] = b"petition-desk data key v2";
+
 impl fmt::Debug for DataKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("DataKey(<redacted>)")
@@ -59,6 +62,49 @@ impl DataKey {
 
     pub(crate) fn from_bytes(bytes: Zeroizing<[u8; 32]>) -> DataKey {
         DataKey(bytes)
+    }
+
+    /// Seals this key under `kek` (a key derived from a passphrase): XChaCha20-Poly1305 with a
+    /// random nonce. Returns `(nonce, sealed)`.
+    pub(crate) fn wrap(&self, kek: &DataKey) -> (Vec<u8>, Vec<u8>) {
+        let mut nonce = [0u8; 24];
+        rand::rng().fill_bytes(&mut nonce);
+        let aead = XChaCha20Poly1305::new(chacha20poly1305::Key::from_slice(&kek.0[..]));
+        let sealed = aead
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: &self.0[..],
+                    aad: WRAP_AAD,
+                },
+            )
+            .unwrap_or_default();
+        (nonce.to_vec(), sealed)
+    }
+
+    /// The key [`DataKey::wrap`] sealed, or `None` when `kek` is not the one it was sealed under
+    /// (a wrong passphrase) or the bytes were changed.
+    pub(crate) fn unwrap_with(kek: &DataKey, nonce: &[u8], sealed: &[u8]) -> Option<DataKey> {
+        if nonce.len() != 24 {
+            return None;
+        }
+        let aead = XChaCha20Poly1305::new(chacha20poly1305::Key::from_slice(&kek.0[..]));
+        let plain = Zeroizing::new(
+            aead.decrypt(
+                XNonce::from_slice(nonce),
+                Payload {
+                    msg: sealed,
+                    aad: WRAP_AAD,
+                },
+            )
+            .ok()?,
+        );
+        let mut bytes = Zeroizing::new([0u8; 32]);
+        if plain.len() != 32 {
+            return None;
+        }
+        bytes.copy_from_slice(&plain);
+        Some(DataKey(bytes))
     }
 
     /// The key as 64 hex digits, for the keyring entry.

@@ -74,6 +74,9 @@ pub enum KeyProblem {
     /// The database is plain SQLite, written without encryption.
     #[error("the database is not encrypted")]
     Unencrypted,
+    /// A passphrase change was asked for on a directory kept in the keyring.
+    #[error("this data directory is not kept with a passphrase")]
+    NotPassphraseMode,
 }
 
 /// Why a field's value was refused.
@@ -133,6 +136,7 @@ impl Error {
             Error::Key(KeyProblem::AlreadySetUp) => "already_set_up",
             Error::Key(KeyProblem::InfoDamaged) => "key_info_damaged",
             Error::Key(KeyProblem::Unencrypted) => "unencrypted_data",
+            Error::Key(KeyProblem::NotPassphraseMode) => "not_passphrase_mode",
             Error::Kiosk(e) => e.code(),
         }
     }
@@ -221,8 +225,8 @@ impl KeyProblem {
     pub fn message(&self, lang: Lang) -> &'static str {
         match self {
             KeyProblem::KeyringUnavailable(_) => lang.pick(
-                "无法使用系统钥匙串（Windows 凭据管理器、macOS 钥匙串或 Linux 的 Secret Service），数据保持加密、未作任何改动。请登录桌面会话并解锁钥匙串后重试；没有钥匙串的机器，请由管理员用 petitionctl key init --passphrase 设置口令（见 README）。",
-                "The OS keyring (Windows Credential Manager, macOS Keychain or the Secret Service on Linux) cannot be used, so the data stays encrypted and untouched. Log in to a desktop session and unlock the keyring, then try again; on a machine without a keyring an administrator can set up a passphrase with `petitionctl key init --passphrase` (see README).",
+                "信访助手的资料是加密保存的，打开它的钥匙放在这台电脑保管密码的地方（系统密码库：Windows 凭据管理器、macOS 钥匙串或 Linux 的密钥环），现在那里用不了：可能还没有解锁，也可能这台电脑没有。资料没有任何改动。如果电脑提示解锁，请输入您登录电脑时用的密码，然后再试；没有系统密码库的机器，可以改用自己设定的口令保护资料（在应用的第一个画面，或由管理员运行 petitionctl key init --passphrase）。",
+                "Petition Desk keeps its data encrypted, and the key that opens it is kept where this computer keeps passwords (the system password store: Windows Credential Manager, macOS Keychain or the Linux keyring). That place cannot be used right now: it may still be locked, or this computer may not have one. Nothing of the data was changed. If the computer asks you to unlock it, type the password you log in with, then try again; a machine without a password store can protect the data with a passphrase instead (on the app's first screen, or an administrator runs `petitionctl key init --passphrase`).",
             ),
             KeyProblem::KeyMissing => lang.pick(
                 "在系统钥匙串中找不到这个数据目录的密钥，数据无法打开，但未作任何改动。请用当初保存数据的系统账户登录；若钥匙串已被清除，这些数据无法恢复。",
@@ -247,6 +251,10 @@ impl KeyProblem {
             KeyProblem::InfoDamaged => lang.pick(
                 "数据目录中的 key.json 已损坏，数据无法打开，但未作任何改动。请从备份恢复该文件。",
                 "key.json in the data folder is damaged, so the data cannot be opened; nothing was changed. Restore the file from a backup.",
+            ),
+            KeyProblem::NotPassphraseMode => lang.pick(
+                "这个数据目录的钥匙保存在系统密码库中，没有口令可改。",
+                "This data folder's key is kept in the system password store; it has no passphrase to change.",
             ),
             KeyProblem::Unencrypted => lang.pick(
                 "数据目录中的数据库未加密（来自早期测试版本），为保护个人信息已拒绝打开，未作任何改动。请换用新的数据目录。",

@@ -6,9 +6,12 @@
 //!   (macOS Keychain, Windows Credential Manager, the Secret Service on Linux) under service
 //!   [`crate::paths::APP_IDENTIFIER`] and user `data-key-<key_id>`. With no usable keyring the data
 //!   stays shut: there is no fallback to a file, to plain text or to an in-memory store.
-//! - `passphrase`: for machines without a keyring (some kiosks). The key is derived from an
-//!   administrator's passphrase with Argon2id (64 MiB, 3 passes) and a random salt; the passphrase
-//!   is asked for on every start.
+//! - `passphrase`: for machines without a keyring (some kiosks). A random data key is sealed
+//!   (XChaCha20-Poly1305) under a key derived from the passphrase with Argon2id (64 MiB, 3 passes)
+//!   and a random salt (format 2), so the passphrase can be changed without re-encrypting a byte
+//!   of the data, and a wrong one is told at once. Format 1, written before, used the derived key
+//!   as the data key itself; it still opens, and changing its passphrase moves it to format 2
+//!   with the same data key. The passphrase is asked for on every start.
 //!
 //! Everything here blocks (keyring calls, Argon2id): call it off the async threads.
 
@@ -86,6 +89,12 @@ enum KeyInfo {
         m_cost_kib: u32,
         t_cost: u32,
         p_cost: u32,
+        /// Format 2: the data key sealed under the passphrase's key (hex), and its nonce (hex).
+        /// Absent in format 1, where the passphrase's key is the data key.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        wrapped_key: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        nonce: Option<String>,
     },
 }
 
@@ -155,20 +164,72 @@ pub fn unlock(dir: &Path, passphrase: Option<&Passphrase>) -> Result<DataKey> {
                 Err(e) => Err(Error::Key(KeyProblem::KeyringUnavailable(e))),
             }
         }
-        Some(KeyInfo::Passphrase {
-            salt,
-            m_cost_kib,
-            t_cost,
-            p_cost,
-            ..
-        }) => {
+        Some(info @ KeyInfo::Passphrase { .. }) => {
             let passphrase = passphrase.ok_or(Error::Key(KeyProblem::PassphraseRequired))?;
-            let salt = hex::decode(salt).map_err(|_| Error::Key(KeyProblem::InfoDamaged))?;
-            derive(passphrase, &salt, m_cost_kib, t_cost, p_cost)
+            passphrase_key(&info, passphrase)
         }
         None if has_database(dir) => Err(Error::Key(KeyProblem::KeyMissing)),
         None => create_in_keyring(dir),
     }
+}
+
+/// The data key of a passphrase-mode `info`, from `passphrase`: unsealed (format 2, where a wrong
+/// passphrase is [`KeyProblem::WrongKey`] at once), or derived (format 1, where only the database
+/// can tell).
+fn passphrase_key(info: &KeyInfo, passphrase: &Passphrase) -> Result<DataKey> {
+    let KeyInfo::Passphrase {
+        salt,
+        m_cost_kib,
+        t_cost,
+        p_cost,
+        wrapped_key,
+        nonce,
+        ..
+    } = info
+    else {
+        return Err(Error::Key(KeyProblem::InfoDamaged));
+    };
+    let damaged = || Error::Key(KeyProblem::InfoDamaged);
+    let salt = hex::decode(salt).map_err(|_| damaged())?;
+    let derived = derive(passphrase, &salt, *m_cost_kib, *t_cost, *p_cost)?;
+    match (wrapped_key, nonce) {
+        (None, None) => Ok(derived),
+        (Some(wrapped), Some(nonce)) => {
+            let wrapped = hex::decode(wrapped).map_err(|_| damaged())?;
+            let nonce = hex::decode(nonce).map_err(|_| damaged())?;
+            DataKey::unwrap_with(&derived, &nonce, &wrapped).ok_or(Error::Key(KeyProblem::WrongKey))
+        }
+        _ => Err(damaged()),
+    }
+}
+
+/// A passphrase-mode `key.json` (format 2) that seals `key` under `passphrase`, with a new salt.
+fn sealed_info(key: &DataKey, passphrase: &Passphrase) -> Result<KeyInfo> {
+    let mut salt = [0u8; 16];
+    rand::rng().fill_bytes(&mut salt);
+    let kek = derive(
+        passphrase,
+        &salt,
+        ARGON2_M_COST_KIB,
+        ARGON2_T_COST,
+        ARGON2_P_COST,
+    )?;
+    let (nonce, wrapped) = key.wrap(&kek);
+    Ok(KeyInfo::Passphrase {
+        format: 2,
+        salt: hex::encode(salt),
+        m_cost_kib: ARGON2_M_COST_KIB,
+        t_cost: ARGON2_T_COST,
+        p_cost: ARGON2_P_COST,
+        wrapped_key: Some(hex::encode(wrapped)),
+        nonce: Some(hex::encode(nonce)),
+    })
+}
+
+/// Whether `dir` has no data and no key yet: a first start, where a passphrase may still be
+/// chosen instead of the keyring.
+pub fn is_new(dir: &Path) -> Result<bool> {
+    Ok(read_info(dir)?.is_none() && !has_database(dir))
 }
 
 fn create_in_keyring(dir: &Path) -> Result<DataKey> {
@@ -222,27 +283,68 @@ pub fn init_passphrase(dir: &Path, passphrase: &Passphrase) -> Result<DataKey> {
     if passphrase.chars() < MIN_PASSPHRASE_CHARS {
         return Err(Error::Key(KeyProblem::PassphraseTooShort));
     }
-    let mut salt = [0u8; 16];
-    rand::rng().fill_bytes(&mut salt);
-    let key = derive(
-        passphrase,
-        &salt,
-        ARGON2_M_COST_KIB,
-        ARGON2_T_COST,
-        ARGON2_P_COST,
-    )?;
-    write_info(
-        dir,
-        &KeyInfo::Passphrase {
-            format: 1,
-            salt: hex::encode(salt),
-            m_cost_kib: ARGON2_M_COST_KIB,
-            t_cost: ARGON2_T_COST,
-            p_cost: ARGON2_P_COST,
-        },
-    )?;
+    let key = DataKey::generate();
+    write_info(dir, &sealed_info(&key, passphrase)?)?;
     tracing::info!("data directory set up with an administrator passphrase");
     Ok(key)
+}
+
+/// Changes the passphrase of a passphrase-mode directory: `old` must open it (for format 1 the
+/// caller proves that by opening the database with the key returned first, see
+/// [`crate::Store::change_passphrase`]). The data key stays; only `key.json` is rewritten,
+/// atomically. Returns the data key.
+pub(crate) fn rewrap(dir: &Path, key: &DataKey, new: &Passphrase) -> Result<()> {
+    if new.chars() < MIN_PASSPHRASE_CHARS {
+        return Err(Error::Key(KeyProblem::PassphraseTooShort));
+    }
+    if key_mode(dir)? != Some(KeyMode::Passphrase) {
+        return Err(Error::Key(KeyProblem::NotPassphraseMode));
+    }
+    write_info(dir, &sealed_info(key, new)?)?;
+    tracing::info!("administrator passphrase changed");
+    Ok(())
+}
+
+/// How hard a new passphrase is to guess, roughly: what the set-up screen shows while it is typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Strength {
+    /// Shorter than [`MIN_PASSPHRASE_CHARS`]: refused.
+    TooShort,
+    Weak,
+    Fair,
+    Strong,
+}
+
+/// A rough guess at a passphrase's strength from its length and the kinds of characters in it
+/// (Chinese characters count as a kind of their own and weigh more). It cannot know a famous
+/// quotation; it keeps people from `12345678`.
+pub fn strength(passphrase: &Passphrase) -> Strength {
+    let text = passphrase.expose();
+    let chars = passphrase.chars();
+    if chars < MIN_PASSPHRASE_CHARS {
+        return Strength::TooShort;
+    }
+    let distinct: std::collections::BTreeSet<char> = text.chars().collect();
+    let kinds = [
+        text.chars().any(|c| c.is_ascii_lowercase()),
+        text.chars().any(|c| c.is_ascii_uppercase()),
+        text.chars().any(|c| c.is_ascii_digit()),
+        text.chars().any(|c| c.is_ascii_punctuation() || c == ' '),
+        !text.is_ascii(),
+    ]
+    .into_iter()
+    .filter(|k| *k)
+    .count();
+    let cjk = text.chars().filter(|c| !c.is_ascii()).count();
+    // Repeats and runs (aaaaaaaa, 12345678) are as weak as their distinct characters.
+    let score = distinct.len().min(chars) + cjk + kinds * 2;
+    match score {
+        _ if distinct.len() < 4 => Strength::Weak,
+        0..=11 => Strength::Weak,
+        12..=17 => Strength::Fair,
+        _ => Strength::Strong,
+    }
 }
 
 #[cfg(test)]
@@ -250,7 +352,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn passphrase_mode_derives_the_same_key_and_refuses_to_set_up_twice() {
+    fn passphrase_mode_opens_with_its_passphrase_and_refuses_to_set_up_twice() {
         let dir = tempfile::tempdir().expect("temp dir");
         let pass = Passphrase::new("correct horse 电池\n".into());
         assert_eq!(pass.expose(), "correct horse 电池");
@@ -261,12 +363,14 @@ mod tests {
         );
         let again = unlock(dir.path(), Some(&pass)).expect("unlock");
         assert_eq!(key.to_hex().as_str(), again.to_hex().as_str());
-        let other = unlock(
-            dir.path(),
-            Some(&Passphrase::new("wrong horse 电池".into())),
-        )
-        .expect("any passphrase derives some key");
-        assert_ne!(key.to_hex().as_str(), other.to_hex().as_str());
+        // The data key is sealed under the passphrase: a wrong one is told at once.
+        assert!(matches!(
+            unlock(
+                dir.path(),
+                Some(&Passphrase::new("wrong horse 电池".into()))
+            ),
+            Err(Error::Key(KeyProblem::WrongKey))
+        ));
         assert!(matches!(
             unlock(dir.path(), None),
             Err(Error::Key(KeyProblem::PassphraseRequired))
@@ -278,6 +382,75 @@ mod tests {
         let info = std::fs::read_to_string(dir.path().join(KEY_INFO_FILE)).expect("key.json");
         assert!(!info.contains(key.to_hex().as_str()));
         assert!(!info.contains("horse"));
+    }
+
+    #[test]
+    fn a_wrong_passphrase_is_told_at_once_and_a_new_one_keeps_the_key() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let pass = Passphrase::new("社区中心口令 2026".into());
+        let key = init_passphrase(dir.path(), &pass).expect("set up");
+        assert!(matches!(
+            unlock(
+                dir.path(),
+                Some(&Passphrase::new("社区中心口令 2025".into()))
+            ),
+            Err(Error::Key(KeyProblem::WrongKey))
+        ));
+        let new = Passphrase::new("新的口令 horse 77".into());
+        rewrap(dir.path(), &key, &new).expect("change");
+        let again = unlock(dir.path(), Some(&new)).expect("the new one opens");
+        assert_eq!(key.to_hex().as_str(), again.to_hex().as_str());
+        assert!(matches!(
+            unlock(dir.path(), Some(&pass)),
+            Err(Error::Key(KeyProblem::WrongKey))
+        ));
+        let info = std::fs::read_to_string(dir.path().join(KEY_INFO_FILE)).expect("key.json");
+        assert!(info.contains("\"format\": 2"), "{info}");
+        assert!(!info.contains(key.to_hex().as_str()));
+    }
+
+    /// A folder set up by an earlier version (format 1: the derived key is the data key) still
+    /// opens with its passphrase.
+    #[test]
+    fn format_one_still_opens() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let pass = Passphrase::new("社区中心口令 2026".into());
+        let salt = [7u8; 16];
+        let old_key = derive(
+            &pass,
+            &salt,
+            ARGON2_M_COST_KIB,
+            ARGON2_T_COST,
+            ARGON2_P_COST,
+        )
+        .expect("derive");
+        write_info(
+            dir.path(),
+            &KeyInfo::Passphrase {
+                format: 1,
+                salt: hex::encode(salt),
+                m_cost_kib: ARGON2_M_COST_KIB,
+                t_cost: ARGON2_T_COST,
+                p_cost: ARGON2_P_COST,
+                wrapped_key: None,
+                nonce: None,
+            },
+        )
+        .expect("write");
+        let opened = unlock(dir.path(), Some(&pass)).expect("unlock");
+        assert_eq!(opened.to_hex().as_str(), old_key.to_hex().as_str());
+    }
+
+    #[test]
+    fn strength_grows_with_length_and_variety() {
+        let s = |t: &str| strength(&Passphrase::new(t.into()));
+        assert_eq!(s("1234567"), Strength::TooShort);
+        assert_eq!(s("12345678"), Strength::Weak);
+        assert_eq!(s("aaaaaaaaaaaa"), Strength::Weak);
+        assert_eq!(s("password"), Strength::Weak);
+        assert_eq!(s("Community2026"), Strength::Fair);
+        assert_eq!(s("小寨社区服务中心口令"), Strength::Strong);
+        assert_eq!(s("correct horse battery 9"), Strength::Strong);
     }
 
     #[test]

@@ -501,6 +501,29 @@ impl Store {
         })
     }
 
+    /// Sets a new administrator PIN on a kiosk (a forgotten one): whoever can open the data on
+    /// this machine (its keyring or passphrase) may. The lock-out is lifted.
+    pub async fn kiosk_reset_pin(&self, pin: Passphrase) -> Result<()> {
+        check_pin_format(&pin)?;
+        if self.setting(MODE_SETTING).await?.as_deref() != Some("1") {
+            return Err(KioskError::NotKiosk.into());
+        }
+        let encoded = tokio::task::spawn_blocking(move || encode_pin(&pin))
+            .await
+            .map_err(|_| KioskError::PinInvalid)??;
+        let mut tx = self.writer().begin().await?;
+        for (key, value) in [
+            (PIN_SETTING, encoded.as_str()),
+            (FAILURES_SETTING, "0"),
+            (LOCKED_UNTIL_SETTING, "0"),
+        ] {
+            put_setting(&mut tx, key, value).await?;
+        }
+        tx.commit().await?;
+        tracing::info!("kiosk administrator PIN reset");
+        Ok(())
+    }
+
     /// The kiosk configuration, or `None` when this is not a kiosk.
     pub async fn kiosk_config(&self) -> Result<Option<KioskConfig>> {
         if self.setting(MODE_SETTING).await?.as_deref() != Some("1") {
@@ -831,6 +854,45 @@ mod tests {
             .await
             .expect_err("locked");
         assert_eq!(right.code(), "pin_locked");
+    }
+
+    #[tokio::test]
+    async fn a_reset_pin_replaces_the_old_one_and_lifts_the_lock() {
+        let (_dir, store) = kiosk().await;
+        let t0 = now_ms();
+        for _ in 0..PIN_TRIES {
+            let _ = store
+                .check_pin_at(&Passphrase::new("1111".into()), t0)
+                .await;
+        }
+        assert_eq!(
+            store
+                .check_pin_at(&Passphrase::new("2468".into()), t0)
+                .await
+                .expect_err("locked")
+                .code(),
+            "pin_locked"
+        );
+        store
+            .kiosk_reset_pin(Passphrase::new("97531".into()))
+            .await
+            .expect("reset");
+        store
+            .check_pin_at(&Passphrase::new("97531".into()), t0)
+            .await
+            .expect("the new PIN, at once");
+        assert_eq!(
+            store
+                .check_pin_at(&Passphrase::new("2468".into()), t0)
+                .await
+                .expect_err("the old PIN")
+                .code(),
+            "pin_wrong"
+        );
+        assert!(matches!(
+            store.kiosk_reset_pin(Passphrase::new("12".into())).await,
+            Err(Error::Kiosk(KioskError::PinInvalid))
+        ));
     }
 
     #[test]

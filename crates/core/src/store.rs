@@ -149,6 +149,28 @@ impl Store {
         Store::open(dir, &key).await
     }
 
+    /// Changes the administrator passphrase of a passphrase-mode directory: `old` must open the
+    /// data (a wrong one is [`KeyProblem::WrongKey`] and nothing changes); the data key stays, so
+    /// not a byte of the data is rewritten, only `key.json`.
+    pub async fn change_passphrase(
+        dir: &Path,
+        old: crate::keys::Passphrase,
+        new: crate::keys::Passphrase,
+    ) -> Result<()> {
+        let owned = dir.to_owned();
+        let key = tokio::task::spawn_blocking(move || crate::keys::unlock(&owned, Some(&old)))
+            .await
+            .map_err(|_| Error::DataDir(std::io::Error::other("the key lookup stopped")))??;
+        let path = dir.join(DB_FILE);
+        if path.exists() {
+            check_key(&path, &key).await?;
+        }
+        let owned = dir.to_owned();
+        tokio::task::spawn_blocking(move || crate::keys::rewrap(&owned, &key, &new))
+            .await
+            .map_err(|_| Error::DataDir(std::io::Error::other("the key change stopped")))?
+    }
+
     /// Opens (creating when needed) the store in `dir`, encrypted under `key`, and brings its
     /// schema up to date. A key that does not open an existing database is
     /// [`KeyProblem::WrongKey`], found before anything is written.

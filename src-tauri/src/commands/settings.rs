@@ -14,6 +14,9 @@ pub struct AppInfo {
     pub error: Option<CommandError>,
     /// Kiosk mode, when on: what the kiosk UI needs (folder paths stay on this side).
     pub kiosk: Option<KioskView>,
+    /// The keyring cannot be used and this data folder is new: it may be protected with a
+    /// passphrase instead (`set_up_passphrase`).
+    pub may_choose_passphrase: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -51,7 +54,47 @@ pub fn app_state(state: State<'_, AppState>) -> AppInfo {
                 .collect(),
             can_print: crate::print::CAN_PRINT_SILENTLY,
         }),
+        may_choose_passphrase: state.may_choose_passphrase(),
     }
+}
+
+/// Tries to open the data with the OS keyring again (the user unlocked it, or the UI's timer).
+/// Returns what the UI needs, as at start.
+#[tauri::command]
+pub async fn retry_open<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Result<AppInfo, CommandError> {
+    if state.retry_open().await.is_ok()
+        && let Some(engine) = state.engine_to_start()
+    {
+        crate::start_engine(app, engine);
+    }
+    Ok(app_state(state))
+}
+
+/// How strong a new passphrase is, while it is typed (nothing is kept).
+#[tauri::command]
+pub fn passphrase_strength(passphrase: String) -> petition_core::keys::Strength {
+    petition_core::keys::strength(&petition_core::keys::Passphrase::new(passphrase))
+}
+
+/// Protects a new data folder with a passphrase instead of the unusable keyring, opens it and
+/// starts syncing. Refused (`already_set_up`) when the folder has data or a key, or the keyring
+/// works.
+#[tauri::command]
+pub async fn set_up_passphrase<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    state: State<'_, AppState>,
+    passphrase: String,
+) -> Result<(), CommandError> {
+    state
+        .set_up_passphrase(petition_core::keys::Passphrase::new(passphrase))
+        .await?;
+    if let Some(engine) = state.engine_to_start() {
+        crate::start_engine(app, engine);
+    }
+    Ok(())
 }
 
 #[tauri::command]

@@ -75,7 +75,16 @@ export type KioskInfo = {
   can_print: boolean;
 };
 
-export type AppInfo = { language: Language; error: CommandError | null; kiosk: KioskInfo | null };
+export type AppInfo = {
+  language: Language;
+  error: CommandError | null;
+  kiosk: KioskInfo | null;
+  /** The keyring cannot be used and the data folder is new: a passphrase may protect it instead. */
+  may_choose_passphrase: boolean;
+};
+
+/** How hard a new passphrase is to guess (petition_core::keys::Strength). */
+export type Strength = 'too_short' | 'weak' | 'fair' | 'strong';
 
 export function isCommandError(e: unknown): e is CommandError {
   return typeof e === 'object' && e !== null && 'code' in e && 'message' in e;
@@ -212,6 +221,9 @@ export const api = {
   syncNow: () => invoke<void>('sync_now'),
   /** Opens data kept with an administrator passphrase (machines without an OS keyring). */
   unlockData: (passphrase: string) => invoke<void>('unlock_data', { passphrase }),
+  retryOpen: () => invoke<AppInfo>('retry_open'),
+  passphraseStrength: (passphrase: string) => invoke<Strength>('passphrase_strength', { passphrase }),
+  setUpPassphrase: (passphrase: string) => invoke<void>('set_up_passphrase', { passphrase }),
   /** Kiosk: a fresh empty draft for the citizen at the machine. */
   kioskBeginSession: () => invoke<Petition>('kiosk_begin_session'),
   kioskListFolder: (index: number) => invoke<KioskFile[]>('kiosk_list_folder', { index }),

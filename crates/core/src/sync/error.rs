@@ -58,7 +58,7 @@ impl SyncError {
             SyncError::BureauUrlInvalid => "bureau_url_invalid",
             SyncError::NotSignedIn => "not_signed_in",
             SyncError::TokenInvalid => "token_invalid",
-            SyncError::Keyring(_) => "keyring_unavailable",
+            SyncError::Keyring(_) => "token_keyring_unavailable",
             SyncError::Client(_) => "http_client_failed",
             SyncError::Connection(kind) => super::engine::network_error(*kind).0,
             SyncError::NotBureau => "not_bureau",
@@ -117,8 +117,8 @@ impl SyncError {
                 .to_owned(),
             SyncError::Keyring(_) => lang
                 .pick(
-                    "无法使用系统钥匙串（可能未安装、已锁定或拒绝访问）。请解锁系统钥匙串（Windows 凭据管理器、macOS 钥匙串或 Linux 的 GNOME 密钥环）后重试；令牌不会保存到普通文件中。",
-                    "The OS keyring cannot be used (missing, locked, or access refused). Unlock it (Windows Credential Manager, macOS Keychain, or the Secret Service such as GNOME Keyring on Linux) and try again; the token is never kept in a plain file.",
+                    "无法把信访局的令牌保存到这台电脑保管密码的地方（系统密码库），可能还没有解锁。如果电脑提示解锁，请输入您登录电脑时用的密码，然后再试。令牌不会保存到普通文件中。",
+                    "The bureau's token cannot be kept where this computer keeps passwords (the system password store); it may still be locked. If the computer asks you to unlock it, type the password you log in with, then try again. The token is never kept in a plain file.",
                 )
                 .to_owned(),
             SyncError::Client(_) => lang
