@@ -5,6 +5,7 @@
 mod catalog;
 mod import;
 mod intake;
+mod pool;
 mod uploads;
 mod workflow;
 
