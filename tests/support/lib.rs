@@ -1,5 +1,6 @@
 //! Helpers shared by the test modules in `tests.rs`: finding the workspace's binaries, free
-//! loopback ports, and driving the real app through tauri-driver + WebKitWebDriver.
+//! loopback ports, the attachment corpus ([`corpus`]), and driving the real app through
+//! tauri-driver + WebKitWebDriver ([`app`]).
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -7,6 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 pub mod app;
+pub mod corpus;
 
 /// The target directory's profile folder this test binary was built into (`target/debug`).
 pub fn profile_dir() -> PathBuf {
