@@ -404,7 +404,10 @@ const PROBE_ENV: &str = "PETITION_ATTACHMENT_MEMORY_PROBE";
 #[test]
 #[ignore = "started by hostile_files_stay_under_512_mb_in_a_child_process"]
 fn memory_probe() {
-    let Some(dir) = std::env::var_os(PROBE_ENV) else {
+    let Some(dir) = petition_tests::required(
+        &format!("{PROBE_ENV} (set by the test that starts this probe)"),
+        std::env::var_os(PROBE_ENV),
+    ) else {
         return;
     };
     let dir = PathBuf::from(dir);
