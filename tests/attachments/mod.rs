@@ -1,20 +1,21 @@
-//! Attachments across crates: the shared corpus through the pipeline and through `petitionctl`,
-//! no metadata left in what is stored (checked by parsing the output), the peak memory of hostile
-//! files measured in child processes, and the fuzz corpus replayed as a regression test.
+//! Attachments across crates: the attachment corpus (made by `petition_tests::corpus`) through
+//! the pipeline and through `petitionctl`, no metadata left in what is stored (checked by parsing
+//! the output), every picture turned upright, the peak memory of hostile files measured in child
+//! processes, and the fuzz corpus replayed as a regression test.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use petition_core::attachment::{self, Limits, MediaType};
+use petition_tests::corpus;
 use sha2::{Digest, Sha256};
 
-/// `../shared/testdata/attachments`, beside the repository (read-only).
-fn corpus_dir() -> PathBuf {
-    PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/testdata/attachments"
-    ))
+/// The attachment corpus, written into a temporary directory of its own.
+fn corpus_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    corpus::write_attachments(dir.path());
+    dir
 }
 
 /// The crash-free inputs the fuzz target found, kept in the repository.
@@ -36,8 +37,8 @@ enum Expect {
     Refused(&'static str),
 }
 
-/// Every file of the shared corpus and what must happen to it. Dimensions are after EXIF
-/// orientation and shrinking to 2560 px.
+/// Every file of the corpus and what must happen to it. Dimensions are after EXIF orientation
+/// and shrinking to 2560 px.
 const CORPUS: &[(&str, Expect)] = &[
     ("bomb-60000x60000.png", Expect::Refused("image_too_large")),
     ("empty.png", Expect::Refused("file_empty")),
@@ -86,8 +87,8 @@ fn assert_no_metadata(bytes: &[u8], what: &str) {
         &b"Exif\0"[..],
         b"http://ns.adobe.com/xap",
         b"Photoshop 3.0",
-        b"TestCam",
-        b"Model X",
+        corpus::CAMERA_MAKE.as_bytes(),
+        corpus::CAMERA_MODEL.as_bytes(),
     ] {
         assert!(
             !bytes.windows(needle.len()).any(|w| w == needle),
@@ -151,9 +152,29 @@ fn assert_png_has_no_metadata(bytes: &[u8], what: &str) {
     }
 }
 
-fn corpus_files() -> BTreeSet<String> {
-    std::fs::read_dir(corpus_dir())
-        .expect("the shared attachment corpus (../shared/testdata/attachments)")
+/// Fails unless `image` shows the corpus's red marker in its top-left corner and only there:
+/// it was turned upright, the right way round.
+fn assert_upright(image: &image::DynamicImage, what: &str) {
+    let image = image.to_rgb8();
+    let (w, h) = image.dimensions();
+    let inset = (f64::from(w.min(h)) * corpus::MARKER_SIDE / 2.0) as u32;
+    let red = |x: u32, y: u32| {
+        let [r, g, b] = image.get_pixel(x, y).0;
+        r > 160 && g < 90 && b < 90
+    };
+    assert!(red(inset, inset), "{what}: the marker is not top left");
+    for (x, y) in [
+        (w - 1 - inset, inset),
+        (inset, h - 1 - inset),
+        (w - 1 - inset, h - 1 - inset),
+    ] {
+        assert!(!red(x, y), "{what}: a marker at ({x}, {y}), not top left");
+    }
+}
+
+fn corpus_files(dir: &Path) -> BTreeSet<String> {
+    std::fs::read_dir(dir)
+        .expect("the corpus directory")
         .map(|e| {
             e.expect("corpus entry")
                 .file_name()
@@ -165,15 +186,16 @@ fn corpus_files() -> BTreeSet<String> {
 
 #[test]
 fn every_corpus_file_gives_its_expected_outcome() {
+    let dir = corpus_dir();
     let listed: BTreeSet<String> = CORPUS.iter().map(|(n, _)| (*n).to_owned()).collect();
     assert_eq!(
-        corpus_files(),
+        corpus_files(dir.path()),
         listed,
         "every corpus file needs an expected outcome"
     );
     let limits = Limits::default();
     for (name, expect) in CORPUS {
-        let bytes = std::fs::read(corpus_dir().join(name)).expect("read corpus file");
+        let bytes = std::fs::read(dir.path().join(name)).expect("read corpus file");
         let result = attachment::normalize(&bytes, &limits);
         match (*expect, result) {
             (Expect::Refused(code), Err(e)) => assert_eq!(e.code(), code, "{name}"),
@@ -203,12 +225,14 @@ fn every_corpus_file_gives_its_expected_outcome() {
                     (width, height),
                     "{name}"
                 );
+                assert_upright(&decoded, name);
                 let thumbnail = out.thumbnail.expect("an image has a thumbnail");
                 assert_no_metadata(&thumbnail, name);
                 let thumb = image::load_from_memory(&thumbnail).expect("thumbnail decodes");
                 assert_eq!(thumb.width().max(thumb.height()), 256, "{name}");
                 // Same shape as the image: upright too.
                 assert_eq!(thumb.width() > thumb.height(), width > height, "{name}");
+                assert_upright(&thumb, &format!("{name}'s thumbnail"));
             }
         }
     }
@@ -243,7 +267,7 @@ fn json_lines(stdout: &[u8]) -> Vec<serde_json::Value> {
 
 #[test]
 fn petitionctl_attaches_the_corpus_and_exports_what_it_stored() {
-    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = corpus_dir();
     let data = dir.path().join("data");
     let new = petitionctl()
         .arg("--data-dir")
@@ -264,7 +288,7 @@ fn petitionctl_attaches_the_corpus_and_exports_what_it_stored() {
     let mut cmd = petitionctl();
     cmd.arg("--data-dir").arg(&data).args(["attach", &id]);
     for (name, _) in CORPUS {
-        cmd.arg(corpus_dir().join(name));
+        cmd.arg(dir.path().join(name));
     }
     let out = cmd.output().expect("run petitionctl attach");
     assert_eq!(out.status.code(), Some(1), "some corpus files are refused");
@@ -317,7 +341,7 @@ fn petitionctl_attaches_the_corpus_and_exports_what_it_stored() {
         .arg("--data-dir")
         .arg(&data)
         .args(["attach", &id])
-        .arg(corpus_dir().join("scan.png"))
+        .arg(dir.path().join("scan.png"))
         .output()
         .expect("run petitionctl attach");
     assert!(again.status.success());
@@ -373,20 +397,21 @@ fn synthesized_bombs(dir: &Path) -> Vec<PathBuf> {
 /// Set by [`hostile_files_stay_under_512_mb_in_a_child_process`] for the probe it starts.
 const PROBE_ENV: &str = "PETITION_ATTACHMENT_MEMORY_PROBE";
 
-/// Runs `petitionctl normalize` on each hostile file and prints the largest peak resident size of
-/// those children. Run only as a child of the test below, so no other test's children count.
+/// Runs `petitionctl normalize` on each hostile file of the corpus the test below wrote into
+/// `PROBE_ENV`'s directory, and prints the largest peak resident size of those children. Run only
+/// as a child of that test, so no other test's children count.
 #[cfg(unix)]
 #[test]
 #[ignore = "started by hostile_files_stay_under_512_mb_in_a_child_process"]
 fn memory_probe() {
-    let Some(dir) = std::env::var_os(PROBE_ENV) else {
+    let Some(dir) = petition_tests::required(
+        &format!("{PROBE_ENV} (set by the test that starts this probe)"),
+        std::env::var_os(PROBE_ENV),
+    ) else {
         return;
     };
     let dir = PathBuf::from(dir);
-    let mut files = vec![
-        corpus_dir().join("bomb-60000x60000.png"),
-        corpus_dir().join("truncated.jpg"),
-    ];
+    let mut files = vec![dir.join("bomb-60000x60000.png"), dir.join("truncated.jpg")];
     files.extend(synthesized_bombs(&dir));
     for file in &files {
         let out = petitionctl()
@@ -414,7 +439,8 @@ fn memory_probe() {
 #[cfg(unix)]
 #[test]
 fn hostile_files_stay_under_512_mb_in_a_child_process() {
-    let dir = tempfile::tempdir().expect("temp dir");
+    // Written here: a child started while the probe held the drawn photos could count them.
+    let dir = corpus_dir();
     let out = Command::new(std::env::current_exe().expect("test executable"))
         .args([
             "attachments::memory_probe",

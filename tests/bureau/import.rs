@@ -32,17 +32,7 @@ impl Bureau {
     async fn start(db: Db) -> Option<Bureau> {
         let database_url = match db {
             Db::Sqlite => None,
-            Db::Postgres => match std::env::var("PETITION_TEST_POSTGRES_URL") {
-                Ok(url) if !url.is_empty() => Some(url),
-                _ => {
-                    assert!(
-                        std::env::var_os("CI").is_none(),
-                        "PETITION_TEST_POSTGRES_URL is unset in CI"
-                    );
-                    eprintln!("skipped: PETITION_TEST_POSTGRES_URL is unset");
-                    return None;
-                }
-            },
+            Db::Postgres => Some(postgres_url()?),
         };
         let dir = tempfile::tempdir().expect("a temporary directory");
         let data_dir = dir.path().join("bureau");

@@ -5,6 +5,7 @@
 mod catalog;
 mod import;
 mod intake;
+mod pool;
 mod uploads;
 mod workflow;
 
@@ -34,8 +35,19 @@ pub struct TestBureau {
     _dir: tempfile::TempDir,
 }
 
+/// The PostgreSQL the bureau's tests use (`PETITION_TEST_POSTGRES_URL`), or `None` to skip; see
+/// [`petition_tests::require`].
+pub fn postgres_url() -> Option<String> {
+    petition_tests::required(
+        "PostgreSQL (PETITION_TEST_POSTGRES_URL, from `eval \"$(.ci/start-postgres)\"`)",
+        std::env::var("PETITION_TEST_POSTGRES_URL")
+            .ok()
+            .filter(|url| !url.is_empty()),
+    )
+}
+
 impl TestBureau {
-    /// Starts a bureau on `db`, or `None` when PostgreSQL is not configured outside CI.
+    /// Starts a bureau on `db`, or `None` to skip (no PostgreSQL, see [`postgres_url`]).
     pub async fn start(db: Db) -> Option<TestBureau> {
         TestBureau::start_with(db, Limits::default()).await
     }
@@ -44,20 +56,7 @@ impl TestBureau {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let database_url = match db {
             Db::Sqlite => None,
-            Db::Postgres => match std::env::var("PETITION_TEST_POSTGRES_URL") {
-                Ok(url) if !url.is_empty() => Some(url),
-                _ if std::env::var_os("CI").is_some() => {
-                    panic!(
-                        "PETITION_TEST_POSTGRES_URL is unset in CI; run `eval \"$(.ci/start-postgres)\"` first"
-                    )
-                }
-                _ => {
-                    eprintln!(
-                        "skipped: PETITION_TEST_POSTGRES_URL is unset (see .ci/start-postgres)"
-                    );
-                    return None;
-                }
-            },
+            Db::Postgres => Some(postgres_url()?),
         };
         let config = Config {
             data_dir: dir.path().to_owned(),

@@ -260,20 +260,14 @@ async fn check_lists_problems_next_to_fields_and_trash_can_be_undone() {
     app.quit().await;
 }
 
-/// The shared attachment corpus (`../shared/testdata/attachments` beside the repository).
-fn corpus(name: &str) -> String {
-    format!(
-        "{}/../../shared/testdata/attachments/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    )
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn attached_photos_and_a_pdf_survive_a_relaunch_with_thumbnails() {
     let Some(driver) = Driver::start().await else {
         return;
     };
     let dir = tempfile::tempdir().expect("temp dir");
+    petition_tests::corpus::write_attachments(dir.path());
+    let corpus = |name: &str| dir.path().join(name).to_str().expect("utf-8").to_owned();
     let pdf = dir.path().join("通知.pdf");
     std::fs::write(
         &pdf,

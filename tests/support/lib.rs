@@ -1,5 +1,6 @@
 //! Helpers shared by the test modules in `tests.rs`: finding the workspace's binaries, free
-//! loopback ports, and driving the real app through tauri-driver + WebKitWebDriver.
+//! loopback ports, the attachment corpus ([`corpus`]), and driving the real app through
+//! tauri-driver + WebKitWebDriver ([`app`]).
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -7,6 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 pub mod app;
+pub mod corpus;
 
 /// The target directory's profile folder this test binary was built into (`target/debug`).
 pub fn profile_dir() -> PathBuf {
@@ -70,17 +72,40 @@ pub fn free_port() -> u16 {
         .expect("a free loopback port")
 }
 
-/// Whether a test that needs something this machine lacks should fail (in CI) or be skipped.
-/// Returns `false` to skip (after saying so), panics in CI.
+/// Set by `scripts/test`: a test may not skip for want of something, it fails (as in CI).
+pub const STRICT_ENV: &str = "PETITION_TESTS_STRICT";
+
+/// Whether a test that needs something this machine lacks should go on. Every test that can
+/// skip asks here. `false` means skip: it says so on stderr first, past the test harness's
+/// capture, so the run's output shows it. Under `scripts/test` ([`STRICT_ENV`]) and in CI (`CI`),
+/// which provide everything, a missing thing panics instead, so a run that tested less never
+/// passes.
 pub fn require(what: &str, available: bool) -> bool {
+    use std::io::Write;
     if available {
         return true;
     }
-    if std::env::var_os("CI").is_some() {
-        panic!("{what} is required in CI but missing");
+    for strict in [STRICT_ENV, "CI"] {
+        if std::env::var_os(strict).is_some_and(|v| !v.is_empty()) {
+            panic!("{what} is missing, and no test may be skipped when {strict} is set");
+        }
     }
-    eprintln!("skipped: {what} is missing (scripts/test provides it)");
+    // The harness names each test's thread after the test.
+    let test = std::thread::current().name().unwrap_or("a test").to_owned();
+    let _ = writeln!(
+        std::io::stderr(),
+        "skipped: {what} is missing ({test}; scripts/test provides it)"
+    );
     false
+}
+
+/// [`require`] for something a test looks up: `value` when found, `None` to skip.
+pub fn required<T>(what: &str, value: Option<T>) -> Option<T> {
+    if require(what, value.is_some()) {
+        value
+    } else {
+        None
+    }
 }
 
 /// Polls `check` until it returns `Some`, or panics after `timeout` with `what`.

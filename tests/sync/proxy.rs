@@ -2,41 +2,97 @@
 //! passed through (closed once idle after a while, so new connections keep coming), slowed,
 //! reset after a random number of bytes towards the bureau or back from it (so an answer can be
 //! lost after the bureau acted on the request), or answered by the proxy itself with a captive
-//! portal's `200 text/html`, a `429` or a `503` with `Retry-After`.
+//! portal's `200 text/html`, a `429` or a `503` with `Retry-After`. The first connections meet
+//! every fault in turn ([`pick`]), so a test may insist that each happened: [`FaultCounts`]
+//! counts those that took effect.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use rand::Rng;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-/// How many connections met each fate.
+/// A fault the proxy injects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// Every chunk held back up to 40 ms.
+    Delay,
+    /// Reset after some bytes towards the bureau.
+    CutUp,
+    /// Reset after some bytes back from the bureau.
+    CutDown,
+    /// A captive portal's `200 text/html`.
+    Captive,
+    /// `429` with `Retry-After`.
+    TooMany,
+    /// `503` with `Retry-After`.
+    Unavailable,
+}
+
+impl Fault {
+    /// In the order the first connections meet them (see [`pick`]).
+    pub const ALL: [Fault; 6] = [
+        Fault::Captive,
+        Fault::TooMany,
+        Fault::Unavailable,
+        Fault::CutUp,
+        Fault::CutDown,
+        Fault::Delay,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            Fault::Delay => "delayed",
+            Fault::CutUp => "cut towards bureau",
+            Fault::CutDown => "cut towards app",
+            Fault::Captive => "captive portal",
+            Fault::TooMany => "429",
+            Fault::Unavailable => "503",
+        }
+    }
+}
+
+/// How many connections met each fate. A fault counts once it took effect (a reset sent, a
+/// chunk held back, an answer written after a request came), not when it was drawn: a cut
+/// after more bytes than the connection carried changed nothing.
 #[derive(Debug, Default)]
 pub struct FaultCounts {
+    connections: AtomicUsize,
     pub passed: AtomicUsize,
-    pub delayed: AtomicUsize,
-    pub cut_upstream: AtomicUsize,
-    pub cut_downstream: AtomicUsize,
-    pub captive_portal: AtomicUsize,
-    pub too_many: AtomicUsize,
-    pub unavailable: AtomicUsize,
+    happened: [AtomicUsize; Fault::ALL.len()],
 }
 
 impl FaultCounts {
+    fn slot(&self, fault: Fault) -> &AtomicUsize {
+        let i = Fault::ALL
+            .iter()
+            .position(|f| *f == fault)
+            .expect("every fault is listed");
+        &self.happened[i]
+    }
+
+    fn record(&self, fault: Fault) {
+        self.slot(fault).fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn happened(&self, fault: Fault) -> usize {
+        self.slot(fault).load(Ordering::Relaxed)
+    }
+
     pub fn summary(&self) -> String {
-        let get = |a: &AtomicUsize| a.load(Ordering::Relaxed);
-        format!(
-            "passed {}, delayed {}, cut towards bureau {}, cut towards app {}, captive portal {}, 429 {}, 503 {}",
-            get(&self.passed),
-            get(&self.delayed),
-            get(&self.cut_upstream),
-            get(&self.cut_downstream),
-            get(&self.captive_portal),
-            get(&self.too_many),
-            get(&self.unavailable)
-        )
+        let mut parts = vec![format!(
+            "{} connections, passed {}",
+            self.connections.load(Ordering::Relaxed),
+            self.passed.load(Ordering::Relaxed)
+        )];
+        parts.extend(
+            Fault::ALL
+                .iter()
+                .map(|f| format!("{} {}", f.name(), self.happened(*f))),
+        );
+        parts.join(", ")
     }
 }
 
@@ -51,13 +107,37 @@ enum Fate {
     Unavailable,
 }
 
-fn pick() -> Fate {
+fn fate(fault: Fault, rng: &mut impl Rng) -> Fate {
+    match fault {
+        Fault::Delay => Fate::Delay,
+        Fault::CutUp => Fate::CutUp(rng.random_range(0..6000)),
+        Fault::CutDown => Fate::CutDown(rng.random_range(0..600)),
+        Fault::Captive => Fate::Captive,
+        Fault::TooMany => Fate::TooMany,
+        Fault::Unavailable => Fate::Unavailable,
+    }
+}
+
+/// The fate of the next connection. Every other one, from the first, meets a fault that has not
+/// happened yet (in [`Fault::ALL`]'s order), until each has: so every kind happens early in a
+/// run, whatever the dice say, and the test can insist on each. The others are drawn.
+fn pick(counts: &FaultCounts) -> Fate {
     let mut rng = rand::rng();
+    let n = counts.connections.fetch_add(1, Ordering::Relaxed);
+    if n.is_multiple_of(2) {
+        let missing: Vec<Fault> = Fault::ALL
+            .into_iter()
+            .filter(|f| counts.happened(*f) == 0)
+            .collect();
+        if !missing.is_empty() {
+            return fate(missing[(n / 2) % missing.len()], &mut rng);
+        }
+    }
     match rng.random_range(0..100) {
         0..40 => Fate::Pass,
-        40..55 => Fate::Delay,
-        55..74 => Fate::CutUp(rng.random_range(0..6000)),
-        74..93 => Fate::CutDown(rng.random_range(0..600)),
+        40..55 => fate(Fault::Delay, &mut rng),
+        55..74 => fate(Fault::CutUp, &mut rng),
+        74..93 => fate(Fault::CutDown, &mut rng),
         93..96 => Fate::Captive,
         96..98 => Fate::TooMany,
         _ => Fate::Unavailable,
@@ -72,21 +152,24 @@ pub async fn start(upstream: std::net::SocketAddr, counts: Arc<FaultCounts>) -> 
         while let Ok((client, _)) = listener.accept().await {
             let counts = Arc::clone(&counts);
             tokio::spawn(async move {
-                let _ = handle(client, upstream, pick(), &counts).await;
+                let fate = pick(&counts);
+                let _ = handle(client, upstream, fate, &counts).await;
             });
         }
     });
     format!("http://{addr}")
 }
 
-async fn answer_self(mut client: TcpStream, head: &str, body: &str) -> std::io::Result<()> {
+/// Answers the request on `client` itself; `true` once the answer is written after a whole
+/// request head.
+async fn answer_self(mut client: TcpStream, head: &str, body: &str) -> std::io::Result<bool> {
     // Read the request head (and whatever body came with it) before answering.
     let mut buf = vec![0u8; 16 * 1024];
     let mut seen = Vec::new();
     while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
         let n = client.read(&mut buf).await?;
         if n == 0 {
-            return Ok(());
+            return Ok(false);
         }
         seen.extend_from_slice(&buf[..n]);
     }
@@ -95,7 +178,8 @@ async fn answer_self(mut client: TcpStream, head: &str, body: &str) -> std::io::
         body.len()
     );
     client.write_all(response.as_bytes()).await?;
-    client.shutdown().await
+    client.shutdown().await?;
+    Ok(true)
 }
 
 async fn handle(
@@ -104,41 +188,32 @@ async fn handle(
     fate: Fate,
     counts: &FaultCounts,
 ) -> std::io::Result<()> {
-    let count = |a: &AtomicUsize| {
-        a.fetch_add(1, Ordering::Relaxed);
+    let answer = match fate {
+        Fate::Captive => Some((
+            Fault::Captive,
+            "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8",
+            "<!doctype html><html><body><h1>欢迎使用免费 Wi-Fi</h1><a href=\"/login\">登录</a></body></html>",
+        )),
+        Fate::TooMany => Some((
+            Fault::TooMany,
+            "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 1\r\nContent-Type: text/plain",
+            "slow down",
+        )),
+        Fate::Unavailable => Some((
+            Fault::Unavailable,
+            "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Type: text/html",
+            "<html><body>maintenance</body></html>",
+        )),
+        _ => None,
     };
-    match fate {
-        Fate::Captive => {
-            count(&counts.captive_portal);
-            return answer_self(
-                client,
-                "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8",
-                "<!doctype html><html><body><h1>欢迎使用免费 Wi-Fi</h1><a href=\"/login\">登录</a></body></html>",
-            )
-            .await;
+    if let Some((fault, head, body)) = answer {
+        if answer_self(client, head, body).await? {
+            counts.record(fault);
         }
-        Fate::TooMany => {
-            count(&counts.too_many);
-            return answer_self(
-                client,
-                "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 1\r\nContent-Type: text/plain",
-                "slow down",
-            )
-            .await;
-        }
-        Fate::Unavailable => {
-            count(&counts.unavailable);
-            return answer_self(
-                client,
-                "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Type: text/html",
-                "<html><body>maintenance</body></html>",
-            )
-            .await;
-        }
-        Fate::Pass => count(&counts.passed),
-        Fate::Delay => count(&counts.delayed),
-        Fate::CutUp(_) => count(&counts.cut_upstream),
-        Fate::CutDown(_) => count(&counts.cut_downstream),
+        return Ok(());
+    }
+    if matches!(fate, Fate::Pass) {
+        counts.passed.fetch_add(1, Ordering::Relaxed);
     }
     let server = TcpStream::connect(upstream).await?;
     if matches!(fate, Fate::CutUp(_) | Fate::CutDown(_)) {
@@ -158,10 +233,25 @@ async fn handle(
         _ => (None, None),
     };
     let delay = matches!(fate, Fate::Delay);
+    let delayed = AtomicBool::new(false);
     let start = Instant::now();
     let last = Arc::new(AtomicU64::new(0));
-    let up = pump(&mut cr, &mut sw, up_limit, delay, start, &last);
-    let down = pump(&mut sr, &mut cw, down_limit, delay, start, &last);
+    let up = pump(
+        &mut cr,
+        &mut sw,
+        up_limit,
+        delay.then_some(&delayed),
+        start,
+        &last,
+    );
+    let down = pump(
+        &mut sr,
+        &mut cw,
+        down_limit,
+        delay.then_some(&delayed),
+        start,
+        &last,
+    );
     // A connection passed through lives a while, then closes at its first pause (or anyway a
     // second later), so the app keeps opening new connections and meeting new fates.
     let lifetime = Duration::from_millis(rand::rng().random_range(20..300));
@@ -180,23 +270,30 @@ async fn handle(
     };
     tokio::pin!(up, down, idle_close);
     let (mut up_done, mut down_done) = (false, false);
+    let mut cut = None;
     while !(up_done && down_done) {
         tokio::select! {
-            cut = &mut up, if !up_done => if cut { break } else { up_done = true },
-            cut = &mut down, if !down_done => if cut { break } else { down_done = true },
+            c = &mut up, if !up_done => if c { cut = Some(Fault::CutUp); break } else { up_done = true },
+            c = &mut down, if !down_done => if c { cut = Some(Fault::CutDown); break } else { down_done = true },
             () = &mut idle_close => break,
         }
+    }
+    if let Some(fault) = cut {
+        counts.record(fault);
+    }
+    if delayed.load(Ordering::Relaxed) {
+        counts.record(Fault::Delay);
     }
     Ok(())
 }
 
-/// Copies `from` to `to`; `true` when it stopped after `limit` bytes (the caller then drops both
-/// sockets: a reset).
+/// Copies `from` to `to`, holding each chunk back a moment when `delayed` is given (and setting
+/// it); `true` when it stopped after `limit` bytes (the caller then drops both sockets: a reset).
 async fn pump(
     from: &mut tokio::net::tcp::OwnedReadHalf,
     to: &mut tokio::net::tcp::OwnedWriteHalf,
     limit: Option<usize>,
-    delay: bool,
+    delayed: Option<&AtomicBool>,
     start: Instant,
     last: &AtomicU64,
 ) -> bool {
@@ -211,9 +308,10 @@ async fn pump(
             Ok(n) => n,
         };
         last.store(start.elapsed().as_millis() as u64, Ordering::Relaxed);
-        if delay {
-            let ms = rand::rng().random_range(0..40);
+        if let Some(delayed) = delayed {
+            let ms = rand::rng().random_range(1..40);
             tokio::time::sleep(Duration::from_millis(ms)).await;
+            delayed.store(true, Ordering::Relaxed);
         }
         let allowed = limit.map_or(n, |l| n.min(l.saturating_sub(passed)));
         if to.write_all(&buf[..allowed]).await.is_err() {

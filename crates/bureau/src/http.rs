@@ -67,10 +67,11 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Runs every request to its end in a task of its own, even when the client goes away. A handler
-/// dropped halfway (a client killed mid-request) could leave a SQLite statement stepped but not
-/// reset on a pooled connection; that connection then kept its old read snapshot, and later
-/// requests on it did not see new rows (an upload answered 404 right after it was created).
+/// Runs every request to its end in a task of its own, even when the client goes away, so what a
+/// handler started is finished: a submission dropped halfway would hold its claim on the key for
+/// [`petitions::STALE_CLAIM_SECONDS`], and the client's retry would be answered 409 meanwhile.
+/// (A handler dropped inside SQLite's `BEGIN` could also leave its pooled connection inside a
+/// transaction; the pool closes such connections itself, see `store::Store::open`.)
 async fn run_to_completion(req: Request, next: Next) -> Response {
     match tokio::spawn(next.run(req)).await {
         Ok(response) => response,

@@ -8,7 +8,7 @@ use std::time::Duration;
 use petition_api::submission_reference;
 use sha2::{Digest, Sha256};
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
-use sqlx::{Any, AnyPool, Executor, Row, Transaction};
+use sqlx::{Any, AnyPool, Connection, Executor, Row, Transaction};
 use tokio::sync::{Mutex, MutexGuard};
 
 use crate::config::Config;
@@ -84,6 +84,29 @@ impl Store {
                         conn.execute("PRAGMA foreign_keys = ON").await?;
                     }
                     Ok(())
+                })
+            })
+            // A connection must come back outside any transaction, or it is closed (which rolls
+            // back). A request dropped while its client goes away can leave one inside: sqlx-sqlite
+            // 0.8.6 runs `BEGIN IMMEDIATE` and counts it, then awaits the connection's lock before
+            // the `Transaction` exists that would roll it back. Back in the pool, such a connection
+            // kept SQLite's write lock, and what later requests wrote on it was never committed
+            // (an upload created there answered 404 on every other connection).
+            // tests/bureau/pool.rs reproduces it; PostgreSQL's driver rolls such a BEGIN back
+            // itself, and the check costs it one round trip.
+            .after_release(|conn, _| {
+                Box::pin(async move {
+                    // SQLite's worker thread rolls a dropped `Transaction` back after the
+                    // connection is released; the ping waits for that.
+                    conn.ping().await?;
+                    if conn.is_in_transaction() {
+                        tracing::warn!(
+                            "a connection came back inside a transaction (a request dropped \
+                             inside BEGIN); closing it"
+                        );
+                        return Ok(false);
+                    }
+                    Ok(true)
                 })
             });
         let pool = options.connect(&url).await?;

@@ -2,14 +2,20 @@
 //! side with Debian's ImageMagick doing the same, single-threaded, in one run.
 //!
 //! `cargo bench -p petition-core --bench normalize` (release). Figures go to docs/benchmarks.md.
-//! Environment: `BENCH_ITERATIONS` (default 10), `BENCH_IMAGE` (default the shared corpus's
-//! `photo-12mp-gps.jpg`), `BENCH_CONVERT` (default `/usr/bin/convert`).
+//! Environment: `BENCH_ITERATIONS` (default 10), `BENCH_IMAGE` (default the tests' corpus's
+//! `photo-12mp-gps.jpg`, drawn afresh: 4000 × 3000 with EXIF, GPS, XMP and IPTC),
+//! `BENCH_CONVERT` (default `/usr/bin/convert`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use petition_core::attachment::{Limits, normalize};
+
+/// The attachment corpus of the tests, for its phone photo.
+#[allow(dead_code)]
+#[path = "../../../tests/support/corpus.rs"]
+mod attachment_corpus;
 
 fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort_unstable();
@@ -52,12 +58,13 @@ fn timed(program: &str, args: &[&str]) -> (Duration, u64) {
 }
 
 fn main() {
+    let drawn = tempfile::tempdir().expect("temp dir");
     let image = std::env::var_os("BENCH_IMAGE").map_or_else(
         || {
-            PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../../shared/testdata/attachments/photo-12mp-gps.jpg"
-            ))
+            let path = drawn.path().join("photo-12mp-gps.jpg");
+            std::fs::write(&path, attachment_corpus::phone_photo(4000, 3000, 1, true))
+                .expect("write the benchmark photo");
+            path
         },
         PathBuf::from,
     );
