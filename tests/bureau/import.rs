@@ -1,13 +1,13 @@
 //! Sealed outbox bundles, end to end: the real `petition-bureau` binary serves on a free loopback
-//! port while `petition-bureau import` takes in bundles sealed with `petition_api::bundle::seal`
-//! to the key its catalogue publishes. Each petition id becomes one petition, whichever way and
-//! however often it comes.
+//! port while `petition-bureau import` takes in bundles written with
+//! `petition_api::bundle::BundleWriter` to the key its catalogue publishes. Each petition id
+//! becomes one petition, whichever way and however often it comes.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use petition_api::bundle::{self, BundledAttachment, BundledPetition, OutboxBundle};
+use petition_api::bundle::{BundleWriter, BundledAttachment, BundledPetition, PetitionEntry};
 use petition_api::{Catalog, PetitionList, PetitionView, Receipt, submission_reference};
 use petition_tests::{Service, eventually, free_port, run_with_input, workspace_bin};
 use reqwest::StatusCode;
@@ -191,19 +191,26 @@ fn bundled(title: &str) -> BundledPetition {
     }
 }
 
+/// Seals `petitions` as a kiosk does now (format `/2`) into `dir/name`.
 fn seal_to_file(
     dir: &Path,
     name: &str,
     petitions: Vec<BundledPetition>,
     recipient: &str,
 ) -> PathBuf {
-    let sealed = bundle::seal(
-        &OutboxBundle::new("2026-05-01T08:00:00Z", petitions),
-        recipient,
-    )
-    .expect("the bundle seals");
     let path = dir.join(name);
-    std::fs::write(&path, sealed).expect("the bundle is written");
+    let file = std::fs::File::create(&path).expect("the bundle file");
+    let mut writer =
+        BundleWriter::new(file, recipient, "2026-05-01T08:00:00Z").expect("the bundle seals");
+    for p in &petitions {
+        writer
+            .petition(&PetitionEntry::from(p))
+            .expect("a petition");
+        for a in &p.attachments {
+            writer.attachment(&a.data).expect("an attachment");
+        }
+    }
+    writer.finish().expect("the bundle is written");
     path
 }
 
