@@ -1,13 +1,16 @@
 //! Sealed outbox bundles, end to end: the real `petition-bureau` binary serves on a free loopback
 //! port while `petition-bureau import` takes in bundles written with
-//! `petition_api::bundle::BundleWriter` to the key its catalogue publishes. Each petition id
-//! becomes one petition, whichever way and however often it comes.
+//! `petition_api::bundle::BundleWriter` (or by hand, as an earlier or a broken writer would) to
+//! the key its catalogue publishes. Each petition id becomes one petition, whichever way and
+//! however often it comes; a damaged bundle stores nothing.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use petition_api::bundle::{BundleWriter, BundledAttachment, BundledPetition, PetitionEntry};
+use petition_api::bundle::{
+    BundleWriter, BundledAttachment, BundledPetition, OutboxBundle, PetitionEntry,
+};
 use petition_api::{Catalog, PetitionList, PetitionView, Receipt, submission_reference};
 use petition_tests::{Service, eventually, free_port, run_with_input, workspace_bin};
 use reqwest::StatusCode;
@@ -212,6 +215,54 @@ fn seal_to_file(
     }
     writer.finish().expect("the bundle is written");
     path
+}
+
+fn age_encrypt(plaintext: &[u8], recipient: &str) -> Vec<u8> {
+    let recipient: age::x25519::Recipient = recipient.parse().expect("an age recipient");
+    age::encrypt(&recipient, plaintext).expect("encrypts")
+}
+
+/// Seals `petitions` as kiosks before format `/2` did: one JSON document, sealed whole.
+fn seal_v1_to_file(
+    dir: &Path,
+    name: &str,
+    petitions: Vec<BundledPetition>,
+    recipient: &str,
+) -> PathBuf {
+    let json =
+        serde_json::to_vec(&OutboxBundle::new("2026-05-01T08:00:00Z", petitions)).expect("JSON");
+    let path = dir.join(name);
+    std::fs::write(&path, age_encrypt(&json, recipient)).expect("the bundle is written");
+    path
+}
+
+/// The plaintext of a format `/2` bundle written by hand from the format's description in
+/// `petition_api::bundle`, with `change` applied to each attachment's bytes (petition index,
+/// attachment index) after its length and SHA-256 are declared.
+fn plaintext_v2(
+    petitions: &[BundledPetition],
+    change: impl Fn(usize, usize, &mut Vec<u8>),
+) -> Vec<u8> {
+    fn record(plain: &mut Vec<u8>, kind: u8, body: &[u8]) {
+        plain.push(kind);
+        plain.extend_from_slice(&(body.len() as u64).to_be_bytes());
+        plain.extend_from_slice(body);
+    }
+    let mut plain = b"petition-desk-outbox/2\n".to_vec();
+    let header = serde_json::json!({"created_at": "2026-05-01T08:00:00Z"});
+    record(&mut plain, b'H', header.to_string().as_bytes());
+    for (i, p) in petitions.iter().enumerate() {
+        let entry = serde_json::to_vec(&PetitionEntry::from(p)).expect("JSON");
+        record(&mut plain, b'P', &entry);
+        for (j, a) in p.attachments.iter().enumerate() {
+            let mut data = a.data.clone();
+            change(i, j, &mut data);
+            record(&mut plain, b'A', &data);
+        }
+    }
+    let end = serde_json::json!({"petitions": petitions.len()});
+    record(&mut plain, b'E', end.to_string().as_bytes());
+    plain
 }
 
 /// The summary line, as printed.
@@ -529,6 +580,168 @@ async fn a_bundle_that_cannot_be_opened_is_refused_and_nothing_is_stored() {
     assert!(out.stdout.is_empty(), "nothing stored");
     let missing = b.import(&usb.path().join("absent.age"), None).0;
     assert!(!missing.status.success());
+}
+
+/// A petition as [`bundled`], its PNG `len` random bytes long (several of age's 64 KiB chunks).
+fn bundled_with_png(title: &str, len: usize) -> BundledPetition {
+    use rand::RngCore;
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    let start = png.len();
+    png.resize(start + len, 0);
+    rand::rng().fill_bytes(&mut png[start..]);
+    BundledPetition {
+        attachments: vec![BundledAttachment::new("现场照片.png", png)],
+        ..bundled(title)
+    }
+}
+
+/// Every file and folder under the bureau's uploads and blobs folders.
+fn stored_files(b: &Bureau) -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, out);
+            }
+            out.push(path);
+        }
+    }
+    let mut out = Vec::new();
+    walk(&b.data_dir.join("uploads"), &mut out);
+    walk(&b.data_dir.join("blobs"), &mut out);
+    out
+}
+
+/// The bureau reads a bundle through and checks it whole before it takes in a petition: one cut
+/// short, changed, lying about an attachment's checksum or missing its end record stores
+/// nothing, not even the petitions before the damage, and leaves no staged file behind.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bundle_damaged_midway_stores_nothing_and_leaves_nothing_behind() {
+    let Some(b) = Bureau::start(Db::Sqlite).await else {
+        return;
+    };
+    let (_, kiosk_name) = b.kiosk();
+    let recipient = b.recipient().await;
+    let usb = tempfile::tempdir().expect("a temporary directory");
+    let petitions: Vec<BundledPetition> = ["甲", "乙", "丙"]
+        .iter()
+        .map(|title| bundled_with_png(title, 300_000))
+        .collect();
+    let good = seal_to_file(usb.path(), "good.age", petitions.clone(), &recipient);
+    let bytes = std::fs::read(&good).expect("the bundle");
+    // Inside the third petition's attachment: the first two were read, checked and staged.
+    let at = bytes.len() * 5 / 6;
+    let cut = usb.path().join("cut.age");
+    std::fs::write(&cut, &bytes[..at]).expect("written");
+    let mut flipped = bytes.clone();
+    flipped[at] ^= 0x01;
+    let damaged = usb.path().join("damaged.age");
+    std::fs::write(&damaged, &flipped).expect("written");
+    let lying = usb.path().join("lying.age");
+    let plain = plaintext_v2(&petitions, |i, _, data| {
+        if i == 1 {
+            data[1000] ^= 0x01;
+        }
+    });
+    std::fs::write(&lying, age_encrypt(&plain, &recipient)).expect("written");
+    let mut plain = plaintext_v2(&petitions, |_, _, _| {});
+    let end = format!("{{\"petitions\":{}}}", petitions.len());
+    plain.truncate(plain.len() - 9 - end.len());
+    let without_end = usb.path().join("without-end.age");
+    std::fs::write(&without_end, age_encrypt(&plain, &recipient)).expect("written");
+
+    for file in [&cut, &damaged, &lying, &without_end] {
+        let (out, lines) = b.import(file, Some(&kiosk_name));
+        assert!(!out.status.success(), "{} was imported", file.display());
+        assert!(lines.is_empty(), "{lines:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        for words in [
+            "无法导入",
+            "未导入任何信访件",
+            "Cannot import",
+            "nothing was imported",
+        ] {
+            assert!(stderr.contains(words), "{words} is not in: {stderr}");
+        }
+        let listed = b.run(&["petition", "list"]);
+        assert!(listed.stdout.is_empty(), "nothing stored");
+        assert_eq!(
+            stored_files(&b),
+            Vec::<PathBuf>::new(),
+            "nothing left behind"
+        );
+    }
+
+    // The same petitions, whole: all of them go in, also when written by hand after the format.
+    let (out, lines) = b.import(&good, Some(&kiosk_name));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(lines.len(), 4, "{lines:?}");
+    assert_eq!(last_line(&out), r#"{"imported":3,"already_delivered":0}"#);
+    let by_hand = usb.path().join("by-hand.age");
+    let plain = plaintext_v2(&petitions, |_, _, _| {});
+    std::fs::write(&by_hand, age_encrypt(&plain, &recipient)).expect("written");
+    let (out, _) = b.import(&by_hand, Some(&kiosk_name));
+    assert!(out.status.success());
+    assert_eq!(last_line(&out), r#"{"imported":0,"already_delivered":3}"#);
+    for p in &petitions {
+        let a = &p.attachments[0];
+        let blob = b
+            .data_dir
+            .join("blobs")
+            .join(&a.sha256[..2])
+            .join(&a.sha256);
+        assert_eq!(std::fs::read(blob).expect("a blob"), a.data);
+    }
+    let staged: Vec<_> = std::fs::read_dir(b.data_dir.join("uploads"))
+        .expect("the uploads folder")
+        .collect();
+    assert!(staged.is_empty(), "the staging folders are gone");
+}
+
+/// Bundles that kiosks of earlier versions wrote (format `/1`, one JSON document) wait on USB
+/// drives in the field: they still import, and a petition one of them brought is not taken in
+/// again from a bundle of the current format.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_format_1_bundle_from_an_earlier_version_still_imports() {
+    let Some(b) = Bureau::start(Db::Sqlite).await else {
+        return;
+    };
+    let (_, kiosk_name) = b.kiosk();
+    let recipient = b.recipient().await;
+    let usb = tempfile::tempdir().expect("a temporary directory");
+    let petitions = vec![bundled("小区门前道路破损"), bundled("路灯不亮")];
+    let old = seal_v1_to_file(usb.path(), "old.age", petitions.clone(), &recipient);
+    let (out, first) = b.import(&old, Some(&kiosk_name));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(last_line(&out), r#"{"imported":2,"already_delivered":0}"#);
+    for (line, p) in first.iter().zip(&petitions) {
+        assert_eq!(line["petition_id"], p.petition_id.as_str());
+        assert_eq!(line["outcome"], "created");
+    }
+    let a = &petitions[1].attachments[0];
+    let blob = b
+        .data_dir
+        .join("blobs")
+        .join(&a.sha256[..2])
+        .join(&a.sha256);
+    assert_eq!(std::fs::read(blob).expect("a blob"), a.data);
+
+    let new = seal_to_file(usb.path(), "new.age", petitions, &recipient);
+    let (out, again) = b.import(&new, Some(&kiosk_name));
+    assert!(out.status.success());
+    assert_eq!(last_line(&out), r#"{"imported":0,"already_delivered":2}"#);
+    for (line, earlier) in again.iter().zip(&first).take(2) {
+        assert_eq!(line["outcome"], "already_delivered");
+        assert_eq!(line["tracking_code"], earlier["tracking_code"]);
+    }
 }
 
 /// The kiosk's side through `petitionctl`: set up with a PIN on standard input, a petition full of
