@@ -1,13 +1,17 @@
 //! Sealed outbox bundles, end to end: the real `petition-bureau` binary serves on a free loopback
-//! port while `petition-bureau import` takes in bundles sealed with `petition_api::bundle::seal`
-//! to the key its catalogue publishes. Each petition id becomes one petition, whichever way and
-//! however often it comes.
+//! port while `petition-bureau import` takes in bundles written with
+//! `petition_api::bundle::BundleWriter` (or by hand, as an earlier or a broken writer would) to
+//! the key its catalogue publishes. Each petition id becomes one petition, whichever way and
+//! however often it comes; a damaged bundle stores nothing. A 2 GB outbox goes out through
+//! `petitionctl` and in through `petition-bureau` with each process's peak memory measured.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use petition_api::bundle::{self, BundledAttachment, BundledPetition, OutboxBundle};
+use petition_api::bundle::{
+    BundleWriter, BundledAttachment, BundledPetition, OutboxBundle, PetitionEntry,
+};
 use petition_api::{Catalog, PetitionList, PetitionView, Receipt, submission_reference};
 use petition_tests::{Service, eventually, free_port, run_with_input, workspace_bin};
 use reqwest::StatusCode;
@@ -181,20 +185,75 @@ fn bundled(title: &str) -> BundledPetition {
     }
 }
 
+/// Seals `petitions` as a kiosk does now (format `/2`) into `dir/name`.
 fn seal_to_file(
     dir: &Path,
     name: &str,
     petitions: Vec<BundledPetition>,
     recipient: &str,
 ) -> PathBuf {
-    let sealed = bundle::seal(
-        &OutboxBundle::new("2026-05-01T08:00:00Z", petitions),
-        recipient,
-    )
-    .expect("the bundle seals");
     let path = dir.join(name);
-    std::fs::write(&path, sealed).expect("the bundle is written");
+    let file = std::fs::File::create(&path).expect("the bundle file");
+    let mut writer =
+        BundleWriter::new(file, recipient, "2026-05-01T08:00:00Z").expect("the bundle seals");
+    for p in &petitions {
+        writer
+            .petition(&PetitionEntry::from(p))
+            .expect("a petition");
+        for a in &p.attachments {
+            writer.attachment(&a.data).expect("an attachment");
+        }
+    }
+    writer.finish().expect("the bundle is written");
     path
+}
+
+fn age_encrypt(plaintext: &[u8], recipient: &str) -> Vec<u8> {
+    let recipient: age::x25519::Recipient = recipient.parse().expect("an age recipient");
+    age::encrypt(&recipient, plaintext).expect("encrypts")
+}
+
+/// Seals `petitions` as kiosks before format `/2` did: one JSON document, sealed whole.
+fn seal_v1_to_file(
+    dir: &Path,
+    name: &str,
+    petitions: Vec<BundledPetition>,
+    recipient: &str,
+) -> PathBuf {
+    let json =
+        serde_json::to_vec(&OutboxBundle::new("2026-05-01T08:00:00Z", petitions)).expect("JSON");
+    let path = dir.join(name);
+    std::fs::write(&path, age_encrypt(&json, recipient)).expect("the bundle is written");
+    path
+}
+
+/// The plaintext of a format `/2` bundle written by hand from the format's description in
+/// `petition_api::bundle`, with `change` applied to each attachment's bytes (petition index,
+/// attachment index) after its length and SHA-256 are declared.
+fn plaintext_v2(
+    petitions: &[BundledPetition],
+    change: impl Fn(usize, usize, &mut Vec<u8>),
+) -> Vec<u8> {
+    fn record(plain: &mut Vec<u8>, kind: u8, body: &[u8]) {
+        plain.push(kind);
+        plain.extend_from_slice(&(body.len() as u64).to_be_bytes());
+        plain.extend_from_slice(body);
+    }
+    let mut plain = b"petition-desk-outbox/2\n".to_vec();
+    let header = serde_json::json!({"created_at": "2026-05-01T08:00:00Z"});
+    record(&mut plain, b'H', header.to_string().as_bytes());
+    for (i, p) in petitions.iter().enumerate() {
+        let entry = serde_json::to_vec(&PetitionEntry::from(p)).expect("JSON");
+        record(&mut plain, b'P', &entry);
+        for (j, a) in p.attachments.iter().enumerate() {
+            let mut data = a.data.clone();
+            change(i, j, &mut data);
+            record(&mut plain, b'A', &data);
+        }
+    }
+    let end = serde_json::json!({"petitions": petitions.len()});
+    record(&mut plain, b'E', end.to_string().as_bytes());
+    plain
 }
 
 /// The summary line, as printed.
@@ -514,6 +573,168 @@ async fn a_bundle_that_cannot_be_opened_is_refused_and_nothing_is_stored() {
     assert!(!missing.status.success());
 }
 
+/// A petition as [`bundled`], its PNG `len` random bytes long (several of age's 64 KiB chunks).
+fn bundled_with_png(title: &str, len: usize) -> BundledPetition {
+    use rand::RngCore;
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    let start = png.len();
+    png.resize(start + len, 0);
+    rand::rng().fill_bytes(&mut png[start..]);
+    BundledPetition {
+        attachments: vec![BundledAttachment::new("现场照片.png", png)],
+        ..bundled(title)
+    }
+}
+
+/// Every file and folder under the bureau's uploads and blobs folders.
+fn stored_files(b: &Bureau) -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, out);
+            }
+            out.push(path);
+        }
+    }
+    let mut out = Vec::new();
+    walk(&b.data_dir.join("uploads"), &mut out);
+    walk(&b.data_dir.join("blobs"), &mut out);
+    out
+}
+
+/// The bureau reads a bundle through and checks it whole before it takes in a petition: one cut
+/// short, changed, lying about an attachment's checksum or missing its end record stores
+/// nothing, not even the petitions before the damage, and leaves no staged file behind.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bundle_damaged_midway_stores_nothing_and_leaves_nothing_behind() {
+    let Some(b) = Bureau::start(Db::Sqlite).await else {
+        return;
+    };
+    let (_, kiosk_name) = b.kiosk();
+    let recipient = b.recipient().await;
+    let usb = tempfile::tempdir().expect("a temporary directory");
+    let petitions: Vec<BundledPetition> = ["甲", "乙", "丙"]
+        .iter()
+        .map(|title| bundled_with_png(title, 300_000))
+        .collect();
+    let good = seal_to_file(usb.path(), "good.age", petitions.clone(), &recipient);
+    let bytes = std::fs::read(&good).expect("the bundle");
+    // Inside the third petition's attachment: the first two were read, checked and staged.
+    let at = bytes.len() * 5 / 6;
+    let cut = usb.path().join("cut.age");
+    std::fs::write(&cut, &bytes[..at]).expect("written");
+    let mut flipped = bytes.clone();
+    flipped[at] ^= 0x01;
+    let damaged = usb.path().join("damaged.age");
+    std::fs::write(&damaged, &flipped).expect("written");
+    let lying = usb.path().join("lying.age");
+    let plain = plaintext_v2(&petitions, |i, _, data| {
+        if i == 1 {
+            data[1000] ^= 0x01;
+        }
+    });
+    std::fs::write(&lying, age_encrypt(&plain, &recipient)).expect("written");
+    let mut plain = plaintext_v2(&petitions, |_, _, _| {});
+    let end = format!("{{\"petitions\":{}}}", petitions.len());
+    plain.truncate(plain.len() - 9 - end.len());
+    let without_end = usb.path().join("without-end.age");
+    std::fs::write(&without_end, age_encrypt(&plain, &recipient)).expect("written");
+
+    for file in [&cut, &damaged, &lying, &without_end] {
+        let (out, lines) = b.import(file, Some(&kiosk_name));
+        assert!(!out.status.success(), "{} was imported", file.display());
+        assert!(lines.is_empty(), "{lines:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        for words in [
+            "无法导入",
+            "未导入任何信访件",
+            "Cannot import",
+            "nothing was imported",
+        ] {
+            assert!(stderr.contains(words), "{words} is not in: {stderr}");
+        }
+        let listed = b.run(&["petition", "list"]);
+        assert!(listed.stdout.is_empty(), "nothing stored");
+        assert_eq!(
+            stored_files(&b),
+            Vec::<PathBuf>::new(),
+            "nothing left behind"
+        );
+    }
+
+    // The same petitions, whole: all of them go in, also when written by hand after the format.
+    let (out, lines) = b.import(&good, Some(&kiosk_name));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(lines.len(), 4, "{lines:?}");
+    assert_eq!(last_line(&out), r#"{"imported":3,"already_delivered":0}"#);
+    let by_hand = usb.path().join("by-hand.age");
+    let plain = plaintext_v2(&petitions, |_, _, _| {});
+    std::fs::write(&by_hand, age_encrypt(&plain, &recipient)).expect("written");
+    let (out, _) = b.import(&by_hand, Some(&kiosk_name));
+    assert!(out.status.success());
+    assert_eq!(last_line(&out), r#"{"imported":0,"already_delivered":3}"#);
+    for p in &petitions {
+        let a = &p.attachments[0];
+        let blob = b
+            .data_dir
+            .join("blobs")
+            .join(&a.sha256[..2])
+            .join(&a.sha256);
+        assert_eq!(std::fs::read(blob).expect("a blob"), a.data);
+    }
+    let staged: Vec<_> = std::fs::read_dir(b.data_dir.join("uploads"))
+        .expect("the uploads folder")
+        .collect();
+    assert!(staged.is_empty(), "the staging folders are gone");
+}
+
+/// Bundles that kiosks of earlier versions wrote (format `/1`, one JSON document) wait on USB
+/// drives in the field: they still import, and a petition one of them brought is not taken in
+/// again from a bundle of the current format.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_format_1_bundle_from_an_earlier_version_still_imports() {
+    let Some(b) = Bureau::start(Db::Sqlite).await else {
+        return;
+    };
+    let (_, kiosk_name) = b.kiosk();
+    let recipient = b.recipient().await;
+    let usb = tempfile::tempdir().expect("a temporary directory");
+    let petitions = vec![bundled("小区门前道路破损"), bundled("路灯不亮")];
+    let old = seal_v1_to_file(usb.path(), "old.age", petitions.clone(), &recipient);
+    let (out, first) = b.import(&old, Some(&kiosk_name));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(last_line(&out), r#"{"imported":2,"already_delivered":0}"#);
+    for (line, p) in first.iter().zip(&petitions) {
+        assert_eq!(line["petition_id"], p.petition_id.as_str());
+        assert_eq!(line["outcome"], "created");
+    }
+    let a = &petitions[1].attachments[0];
+    let blob = b
+        .data_dir
+        .join("blobs")
+        .join(&a.sha256[..2])
+        .join(&a.sha256);
+    assert_eq!(std::fs::read(blob).expect("a blob"), a.data);
+
+    let new = seal_to_file(usb.path(), "new.age", petitions, &recipient);
+    let (out, again) = b.import(&new, Some(&kiosk_name));
+    assert!(out.status.success());
+    assert_eq!(last_line(&out), r#"{"imported":0,"already_delivered":2}"#);
+    for (line, earlier) in again.iter().zip(&first).take(2) {
+        assert_eq!(line["outcome"], "already_delivered");
+        assert_eq!(line["tracking_code"], earlier["tracking_code"]);
+    }
+}
+
 /// The kiosk's side through `petitionctl`: set up with a PIN on standard input, a petition full of
 /// markers submitted while the bureau is not reached, `kiosk export-outbox` seals it (no marker in
 /// the file's bytes), the bureau imports it once (twice changes nothing), and when the kiosk is
@@ -681,5 +902,268 @@ async fn a_kiosk_outbox_exported_by_petitionctl_arrives_once_however_it_travels(
     )
     .expect("found by reference");
     assert_eq!(found.tracking_code, code);
+    let _ = petition_core::sync::secret::forget_token(&data);
+}
+
+/// Set by [`peak_rss`] for the probe it starts: the command to run and where its output goes.
+#[cfg(unix)]
+const RSS_PROBE_ENV: &str = "PETITION_RSS_PROBE";
+
+/// Runs the command [`peak_rss`] describes in `PETITION_RSS_PROBE`, with this process's
+/// environment, keeps its output in files and prints its exit code and peak resident size. Run
+/// only as a child of [`peak_rss`], so no other test's children count.
+#[cfg(unix)]
+#[test]
+#[ignore = "started by peak_rss"]
+fn rss_probe() {
+    let Some(spec) = std::env::var_os(RSS_PROBE_ENV) else {
+        return;
+    };
+    let spec: Value = serde_json::from_str(&spec.to_string_lossy()).expect("a probe spec");
+    let argv: Vec<&str> = spec["argv"]
+        .as_array()
+        .expect("argv")
+        .iter()
+        .map(|a| a.as_str().expect("an argument"))
+        .collect();
+    let dir = PathBuf::from(spec["out"].as_str().expect("an output folder"));
+    let out = Command::new(argv[0])
+        .args(&argv[1..])
+        .stdin(Stdio::null())
+        .output()
+        .expect("the measured command runs");
+    std::fs::write(dir.join("stdout"), &out.stdout).expect("stdout kept");
+    std::fs::write(dir.join("stderr"), &out.stderr).expect("stderr kept");
+    let usage = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN)
+        .expect("getrusage");
+    // Linux reports kibibytes, macOS bytes.
+    let peak_kib = if cfg!(target_os = "macos") {
+        usage.max_rss() / 1024
+    } else {
+        usage.max_rss()
+    };
+    println!(
+        "PROBE_EXIT={} PROBE_PEAK_RSS_KIB={peak_kib}",
+        out.status.code().unwrap_or(-1)
+    );
+}
+
+/// What a command run through [`peak_rss`] did.
+#[cfg(unix)]
+#[derive(Debug)]
+struct Measured {
+    success: bool,
+    stdout: String,
+    stderr: String,
+    peak_kib: u64,
+    took: Duration,
+}
+
+/// Runs `cmd` (its program, arguments and environment) as the only child of a probe, a second
+/// run of this test binary, and measures its peak resident memory there.
+#[cfg(unix)]
+fn peak_rss(cmd: &Command) -> Measured {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let argv: Vec<String> = std::iter::once(cmd.get_program())
+        .chain(cmd.get_args())
+        .map(|a| a.to_str().expect("a UTF-8 argument").to_owned())
+        .collect();
+    let mut probe = Command::new(std::env::current_exe().expect("the test executable"));
+    probe.args([
+        "bureau::import::rss_probe",
+        "--exact",
+        "--ignored",
+        "--nocapture",
+        "--test-threads=1",
+    ]);
+    for (key, value) in cmd.get_envs() {
+        match value {
+            Some(value) => probe.env(key, value),
+            None => probe.env_remove(key),
+        };
+    }
+    let spec = serde_json::json!({"argv": argv, "out": dir.path().to_str().expect("UTF-8")});
+    probe.env(RSS_PROBE_ENV, spec.to_string());
+    let started = std::time::Instant::now();
+    let out = probe.output().expect("the probe runs");
+    let took = started.elapsed();
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "the probe failed:\n{printed}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let field = |name: &str| -> i64 {
+        printed
+            .split_once(name)
+            .and_then(|(_, rest)| rest.split_whitespace().next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("the probe prints {name}: {printed}"))
+    };
+    let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).expect("kept output");
+    Measured {
+        success: field("PROBE_EXIT=") == 0,
+        stdout: read("stdout"),
+        stderr: read("stderr"),
+        peak_kib: u64::try_from(field("PROBE_PEAK_RSS_KIB=")).expect("a size"),
+        took,
+    }
+}
+
+/// A PDF of `len` bytes that the ingest keeps byte for byte; `seed` makes its content its own.
+fn big_pdf(len: usize, seed: u8) -> Vec<u8> {
+    let line = format!("% evidence page filler {seed:03} ................................\n");
+    let mut pdf = Vec::with_capacity(len);
+    pdf.extend_from_slice(b"%PDF-1.4\n");
+    while pdf.len() + line.len() + 6 <= len {
+        pdf.extend_from_slice(line.as_bytes());
+    }
+    pdf.resize(len - 6, b' ');
+    pdf.extend_from_slice(b"%%EOF\n");
+    pdf
+}
+
+/// Issue 14: an outbox of 40 petitions of 50 MB each (2 GB) is exported by `petitionctl kiosk
+/// export-outbox` and imported by `petition-bureau import`, each in a process that stays under
+/// 300 MiB resident. Every petition carries the same three PDFs (20 + 20 + 10 MB, the ingest's
+/// limit being 20 MB a file), so the kiosk and the bureau each keep one copy of each, while the
+/// bundle carries every petition's bytes: 2 GB through age's stream, read from the store and
+/// written out one attachment at a time, then read back and checked.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_2_gb_outbox_is_exported_and_imported_in_bounded_memory() {
+    const PETITIONS: usize = 40;
+    const LIMIT_KIB: u64 = 300 * 1024;
+    if !crate::sync::keyring_ready() {
+        return;
+    }
+    let Some(b) = Bureau::start(Db::Sqlite).await else {
+        return;
+    };
+    let (kiosk_token, kiosk_name) = b.kiosk();
+    let root = tempfile::tempdir().expect("temp dir");
+    let data = root.path().join("kiosk");
+    let ctl = || {
+        let mut cmd = petition_tests::petitionctl();
+        cmd.arg("--data-dir")
+            .arg(&data)
+            .env("PETITION_LOG_DIR", root.path().join("logs"));
+        cmd
+    };
+    let ok = |out: Output, what: &str| -> String {
+        assert!(
+            out.status.success(),
+            "{what}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let scans = root.path().join("scans");
+    std::fs::create_dir(&scans).expect("the scans folder");
+    ok(
+        run_with_input(
+            ctl()
+                .args([
+                    "kiosk",
+                    "setup",
+                    "--bureau",
+                    &b.base,
+                    "--token",
+                    &kiosk_token,
+                ])
+                .args(["--pin", "--folder", &format!("扫描仪={}", scans.display())]),
+            "2468\n2468\n",
+        ),
+        "kiosk setup",
+    );
+
+    let started = std::time::Instant::now();
+    let mut files = Vec::new();
+    for (i, len) in [20_000_000, 20_000_000, 10_000_000].into_iter().enumerate() {
+        let path = scans.join(format!("证据-{i}.pdf"));
+        std::fs::write(&path, big_pdf(len, i as u8)).expect("a PDF");
+        files.push(path);
+    }
+    for i in 0..PETITIONS {
+        let mut new = ctl();
+        new.args(["draft", "new", "--title", &format!("大件证据 {i}")]);
+        for (k, v) in [
+            ("name", "王丽"),
+            ("id_number", "11010519491231002X"),
+            ("phone", "13700001234"),
+            ("address", "西安市雁塔区小寨东路 1 号"),
+            ("region", "610113"),
+            ("category", "城乡建设"),
+            ("purpose", "complaint"),
+            ("request", "请处理。"),
+            ("facts", "证据较多，见附件。"),
+        ] {
+            new.args(["--set", &format!("{k}={v}")]);
+        }
+        let id = ok(new.output().expect("runs"), "draft new")
+            .trim()
+            .to_owned();
+        ok(
+            ctl()
+                .args(["attach", &id])
+                .args(&files)
+                .output()
+                .expect("runs"),
+            "attach",
+        );
+        ok(
+            ctl().args(["submit", &id]).output().expect("runs"),
+            "submit",
+        );
+    }
+    let set_up = started.elapsed();
+
+    let sealed = root.path().join("outbox.age");
+    let export = peak_rss(ctl().args(["kiosk", "export-outbox"]).arg(&sealed));
+    assert!(export.success, "export-outbox: {}", export.stderr);
+    assert_eq!(export.stdout.trim(), PETITIONS.to_string());
+    let size = std::fs::metadata(&sealed).expect("the bundle").len();
+    assert!(size > PETITIONS as u64 * 50_000_000, "{size} bytes");
+
+    let import = peak_rss(
+        bureau_command(&b.data_dir, None)
+            .arg("import")
+            .arg(&sealed)
+            .args(["--kiosk", &kiosk_name]),
+    );
+    assert!(import.success, "import: {}", import.stderr);
+    let lines: Vec<Value> = import
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    assert_eq!(lines.len(), PETITIONS + 1);
+    assert!(lines[..PETITIONS].iter().all(|l| l["outcome"] == "created"));
+    assert_eq!(
+        lines[PETITIONS],
+        serde_json::json!({"imported": PETITIONS, "already_delivered": 0})
+    );
+    let list: PetitionList =
+        serde_json::from_value(b.get_json(&kiosk_token, "/v1/petitions").await).expect("a list");
+    assert_eq!(list.petitions.len(), PETITIONS);
+
+    eprintln!(
+        "2 GB outbox: set-up {:.1} s; export {:.1} s, peak {} KiB; import {:.1} s, peak {} KiB",
+        set_up.as_secs_f64(),
+        export.took.as_secs_f64(),
+        export.peak_kib,
+        import.took.as_secs_f64(),
+        import.peak_kib
+    );
+    assert!(
+        export.peak_kib < LIMIT_KIB,
+        "export-outbox peaked at {} KiB",
+        export.peak_kib
+    );
+    assert!(
+        import.peak_kib < LIMIT_KIB,
+        "import peaked at {} KiB",
+        import.peak_kib
+    );
     let _ = petition_core::sync::secret::forget_token(&data);
 }

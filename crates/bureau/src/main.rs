@@ -202,9 +202,11 @@ async fn main() -> anyhow::Result<ExitCode> {
 }
 
 /// `petition-bureau import`: `Ok(false)` when the bundle could not be taken in, or not all of it.
+/// The bundle is read through and checked whole before its first petition is delivered
+/// (`petition_bureau::outbox`), so a damaged one stores nothing.
 async fn import(config: Config, clock: Clock, file: &Path, owner: &Owner) -> anyhow::Result<bool> {
-    let sealed = match std::fs::read(file) {
-        Ok(bytes) => bytes,
+    let sealed = match std::fs::File::open(file) {
+        Ok(sealed) => sealed,
         Err(e) => {
             eprintln!(
                 "无法读取导出包 {path}：{e}\nCannot read the bundle {path}: {e}",
@@ -216,7 +218,7 @@ async fn import(config: Config, clock: Clock, file: &Path, owner: &Owner) -> any
     let state = AppState::open(config, clock)
         .await
         .context("open the store")?;
-    let (bundle, token) = match outbox::open(&state, &sealed, owner).await {
+    let (bundle, token) = match outbox::open(&state, sealed, owner).await {
         Ok(opened) => opened,
         Err(e) => {
             let (zh, en) = import_failure(&e);
@@ -275,9 +277,14 @@ fn import_failure(e: &ImportError) -> (&'static str, String) {
             "这个导出包不是加密给本信访局的（终端用的公钥与 `petition-bureau key show` 显示的不同），或已损坏。",
             "the bundle is not sealed to this bureau's key (the kiosk used another public key than `petition-bureau key show` prints), or it is damaged.",
         ),
-        ImportError::Bundle(BundleError::Unreadable(_) | BundleError::Malformed { .. }) => (
-            "文件不是完整的信访导出包：可能已损坏或未拷贝完整，请从终端重新导出。",
-            "the file is not a whole outbox bundle: it may be damaged or cut short; export it again at the kiosk.",
+        ImportError::Bundle(
+            BundleError::Unreadable(_)
+            | BundleError::Damaged(_)
+            | BundleError::Malformed { .. }
+            | BundleError::Invalid(_),
+        ) => (
+            "文件不是完整的信访导出包：可能已损坏或未拷贝完整，未导入任何信访件。请从终端重新导出。",
+            "the file is not a whole outbox bundle: it may be damaged or cut short; nothing was imported. Export it again at the kiosk.",
         ),
         ImportError::Bundle(BundleError::UnknownFormat(_)) => (
             "导出包的格式比本信访局的版本新，请升级 petition-bureau。",

@@ -12,7 +12,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Json, http::HeaderMap};
-use petition_api::bundle::BundledAttachment;
 use petition_api::headers::IDEMPOTENCY_KEY;
 use petition_api::{
     AttachmentInfo, AttachmentRef, DueDates, ErrorCode, Evaluation, EvaluationRequest, Event,
@@ -31,6 +30,7 @@ use crate::auth::Caller;
 use crate::clock::{china_date, due, parse_rfc3339, rfc3339};
 use crate::error::{ApiError, Error};
 use crate::http::JsonBody;
+use crate::outbox::StagedFile;
 use crate::store::{BUNDLE_TOKEN_ID, lock_changes};
 use crate::uploads;
 
@@ -193,9 +193,9 @@ pub enum Source<'a> {
     /// `POST /v1/petitions`: the petition's `attachments` name completed uploads of the owner.
     /// The delivery is also the answer to the owner's claim on the key (see [`submit`]).
     Api,
-    /// A sealed outbox bundle (`petition-bureau import`): the attachments come with their bytes,
-    /// and the petition's own `attachments` are ignored.
-    Bundle(&'a [BundledAttachment]),
+    /// A sealed outbox bundle (`petition-bureau import`): the attachments are the bundle's,
+    /// checked and staged (`crate::outbox`), and the petition's own `attachments` are ignored.
+    Bundle(&'a [StagedFile]),
 }
 
 /// How a delivery ended.

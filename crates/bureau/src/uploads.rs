@@ -12,7 +12,6 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
-use petition_api::bundle::BundledAttachment;
 use petition_api::headers::{
     OFFSET_OCTET_STREAM, TUS_RESUMABLE, TUS_VERSION, UPLOAD_LENGTH, UPLOAD_OFFSET,
 };
@@ -27,6 +26,7 @@ use crate::auth::Caller;
 use crate::clock::rfc3339;
 use crate::error::{ApiError, Error};
 use crate::http::JsonBody;
+use crate::outbox::StagedFile;
 
 /// Counts attachment bytes as they arrive, to show what interruptions cost: `resent_bytes` are
 /// bytes of a content the bureau had received before (at the same position, in this or an
@@ -499,10 +499,11 @@ async fn keep(state: &AppState, sha256: &str, path: &std::path::Path) -> Result<
 
 /// Keeps the attachments of a petition from a sealed bundle as completed uploads are kept (one
 /// blob per content), after the checks an upload passes: size, media type (from the bytes, as a
-/// bundle does not say) and file name. Keeps nothing unless all pass.
+/// bundle does not say) and file name. Keeps nothing unless all pass. The bytes were checked
+/// against their SHA-256 when the bundle was read, and wait in its staging folder.
 pub async fn keep_bundled(
     state: &AppState,
-    files: &[BundledAttachment],
+    files: &[StagedFile],
 ) -> Result<Vec<AttachmentInfo>, ApiError> {
     let limits = &state.config().limits;
     let mut attachments = Vec::with_capacity(files.len());
@@ -516,7 +517,7 @@ pub async fn keep_bundled(
                 "An attachment has no file name (or one that is too long).",
             ));
         }
-        if file.data.len() as u64 > limits.max_attachment_bytes {
+        if file.length > limits.max_attachment_bytes {
             return Err(ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 ErrorCode::UploadTooLarge,
@@ -524,7 +525,7 @@ pub async fn keep_bundled(
                 "The attachment is larger than the bureau takes; compress or split it.",
             ));
         }
-        let media_type = media_type_of(&file.data)
+        let media_type = media_type_of(&file.head)
             .filter(|m| limits.media_types.iter().any(|t| t == m))
             .ok_or_else(|| {
                 ApiError::new(
@@ -537,32 +538,25 @@ pub async fn keep_bundled(
         attachments.push(AttachmentInfo {
             file_name: name.into(),
             media_type: media_type.into(),
-            length: file.data.len() as u64,
-            // `bundle::open` checked the bytes against it.
-            sha256: file.sha256.to_ascii_lowercase(),
+            length: file.length,
+            sha256: file.sha256.clone(),
         });
     }
-    for (file, info) in files.iter().zip(&attachments) {
-        if tokio::fs::metadata(state.config().blob_path(&info.sha256))
+    for file in files {
+        if tokio::fs::metadata(state.config().blob_path(&file.sha256))
             .await
-            .is_ok_and(|m| m.len() == info.length)
+            .is_ok_and(|m| m.len() == file.length)
         {
             continue;
         }
-        let path = state
-            .config()
-            .partial_path(&format!("bundle-{}", uuid::Uuid::new_v4().simple()));
-        let mut out = tokio::fs::File::create(&path)
-            .await
-            .map_err(|e| Error::Io("write a bundled attachment", e))?;
-        out.write_all(&file.data)
-            .await
-            .map_err(|e| Error::Io("write a bundled attachment", e))?;
-        out.sync_data()
-            .await
-            .map_err(|e| Error::Io("flush a bundled attachment", e))?;
-        drop(out);
-        keep(state, &info.sha256, &path).await?;
+        // Not held yet, so the bundle's reading staged it (it stays staged until it is kept).
+        let staged = file.path.as_deref().ok_or_else(|| {
+            Error::Io(
+                "keep a bundled attachment",
+                std::io::Error::from(std::io::ErrorKind::NotFound),
+            )
+        })?;
+        keep(state, &file.sha256, staged).await?;
     }
     Ok(attachments)
 }

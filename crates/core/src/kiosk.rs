@@ -6,10 +6,12 @@
 
 use std::path::{Path, PathBuf};
 
-use petition_api::bundle::{self, BundledAttachment, BundledPetition, OutboxBundle};
+use petition_api::bundle::{AttachmentEntry, BundleError, BundleWriter, PetitionEntry};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 
+use crate::attachment::{AttachmentError, read_attachment};
+use crate::crypto::FileCipher;
 use crate::error::{Error, Result};
 use crate::keys::Passphrase;
 use crate::store::{Store, now_ms, rfc3339};
@@ -675,8 +677,16 @@ impl Store {
     }
 
     /// Seals every submitted petition the bureau has not confirmed yet, with its attachments, into
-    /// one file at `out` encrypted to the bureau's public key. The outbox is unchanged: the
-    /// bureau takes each petition once, whether it arrives by this file or online.
+    /// one file at `out` encrypted to the bureau's public key (format `petition-desk-outbox/2`,
+    /// see `petition_api::bundle`). The outbox is unchanged: the bureau takes each petition once,
+    /// whether it arrives by this file or online.
+    ///
+    /// One thread writes the bundle: it takes the petitions one by one from this task, which
+    /// reads them from the database, and reads each attachment from the store when its turn
+    /// comes, so one attachment at a time is in memory (and its buffers are freed where they were
+    /// made, for the next one to reuse). The file appears whole or not at all: it is written
+    /// beside `out` with the extension `.partial`, synced and renamed; on a failure the partial
+    /// file is removed.
     pub async fn export_outbox(&self, out: &Path) -> Result<ExportReport> {
         let recipient = self
             .setting(RECIPIENT_SETTING)
@@ -688,39 +698,54 @@ impl Store {
         )
         .fetch_all(self.reader())
         .await?;
-        let mut petitions = Vec::with_capacity(rows.len());
-        for (id, queued_at) in rows {
-            let p = self.get(&id).await?;
-            let mut attachments = Vec::new();
-            for a in self.list_attachments(&id).await? {
-                let content = self.attachment_bytes(&id, &a.sha256).await?;
-                attachments.push(BundledAttachment::new(
-                    send_name(&a.file_name, a.position),
-                    content.bytes,
-                ));
+        let count = rows.len();
+        let (queue, queued) = tokio::sync::mpsc::channel(1);
+        let writer = {
+            let (files, dir, out) = (self.file_cipher(), self.attachment_dir(), out.to_owned());
+            tokio::task::spawn_blocking(move || {
+                write_export(&out, &recipient, &files, &dir, queued)
+            })
+        };
+        let read = async {
+            for (id, queued_at) in rows {
+                let p = self.get(&id).await?;
+                let attachments = self.list_attachments(&id).await?;
+                if attachments.iter().any(|a| a.purged_at.is_some()) {
+                    return Err(AttachmentError::Purged.into());
+                }
+                let entry = PetitionEntry {
+                    reference: petition_api::submission_reference(&id),
+                    petition_id: id,
+                    submitted_at: rfc3339(queued_at),
+                    petition: crate::sync::engine::submit_body(p, Vec::new()),
+                    attachments: attachments
+                        .iter()
+                        .map(|a| AttachmentEntry {
+                            file_name: send_name(&a.file_name, a.position),
+                            length: a.bytes,
+                            sha256: a.sha256.clone(),
+                        })
+                        .collect(),
+                };
+                if queue.send(Some(entry)).await.is_err() {
+                    // The writer stopped; its error says why.
+                    return Ok(());
+                }
             }
-            petitions.push(BundledPetition {
-                reference: petition_api::submission_reference(&id),
-                petition_id: id,
-                submitted_at: rfc3339(queued_at),
-                petition: crate::sync::engine::submit_body(p, Vec::new()),
-                attachments,
-            });
+            let _ = queue.send(None).await;
+            Ok::<_, Error>(())
         }
-        let count = petitions.len();
-        let bundle = OutboxBundle::new(rfc3339(now_ms()), petitions);
-        let out = out.to_owned();
-        let file = out.clone();
-        tokio::task::spawn_blocking(move || -> Result<(), KioskError> {
-            let sealed =
-                bundle::seal(&bundle, &recipient).map_err(|e| KioskError::Seal(e.code()))?;
-            write_atomically(&out, &sealed).map_err(KioskError::Export)
-        })
-        .await
-        .map_err(|e| KioskError::Export(std::io::Error::other(e)))??;
+        .await;
+        drop(queue);
+        let written = writer
+            .await
+            .map_err(|e| KioskError::Export(std::io::Error::other(e)))?;
+        // A failure to read the store stops the writer too: report the cause, not the stop.
+        read?;
+        written?;
         tracing::info!(petitions = count, "outbox exported sealed");
         Ok(ExportReport {
-            file,
+            file: out.to_owned(),
             petitions: count,
         })
     }
@@ -742,20 +767,61 @@ async fn put_setting(
     Ok(())
 }
 
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
-    let temp = path.with_extension("partial");
-    let mut file = std::fs::File::create(&temp)?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    std::fs::rename(&temp, path)?;
+/// Writes the sealed export of the petitions `queued` brings (`None` after the last) to `out`,
+/// through `out` with the extension `.partial`, which is removed on a failure; blocking.
+fn write_export(
+    out: &Path,
+    recipient: &str,
+    files: &FileCipher,
+    dir: &Path,
+    mut queued: tokio::sync::mpsc::Receiver<Option<PetitionEntry>>,
+) -> Result<()> {
+    let temp = out.with_extension("partial");
+    let written = (|| -> Result<()> {
+        let file = std::fs::File::create(&temp).map_err(KioskError::Export)?;
+        let mut bundle =
+            BundleWriter::new(file, recipient, &rfc3339(now_ms())).map_err(seal_error)?;
+        loop {
+            let entry = match queued.blocking_recv() {
+                Some(Some(entry)) => entry,
+                Some(None) => break,
+                None => return Err(KioskError::Seal("export_stopped").into()),
+            };
+            bundle.petition(&entry).map_err(seal_error)?;
+            for a in &entry.attachments {
+                let bytes = read_attachment(files, dir, &a.sha256)?;
+                bundle.attachment(&bytes).map_err(seal_error)?;
+            }
+        }
+        let file = bundle.finish().map_err(seal_error)?;
+        file.sync_all().map_err(KioskError::Export)?;
+        drop(file);
+        std::fs::rename(&temp, out).map_err(KioskError::Export)?;
+        sync_parent(out).map_err(KioskError::Export)?;
+        Ok(())
+    })();
+    if written.is_err() {
+        // The file is closed by now, so this works where open files cannot be removed too.
+        let _ = std::fs::remove_file(&temp);
+    }
+    written
+}
+
+fn seal_error(e: BundleError) -> KioskError {
+    match e {
+        BundleError::Write(e) => KioskError::Export(e),
+        e => KioskError::Seal(e.code()),
+    }
+}
+
+/// Syncs the folder that holds `path`, so a rename in it survives a power cut.
+fn sync_parent(path: &Path) -> std::io::Result<()> {
     #[cfg(unix)]
-    if let Some(dir) = dir {
+    if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::File::open(dir)?.sync_all()?;
     }
     #[cfg(not(unix))]
-    let _ = dir;
+    let _ = path;
     Ok(())
 }
 
@@ -979,6 +1045,102 @@ mod tests {
         );
         session.end();
         assert!(session.check("a").is_err());
+    }
+
+    fn pdf(seed: u8, len: usize) -> Vec<u8> {
+        let mut bytes = b"%PDF-1.4\n".to_vec();
+        bytes.extend((0..len).map(|i| b'a' + ((i as u8) ^ seed) % 26));
+        bytes.extend_from_slice(b"\n%%EOF\n");
+        bytes
+    }
+
+    #[tokio::test]
+    async fn the_export_streams_each_petition_and_leaves_no_partial_file() {
+        use crate::attachment::{Incoming, Limits, Source};
+        use age::secrecy::ExposeSecret;
+
+        let (dir, store) = kiosk().await;
+        let identity = age::x25519::Identity::generate();
+        store
+            .set_setting(RECIPIENT_SETTING, &identity.to_public().to_string())
+            .await
+            .expect("recipient");
+        let values = crate::sync::queue::tests::complete_values();
+        let with_files = store.create_draft(&values).await.expect("draft");
+        let files = [("扫描件.pdf", pdf(1, 150_000)), ("  ", pdf(2, 10))];
+        let attached = store
+            .attach(
+                &with_files.id,
+                files
+                    .iter()
+                    .map(|(name, bytes)| Incoming {
+                        name: (*name).into(),
+                        source: Source::Bytes(bytes.clone()),
+                    })
+                    .collect(),
+                &Limits::default(),
+                |_| {},
+            )
+            .await
+            .expect("attach");
+        assert!(attached.iter().all(Result::is_ok));
+        store.submit(&with_files.id).await.expect("submit");
+        let without = store.create_draft(&values).await.expect("draft");
+        store.submit(&without.id).await.expect("submit");
+        store
+            .create_draft(&values)
+            .await
+            .expect("a draft stays home");
+
+        let usb = dir.path().join("usb");
+        std::fs::create_dir(&usb).expect("usb");
+        let out = usb.join("outbox.age");
+        let report = store.export_outbox(&out).await.expect("exported");
+        assert_eq!(report.petitions, 2);
+        let names: Vec<_> = std::fs::read_dir(&usb)
+            .expect("usb")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert_eq!(names, ["outbox.age"], "no partial file is left");
+
+        let file = std::fs::File::open(&out).expect("the export");
+        let mut reader =
+            petition_api::bundle::BundleReader::open(file, identity.to_string().expose_secret())
+                .expect("opens");
+        assert_eq!(reader.format(), petition_api::bundle::FORMAT);
+        let first = reader.next_petition().expect("reads").expect("a petition");
+        assert_eq!(first.petition_id, with_files.id);
+        assert_eq!(first.reference, reference(&with_files.id));
+        assert_eq!(first.petition.name, "王丽");
+        let sent_names: Vec<_> = first.attachments.iter().map(|a| &a.file_name).collect();
+        assert_eq!(sent_names, ["扫描件.pdf", "attachment-2"]);
+        for (_, bytes) in &files {
+            let mut copied = Vec::new();
+            reader.copy_attachment(&mut copied).expect("copied");
+            assert_eq!(&copied, bytes);
+        }
+        let second = reader.next_petition().expect("reads").expect("a petition");
+        assert_eq!(second.petition_id, without.id);
+        assert!(second.attachments.is_empty());
+        assert!(reader.next_petition().expect("the end").is_none());
+
+        // An attachment that cannot be read midway: no file, whole or partial.
+        for entry in std::fs::read_dir(dir.path().join(crate::attachment::ATTACHMENT_DIR))
+            .expect("attachments")
+        {
+            let path = entry.expect("entry").path();
+            if path.is_file() {
+                std::fs::remove_file(path).expect("removed");
+            }
+        }
+        let again = usb.join("again.age");
+        let error = store.export_outbox(&again).await.expect_err("refused");
+        assert_eq!(error.code(), "attachment_file_damaged");
+        assert!(!again.exists());
+        assert!(!usb.join("again.partial").exists());
+        let nowhere = dir.path().join("unplugged").join("outbox.age");
+        let error = store.export_outbox(&nowhere).await.expect_err("refused");
+        assert_eq!(error.code(), "export_failed");
     }
 
     #[test]

@@ -25,8 +25,8 @@ use sha2::{Digest, Sha256};
 
 pub use error::AttachmentError;
 pub use sniff::MediaType;
-pub(crate) use store::read_sealed;
 pub use store::{ATTACHMENT_DIR, Attachment, Content, Incoming, Progress, Source, Stage};
+pub(crate) use store::{read_attachment, read_sealed};
 
 /// What the app accepts. The defaults are the issue's; the bureau's catalogue may later set them.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -157,7 +157,7 @@ async fn blocking<T: Send + 'static>(
 }
 
 impl Store {
-    fn attachment_dir(&self) -> PathBuf {
+    pub(crate) fn attachment_dir(&self) -> PathBuf {
         self.dir().join(ATTACHMENT_DIR)
     }
 
@@ -469,16 +469,7 @@ impl Store {
         let dir = self.attachment_dir();
         let expected = sha256.to_owned();
         let files = self.file_cipher();
-        let bytes = blocking(move || {
-            let bytes = read_sealed(&files, &dir, FileKind::Attachment, &expected)?
-                .ok_or(AttachmentError::StoredFileDamaged)?;
-            if sha256_hex(&bytes) == expected {
-                Ok(bytes)
-            } else {
-                Err(AttachmentError::StoredFileDamaged)
-            }
-        })
-        .await?;
+        let bytes = blocking(move || read_attachment(&files, &dir, &expected)).await?;
         Ok(Content { media_type, bytes })
     }
 
@@ -559,6 +550,21 @@ impl Store {
 
 /// Reads and opens the sealed file of the content with this SHA-256; `None` when there is no
 /// such file. A file that does not open under the store's key is damaged.
+/// The plain bytes of the stored attachment `sha256` in `dir`, checked against it. Blocking.
+pub(crate) fn read_attachment(
+    files: &FileCipher,
+    dir: &Path,
+    sha256: &str,
+) -> std::result::Result<Vec<u8>, AttachmentError> {
+    let bytes = read_sealed(files, dir, FileKind::Attachment, sha256)?
+        .ok_or(AttachmentError::StoredFileDamaged)?;
+    if sha256_hex(&bytes) == sha256 {
+        Ok(bytes)
+    } else {
+        Err(AttachmentError::StoredFileDamaged)
+    }
+}
+
 pub(crate) fn read_sealed(
     files: &FileCipher,
     dir: &Path,
