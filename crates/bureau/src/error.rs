@@ -7,17 +7,18 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use petition_api::{ErrorBody, ErrorCode, FieldProblem};
 
-/// What went wrong inside the bureau.
+/// What went wrong inside the bureau. The cause is the error's `source`, not part of its text, so
+/// a report that prints the chain (anyhow's) names it once.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The database failed.
-    #[error("database: {0}")]
+    #[error("the database failed")]
     Db(#[from] sqlx::Error),
     /// A migration failed.
-    #[error("migration: {0}")]
+    #[error("the database schema could not be brought up to date")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     /// A file operation failed; the text says which.
-    #[error("{0}: {1}")]
+    #[error("could not {0}")]
     Io(&'static str, #[source] std::io::Error),
     /// A stored value could not be read back.
     #[error("corrupt record: {0}")]
@@ -127,7 +128,11 @@ impl ApiError {
 impl From<Error> for ApiError {
     fn from(e: Error) -> ApiError {
         // The error's text may quote a query, never a petition's field: queries bind values.
-        tracing::error!(error = %e, "request failed inside the bureau");
+        tracing::error!(
+            error = %e,
+            cause = std::error::Error::source(&e).map(tracing::field::display),
+            "request failed inside the bureau"
+        );
         ApiError::internal()
     }
 }
