@@ -15,6 +15,7 @@ use petition_tests::{petitionctl, run_with_input};
 
 use crate::bureau::{Db, TestBureau};
 
+mod app;
 mod keylog;
 
 const NAME: &str = "欧阳标记娜";
