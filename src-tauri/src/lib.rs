@@ -295,10 +295,60 @@ fn notify_on_changes<R: Runtime>(
 /// Starts the app.
 pub fn run() {
     let _log = petition_core::logging::init("petition-desk", "info");
+    let lang = petition_core::i18n::Lang::from_env();
+    report_panics(lang);
     let options = Options::from_args(std::env::args().skip(1));
-    build(tauri::Builder::default(), options)
-        .run(tauri::generate_context!())
-        .expect("the Tauri event loop failed to start");
+    if let Err(e) = build(tauri::Builder::default(), options).run(tauri::generate_context!()) {
+        tracing::error!(error = %e, "the app could not start");
+        tell_start_failed(lang);
+        std::process::exit(1);
+    }
+}
+
+/// A panic is logged (where, not what: a message may hold a path with a person's name) before
+/// anything else, and on the main thread told in a message box: a Windows release build has no
+/// console, so it would otherwise end without a word.
+fn report_panics(lang: petition_core::i18n::Lang) {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let at = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        tracing::error!(at, "the app stopped on an internal error");
+        default(info);
+        if std::thread::current().name() == Some("main") {
+            tell_start_failed(lang);
+        }
+    }));
+}
+
+/// A native message box saying the app could not start, that nothing was lost, and where the
+/// log is; nothing on Linux without a display to show it on (stderr has it there).
+fn tell_start_failed(lang: petition_core::i18n::Lang) {
+    if cfg!(target_os = "linux")
+        && std::env::var_os("DISPLAY").is_none()
+        && std::env::var_os("WAYLAND_DISPLAY").is_none()
+    {
+        return;
+    }
+    let logs = petition_core::logging::log_dir()
+        .map(|d| d.display().to_string())
+        .unwrap_or_default();
+    let text = match lang {
+        petition_core::i18n::Lang::Zh => format!(
+            "信访助手没能打开。您的资料都在，没有任何改动。\n\n请重新启动电脑后再打开信访助手。如果还是打不开，请把这个文件夹里的日志交给技术人员：\n{logs}"
+        ),
+        petition_core::i18n::Lang::En => format!(
+            "Petition Desk could not open. Your data is all there and nothing was changed.\n\nRestart the computer and open Petition Desk again. If it still does not open, give the log in this folder to a technician:\n{logs}"
+        ),
+    };
+    let _ = rfd::MessageDialog::new()
+        .set_level(rfd::MessageLevel::Error)
+        .set_title("信访助手 Petition Desk")
+        .set_description(text)
+        .set_buttons(rfd::MessageButtons::Ok)
+        .show();
 }
 
 #[cfg(test)]
