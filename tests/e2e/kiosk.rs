@@ -6,7 +6,7 @@
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use petition_tests::app::{App, Driver};
+use petition_tests::app::{App, Driver, bounded};
 use petition_tests::{Service, eventually, free_port, petitionctl, run_with_input, workspace_bin};
 
 const NAME: &str = "终端标记李四";
@@ -106,6 +106,7 @@ fn offline_kiosk(root: &std::path::Path, name: &str, extra: &[&str]) -> std::pat
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_kiosk_citizen_is_forgotten_after_the_idle_timeout_and_the_petition_arrives_once() {
+    bounded(async move {
     let Some(driver) = Driver::start().await else {
         return;
     };
@@ -425,6 +426,8 @@ async fn a_kiosk_citizen_is_forgotten_after_the_idle_timeout_and_the_petition_ar
         .expect("petitionctl");
     assert_eq!(String::from_utf8_lossy(&found.stdout).trim(), "[]");
     let _ = petition_core::sync::secret::forget_token(&data);
+    })
+    .await;
 }
 
 /// WebDriver's codes for the keys a keyboard-only citizen presses.
@@ -482,149 +485,152 @@ async fn buttons_fit_a_finger(app: &App, screen: &str) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_citizen_goes_from_welcome_to_receipt_with_the_keyboard_alone() {
-    // Alone on the display: only the window with the keyboard focus draws focus rings.
-    let Some(driver) = Driver::start_alone().await else {
-        return;
-    };
-    if !crate::sync::keyring_ready() {
-        return;
-    }
-    // The receipt goes to a real CUPS printer whose output is PDF files (.ci/start-cups).
-    let printer = std::env::var("PETITION_TEST_PRINTER")
-        .expect("PETITION_TEST_PRINTER names a CUPS printer (scripts/test starts one)");
-    let printed_dir = std::path::PathBuf::from(
-        std::env::var("PETITION_TEST_PRINT_DIR").expect("PETITION_TEST_PRINT_DIR"),
-    );
-    let root = tempfile::tempdir().expect("temp dir");
-    let data = offline_kiosk(root.path(), "键盘测试终端", &["--printer", &printer]);
-
-    let app = driver
-        .launch_until(&data, &[], "[data-testid=kiosk-welcome]")
-        .await;
-    buttons_fit_a_finger(&app, "welcome").await;
-    tab_to(&app, "[data-testid=kiosk-start]").await;
-    press(&app, ENTER).await;
-
-    app.wait_css("[data-testid=kiosk-step][data-step=who]")
-        .await;
-    buttons_fit_a_finger(&app, "who").await;
-    for (key, text) in WHO {
-        tab_to(&app, &format!("#f-{key}")).await;
-        press(&app, text).await;
-    }
-    tab_to(&app, "[data-testid=kiosk-next]").await;
-    press(&app, ENTER).await;
-
-    app.wait_css("[data-testid=kiosk-step][data-step=what]")
-        .await;
-    buttons_fit_a_finger(&app, "what").await;
-    for (key, text) in WHAT {
-        tab_to(&app, &format!("#f-{key}")).await;
-        press(&app, text).await;
-    }
-    // The purpose is a radio group: Tab enters it, the arrows move, Space chooses.
-    tab_to(&app, "input[name=purpose]").await;
-    for _ in 0..6 {
-        if app.js("return document.activeElement.value").await == "complaint" {
-            break;
+    bounded(async move {
+        // Alone on the display: only the window with the keyboard focus draws focus rings.
+        let Some(driver) = Driver::start_alone().await else {
+            return;
+        };
+        if !crate::sync::keyring_ready() {
+            return;
         }
-        press(&app, DOWN).await;
-    }
-    press(&app, SPACE).await;
-    assert_eq!(
-        app.js("return document.querySelector('input[name=purpose]:checked')?.value ?? null")
-            .await,
-        "complaint"
-    );
-    tab_to(&app, "[data-testid=kiosk-next]").await;
-    press(&app, ENTER).await;
+        // The receipt goes to a real CUPS printer whose output is PDF files (.ci/start-cups).
+        let printer = std::env::var("PETITION_TEST_PRINTER")
+            .expect("PETITION_TEST_PRINTER names a CUPS printer (scripts/test starts one)");
+        let printed_dir = std::path::PathBuf::from(
+            std::env::var("PETITION_TEST_PRINT_DIR").expect("PETITION_TEST_PRINT_DIR"),
+        );
+        let root = tempfile::tempdir().expect("temp dir");
+        let data = offline_kiosk(root.path(), "键盘测试终端", &["--printer", &printer]);
 
-    app.wait_css("[data-testid=kiosk-step][data-step=evidence]")
-        .await;
-    tab_to(&app, "[data-testid=kiosk-folder]").await;
-    press(&app, ENTER).await;
-    app.wait_css("[data-testid=kiosk-file]").await;
-    tab_to(&app, "[data-testid=kiosk-file]").await;
-    press(&app, ENTER).await;
-    app.wait_css("[data-testid=kiosk-attachment]").await;
-    buttons_fit_a_finger(&app, "evidence").await;
-    tab_to(&app, "[data-testid=kiosk-next]").await;
-    press(&app, ENTER).await;
+        let app = driver
+            .launch_until(&data, &[], "[data-testid=kiosk-welcome]")
+            .await;
+        buttons_fit_a_finger(&app, "welcome").await;
+        tab_to(&app, "[data-testid=kiosk-start]").await;
+        press(&app, ENTER).await;
 
-    app.wait_css("[data-testid=kiosk-step][data-step=review]")
-        .await;
-    app.wait_text("[data-testid=kiosk-value-name]", NAME).await;
-    app.wait_css("[data-testid=kiosk-check-ok]").await;
-    buttons_fit_a_finger(&app, "review").await;
-    tab_to(&app, "[data-testid=kiosk-submit]").await;
-    press(&app, ENTER).await;
+        app.wait_css("[data-testid=kiosk-step][data-step=who]")
+            .await;
+        buttons_fit_a_finger(&app, "who").await;
+        for (key, text) in WHO {
+            tab_to(&app, &format!("#f-{key}")).await;
+            press(&app, text).await;
+        }
+        tab_to(&app, "[data-testid=kiosk-next]").await;
+        press(&app, ENTER).await;
 
-    app.wait_css("[data-testid=kiosk-receipt]").await;
-    let reference = app.text("[data-testid=kiosk-reference]").await;
-    assert_eq!(reference.trim().len(), 11, "a reference: {reference}");
-    buttons_fit_a_finger(&app, "receipt").await;
+        app.wait_css("[data-testid=kiosk-step][data-step=what]")
+            .await;
+        buttons_fit_a_finger(&app, "what").await;
+        for (key, text) in WHAT {
+            tab_to(&app, &format!("#f-{key}")).await;
+            press(&app, text).await;
+        }
+        // The purpose is a radio group: Tab enters it, the arrows move, Space chooses.
+        tab_to(&app, "input[name=purpose]").await;
+        for _ in 0..6 {
+            if app.js("return document.activeElement.value").await == "complaint" {
+                break;
+            }
+            press(&app, DOWN).await;
+        }
+        press(&app, SPACE).await;
+        assert_eq!(
+            app.js("return document.querySelector('input[name=purpose]:checked')?.value ?? null")
+                .await,
+            "complaint"
+        );
+        tab_to(&app, "[data-testid=kiosk-next]").await;
+        press(&app, ENTER).await;
 
-    // Print: straight to the kiosk's printer, no dialog; the paper holds the receipt alone.
-    let windows = || {
-        x11(
-            "xdotool",
-            &["search", "--onlyvisible", "--class", "petition-desk"],
+        app.wait_css("[data-testid=kiosk-step][data-step=evidence]")
+            .await;
+        tab_to(&app, "[data-testid=kiosk-folder]").await;
+        press(&app, ENTER).await;
+        app.wait_css("[data-testid=kiosk-file]").await;
+        tab_to(&app, "[data-testid=kiosk-file]").await;
+        press(&app, ENTER).await;
+        app.wait_css("[data-testid=kiosk-attachment]").await;
+        buttons_fit_a_finger(&app, "evidence").await;
+        tab_to(&app, "[data-testid=kiosk-next]").await;
+        press(&app, ENTER).await;
+
+        app.wait_css("[data-testid=kiosk-step][data-step=review]")
+            .await;
+        app.wait_text("[data-testid=kiosk-value-name]", NAME).await;
+        app.wait_css("[data-testid=kiosk-check-ok]").await;
+        buttons_fit_a_finger(&app, "review").await;
+        tab_to(&app, "[data-testid=kiosk-submit]").await;
+        press(&app, ENTER).await;
+
+        app.wait_css("[data-testid=kiosk-receipt]").await;
+        let reference = app.text("[data-testid=kiosk-reference]").await;
+        assert_eq!(reference.trim().len(), 11, "a reference: {reference}");
+        buttons_fit_a_finger(&app, "receipt").await;
+
+        // Print: straight to the kiosk's printer, no dialog; the paper holds the receipt alone.
+        let windows = || {
+            x11(
+                "xdotool",
+                &["search", "--onlyvisible", "--class", "petition-desk"],
+            )
+        };
+        let before = windows();
+        tab_to(&app, "[data-testid=kiosk-print]").await;
+        press(&app, ENTER).await;
+        app.wait_css("[data-testid=kiosk-printed]").await;
+        assert_eq!(windows(), before, "a window (a print dialog?) opened");
+        // CUPS-PDF turns the job into a PDF whose fonts carry no text (its Ghostscript pass), so the
+        // paper is read the way a person at the bureau would: the page scanned, its QR code decoded.
+        let pdf = eventually(
+            Duration::from_secs(60),
+            "the printer's PDF of the receipt",
+            || async {
+                std::fs::read_dir(&printed_dir)
+                    .ok()?
+                    .flatten()
+                    .map(|e| e.path())
+                    .find(|p| p.extension().is_some_and(|x| x == "pdf") && pdf_pages(p).is_some())
+            },
         )
-    };
-    let before = windows();
-    tab_to(&app, "[data-testid=kiosk-print]").await;
-    press(&app, ENTER).await;
-    app.wait_css("[data-testid=kiosk-printed]").await;
-    assert_eq!(windows(), before, "a window (a print dialog?) opened");
-    // CUPS-PDF turns the job into a PDF whose fonts carry no text (its Ghostscript pass), so the
-    // paper is read the way a person at the bureau would: the page scanned, its QR code decoded.
-    let pdf = eventually(
-        Duration::from_secs(60),
-        "the printer's PDF of the receipt",
-        || async {
-            std::fs::read_dir(&printed_dir)
-                .ok()?
-                .flatten()
-                .map(|e| e.path())
-                .find(|p| p.extension().is_some_and(|x| x == "pdf") && pdf_pages(p).is_some())
-        },
-    )
+        .await;
+        assert_eq!(pdf_pages(&pdf), Some(1), "the receipt fits one page");
+        assert_eq!(
+            printed_qr(&pdf, root.path()),
+            reference.trim(),
+            "the printed QR code"
+        );
+        shot(&app, "printed").await;
+
+        tab_to(&app, "[data-testid=kiosk-finish]").await;
+        press(&app, ENTER).await;
+        app.wait_css("[data-testid=kiosk-welcome]").await;
+        let html = app
+            .js("return document.documentElement.outerHTML")
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        assert!(!html.contains(NAME) && !html.contains(reference.trim()));
+        app.quit().await;
+
+        // The petition waits in the outbox, exactly once.
+        let out = petitionctl()
+            .arg("--data-dir")
+            .arg(&data)
+            .args(["outbox", "--json"])
+            .output()
+            .expect("petitionctl");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let items: serde_json::Value = serde_json::from_str(&text).expect("outbox JSON");
+        assert_eq!(items.as_array().map(Vec::len), Some(1), "{text}");
+    })
     .await;
-    assert_eq!(pdf_pages(&pdf), Some(1), "the receipt fits one page");
-    assert_eq!(
-        printed_qr(&pdf, root.path()),
-        reference.trim(),
-        "the printed QR code"
-    );
-    shot(&app, "printed").await;
-
-    tab_to(&app, "[data-testid=kiosk-finish]").await;
-    press(&app, ENTER).await;
-    app.wait_css("[data-testid=kiosk-welcome]").await;
-    let html = app
-        .js("return document.documentElement.outerHTML")
-        .await
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    assert!(!html.contains(NAME) && !html.contains(reference.trim()));
-    app.quit().await;
-
-    // The petition waits in the outbox, exactly once.
-    let out = petitionctl()
-        .arg("--data-dir")
-        .arg(&data)
-        .args(["outbox", "--json"])
-        .output()
-        .expect("petitionctl");
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let items: serde_json::Value = serde_json::from_str(&text).expect("outbox JSON");
-    assert_eq!(items.as_array().map(Vec::len), Some(1), "{text}");
 }
 
 /// How many pages a PDF has (`pdfinfo` from poppler-utils); `None` while the printer is still
@@ -685,99 +691,102 @@ fn x11(tool: &str, args: &[&str]) -> String {
 #[tokio::test(flavor = "multi_thread")]
 async fn under_a_window_manager_the_kiosk_fills_the_screen_and_cannot_be_closed_or_left_minimised()
 {
-    // Alone on the display: the window manager manages every window on it.
-    let Some(driver) = Driver::start_alone().await else {
-        return;
-    };
-    if !crate::sync::keyring_ready() {
-        return;
-    }
-    let _wm = Service::spawn(
-        Command::new("openbox")
-            .arg("--sm-disable")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null()),
-    )
-    .expect("openbox runs (scripts/setup installs it)");
-    eventually(
-        Duration::from_secs(10),
-        "the window manager is up",
-        || async {
-            x11("xprop", &["-root", "_NET_SUPPORTING_WM_CHECK"])
-                .contains("window id")
-                .then_some(())
-        },
-    )
-    .await;
-
-    let root = tempfile::tempdir().expect("temp dir");
-    let data = offline_kiosk(root.path(), "窗口测试终端", &[]);
-    let app = driver
-        .launch_until(&data, &[], "[data-testid=kiosk-welcome]")
+    bounded(async move {
+        // Alone on the display: the window manager manages every window on it.
+        let Some(driver) = Driver::start_alone().await else {
+            return;
+        };
+        if !crate::sync::keyring_ready() {
+            return;
+        }
+        let _wm = Service::spawn(
+            Command::new("openbox")
+                .arg("--sm-disable")
+                .stdout(Stdio::null())
+                .stderr(Stdio::null()),
+        )
+        .expect("openbox runs (scripts/setup installs it)");
+        eventually(
+            Duration::from_secs(10),
+            "the window manager is up",
+            || async {
+                x11("xprop", &["-root", "_NET_SUPPORTING_WM_CHECK"])
+                    .contains("window id")
+                    .then_some(())
+            },
+        )
         .await;
 
-    let window = x11("xdotool", &["search", "--name", "Petition Desk"])
-        .lines()
-        .next()
-        .expect("the kiosk window")
-        .to_owned();
-    let screen = x11("xwininfo", &["-root"]);
-    let size = |info: &str| {
-        let get = |key: &str| {
-            info.lines()
-                .find_map(|l| l.trim().strip_prefix(key))
-                .map(|v| v.trim().to_owned())
-        };
-        (get("Width:"), get("Height:"))
-    };
-    eventually(
-        Duration::from_secs(10),
-        "the window covers the screen",
-        || async { (size(&x11("xwininfo", &["-id", &window])) == size(&screen)).then_some(()) },
-    )
-    .await;
-    let props = x11(
-        "xprop",
-        &["-id", &window, "_NET_WM_STATE", "_NET_FRAME_EXTENTS"],
-    );
-    assert!(props.contains("_NET_WM_STATE_FULLSCREEN"), "{props}");
-    assert!(
-        props.contains("_NET_FRAME_EXTENTS(CARDINAL) = 0, 0, 0, 0"),
-        "a frame: {props}"
-    );
+        let root = tempfile::tempdir().expect("temp dir");
+        let data = offline_kiosk(root.path(), "窗口测试终端", &[]);
+        let app = driver
+            .launch_until(&data, &[], "[data-testid=kiosk-welcome]")
+            .await;
 
-    // The window manager's own close shortcut: refused, the window and the page stay.
-    x11("xdotool", &["key", "alt+F4"]);
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    assert_eq!(
-        x11("xdotool", &["search", "--name", "Petition Desk"])
+        let window = x11("xdotool", &["search", "--name", "Petition Desk"])
             .lines()
-            .next(),
-        Some(window.as_str()),
-        "the kiosk window was closed"
-    );
-    assert_eq!(app.count("[data-testid=kiosk-welcome]").await, 1);
+            .next()
+            .expect("the kiosk window")
+            .to_owned();
+        let screen = x11("xwininfo", &["-root"]);
+        let size = |info: &str| {
+            let get = |key: &str| {
+                info.lines()
+                    .find_map(|l| l.trim().strip_prefix(key))
+                    .map(|v| v.trim().to_owned())
+            };
+            (get("Width:"), get("Height:"))
+        };
+        eventually(
+            Duration::from_secs(10),
+            "the window covers the screen",
+            || async { (size(&x11("xwininfo", &["-id", &window])) == size(&screen)).then_some(()) },
+        )
+        .await;
+        let props = x11(
+            "xprop",
+            &["-id", &window, "_NET_WM_STATE", "_NET_FRAME_EXTENTS"],
+        );
+        assert!(props.contains("_NET_WM_STATE_FULLSCREEN"), "{props}");
+        assert!(
+            props.contains("_NET_FRAME_EXTENTS(CARDINAL) = 0, 0, 0, 0"),
+            "a frame: {props}"
+        );
 
-    // Minimised (as the window manager's menu would): back on screen, full screen, by itself.
-    x11("xdotool", &["windowminimize", &window]);
-    eventually(Duration::from_secs(5), "the kiosk is minimised", || async {
-        x11("xprop", &["-id", &window, "WM_STATE"])
-            .contains("Iconic")
-            .then_some(())
+        // The window manager's own close shortcut: refused, the window and the page stay.
+        x11("xdotool", &["key", "alt+F4"]);
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert_eq!(
+            x11("xdotool", &["search", "--name", "Petition Desk"])
+                .lines()
+                .next(),
+            Some(window.as_str()),
+            "the kiosk window was closed"
+        );
+        assert_eq!(app.count("[data-testid=kiosk-welcome]").await, 1);
+
+        // Minimised (as the window manager's menu would): back on screen, full screen, by itself.
+        x11("xdotool", &["windowminimize", &window]);
+        eventually(Duration::from_secs(5), "the kiosk is minimised", || async {
+            x11("xprop", &["-id", &window, "WM_STATE"])
+                .contains("Iconic")
+                .then_some(())
+        })
+        .await;
+        eventually(
+            Duration::from_secs(10),
+            "the kiosk is back on screen",
+            || async {
+                let state = x11("xprop", &["-id", &window, "WM_STATE", "_NET_WM_STATE"]);
+                (state.contains("window state: Normal")
+                    && state.contains("_NET_WM_STATE_FULLSCREEN")
+                    && !state.contains("_NET_WM_STATE_HIDDEN"))
+                .then_some(())
+            },
+        )
+        .await;
+        assert_eq!(app.count("[data-testid=kiosk-welcome]").await, 1);
+        app.quit().await;
     })
     .await;
-    eventually(
-        Duration::from_secs(10),
-        "the kiosk is back on screen",
-        || async {
-            let state = x11("xprop", &["-id", &window, "WM_STATE", "_NET_WM_STATE"]);
-            (state.contains("window state: Normal")
-                && state.contains("_NET_WM_STATE_FULLSCREEN")
-                && !state.contains("_NET_WM_STATE_HIDDEN"))
-            .then_some(())
-        },
-    )
-    .await;
-    assert_eq!(app.count("[data-testid=kiosk-welcome]").await, 1);
-    app.quit().await;
 }

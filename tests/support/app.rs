@@ -14,6 +14,37 @@ use crate::{Service, eventually, free_port, require};
 
 const WAIT: Duration = Duration::from_secs(20);
 
+/// The longest one end-to-end test may run. The slowest takes about 75 s here; a hang (a window
+/// that stopped answering, as the kiosk did for 14 minutes while GTK's CUPS backend looked for
+/// printers) fails its test in minutes instead of at CI's limit.
+pub const TEST_LIMIT: Duration = Duration::from_secs(6 * 60);
+
+/// Runs an end-to-end test's `body` as a task of its own and fails the test, saying so, if it
+/// has not finished within [`TEST_LIMIT`]. The body is then dropped, which stops its
+/// tauri-driver and with it the app.
+pub async fn bounded(body: impl Future<Output = ()> + Send + 'static) {
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("an end-to-end test")
+        .to_owned();
+    let mut task = tokio::spawn(body);
+    match tokio::time::timeout(TEST_LIMIT, &mut task).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => match e.try_into_panic() {
+            Ok(panic) => std::panic::resume_unwind(panic),
+            Err(e) => panic!("{test}: {e}"),
+        },
+        Err(_) => {
+            task.abort();
+            let _ = tokio::time::timeout(Duration::from_secs(30), task).await;
+            panic!(
+                "{test} did not finish within {} minutes: a step hangs (the app stopped answering?)",
+                TEST_LIMIT.as_secs() / 60
+            );
+        }
+    }
+}
+
 /// The release app binary (`PETITION_APP_BIN`, else `<target>/release/petition-desk`).
 pub fn app_binary() -> PathBuf {
     std::env::var_os("PETITION_APP_BIN")
