@@ -1,7 +1,8 @@
 //! Kiosk mode in the real app: a citizen submits while the bureau is down and gets a reference at
 //! once; the idle timeout wipes everything of theirs; the bureau comes up and the petition arrives
 //! once, found by that reference; the administrator PIN locks after five wrong tries; the window
-//! refuses to close.
+//! refuses to close. Receipts print through real CUPS queues: one that prints (its PDF read back),
+//! one that never answers, and one that does not exist; the window answers throughout.
 
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -87,8 +88,13 @@ fn set_up_kiosk(
 
 /// A kiosk whose bureau is down (the receipt's reference needs no network): a kiosk token and the
 /// bureau's key made by `petition-bureau` while it is not serving, a scanner folder holding one
-/// PDF, an idle time of 600 s, and `extra` arguments to `kiosk setup`. Returns the data dir.
-fn offline_kiosk(root: &std::path::Path, name: &str, extra: &[&str]) -> std::path::PathBuf {
+/// PDF, the idle time given, and `extra` arguments to `kiosk setup`. Returns the data dir.
+fn offline_kiosk(
+    root: &std::path::Path,
+    name: &str,
+    idle_seconds: u32,
+    extra: &[&str],
+) -> std::path::PathBuf {
     let bureau_dir = root.join("bureau");
     let token = bureau(
         &bureau_dir,
@@ -100,8 +106,86 @@ fn offline_kiosk(root: &std::path::Path, name: &str, extra: &[&str]) -> std::pat
     std::fs::write(scans.join("扫描件.pdf"), b"%PDF-1.4\n%%EOF\n").expect("a scan");
     let data = root.join("kiosk");
     let base = format!("http://127.0.0.1:{}", free_port());
-    set_up_kiosk(&data, &base, &token, &bureau_key, &scans, 600, extra);
+    set_up_kiosk(
+        &data,
+        &base,
+        &token,
+        &bureau_key,
+        &scans,
+        idle_seconds,
+        extra,
+    );
     data
+}
+
+/// A citizen goes from the welcome screen to the receipt by touch (clicks), attaching the
+/// scanner folder's file. Returns the receipt's reference.
+async fn submit_by_clicking(app: &App) -> String {
+    app.click("[data-testid=kiosk-start]").await;
+    app.wait_css("[data-testid=kiosk-step][data-step=who]")
+        .await;
+    for (key, text) in WHO {
+        app.type_into(&format!("#f-{key}"), text).await;
+    }
+    app.click("[data-testid=kiosk-next]").await;
+    app.wait_css("[data-testid=kiosk-step][data-step=what]")
+        .await;
+    for (key, text) in WHAT {
+        app.type_into(&format!("#f-{key}"), text).await;
+    }
+    app.click("input[name=purpose][value=complaint]").await;
+    app.click("[data-testid=kiosk-next]").await;
+    app.wait_css("[data-testid=kiosk-step][data-step=evidence]")
+        .await;
+    app.click("[data-testid=kiosk-folder]").await;
+    app.click("[data-testid=kiosk-file]").await;
+    app.wait_css("[data-testid=kiosk-attachment]").await;
+    shot(app, "evidence").await;
+    app.click("[data-testid=kiosk-next]").await;
+    app.wait_css("[data-testid=kiosk-step][data-step=review]")
+        .await;
+    app.wait_text("[data-testid=kiosk-value-name]", NAME).await;
+    shot(app, "review").await;
+    app.click("[data-testid=kiosk-submit]").await;
+    app.wait_css("[data-testid=kiosk-receipt]").await;
+    let reference = app.text("[data-testid=kiosk-reference]").await;
+    let reference = reference.trim().to_owned();
+    assert_eq!(
+        reference.len(),
+        11,
+        "a reference like XXXXX-XXXXX: {reference}"
+    );
+    assert_eq!(reference.as_bytes()[5], b'-');
+    app.wait_css("[data-testid=kiosk-qr] svg").await;
+    reference
+}
+
+/// What of a receipt's print the app left in its temporary folder (nothing, once it answered).
+fn receipt_leftovers(driver: &Driver) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(driver.temp_dir())
+        .expect("the apps' temp dir")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("petition-receipt-"))
+        })
+        .collect()
+}
+
+/// The jobs CUPS still has queued for `printer` (`lpstat -o`).
+fn queued_jobs(printer: &str) -> Vec<String> {
+    let out = Command::new("lpstat")
+        .args(["-o", printer])
+        .env("LC_ALL", "C")
+        .output()
+        .expect("lpstat runs (scripts/setup installs cups)");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| !l.starts_with(char::is_whitespace))
+        .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -147,51 +231,18 @@ async fn a_kiosk_citizen_is_forgotten_after_the_idle_timeout_and_the_petition_ar
     let app = driver
         .launch_until(&data, &[], "[data-testid=kiosk-welcome]")
         .await;
-    app.click("[data-testid=kiosk-start]").await;
-    app.wait_css("[data-testid=kiosk-step][data-step=who]")
-        .await;
-    for (key, text) in WHO {
-        app.type_into(&format!("#f-{key}"), text).await;
-    }
-    app.click("[data-testid=kiosk-next]").await;
-    app.wait_css("[data-testid=kiosk-step][data-step=what]")
-        .await;
-    for (key, text) in WHAT {
-        app.type_into(&format!("#f-{key}"), text).await;
-    }
-    app.click("input[name=purpose][value=complaint]").await;
-    app.click("[data-testid=kiosk-next]").await;
-    app.wait_css("[data-testid=kiosk-step][data-step=evidence]")
-        .await;
-    app.click("[data-testid=kiosk-folder]").await;
-    app.click("[data-testid=kiosk-file]").await;
-    app.wait_css("[data-testid=kiosk-attachment]").await;
-    shot(&app, "evidence").await;
-    app.click("[data-testid=kiosk-next]").await;
-    app.wait_css("[data-testid=kiosk-step][data-step=review]")
-        .await;
-    app.wait_text("[data-testid=kiosk-value-name]", NAME).await;
-    shot(&app, "review").await;
-    app.click("[data-testid=kiosk-submit]").await;
-    app.wait_css("[data-testid=kiosk-receipt]").await;
-    let reference = app.text("[data-testid=kiosk-reference]").await;
-    let reference = reference.trim().to_owned();
-    assert_eq!(
-        reference.len(),
-        11,
-        "a reference like XXXXX-XXXXX: {reference}"
-    );
-    assert_eq!(reference.as_bytes()[5], b'-');
-    app.wait_css("[data-testid=kiosk-qr] svg").await;
+    let reference = submit_by_clicking(&app).await;
     shot(&app, "receipt").await;
     app.click("[data-testid=kiosk-print]").await;
     app.wait_css("[data-testid=kiosk-print-error][data-code=print_failed]")
         .await;
+    shot(&app, "print-failed").await;
     assert_eq!(
         app.text("[data-testid=kiosk-reference]").await.trim(),
         reference,
         "the reference stays on screen"
     );
+    assert_eq!(receipt_leftovers(&driver), Vec::<std::path::PathBuf>::new());
 
     // Something a page could leave behind, to prove the wipe clears it. The UI clears the two
     // storages itself; it never touches IndexedDB, so only the webview's own clearing of its
@@ -430,6 +481,128 @@ async fn a_kiosk_citizen_is_forgotten_after_the_idle_timeout_and_the_petition_ar
     .await;
 }
 
+/// A printer that never answers (CUPS takes the job, the printer takes the connection and reads
+/// nothing): the kiosk says within seconds that the receipt may still come out, sends no second
+/// copy, keeps answering all the while, and still forgets the citizen when nobody is there.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_kiosk_whose_printer_never_answers_says_so_in_time_and_still_forgets_the_citizen() {
+    bounded(async move {
+        let Some(driver) = Driver::start().await else {
+            return;
+        };
+        if !crate::sync::keyring_ready() {
+            return;
+        }
+        let printer = std::env::var("PETITION_TEST_STUCK_PRINTER").expect(
+            "PETITION_TEST_STUCK_PRINTER names a CUPS queue that never prints (.ci/start-cups)",
+        );
+        let port: u16 = std::env::var("PETITION_TEST_STUCK_PORT")
+            .expect("PETITION_TEST_STUCK_PORT")
+            .parse()
+            .expect("a port");
+        // The printer: takes every connection and never reads a byte.
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+            .await
+            .unwrap_or_else(|e| panic!("the stuck printer's port {port}: {e}"));
+        let connections = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counted = std::sync::Arc::clone(&connections);
+        let printer_side = tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((stream, _)) = listener.accept().await {
+                counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                held.push(stream);
+            }
+        });
+        let root = tempfile::tempdir().expect("temp dir");
+        let data = offline_kiosk(
+            root.path(),
+            "打印机无响应终端",
+            30,
+            &["--printer", &printer],
+        );
+        let app = driver
+            .launch_until(&data, &[], "[data-testid=kiosk-welcome]")
+            .await;
+        submit_by_clicking(&app).await;
+        let before = queued_jobs(&printer);
+
+        app.click("[data-testid=kiosk-print]").await;
+        // While the job is on its way the window goes on answering, every time at once.
+        let answers = |what: &'static str| {
+            let app = &app;
+            async move {
+                tokio::time::timeout(Duration::from_secs(5), app.js(what))
+                    .await
+                    .unwrap_or_else(|_| {
+                        panic!("the window did not answer within 5 s while printing")
+                    })
+            }
+        };
+        let mut busy = 0;
+        loop {
+            let state = answers(
+                "const e = document.querySelector('[data-testid=kiosk-print-error]'); \
+                 return e ? e.dataset.code : \
+                   document.querySelector('[data-testid=kiosk-print]').getAttribute('aria-disabled')",
+            )
+            .await;
+            if state == "print_slow" {
+                break;
+            }
+            assert_eq!(state, "true", "printing is under way");
+            busy += 1;
+            assert!(busy < 600, "no answer from the print within a minute");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(
+            busy > 10,
+            "the print was under way for a while ({busy} looks)"
+        );
+        shot(&app, "print-slow").await;
+        let queued = queued_jobs(&printer);
+        assert_eq!(queued.len(), before.len() + 1, "one job waits: {queued:?}");
+        eventually(
+            Duration::from_secs(10),
+            "CUPS sending the job to the printer",
+            || async { (connections.load(std::sync::atomic::Ordering::SeqCst) > 0).then_some(()) },
+        )
+        .await;
+
+        // Asked again while that job still waits: the same answer, and no second copy.
+        let again = answers(
+            "return window.__TAURI_INTERNALS__.invoke('kiosk_print_receipt') \
+               .then(() => 'printed', e => e.code)",
+        )
+        .await;
+        assert_eq!(again, "print_slow");
+        assert_eq!(queued_jobs(&printer), queued, "no second job");
+        assert_eq!(receipt_leftovers(&driver), Vec::<std::path::PathBuf>::new());
+
+        // Nobody there: the countdown, then the wipe, as if no printer were stuck.
+        eventually(Duration::from_secs(120), "the idle countdown", || async {
+            (app.count("[data-testid=kiosk-idle-dialog]").await == 1).then_some(())
+        })
+        .await;
+        eventually(
+            Duration::from_secs(120),
+            "the welcome screen after the wipe",
+            || async {
+                (app.count("[data-testid=kiosk-welcome]").await == 1
+                    && app.count("[data-testid=kiosk-receipt]").await == 0)
+                    .then_some(())
+            },
+        )
+        .await;
+        app.quit().await;
+        for job in queued_jobs(&printer) {
+            let _ = Command::new("cancel").arg(&job).status();
+        }
+        printer_side.abort();
+        let _ = petition_core::sync::secret::forget_token(&data);
+    })
+    .await;
+}
+
 /// WebDriver's codes for the keys a keyboard-only citizen presses.
 const TAB: &str = "\u{E004}";
 const ENTER: &str = "\u{E007}";
@@ -500,7 +673,7 @@ async fn a_citizen_goes_from_welcome_to_receipt_with_the_keyboard_alone() {
             std::env::var("PETITION_TEST_PRINT_DIR").expect("PETITION_TEST_PRINT_DIR"),
         );
         let root = tempfile::tempdir().expect("temp dir");
-        let data = offline_kiosk(root.path(), "键盘测试终端", &["--printer", &printer]);
+        let data = offline_kiosk(root.path(), "键盘测试终端", 600, &["--printer", &printer]);
 
         let app = driver
             .launch_until(&data, &[], "[data-testid=kiosk-welcome]")
@@ -576,21 +749,29 @@ async fn a_citizen_goes_from_welcome_to_receipt_with_the_keyboard_alone() {
             )
         };
         let before = windows();
+        // Only this print's PDF counts (earlier runs may have used the printer).
+        let listed = || {
+            std::fs::read_dir(&printed_dir)
+                .map(|d| d.flatten().map(|e| e.path()).collect::<Vec<_>>())
+                .unwrap_or_default()
+        };
+        let earlier = listed();
         tab_to(&app, "[data-testid=kiosk-print]").await;
         press(&app, ENTER).await;
         app.wait_css("[data-testid=kiosk-printed]").await;
         assert_eq!(windows(), before, "a window (a print dialog?) opened");
+        assert_eq!(receipt_leftovers(&driver), Vec::<std::path::PathBuf>::new());
         // CUPS-PDF turns the job into a PDF whose fonts carry no text (its Ghostscript pass), so the
         // paper is read the way a person at the bureau would: the page scanned, its QR code decoded.
         let pdf = eventually(
             Duration::from_secs(60),
             "the printer's PDF of the receipt",
             || async {
-                std::fs::read_dir(&printed_dir)
-                    .ok()?
-                    .flatten()
-                    .map(|e| e.path())
-                    .find(|p| p.extension().is_some_and(|x| x == "pdf") && pdf_pages(p).is_some())
+                listed().into_iter().find(|p| {
+                    !earlier.contains(p)
+                        && p.extension().is_some_and(|x| x == "pdf")
+                        && pdf_pages(p).is_some()
+                })
             },
         )
         .await;
@@ -718,7 +899,7 @@ async fn under_a_window_manager_the_kiosk_fills_the_screen_and_cannot_be_closed_
         .await;
 
         let root = tempfile::tempdir().expect("temp dir");
-        let data = offline_kiosk(root.path(), "窗口测试终端", &[]);
+        let data = offline_kiosk(root.path(), "窗口测试终端", 600, &[]);
         let app = driver
             .launch_until(&data, &[], "[data-testid=kiosk-welcome]")
             .await;

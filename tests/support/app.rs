@@ -75,6 +75,8 @@ pub struct Driver {
     url: String,
     _service: Service,
     _display: OnDisplay,
+    /// The apps' temporary folder (`TMPDIR`), to see what they leave there.
+    tmp: tempfile::TempDir,
 }
 
 impl Driver {
@@ -107,12 +109,17 @@ impl Driver {
         }
         let port = free_port();
         let native_port = free_port();
-        let service = Service::spawn(Command::new("tauri-driver").args([
-            "--port",
-            &port.to_string(),
-            "--native-port",
-            &native_port.to_string(),
-        ]))
+        let tmp = tempfile::tempdir().expect("a temp dir for the apps");
+        let service = Service::spawn(
+            Command::new("tauri-driver")
+                .args([
+                    "--port",
+                    &port.to_string(),
+                    "--native-port",
+                    &native_port.to_string(),
+                ])
+                .env("TMPDIR", tmp.path()),
+        )
         .expect("start tauri-driver");
         let url = format!("http://127.0.0.1:{port}");
         eventually(WAIT, "tauri-driver to listen", || async {
@@ -123,7 +130,13 @@ impl Driver {
             url,
             _service: service,
             _display: display,
+            tmp,
         })
+    }
+
+    /// The temporary folder of the apps this driver launches (their `TMPDIR`).
+    pub fn temp_dir(&self) -> &Path {
+        self.tmp.path()
     }
 
     /// Launches the app on `data_dir` (with `extra` arguments) and waits until its UI is ready.
