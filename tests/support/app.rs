@@ -163,7 +163,11 @@ impl Driver {
             .connect(&self.url)
             .await
             .expect("a WebDriver session with the app");
-        let app = App { client };
+        let app = App {
+            client,
+            data_dir: data_dir.to_owned(),
+            quit: false,
+        };
         app.wait_css(ready_css).await;
         app
     }
@@ -173,6 +177,52 @@ impl Driver {
 #[derive(Debug)]
 pub struct App {
     pub client: Client,
+    /// Names the app's process (`--data-dir` and a temp path of its own).
+    data_dir: PathBuf,
+    /// Whether the session was ended with [`App::quit`].
+    quit: bool,
+}
+
+/// A test that fails or hangs drops its app without ending the session, and stopping
+/// tauri-driver leaves the app running: its window would stand in for the next test's, a hung
+/// one spins on. It is killed here, found by its own data directory; after [`App::quit`] there
+/// is nothing to find.
+impl Drop for App {
+    fn drop(&mut self) {
+        if self.quit {
+            return;
+        }
+        for pid in app_processes(&self.data_dir) {
+            let _ = Command::new("kill").args(["-KILL", &pid]).status();
+        }
+    }
+}
+
+/// The processes of the app binary started on `data_dir` (from `/proc`: the end-to-end tests
+/// run on Linux).
+fn app_processes(data_dir: &Path) -> Vec<String> {
+    use std::os::unix::ffi::OsStrExt;
+    let binary = app_binary();
+    let (binary, dir) = (
+        binary.as_os_str().as_bytes(),
+        data_dir.as_os_str().as_bytes(),
+    );
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|e| {
+            let pid = e.file_name().into_string().ok()?;
+            let cmdline = std::fs::read(e.path().join("cmdline")).ok()?;
+            let args: Vec<&[u8]> = cmdline.split(|&b| b == 0).collect();
+            let ours = args.first() == Some(&binary)
+                && args
+                    .windows(2)
+                    .any(|w| w[0] == b"--data-dir" && w[1] == dir);
+            ours.then_some(pid)
+        })
+        .collect()
 }
 
 impl App {
@@ -250,8 +300,13 @@ impl App {
     }
 
     /// Ends the session, which quits the app.
-    pub async fn quit(self) {
-        self.client.close().await.expect("close the session");
+    pub async fn quit(mut self) {
+        self.client
+            .clone()
+            .close()
+            .await
+            .expect("close the session");
+        self.quit = true;
         // The data directory's lock goes with the process; give the OS a moment to reap it.
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
