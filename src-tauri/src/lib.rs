@@ -106,6 +106,7 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>, options: Options) -> tauri:
             let engine = state.engine_to_start();
             // Managed before anything runs that may look it up.
             app.manage(state);
+            app.manage(print::Spooler::default());
             if let Some(engine) = engine {
                 start_engine(app.handle().clone(), engine);
             }

@@ -2,10 +2,14 @@
 //! an elderly citizen questions they cannot answer, and GTK's offers "Print to File" with a file
 //! chooser over the whole disk of a shared machine.
 //!
-//! - Linux (WebKitGTK): a `WebKitPrintOperation` run with `print()`, which never shows a dialog,
-//!   to the printer the administrator named (`kiosk setup --printer`) or the OS's default. The
-//!   page's print style sheet leaves only the receipt. Success means the job reached the print
-//!   system (CUPS); the paper is the printer's business.
+//! - Linux (WebKitGTK): the page (through its print style sheet, which leaves only the receipt)
+//!   is rendered to a PDF by a `WebKitPrintOperation` whose only printer is GTK's file backend,
+//!   so the UI process never asks CUPS anything (GTK's CUPS backend can spin for ever in a nested
+//!   main loop when CUPS or D-Bus does not answer). The PDF, in a folder only this user can
+//!   read, then goes to CUPS through `lp` (the printer named with `kiosk setup --printer`, else
+//!   the default destination), and `lpstat` tells whether the job has printed; both run off the
+//!   UI thread under hard time limits ([`cups`]). The folder is removed whatever happens. The
+//!   kiosk always answers within [`ANSWER_WITHIN`]: printed, failed, or not yet answered.
 //! - Windows (WebView2): kiosk mode starts the webview with `--kiosk-printing`, under which the
 //!   page's print request goes to the default printer without the dialog.
 //! - macOS: not yet: the system print panel would open, so the kiosk shows no print button there.
@@ -13,13 +17,17 @@
 //! In kiosk mode the page's own `window.print()` is refused on Linux, so no code path can open
 //! the dialog.
 
+#[cfg(target_os = "linux")]
+mod cups;
+
 use tauri::Runtime;
 
 /// Why a receipt did not reach the printer.
 #[derive(Debug)]
 pub enum PrintError {
-    /// The print system refused the job (no such printer, none at all, …); the detail is for the
-    /// log (a printer's name and the print system's words, never a citizen's data).
+    /// The print system refused the job (no such printer, none at all, CUPS not running, …);
+    /// the detail is for the log (a printer's name and the print system's words, never a
+    /// citizen's data).
     Failed(String),
     /// The print system has not answered yet, or is still busy with the last receipt: it may
     /// still come out.
@@ -30,69 +38,127 @@ pub enum PrintError {
     Unavailable,
 }
 
-/// How long the print system may take to accept the job before the citizen is told it has not
-/// answered.
-#[cfg(target_os = "linux")]
-const ACCEPT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
-
-/// When (unix ms) a print operation started that has not finished; 0 when none. A new one waits
-/// for it, so a slow printer is not sent copy after copy (WebKit has no way to cancel an
-/// operation); one that never finishes stops blocking after [`PENDING_LIMIT_MS`].
-#[cfg(target_os = "linux")]
-static PENDING_SINCE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-
-/// After this long an unfinished print operation is taken as lost (the print system hung).
-#[cfg(target_os = "linux")]
-const PENDING_LIMIT_MS: u64 = 2 * 60 * 1000;
-
-#[cfg(target_os = "linux")]
-fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(1, |d| {
-            u64::try_from(d.as_millis()).unwrap_or(u64::MAX).max(1)
-        })
+/// What printing keeps between receipts: on Linux, the job a slow printer has not printed yet,
+/// so it is not sent copy after copy. Managed by the app (one per process).
+#[derive(Debug, Default)]
+pub struct Spooler {
+    /// Held while a receipt prints (a second one meanwhile is told "not yet"); holds the last
+    /// job while CUPS still has it queued.
+    #[cfg(target_os = "linux")]
+    waiting: tokio::sync::Mutex<Option<Waiting>>,
 }
 
-/// Prints what the webview shows (through its print style sheet) to `printer`, or to the OS's
-/// default printer when `None`, without a dialog. Returns once the print system has the job.
+/// A receipt job CUPS took but had not printed when the citizen was told.
+#[cfg(target_os = "linux")]
+#[derive(Debug)]
+struct Waiting {
+    job: String,
+    since: std::time::Instant,
+}
+
+/// How long the kiosk may take to say what became of a receipt: rendering it, handing it to
+/// CUPS and watching the job. After that the citizen is told it may still come out.
+#[cfg(target_os = "linux")]
+const ANSWER_WITHIN: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// A queued receipt older than this is nobody's any more (the kiosk has wiped its session): it
+/// is cancelled when the next one prints, so it does not come out for a stranger.
+#[cfg(target_os = "linux")]
+const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(2 * 60);
+
+/// Prints what the webview shows (through its print style sheet) to `printer`, or to the
+/// default destination when `None`, without a dialog. Returns once the job has printed, has
+/// failed, or [`ANSWER_WITHIN`] has passed.
 #[cfg(target_os = "linux")]
 pub async fn print_silently<R: Runtime>(
     webview: &tauri::Webview<R>,
     printer: Option<String>,
+    spooler: &Spooler,
+) -> Result<(), PrintError> {
+    let Ok(mut waiting) = spooler.waiting.try_lock() else {
+        return Err(PrintError::Slow);
+    };
+    let cups = cups::Cups::system();
+    if let Some(last) = waiting.take()
+        && cups.still_queued(&last.job).await
+    {
+        if last.since.elapsed() < STALE_AFTER {
+            *waiting = Some(last);
+            return Err(PrintError::Slow);
+        }
+        cups.cancel(&last.job).await;
+    }
+    let deadline = tokio::time::Instant::now() + ANSWER_WITHIN;
+    // Readable by this user alone; the PDF inside holds the receipt's reference.
+    let spool = tempfile::Builder::new()
+        .prefix("petition-receipt-")
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
+        .tempdir()
+        .map_err(|e| PrintError::Failed(format!("no folder for the receipt's PDF: {e}")))?;
+    let pdf = spool.path().join("receipt.pdf");
+    render_pdf(webview, &pdf, deadline).await?;
+    let job = cups.submit(&pdf, printer.as_deref(), deadline).await;
+    // `lp` has read the file (or was killed): nothing of the receipt stays on disk.
+    if let Err(e) = spool.close() {
+        tracing::warn!(error = %e, "kiosk: removing the receipt's PDF failed");
+    }
+    let job = job?;
+    match cups.follow(&job, deadline).await {
+        cups::JobState::Done => {
+            tracing::info!(job, "kiosk: the receipt job has printed");
+            Ok(())
+        }
+        cups::JobState::Failed(reasons) => Err(PrintError::Failed(format!("{job}: {reasons}"))),
+        cups::JobState::Queued => {
+            tracing::info!(job, "kiosk: the receipt job is still queued");
+            *waiting = Some(Waiting {
+                job,
+                since: std::time::Instant::now(),
+            });
+            Err(PrintError::Slow)
+        }
+    }
+}
+
+/// Renders the webview's page for print into `pdf` through GTK's file backend alone, by
+/// `deadline`. The UI thread only starts the operation: WebKit renders in its web process, GTK
+/// writes the file, and `finished` says so.
+#[cfg(target_os = "linux")]
+async fn render_pdf<R: Runtime>(
+    webview: &tauri::Webview<R>,
+    pdf: &std::path::Path,
+    deadline: tokio::time::Instant,
 ) -> Result<(), PrintError> {
     use std::cell::RefCell;
     use std::rc::Rc;
-    use std::sync::atomic::Ordering;
 
+    use gtk::prelude::GtkSettingsExt;
     use webkit2gtk::{PrintOperation, PrintOperationExt};
 
-    let now = now_ms();
-    let since = PENDING_SINCE.load(Ordering::Acquire);
-    let busy = since != 0 && now.saturating_sub(since) < PENDING_LIMIT_MS;
-    if busy
-        || PENDING_SINCE
-            .compare_exchange(since, now, Ordering::AcqRel, Ordering::Acquire)
-            .is_err()
-    {
-        return Err(PrintError::Slow);
-    }
+    let uri = gtk::glib::filename_to_uri(pdf, None)
+        .map_err(|e| PrintError::Failed(format!("the receipt's file name: {e}")))?;
     let (done, outcome) = tokio::sync::oneshot::channel::<Result<(), PrintError>>();
     let started = webview.with_webview(move |platform| {
-        let operation = PrintOperation::new(&platform.inner());
-        let settings = gtk::PrintSettings::new();
-        if let Some(name) = &printer {
-            settings.set_printer(name);
+        // GTK builds its printer list from this setting each time it looks; with "file" alone it
+        // never starts its CUPS backend in this process.
+        if let Some(gtk_settings) = gtk::Settings::default() {
+            gtk_settings.set_gtk_print_backends(Some("file"));
         }
+        let settings = gtk::PrintSettings::new();
+        // The file backend's one printer, under the name GTK gives it in this locale.
+        settings.set_printer(&gtk::glib::dgettext(Some("gtk30"), "Print to File"));
+        settings.set(gtk::PRINT_SETTINGS_OUTPUT_URI, Some(&uri));
+        settings.set(gtk::PRINT_SETTINGS_OUTPUT_FILE_FORMAT, Some("pdf"));
+        let operation = PrintOperation::new(&platform.inner());
         operation.set_print_settings(&settings);
-        // `failed` comes first when printing fails, then `finished` in every case. The
+        // `failed` comes first when rendering fails, then `finished` in every case. The
         // operation keeps itself alive through its own handler until `finished`.
         let done = Rc::new(RefCell::new(Some(done)));
         let alive = Rc::new(RefCell::new(Some(operation.clone())));
         let on_fail = Rc::clone(&done);
         operation.connect_failed(move |_, error| {
             if let Some(done) = on_fail.borrow_mut().take() {
-                let _ = done.send(Err(PrintError::Failed(error.to_string())));
+                let _ = done.send(Err(PrintError::Failed(format!("rendering: {error}"))));
             }
         });
         operation.connect_finished(move |_| {
@@ -100,26 +166,21 @@ pub async fn print_silently<R: Runtime>(
                 let _ = done.send(Ok(()));
             }
             alive.borrow_mut().take();
-            // Only this operation's own mark (a lost one may have been taken over since).
-            let _ = PENDING_SINCE.compare_exchange(now, 0, Ordering::AcqRel, Ordering::Acquire);
         });
         operation.print();
     });
     if let Err(e) = started {
-        PENDING_SINCE.store(0, Ordering::Release);
         return Err(PrintError::Failed(e.to_string()));
     }
-    match tokio::time::timeout(ACCEPT_TIMEOUT, outcome).await {
+    match tokio::time::timeout_at(deadline, outcome).await {
         Ok(Ok(result)) => result,
         // The closure was dropped without running (the window is closing).
-        Ok(Err(_)) => {
-            PENDING_SINCE.store(0, Ordering::Release);
-            Err(PrintError::Failed(
-                "the print operation never started".to_owned(),
-            ))
-        }
-        // Still pending: `finished` clears the mark whenever it comes.
-        Err(_) => Err(PrintError::Slow),
+        Ok(Err(_)) => Err(PrintError::Failed(
+            "the print operation never started".to_owned(),
+        )),
+        Err(_) => Err(PrintError::Failed(
+            "the receipt was not rendered in time".to_owned(),
+        )),
     }
 }
 
@@ -129,6 +190,7 @@ pub async fn print_silently<R: Runtime>(
 pub async fn print_silently<R: Runtime>(
     webview: &tauri::Webview<R>,
     printer: Option<String>,
+    _spooler: &Spooler,
 ) -> Result<(), PrintError> {
     if printer.is_some() {
         tracing::warn!("kiosk: a named printer is used on Linux only; printing to the default");
@@ -144,6 +206,7 @@ pub async fn print_silently<R: Runtime>(
 pub async fn print_silently<R: Runtime>(
     _webview: &tauri::Webview<R>,
     _printer: Option<String>,
+    _spooler: &Spooler,
 ) -> Result<(), PrintError> {
     Err(PrintError::Unavailable)
 }

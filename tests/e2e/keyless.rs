@@ -65,38 +65,41 @@ impl Drop for LateKeyring {
 /// app by itself, and the data opens in keyring mode.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_keyring_that_appears_later_is_found_without_a_restart() {
-    let root = tempfile::tempdir().expect("temp dir");
-    let socket = root.path().join("late-bus");
-    let address = format!("unix:path={}", socket.display());
-    let Some(driver) =
-        Driver::start_with_env(&[("DBUS_SESSION_BUS_ADDRESS", OsStr::new(&address))]).await
-    else {
-        return;
-    };
-    let data = root.path().join("data");
-    let app = driver
-        .launch_until(&data, &[], "[data-testid=key-setup]")
-        .await;
-    let text = app.text("[data-testid=key-setup]").await;
-    assert!(text.contains("系统密码库"), "{text}");
-    assert!(!text.contains("令牌") && !text.contains("钥匙串"), "{text}");
-    assert!(!data.join("key.json").exists(), "nothing was set up yet");
+    petition_tests::app::bounded(async move {
+        let root = tempfile::tempdir().expect("temp dir");
+        let socket = root.path().join("late-bus");
+        let address = format!("unix:path={}", socket.display());
+        let Some(driver) =
+            Driver::start_with_env(&[("DBUS_SESSION_BUS_ADDRESS", OsStr::new(&address))]).await
+        else {
+            return;
+        };
+        let data = root.path().join("data");
+        let app = driver
+            .launch_until(&data, &[], "[data-testid=key-setup]")
+            .await;
+        let text = app.text("[data-testid=key-setup]").await;
+        assert!(text.contains("系统密码库"), "{text}");
+        assert!(!text.contains("令牌") && !text.contains("钥匙串"), "{text}");
+        assert!(!data.join("key.json").exists(), "nothing was set up yet");
 
-    let home = root.path().join("late-keyring");
-    std::fs::create_dir_all(&home).expect("keyring home");
-    let _keyring = tokio::task::spawn_blocking(move || LateKeyring::start(&socket, &home))
-        .await
-        .expect("the keyring starts");
-    // Within a few of the screen's retries the data opens, in keyring mode.
-    eventually(
-        Duration::from_secs(30),
-        "the app to open its data",
-        || async { (app.count("[data-testid=new-draft]").await == 1).then_some(()) },
-    )
+        let home = root.path().join("late-keyring");
+        std::fs::create_dir_all(&home).expect("keyring home");
+        let _keyring = tokio::task::spawn_blocking(move || LateKeyring::start(&socket, &home))
+            .await
+            .expect("the keyring starts");
+        // Within a few of the screen's retries the data opens, in keyring mode.
+        eventually(
+            Duration::from_secs(30),
+            "the app to open its data",
+            || async { (app.count("[data-testid=new-draft]").await == 1).then_some(()) },
+        )
+        .await;
+        let info = std::fs::read_to_string(data.join("key.json")).expect("key.json");
+        assert!(info.contains("\"keyring\""), "{info}");
+        app.quit().await;
+    })
     .await;
-    let info = std::fs::read_to_string(data.join("key.json")).expect("key.json");
-    assert!(info.contains("\"keyring\""), "{info}");
-    app.quit().await;
 }
 
 /// No keyring at all: the citizen protects the new folder with a passphrase (too short and
@@ -104,62 +107,66 @@ async fn a_keyring_that_appears_later_is_found_without_a_restart() {
 /// that passphrase.
 #[tokio::test(flavor = "multi_thread")]
 async fn without_a_keyring_a_new_folder_is_protected_with_a_passphrase() {
-    let no_bus = OsStr::new("unix:path=/nonexistent/bus");
-    let Some(driver) = Driver::start_with_env(&[("DBUS_SESSION_BUS_ADDRESS", no_bus)]).await else {
-        return;
-    };
-    let root = tempfile::tempdir().expect("temp dir");
-    let data = root.path().join("data");
-    let app = driver
-        .launch_until(&data, &[], "[data-testid=key-setup]")
-        .await;
-    app.click("[data-testid=key-choose-passphrase]").await;
-    app.wait_text("[data-testid=key-passphrase-form]", "忘记口令")
-        .await;
-    app.type_into("[data-testid=new-passphrase]", "1234").await;
-    app.wait_css("[data-testid=key-strength][data-strength=too_short]")
-        .await;
-    app.type_into("[data-testid=new-passphrase]", "5678").await;
-    app.wait_css("[data-testid=key-strength][data-strength=weak]")
-        .await;
-    app.click("[data-testid=key-protect]").await;
-    app.wait_text("[data-testid=key-problem]", "不一样").await;
-    // A strong one, and the same again.
-    let field = app.wait_css("[data-testid=new-passphrase]").await;
-    field.clear().await.expect("clear");
-    app.type_into("[data-testid=new-passphrase]", PASSPHRASE)
-        .await;
-    app.wait_css("[data-testid=key-strength][data-strength=strong]")
-        .await;
-    app.type_into("[data-testid=new-passphrase-again]", PASSPHRASE)
-        .await;
-    app.click("[data-testid=key-protect]").await;
-    app.wait_css("[data-testid=new-draft]").await;
-    app.click("[data-testid=new-draft]").await;
-    app.type_into("#f-title", "口令保护的草稿").await;
-    app.wait_text("[data-testid=save-status]", "已保存").await;
-    app.quit().await;
-    let info = std::fs::read_to_string(data.join("key.json")).expect("key.json");
-    assert!(info.contains("\"passphrase\""), "{info}");
+    petition_tests::app::bounded(async move {
+        let no_bus = OsStr::new("unix:path=/nonexistent/bus");
+        let Some(driver) = Driver::start_with_env(&[("DBUS_SESSION_BUS_ADDRESS", no_bus)]).await
+        else {
+            return;
+        };
+        let root = tempfile::tempdir().expect("temp dir");
+        let data = root.path().join("data");
+        let app = driver
+            .launch_until(&data, &[], "[data-testid=key-setup]")
+            .await;
+        app.click("[data-testid=key-choose-passphrase]").await;
+        app.wait_text("[data-testid=key-passphrase-form]", "忘记口令")
+            .await;
+        app.type_into("[data-testid=new-passphrase]", "1234").await;
+        app.wait_css("[data-testid=key-strength][data-strength=too_short]")
+            .await;
+        app.type_into("[data-testid=new-passphrase]", "5678").await;
+        app.wait_css("[data-testid=key-strength][data-strength=weak]")
+            .await;
+        app.click("[data-testid=key-protect]").await;
+        app.wait_text("[data-testid=key-problem]", "不一样").await;
+        // A strong one, and the same again.
+        let field = app.wait_css("[data-testid=new-passphrase]").await;
+        field.clear().await.expect("clear");
+        app.type_into("[data-testid=new-passphrase]", PASSPHRASE)
+            .await;
+        app.wait_css("[data-testid=key-strength][data-strength=strong]")
+            .await;
+        app.type_into("[data-testid=new-passphrase-again]", PASSPHRASE)
+            .await;
+        app.click("[data-testid=key-protect]").await;
+        app.wait_css("[data-testid=new-draft]").await;
+        app.click("[data-testid=new-draft]").await;
+        app.type_into("#f-title", "口令保护的草稿").await;
+        app.wait_text("[data-testid=save-status]", "已保存").await;
+        app.quit().await;
+        let info = std::fs::read_to_string(data.join("key.json")).expect("key.json");
+        assert!(info.contains("\"passphrase\""), "{info}");
 
-    // The next start asks for the passphrase; a wrong one is refused, the right one opens.
-    let app = driver
-        .launch_until(&data, &[], "[data-testid=unlock]")
+        // The next start asks for the passphrase; a wrong one is refused, the right one opens.
+        let app = driver
+            .launch_until(&data, &[], "[data-testid=unlock]")
+            .await;
+        app.type_into("[data-testid=passphrase]", "不是这个口令")
+            .await;
+        app.click("[data-testid=unlock] button[type=submit]").await;
+        app.wait_css("#passphrase-error").await;
+        app.type_into("[data-testid=passphrase]", PASSPHRASE).await;
+        app.click("[data-testid=unlock] button[type=submit]").await;
+        // (WebKitWebDriver's element text leaves out this ellipsised span; the page's own text has it.)
+        eventually(Duration::from_secs(20), "the draft in the list", || async {
+            app.js("return document.querySelector('.draft-title')?.textContent ?? ''")
+                .await
+                .as_str()
+                .filter(|t| t.contains("口令保护的草稿"))
+                .map(|_| ())
+        })
         .await;
-    app.type_into("[data-testid=passphrase]", "不是这个口令")
-        .await;
-    app.click("[data-testid=unlock] button[type=submit]").await;
-    app.wait_css("#passphrase-error").await;
-    app.type_into("[data-testid=passphrase]", PASSPHRASE).await;
-    app.click("[data-testid=unlock] button[type=submit]").await;
-    // (WebKitWebDriver's element text leaves out this ellipsised span; the page's own text has it.)
-    eventually(Duration::from_secs(20), "the draft in the list", || async {
-        app.js("return document.querySelector('.draft-title')?.textContent ?? ''")
-            .await
-            .as_str()
-            .filter(|t| t.contains("口令保护的草稿"))
-            .map(|_| ())
+        app.quit().await;
     })
     .await;
-    app.quit().await;
 }

@@ -1,12 +1,13 @@
 //! Kiosk mode in the real app: a citizen submits while the bureau is down and gets a reference at
 //! once; the idle timeout wipes everything of theirs; the bureau comes up and the petition arrives
 //! once, found by that reference; the administrator PIN locks after five wrong tries; the window
-//! refuses to close.
+//! refuses to close. Receipts print through real CUPS queues: one that prints (its PDF read back),
+//! one that never answers, and one that does not exist; the window answers throughout.
 
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use petition_tests::app::{App, Driver};
+use petition_tests::app::{App, Driver, bounded};
 use petition_tests::{Service, eventually, free_port, petitionctl, run_with_input, workspace_bin};
 
 const NAME: &str = "终端标记李四";
@@ -96,10 +97,11 @@ fn set_up_kiosk(
 
 /// A kiosk whose bureau is down (the receipt's reference needs no network): a kiosk token and the
 /// bureau's key made by `petition-bureau` while it is not serving, a scanner folder holding one
-/// PDF, an idle time of 600 s, and `extra` arguments to `kiosk setup`. Returns the data dir.
+/// PDF, the idle time given, and `extra` arguments to `kiosk setup`. Returns the data dir.
 pub(super) fn offline_kiosk(
     root: &std::path::Path,
     name: &str,
+    idle_seconds: u32,
     extra: &[&str],
 ) -> std::path::PathBuf {
     let bureau_dir = root.join("bureau");
@@ -113,12 +115,91 @@ pub(super) fn offline_kiosk(
     std::fs::write(scans.join("扫描件.pdf"), b"%PDF-1.4\n%%EOF\n").expect("a scan");
     let data = root.join("kiosk");
     let base = format!("http://127.0.0.1:{}", free_port());
-    set_up_kiosk(&data, &base, &token, &bureau_key, &scans, 600, extra);
+    set_up_kiosk(
+        &data,
+        &base,
+        &token,
+        &bureau_key,
+        &scans,
+        idle_seconds,
+        extra,
+    );
     data
+}
+
+/// A citizen goes from the welcome screen to the receipt by touch (clicks), attaching the
+/// scanner folder's file. Returns the receipt's reference.
+async fn submit_by_clicking(app: &App) -> String {
+    app.click("[data-testid=kiosk-start]").await;
+    app.wait_css("[data-testid=kiosk-step][data-step=who]")
+        .await;
+    for (key, text) in WHO {
+        app.type_into(&format!("#f-{key}"), text).await;
+    }
+    app.click("[data-testid=kiosk-next]").await;
+    app.wait_css("[data-testid=kiosk-step][data-step=what]")
+        .await;
+    for (key, text) in WHAT {
+        app.type_into(&format!("#f-{key}"), text).await;
+    }
+    app.click("input[name=purpose][value=complaint]").await;
+    app.click("[data-testid=kiosk-next]").await;
+    app.wait_css("[data-testid=kiosk-step][data-step=evidence]")
+        .await;
+    app.click("[data-testid=kiosk-folder]").await;
+    app.click("[data-testid=kiosk-file]").await;
+    app.wait_css("[data-testid=kiosk-attachment]").await;
+    shot(app, "evidence").await;
+    app.click("[data-testid=kiosk-next]").await;
+    app.wait_css("[data-testid=kiosk-step][data-step=review]")
+        .await;
+    app.wait_text("[data-testid=kiosk-value-name]", NAME).await;
+    shot(app, "review").await;
+    app.click("[data-testid=kiosk-submit]").await;
+    app.wait_css("[data-testid=kiosk-receipt]").await;
+    let reference = app.text("[data-testid=kiosk-reference]").await;
+    let reference = reference.trim().to_owned();
+    assert_eq!(
+        reference.len(),
+        11,
+        "a reference like XXXXX-XXXXX: {reference}"
+    );
+    assert_eq!(reference.as_bytes()[5], b'-');
+    app.wait_css("[data-testid=kiosk-qr] svg").await;
+    reference
+}
+
+/// What of a receipt's print the app left in its temporary folder (nothing, once it answered).
+fn receipt_leftovers(driver: &Driver) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(driver.temp_dir())
+        .expect("the apps' temp dir")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("petition-receipt-"))
+        })
+        .collect()
+}
+
+/// The jobs CUPS still has queued for `printer` (`lpstat -o`).
+fn queued_jobs(printer: &str) -> Vec<String> {
+    let out = Command::new("lpstat")
+        .args(["-o", printer])
+        .env("LC_ALL", "C")
+        .output()
+        .expect("lpstat runs (scripts/setup installs cups)");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| !l.starts_with(char::is_whitespace))
+        .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_kiosk_citizen_is_forgotten_after_the_idle_timeout_and_the_petition_arrives_once() {
+    bounded(async move {
     let Some(driver) = Driver::start().await else {
         return;
     };
@@ -159,51 +240,18 @@ async fn a_kiosk_citizen_is_forgotten_after_the_idle_timeout_and_the_petition_ar
     let app = driver
         .launch_until(&data, &[], "[data-testid=kiosk-welcome]")
         .await;
-    app.click("[data-testid=kiosk-start]").await;
-    app.wait_css("[data-testid=kiosk-step][data-step=who]")
-        .await;
-    for (key, text) in WHO {
-        app.type_into(&format!("#f-{key}"), text).await;
-    }
-    app.click("[data-testid=kiosk-next]").await;
-    app.wait_css("[data-testid=kiosk-step][data-step=what]")
-        .await;
-    for (key, text) in WHAT {
-        app.type_into(&format!("#f-{key}"), text).await;
-    }
-    app.click("input[name=purpose][value=complaint]").await;
-    app.click("[data-testid=kiosk-next]").await;
-    app.wait_css("[data-testid=kiosk-step][data-step=evidence]")
-        .await;
-    app.click("[data-testid=kiosk-folder]").await;
-    app.click("[data-testid=kiosk-file]").await;
-    app.wait_css("[data-testid=kiosk-attachment]").await;
-    shot(&app, "evidence").await;
-    app.click("[data-testid=kiosk-next]").await;
-    app.wait_css("[data-testid=kiosk-step][data-step=review]")
-        .await;
-    app.wait_text("[data-testid=kiosk-value-name]", NAME).await;
-    shot(&app, "review").await;
-    app.click("[data-testid=kiosk-submit]").await;
-    app.wait_css("[data-testid=kiosk-receipt]").await;
-    let reference = app.text("[data-testid=kiosk-reference]").await;
-    let reference = reference.trim().to_owned();
-    assert_eq!(
-        reference.len(),
-        11,
-        "a reference like XXXXX-XXXXX: {reference}"
-    );
-    assert_eq!(reference.as_bytes()[5], b'-');
-    app.wait_css("[data-testid=kiosk-qr] svg").await;
+    let reference = submit_by_clicking(&app).await;
     shot(&app, "receipt").await;
     app.click("[data-testid=kiosk-print]").await;
     app.wait_css("[data-testid=kiosk-print-error][data-code=print_failed]")
         .await;
+    shot(&app, "print-failed").await;
     assert_eq!(
         app.text("[data-testid=kiosk-reference]").await.trim(),
         reference,
         "the reference stays on screen"
     );
+    assert_eq!(receipt_leftovers(&driver), Vec::<std::path::PathBuf>::new());
 
     // Something a page could leave behind, to prove the wipe clears it. The UI clears the two
     // storages itself; it never touches IndexedDB, so only the webview's own clearing of its
@@ -438,6 +486,133 @@ async fn a_kiosk_citizen_is_forgotten_after_the_idle_timeout_and_the_petition_ar
         .expect("petitionctl");
     assert_eq!(String::from_utf8_lossy(&found.stdout).trim(), "[]");
     let _ = petition_core::sync::secret::forget_token(&data);
+    })
+    .await;
+}
+
+/// A printer that never answers (CUPS takes the job, the printer takes the connection and reads
+/// nothing): the kiosk says within seconds that the receipt may still come out, sends no second
+/// copy, keeps answering all the while, and still forgets the citizen when nobody is there.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_kiosk_whose_printer_never_answers_says_so_in_time_and_still_forgets_the_citizen() {
+    bounded(async move {
+        let Some(driver) = Driver::start().await else {
+            return;
+        };
+        if !crate::sync::keyring_ready() {
+            return;
+        }
+        let Some(printer) = petition_tests::required(
+            "a CUPS queue that never prints (PETITION_TEST_STUCK_PRINTER, from .ci/start-cups)",
+            std::env::var("PETITION_TEST_STUCK_PRINTER").ok(),
+        ) else {
+            return;
+        };
+        let port: u16 = std::env::var("PETITION_TEST_STUCK_PORT")
+            .expect("PETITION_TEST_STUCK_PORT")
+            .parse()
+            .expect("a port");
+        // The printer: takes every connection and never reads a byte.
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+            .await
+            .unwrap_or_else(|e| panic!("the stuck printer's port {port}: {e}"));
+        let connections = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counted = std::sync::Arc::clone(&connections);
+        let printer_side = tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((stream, _)) = listener.accept().await {
+                counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                held.push(stream);
+            }
+        });
+        let root = tempfile::tempdir().expect("temp dir");
+        let data = offline_kiosk(
+            root.path(),
+            "打印机无响应终端",
+            30,
+            &["--printer", &printer],
+        );
+        let app = driver
+            .launch_until(&data, &[], "[data-testid=kiosk-welcome]")
+            .await;
+        submit_by_clicking(&app).await;
+        let before = queued_jobs(&printer);
+
+        app.click("[data-testid=kiosk-print]").await;
+        // While the job is on its way the window goes on answering, every time at once.
+        let answers = |what: &'static str| {
+            let app = &app;
+            async move {
+                tokio::time::timeout(Duration::from_secs(5), app.js(what))
+                    .await
+                    .unwrap_or_else(|_| {
+                        panic!("the window did not answer within 5 s while printing")
+                    })
+            }
+        };
+        let mut busy = 0;
+        loop {
+            let state = answers(
+                "const e = document.querySelector('[data-testid=kiosk-print-error]'); \
+                 return e ? e.dataset.code : \
+                   document.querySelector('[data-testid=kiosk-print]').getAttribute('aria-disabled')",
+            )
+            .await;
+            if state == "print_slow" {
+                break;
+            }
+            assert_eq!(state, "true", "printing is under way");
+            busy += 1;
+            assert!(busy < 600, "no answer from the print within a minute");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(
+            busy > 10,
+            "the print was under way for a while ({busy} looks)"
+        );
+        shot(&app, "print-slow").await;
+        let queued = queued_jobs(&printer);
+        assert_eq!(queued.len(), before.len() + 1, "one job waits: {queued:?}");
+        eventually(
+            Duration::from_secs(10),
+            "CUPS sending the job to the printer",
+            || async { (connections.load(std::sync::atomic::Ordering::SeqCst) > 0).then_some(()) },
+        )
+        .await;
+
+        // Asked again while that job still waits: the same answer, and no second copy.
+        let again = answers(
+            "return window.__TAURI_INTERNALS__.invoke('kiosk_print_receipt') \
+               .then(() => 'printed', e => e.code)",
+        )
+        .await;
+        assert_eq!(again, "print_slow");
+        assert_eq!(queued_jobs(&printer), queued, "no second job");
+        assert_eq!(receipt_leftovers(&driver), Vec::<std::path::PathBuf>::new());
+
+        // Nobody there: the countdown, then the wipe, as if no printer were stuck.
+        eventually(Duration::from_secs(120), "the idle countdown", || async {
+            (app.count("[data-testid=kiosk-idle-dialog]").await == 1).then_some(())
+        })
+        .await;
+        eventually(
+            Duration::from_secs(120),
+            "the welcome screen after the wipe",
+            || async {
+                (app.count("[data-testid=kiosk-welcome]").await == 1
+                    && app.count("[data-testid=kiosk-receipt]").await == 0)
+                    .then_some(())
+            },
+        )
+        .await;
+        app.quit().await;
+        for job in queued_jobs(&printer) {
+            let _ = Command::new("cancel").arg(&job).status();
+        }
+        printer_side.abort();
+        let _ = petition_core::sync::secret::forget_token(&data);
+    })
+    .await;
 }
 
 /// WebDriver's codes for the keys a keyboard-only citizen presses.
@@ -495,153 +670,164 @@ async fn buttons_fit_a_finger(app: &App, screen: &str) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_citizen_goes_from_welcome_to_receipt_with_the_keyboard_alone() {
-    // Alone on the display: only the window with the keyboard focus draws focus rings.
-    let Some(driver) = Driver::start_alone().await else {
-        return;
-    };
-    if !crate::sync::keyring_ready() {
-        return;
-    }
-    // The receipt goes to a real CUPS printer whose output is PDF files (.ci/start-cups).
-    let Some(printer) = petition_tests::required(
-        "a CUPS printer (PETITION_TEST_PRINTER, from .ci/start-cups)",
-        std::env::var("PETITION_TEST_PRINTER").ok(),
-    ) else {
-        return;
-    };
-    let printed_dir = std::path::PathBuf::from(
-        std::env::var("PETITION_TEST_PRINT_DIR").expect("PETITION_TEST_PRINT_DIR"),
-    );
-    let root = tempfile::tempdir().expect("temp dir");
-    let data = offline_kiosk(root.path(), "键盘测试终端", &["--printer", &printer]);
-
-    let app = driver
-        .launch_until(&data, &[], "[data-testid=kiosk-welcome]")
-        .await;
-    buttons_fit_a_finger(&app, "welcome").await;
-    tab_to(&app, "[data-testid=kiosk-start]").await;
-    press(&app, ENTER).await;
-
-    app.wait_css("[data-testid=kiosk-step][data-step=who]")
-        .await;
-    buttons_fit_a_finger(&app, "who").await;
-    for (key, text) in WHO {
-        tab_to(&app, &format!("#f-{key}")).await;
-        press(&app, text).await;
-    }
-    tab_to(&app, "[data-testid=kiosk-next]").await;
-    press(&app, ENTER).await;
-
-    app.wait_css("[data-testid=kiosk-step][data-step=what]")
-        .await;
-    buttons_fit_a_finger(&app, "what").await;
-    for (key, text) in WHAT {
-        tab_to(&app, &format!("#f-{key}")).await;
-        press(&app, text).await;
-    }
-    // The purpose is a radio group: Tab enters it, the arrows move, Space chooses.
-    tab_to(&app, "input[name=purpose]").await;
-    for _ in 0..6 {
-        if app.js("return document.activeElement.value").await == "complaint" {
-            break;
+    bounded(async move {
+        // Alone on the display: only the window with the keyboard focus draws focus rings.
+        let Some(driver) = Driver::start_alone().await else {
+            return;
+        };
+        if !crate::sync::keyring_ready() {
+            return;
         }
-        press(&app, DOWN).await;
-    }
-    press(&app, SPACE).await;
-    assert_eq!(
-        app.js("return document.querySelector('input[name=purpose]:checked')?.value ?? null")
-            .await,
-        "complaint"
-    );
-    tab_to(&app, "[data-testid=kiosk-next]").await;
-    press(&app, ENTER).await;
+        // The receipt goes to a real CUPS printer whose output is PDF files (.ci/start-cups).
+        let Some(printer) = petition_tests::required(
+            "a CUPS printer (PETITION_TEST_PRINTER, from .ci/start-cups)",
+            std::env::var("PETITION_TEST_PRINTER").ok(),
+        ) else {
+            return;
+        };
+        let printed_dir = std::path::PathBuf::from(
+            std::env::var("PETITION_TEST_PRINT_DIR").expect("PETITION_TEST_PRINT_DIR"),
+        );
+        let root = tempfile::tempdir().expect("temp dir");
+        let data = offline_kiosk(root.path(), "键盘测试终端", 600, &["--printer", &printer]);
 
-    app.wait_css("[data-testid=kiosk-step][data-step=evidence]")
-        .await;
-    tab_to(&app, "[data-testid=kiosk-folder]").await;
-    press(&app, ENTER).await;
-    app.wait_css("[data-testid=kiosk-file]").await;
-    tab_to(&app, "[data-testid=kiosk-file]").await;
-    press(&app, ENTER).await;
-    app.wait_css("[data-testid=kiosk-attachment]").await;
-    buttons_fit_a_finger(&app, "evidence").await;
-    tab_to(&app, "[data-testid=kiosk-next]").await;
-    press(&app, ENTER).await;
+        let app = driver
+            .launch_until(&data, &[], "[data-testid=kiosk-welcome]")
+            .await;
+        buttons_fit_a_finger(&app, "welcome").await;
+        tab_to(&app, "[data-testid=kiosk-start]").await;
+        press(&app, ENTER).await;
 
-    app.wait_css("[data-testid=kiosk-step][data-step=review]")
-        .await;
-    app.wait_text("[data-testid=kiosk-value-name]", NAME).await;
-    app.wait_css("[data-testid=kiosk-check-ok]").await;
-    buttons_fit_a_finger(&app, "review").await;
-    tab_to(&app, "[data-testid=kiosk-submit]").await;
-    press(&app, ENTER).await;
+        app.wait_css("[data-testid=kiosk-step][data-step=who]")
+            .await;
+        buttons_fit_a_finger(&app, "who").await;
+        for (key, text) in WHO {
+            tab_to(&app, &format!("#f-{key}")).await;
+            press(&app, text).await;
+        }
+        tab_to(&app, "[data-testid=kiosk-next]").await;
+        press(&app, ENTER).await;
 
-    app.wait_css("[data-testid=kiosk-receipt]").await;
-    let reference = app.text("[data-testid=kiosk-reference]").await;
-    assert_eq!(reference.trim().len(), 11, "a reference: {reference}");
-    buttons_fit_a_finger(&app, "receipt").await;
+        app.wait_css("[data-testid=kiosk-step][data-step=what]")
+            .await;
+        buttons_fit_a_finger(&app, "what").await;
+        for (key, text) in WHAT {
+            tab_to(&app, &format!("#f-{key}")).await;
+            press(&app, text).await;
+        }
+        // The purpose is a radio group: Tab enters it, the arrows move, Space chooses.
+        tab_to(&app, "input[name=purpose]").await;
+        for _ in 0..6 {
+            if app.js("return document.activeElement.value").await == "complaint" {
+                break;
+            }
+            press(&app, DOWN).await;
+        }
+        press(&app, SPACE).await;
+        assert_eq!(
+            app.js("return document.querySelector('input[name=purpose]:checked')?.value ?? null")
+                .await,
+            "complaint"
+        );
+        tab_to(&app, "[data-testid=kiosk-next]").await;
+        press(&app, ENTER).await;
 
-    // Print: straight to the kiosk's printer, no dialog; the paper holds the receipt alone.
-    let windows = || {
-        x11(
-            "xdotool",
-            &["search", "--onlyvisible", "--class", "petition-desk"],
-        )
-    };
-    let before = windows();
-    tab_to(&app, "[data-testid=kiosk-print]").await;
-    press(&app, ENTER).await;
-    app.wait_css("[data-testid=kiosk-printed]").await;
-    assert_eq!(windows(), before, "a window (a print dialog?) opened");
-    // CUPS-PDF turns the job into a PDF whose fonts carry no text (its Ghostscript pass), so the
-    // paper is read the way a person at the bureau would: the page scanned, its QR code decoded.
-    let pdf = eventually(
-        Duration::from_secs(60),
-        "the printer's PDF of the receipt",
-        || async {
+        app.wait_css("[data-testid=kiosk-step][data-step=evidence]")
+            .await;
+        tab_to(&app, "[data-testid=kiosk-folder]").await;
+        press(&app, ENTER).await;
+        app.wait_css("[data-testid=kiosk-file]").await;
+        tab_to(&app, "[data-testid=kiosk-file]").await;
+        press(&app, ENTER).await;
+        app.wait_css("[data-testid=kiosk-attachment]").await;
+        buttons_fit_a_finger(&app, "evidence").await;
+        tab_to(&app, "[data-testid=kiosk-next]").await;
+        press(&app, ENTER).await;
+
+        app.wait_css("[data-testid=kiosk-step][data-step=review]")
+            .await;
+        app.wait_text("[data-testid=kiosk-value-name]", NAME).await;
+        app.wait_css("[data-testid=kiosk-check-ok]").await;
+        buttons_fit_a_finger(&app, "review").await;
+        tab_to(&app, "[data-testid=kiosk-submit]").await;
+        press(&app, ENTER).await;
+
+        app.wait_css("[data-testid=kiosk-receipt]").await;
+        let reference = app.text("[data-testid=kiosk-reference]").await;
+        assert_eq!(reference.trim().len(), 11, "a reference: {reference}");
+        buttons_fit_a_finger(&app, "receipt").await;
+
+        // Print: straight to the kiosk's printer, no dialog; the paper holds the receipt alone.
+        let windows = || {
+            x11(
+                "xdotool",
+                &["search", "--onlyvisible", "--class", "petition-desk"],
+            )
+        };
+        let before = windows();
+        // Only this print's PDF counts (earlier runs may have used the printer).
+        let listed = || {
             std::fs::read_dir(&printed_dir)
-                .ok()?
-                .flatten()
-                .map(|e| e.path())
-                .find(|p| p.extension().is_some_and(|x| x == "pdf") && pdf_pages(p).is_some())
-        },
-    )
+                .map(|d| d.flatten().map(|e| e.path()).collect::<Vec<_>>())
+                .unwrap_or_default()
+        };
+        let earlier = listed();
+        tab_to(&app, "[data-testid=kiosk-print]").await;
+        press(&app, ENTER).await;
+        app.wait_css("[data-testid=kiosk-printed]").await;
+        assert_eq!(windows(), before, "a window (a print dialog?) opened");
+        assert_eq!(receipt_leftovers(&driver), Vec::<std::path::PathBuf>::new());
+        // CUPS-PDF turns the job into a PDF whose fonts carry no text (its Ghostscript pass), so the
+        // paper is read the way a person at the bureau would: the page scanned, its QR code decoded.
+        let pdf = eventually(
+            Duration::from_secs(60),
+            "the printer's PDF of the receipt",
+            || async {
+                listed().into_iter().find(|p| {
+                    !earlier.contains(p)
+                        && p.extension().is_some_and(|x| x == "pdf")
+                        && pdf_pages(p).is_some()
+                })
+            },
+        )
+        .await;
+        assert_eq!(pdf_pages(&pdf), Some(1), "the receipt fits one page");
+        assert_eq!(
+            printed_qr(&pdf, root.path()),
+            reference.trim(),
+            "the printed QR code"
+        );
+        shot(&app, "printed").await;
+
+        tab_to(&app, "[data-testid=kiosk-finish]").await;
+        press(&app, ENTER).await;
+        app.wait_css("[data-testid=kiosk-welcome]").await;
+        let html = app
+            .js("return document.documentElement.outerHTML")
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        assert!(!html.contains(NAME) && !html.contains(reference.trim()));
+        app.quit().await;
+
+        // The petition waits in the outbox, exactly once.
+        let out = petitionctl()
+            .arg("--data-dir")
+            .arg(&data)
+            .args(["outbox", "--json"])
+            .output()
+            .expect("petitionctl");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let items: serde_json::Value = serde_json::from_str(&text).expect("outbox JSON");
+        assert_eq!(items.as_array().map(Vec::len), Some(1), "{text}");
+    })
     .await;
-    assert_eq!(pdf_pages(&pdf), Some(1), "the receipt fits one page");
-    assert_eq!(
-        printed_qr(&pdf, root.path()),
-        reference.trim(),
-        "the printed QR code"
-    );
-    shot(&app, "printed").await;
-
-    tab_to(&app, "[data-testid=kiosk-finish]").await;
-    press(&app, ENTER).await;
-    app.wait_css("[data-testid=kiosk-welcome]").await;
-    let html = app
-        .js("return document.documentElement.outerHTML")
-        .await
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    assert!(!html.contains(NAME) && !html.contains(reference.trim()));
-    app.quit().await;
-
-    // The petition waits in the outbox, exactly once.
-    let out = petitionctl()
-        .arg("--data-dir")
-        .arg(&data)
-        .args(["outbox", "--json"])
-        .output()
-        .expect("petitionctl");
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let items: serde_json::Value = serde_json::from_str(&text).expect("outbox JSON");
-    assert_eq!(items.as_array().map(Vec::len), Some(1), "{text}");
 }
 
 /// How many pages a PDF has (`pdfinfo` from poppler-utils); `None` while the printer is still
@@ -702,99 +888,102 @@ fn x11(tool: &str, args: &[&str]) -> String {
 #[tokio::test(flavor = "multi_thread")]
 async fn under_a_window_manager_the_kiosk_fills_the_screen_and_cannot_be_closed_or_left_minimised()
 {
-    // Alone on the display: the window manager manages every window on it.
-    let Some(driver) = Driver::start_alone().await else {
-        return;
-    };
-    if !crate::sync::keyring_ready() {
-        return;
-    }
-    let _wm = Service::spawn(
-        Command::new("openbox")
-            .arg("--sm-disable")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null()),
-    )
-    .expect("openbox runs (scripts/setup installs it)");
-    eventually(
-        Duration::from_secs(10),
-        "the window manager is up",
-        || async {
-            x11("xprop", &["-root", "_NET_SUPPORTING_WM_CHECK"])
-                .contains("window id")
-                .then_some(())
-        },
-    )
-    .await;
-
-    let root = tempfile::tempdir().expect("temp dir");
-    let data = offline_kiosk(root.path(), "窗口测试终端", &[]);
-    let app = driver
-        .launch_until(&data, &[], "[data-testid=kiosk-welcome]")
+    bounded(async move {
+        // Alone on the display: the window manager manages every window on it.
+        let Some(driver) = Driver::start_alone().await else {
+            return;
+        };
+        if !crate::sync::keyring_ready() {
+            return;
+        }
+        let _wm = Service::spawn(
+            Command::new("openbox")
+                .arg("--sm-disable")
+                .stdout(Stdio::null())
+                .stderr(Stdio::null()),
+        )
+        .expect("openbox runs (scripts/setup installs it)");
+        eventually(
+            Duration::from_secs(10),
+            "the window manager is up",
+            || async {
+                x11("xprop", &["-root", "_NET_SUPPORTING_WM_CHECK"])
+                    .contains("window id")
+                    .then_some(())
+            },
+        )
         .await;
 
-    let window = x11("xdotool", &["search", "--name", "Petition Desk"])
-        .lines()
-        .next()
-        .expect("the kiosk window")
-        .to_owned();
-    let screen = x11("xwininfo", &["-root"]);
-    let size = |info: &str| {
-        let get = |key: &str| {
-            info.lines()
-                .find_map(|l| l.trim().strip_prefix(key))
-                .map(|v| v.trim().to_owned())
-        };
-        (get("Width:"), get("Height:"))
-    };
-    eventually(
-        Duration::from_secs(10),
-        "the window covers the screen",
-        || async { (size(&x11("xwininfo", &["-id", &window])) == size(&screen)).then_some(()) },
-    )
-    .await;
-    let props = x11(
-        "xprop",
-        &["-id", &window, "_NET_WM_STATE", "_NET_FRAME_EXTENTS"],
-    );
-    assert!(props.contains("_NET_WM_STATE_FULLSCREEN"), "{props}");
-    assert!(
-        props.contains("_NET_FRAME_EXTENTS(CARDINAL) = 0, 0, 0, 0"),
-        "a frame: {props}"
-    );
+        let root = tempfile::tempdir().expect("temp dir");
+        let data = offline_kiosk(root.path(), "窗口测试终端", 600, &[]);
+        let app = driver
+            .launch_until(&data, &[], "[data-testid=kiosk-welcome]")
+            .await;
 
-    // The window manager's own close shortcut: refused, the window and the page stay.
-    x11("xdotool", &["key", "alt+F4"]);
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    assert_eq!(
-        x11("xdotool", &["search", "--name", "Petition Desk"])
+        let window = x11("xdotool", &["search", "--name", "Petition Desk"])
             .lines()
-            .next(),
-        Some(window.as_str()),
-        "the kiosk window was closed"
-    );
-    assert_eq!(app.count("[data-testid=kiosk-welcome]").await, 1);
+            .next()
+            .expect("the kiosk window")
+            .to_owned();
+        let screen = x11("xwininfo", &["-root"]);
+        let size = |info: &str| {
+            let get = |key: &str| {
+                info.lines()
+                    .find_map(|l| l.trim().strip_prefix(key))
+                    .map(|v| v.trim().to_owned())
+            };
+            (get("Width:"), get("Height:"))
+        };
+        eventually(
+            Duration::from_secs(10),
+            "the window covers the screen",
+            || async { (size(&x11("xwininfo", &["-id", &window])) == size(&screen)).then_some(()) },
+        )
+        .await;
+        let props = x11(
+            "xprop",
+            &["-id", &window, "_NET_WM_STATE", "_NET_FRAME_EXTENTS"],
+        );
+        assert!(props.contains("_NET_WM_STATE_FULLSCREEN"), "{props}");
+        assert!(
+            props.contains("_NET_FRAME_EXTENTS(CARDINAL) = 0, 0, 0, 0"),
+            "a frame: {props}"
+        );
 
-    // Minimised (as the window manager's menu would): back on screen, full screen, by itself.
-    x11("xdotool", &["windowminimize", &window]);
-    eventually(Duration::from_secs(5), "the kiosk is minimised", || async {
-        x11("xprop", &["-id", &window, "WM_STATE"])
-            .contains("Iconic")
-            .then_some(())
+        // The window manager's own close shortcut: refused, the window and the page stay.
+        x11("xdotool", &["key", "alt+F4"]);
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert_eq!(
+            x11("xdotool", &["search", "--name", "Petition Desk"])
+                .lines()
+                .next(),
+            Some(window.as_str()),
+            "the kiosk window was closed"
+        );
+        assert_eq!(app.count("[data-testid=kiosk-welcome]").await, 1);
+
+        // Minimised (as the window manager's menu would): back on screen, full screen, by itself.
+        x11("xdotool", &["windowminimize", &window]);
+        eventually(Duration::from_secs(5), "the kiosk is minimised", || async {
+            x11("xprop", &["-id", &window, "WM_STATE"])
+                .contains("Iconic")
+                .then_some(())
+        })
+        .await;
+        eventually(
+            Duration::from_secs(10),
+            "the kiosk is back on screen",
+            || async {
+                let state = x11("xprop", &["-id", &window, "WM_STATE", "_NET_WM_STATE"]);
+                (state.contains("window state: Normal")
+                    && state.contains("_NET_WM_STATE_FULLSCREEN")
+                    && !state.contains("_NET_WM_STATE_HIDDEN"))
+                .then_some(())
+            },
+        )
+        .await;
+        assert_eq!(app.count("[data-testid=kiosk-welcome]").await, 1);
+        app.quit().await;
     })
     .await;
-    eventually(
-        Duration::from_secs(10),
-        "the kiosk is back on screen",
-        || async {
-            let state = x11("xprop", &["-id", &window, "WM_STATE", "_NET_WM_STATE"]);
-            (state.contains("window state: Normal")
-                && state.contains("_NET_WM_STATE_FULLSCREEN")
-                && !state.contains("_NET_WM_STATE_HIDDEN"))
-            .then_some(())
-        },
-    )
-    .await;
-    assert_eq!(app.count("[data-testid=kiosk-welcome]").await, 1);
-    app.quit().await;
 }

@@ -4,7 +4,7 @@ mod keyless;
 mod kiosk;
 mod kiosk_forbidden;
 
-use petition_tests::app::Driver;
+use petition_tests::app::{Driver, bounded};
 use petition_tests::petitionctl;
 
 /// What the citizen types: Chinese text in every field (the ID, phone and region are digits).
@@ -28,6 +28,7 @@ const TYPED: &[(&str, &str)] = &[
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_petition_typed_in_chinese_survives_a_relaunch_and_can_be_found() {
+    bounded(async move {
     let Some(driver) = Driver::start().await else {
         return;
     };
@@ -154,10 +155,13 @@ async fn a_petition_typed_in_chinese_survives_a_relaunch_and_can_be_found() {
     app.wait_text("[data-testid=new-draft]", "新建信访事项")
         .await;
     app.quit().await;
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn check_lists_problems_next_to_fields_and_trash_can_be_undone() {
+    bounded(async move {
     let Some(driver) = Driver::start().await else {
         return;
     };
@@ -258,10 +262,13 @@ async fn check_lists_problems_next_to_fields_and_trash_can_be_undone() {
     app.click("[data-testid=show-drafts]").await;
     app.wait_count("[data-testid=draft-item]", 2).await;
     app.quit().await;
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn attached_photos_and_a_pdf_survive_a_relaunch_with_thumbnails() {
+    bounded(async move {
     let Some(driver) = Driver::start().await else {
         return;
     };
@@ -321,125 +328,130 @@ async fn attached_photos_and_a_pdf_survive_a_relaunch_with_thumbnails() {
     )
     .await;
     app.quit().await;
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn submitted_offline_it_is_delivered_when_the_bureau_comes_up_and_the_reply_comes_back() {
-    use petition_tests::{Service, free_port, workspace_bin};
-    use std::process::{Command, Stdio};
-    use std::time::Duration;
+    bounded(async move {
+        use petition_tests::{Service, free_port, workspace_bin};
+        use std::process::{Command, Stdio};
+        use std::time::Duration;
 
-    let Some(driver) = Driver::start().await else {
-        return;
-    };
-    let dir = tempfile::tempdir().expect("temp dir");
-    let bureau_dir = dir.path().join("bureau");
-    let bd = bureau_dir.to_str().expect("utf-8");
-    let bureau = workspace_bin("petition-bureau");
-    let out = Command::new(&bureau)
-        .args([
-            "--data-dir",
-            bd,
-            "token",
-            "create",
-            "--kind",
-            "citizen",
-            "--name",
-            "e2e",
-        ])
-        .output()
-        .expect("petition-bureau token create");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let token = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-    let port = free_port();
-
-    // Sign in while the bureau is down: the token goes to the keyring.
-    let app = driver.launch(&dir.path().join("data"), &[]).await;
-    app.click("[data-testid=show-outbox]").await;
-    app.type_into("#bureau-url", &format!("http://127.0.0.1:{port}"))
-        .await;
-    app.type_into("#bureau-token", &token).await;
-    app.click("[data-testid=sign-in-button]").await;
-    app.wait_css("[data-testid=signed-in]").await;
-
-    // A complete petition, submitted: the confirmation shows what will be sent; it is queued.
-    app.click("[data-testid=show-drafts]").await;
-    app.click("[data-testid=new-draft]").await;
-    for (key, text) in TYPED {
-        app.type_into(&format!("#f-{key}"), text).await;
-    }
-    app.click("input[name=purpose][value=complaint]").await;
-    app.wait_text("[data-testid=save-status]", "已保存").await;
-    app.click("[data-testid=submit]").await;
-    app.wait_text("[data-testid=confirm]", "小区门前道路破损严重")
-        .await;
-    app.click("[data-testid=confirm-submit]").await;
-    app.wait_css("[data-testid=outbox-item][data-state=waiting_for_network]")
-        .await;
-    app.wait_css("[data-testid=offline]").await;
-    assert_eq!(app.count("[data-testid=draft-item]").await, 0);
-
-    // The bureau comes up; with no further action the petition is delivered.
-    let _server = Service::spawn(
-        Command::new(&bureau)
+        let Some(driver) = Driver::start().await else {
+            return;
+        };
+        let dir = tempfile::tempdir().expect("temp dir");
+        let bureau_dir = dir.path().join("bureau");
+        let bd = bureau_dir.to_str().expect("utf-8");
+        let bureau = workspace_bin("petition-bureau");
+        let out = Command::new(&bureau)
             .args([
                 "--data-dir",
                 bd,
-                "serve",
-                "--listen",
-                &format!("127.0.0.1:{port}"),
+                "token",
+                "create",
+                "--kind",
+                "citizen",
+                "--name",
+                "e2e",
             ])
-            .stdout(Stdio::null()),
-    )
-    .expect("start the bureau");
-    petition_tests::eventually(Duration::from_secs(180), "delivery", || async {
-        (app.count("[data-testid=outbox-item][data-state=delivered]")
-            .await
-            == 1)
-            .then_some(())
-    })
-    .await;
-    let code = app.value("[data-testid=tracking-code]").await;
-    assert!(code.starts_with("XF-"), "a tracking code: {code}");
-    let list = Command::new(&bureau)
-        .args(["--data-dir", bd, "petition", "list"])
-        .output()
-        .expect("petition list");
-    let list = String::from_utf8_lossy(&list.stdout);
-    assert_eq!(
-        list.lines().filter(|l| l.contains(&code)).count(),
-        1,
-        "exactly once: {list}"
-    );
-
-    // The bureau replies; the app shows the reply.
-    for args in [
-        vec!["register", code.as_str()],
-        vec!["accept", code.as_str()],
-        vec![
-            "reply",
-            code.as_str(),
-            "--text",
-            "已安排维修，预计十日内完成。",
-        ],
-    ] {
-        let out = Command::new(&bureau)
-            .args(["--data-dir", bd, "petition"])
-            .args(&args)
             .output()
-            .expect("petition-bureau petition");
+            .expect("petition-bureau token create");
         assert!(
             out.status.success(),
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
-    }
-    app.click("[data-testid=sync-now]").await;
-    app.wait_text("[data-testid=event][data-kind=replied]", "已安排维修")
+        let token = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+        let port = free_port();
+
+        // Sign in while the bureau is down: the token goes to the keyring.
+        let app = driver.launch(&dir.path().join("data"), &[]).await;
+        app.click("[data-testid=show-outbox]").await;
+        app.type_into("#bureau-url", &format!("http://127.0.0.1:{port}"))
+            .await;
+        app.type_into("#bureau-token", &token).await;
+        app.click("[data-testid=sign-in-button]").await;
+        app.wait_css("[data-testid=signed-in]").await;
+
+        // A complete petition, submitted: the confirmation shows what will be sent; it is queued.
+        app.click("[data-testid=show-drafts]").await;
+        app.click("[data-testid=new-draft]").await;
+        for (key, text) in TYPED {
+            app.type_into(&format!("#f-{key}"), text).await;
+        }
+        app.click("input[name=purpose][value=complaint]").await;
+        app.wait_text("[data-testid=save-status]", "已保存").await;
+        app.click("[data-testid=submit]").await;
+        app.wait_text("[data-testid=confirm]", "小区门前道路破损严重")
+            .await;
+        app.click("[data-testid=confirm-submit]").await;
+        app.wait_css("[data-testid=outbox-item][data-state=waiting_for_network]")
+            .await;
+        app.wait_css("[data-testid=offline]").await;
+        assert_eq!(app.count("[data-testid=draft-item]").await, 0);
+
+        // The bureau comes up; with no further action the petition is delivered.
+        let _server = Service::spawn(
+            Command::new(&bureau)
+                .args([
+                    "--data-dir",
+                    bd,
+                    "serve",
+                    "--listen",
+                    &format!("127.0.0.1:{port}"),
+                ])
+                .stdout(Stdio::null()),
+        )
+        .expect("start the bureau");
+        petition_tests::eventually(Duration::from_secs(180), "delivery", || async {
+            (app.count("[data-testid=outbox-item][data-state=delivered]")
+                .await
+                == 1)
+                .then_some(())
+        })
         .await;
-    app.quit().await;
+        let code = app.value("[data-testid=tracking-code]").await;
+        assert!(code.starts_with("XF-"), "a tracking code: {code}");
+        let list = Command::new(&bureau)
+            .args(["--data-dir", bd, "petition", "list"])
+            .output()
+            .expect("petition list");
+        let list = String::from_utf8_lossy(&list.stdout);
+        assert_eq!(
+            list.lines().filter(|l| l.contains(&code)).count(),
+            1,
+            "exactly once: {list}"
+        );
+
+        // The bureau replies; the app shows the reply.
+        for args in [
+            vec!["register", code.as_str()],
+            vec!["accept", code.as_str()],
+            vec![
+                "reply",
+                code.as_str(),
+                "--text",
+                "已安排维修，预计十日内完成。",
+            ],
+        ] {
+            let out = Command::new(&bureau)
+                .args(["--data-dir", bd, "petition"])
+                .args(&args)
+                .output()
+                .expect("petition-bureau petition");
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        app.click("[data-testid=sync-now]").await;
+        app.wait_text("[data-testid=event][data-kind=replied]", "已安排维修")
+            .await;
+        app.quit().await;
+    })
+    .await;
 }

@@ -14,6 +14,37 @@ use crate::{Service, eventually, free_port, require};
 
 const WAIT: Duration = Duration::from_secs(20);
 
+/// The longest one end-to-end test may run. The slowest takes about 75 s here; a hang (a window
+/// that stopped answering, as the kiosk did for 14 minutes while GTK's CUPS backend looked for
+/// printers) fails its test in minutes instead of at CI's limit.
+pub const TEST_LIMIT: Duration = Duration::from_secs(6 * 60);
+
+/// Runs an end-to-end test's `body` as a task of its own and fails the test, saying so, if it
+/// has not finished within [`TEST_LIMIT`]. The body is then dropped, which stops its
+/// tauri-driver and with it the app.
+pub async fn bounded(body: impl Future<Output = ()> + Send + 'static) {
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("an end-to-end test")
+        .to_owned();
+    let mut task = tokio::spawn(body);
+    match tokio::time::timeout(TEST_LIMIT, &mut task).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => match e.try_into_panic() {
+            Ok(panic) => std::panic::resume_unwind(panic),
+            Err(e) => panic!("{test}: {e}"),
+        },
+        Err(_) => {
+            task.abort();
+            let _ = tokio::time::timeout(Duration::from_secs(30), task).await;
+            panic!(
+                "{test} did not finish within {} minutes: a step hangs (the app stopped answering?)",
+                TEST_LIMIT.as_secs() / 60
+            );
+        }
+    }
+}
+
 /// The release app binary (`PETITION_APP_BIN`, else `<target>/release/petition-desk`).
 pub fn app_binary() -> PathBuf {
     std::env::var_os("PETITION_APP_BIN")
@@ -44,6 +75,8 @@ pub struct Driver {
     url: String,
     _service: Service,
     _display: OnDisplay,
+    /// The apps' temporary folder (`TMPDIR`), to see what they leave there.
+    tmp: tempfile::TempDir,
 }
 
 impl Driver {
@@ -87,6 +120,7 @@ impl Driver {
         }
         let port = free_port();
         let native_port = free_port();
+        let tmp = tempfile::tempdir().expect("a temp dir for the apps");
         let service = Service::spawn(
             Command::new("tauri-driver")
                 .args([
@@ -95,7 +129,8 @@ impl Driver {
                     "--native-port",
                     &native_port.to_string(),
                 ])
-                .envs(env.iter().copied()),
+                .envs(env.iter().copied())
+                .env("TMPDIR", tmp.path()),
         )
         .expect("start tauri-driver");
         let url = format!("http://127.0.0.1:{port}");
@@ -107,7 +142,13 @@ impl Driver {
             url,
             _service: service,
             _display: display,
+            tmp,
         })
+    }
+
+    /// The temporary folder of the apps this driver launches (their `TMPDIR`).
+    pub fn temp_dir(&self) -> &Path {
+        self.tmp.path()
     }
 
     /// Launches the app on `data_dir` (with `extra` arguments) and waits until its UI is ready.
@@ -134,7 +175,11 @@ impl Driver {
             .connect(&self.url)
             .await
             .expect("a WebDriver session with the app");
-        let app = App { client };
+        let app = App {
+            client,
+            data_dir: data_dir.to_owned(),
+            quit: false,
+        };
         app.wait_css(ready_css).await;
         app
     }
@@ -144,6 +189,52 @@ impl Driver {
 #[derive(Debug)]
 pub struct App {
     pub client: Client,
+    /// Names the app's process (`--data-dir` and a temp path of its own).
+    data_dir: PathBuf,
+    /// Whether the session was ended with [`App::quit`].
+    quit: bool,
+}
+
+/// A test that fails or hangs drops its app without ending the session, and stopping
+/// tauri-driver leaves the app running: its window would stand in for the next test's, a hung
+/// one spins on. It is killed here, found by its own data directory; after [`App::quit`] there
+/// is nothing to find.
+impl Drop for App {
+    fn drop(&mut self) {
+        if self.quit {
+            return;
+        }
+        for pid in app_processes(&self.data_dir) {
+            let _ = Command::new("kill").args(["-KILL", &pid]).status();
+        }
+    }
+}
+
+/// The processes of the app binary started on `data_dir` (from `/proc`: the end-to-end tests
+/// run on Linux).
+fn app_processes(data_dir: &Path) -> Vec<String> {
+    use std::os::unix::ffi::OsStrExt;
+    let binary = app_binary();
+    let (binary, dir) = (
+        binary.as_os_str().as_bytes(),
+        data_dir.as_os_str().as_bytes(),
+    );
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|e| {
+            let pid = e.file_name().into_string().ok()?;
+            let cmdline = std::fs::read(e.path().join("cmdline")).ok()?;
+            let args: Vec<&[u8]> = cmdline.split(|&b| b == 0).collect();
+            let ours = args.first() == Some(&binary)
+                && args
+                    .windows(2)
+                    .any(|w| w[0] == b"--data-dir" && w[1] == dir);
+            ours.then_some(pid)
+        })
+        .collect()
 }
 
 impl App {
@@ -221,8 +312,13 @@ impl App {
     }
 
     /// Ends the session, which quits the app.
-    pub async fn quit(self) {
-        self.client.close().await.expect("close the session");
+    pub async fn quit(mut self) {
+        self.client
+            .clone()
+            .close()
+            .await
+            .expect("close the session");
+        self.quit = true;
         // The data directory's lock goes with the process; give the OS a moment to reap it.
         tokio::time::sleep(Duration::from_millis(500)).await;
     }

@@ -11,7 +11,7 @@ use serde::Serialize;
 use tauri::{Runtime, State};
 
 use crate::error::CommandError;
-use crate::print::PrintError;
+use crate::print::{PrintError, Spooler};
 use crate::state::AppState;
 
 type Res<T> = Result<T, CommandError>;
@@ -209,20 +209,21 @@ pub fn kiosk_exit(state: State<'_, AppState>) -> Res<()> {
 }
 
 /// Prints the receipt on screen to the kiosk's printer without a dialog (the print style sheet
-/// leaves only the receipt). An error tells the citizen to write the reference down; the
-/// reference stays on screen either way.
+/// leaves only the receipt), and answers within seconds whatever the printer does. An error
+/// tells the citizen to write the reference down; the reference stays on screen either way.
 #[tauri::command]
 pub async fn kiosk_print_receipt<R: Runtime>(
     webview: tauri::Webview<R>,
     state: State<'_, AppState>,
+    spooler: State<'_, Spooler>,
 ) -> Res<()> {
     state.require_kiosk()?;
     let printer = state.kiosk_config().and_then(|c| c.printer);
     let named = printer.is_some();
     let lang = state.lang();
-    let (code, message) = match crate::print::print_silently(&webview, printer).await {
+    let (code, message) = match crate::print::print_silently(&webview, printer, &spooler).await {
         Ok(()) => {
-            tracing::info!(named, "kiosk: a receipt went to the printer");
+            tracing::info!(named, "kiosk: a receipt has printed");
             return Ok(());
         }
         Err(PrintError::Failed(detail)) => {
