@@ -114,6 +114,15 @@ pub enum KioskError {
     /// The file asked for is not one the folder offers (gone, a link out, not a photo or PDF).
     #[error("the file is not offered by the folder")]
     FileNotOffered,
+    /// The print system refused the receipt (no such printer, none at all, the job aborted).
+    #[error("the receipt could not be printed")]
+    PrintFailed,
+    /// The print system has not finished the receipt yet: it may still come out.
+    #[error("the printer has not answered yet")]
+    PrintSlow,
+    /// This platform cannot print a receipt without a dialog.
+    #[error("this machine cannot print receipts")]
+    PrintUnavailable,
 }
 
 impl KioskError {
@@ -131,6 +140,9 @@ impl KioskError {
             KioskError::Forbidden => "kiosk_forbidden",
             KioskError::FolderUnreadable(_) => "folder_unreadable",
             KioskError::FileNotOffered => "file_not_offered",
+            KioskError::PrintFailed => "print_failed",
+            KioskError::PrintSlow => "print_slow",
+            KioskError::PrintUnavailable => "print_unavailable",
         }
     }
 
@@ -199,6 +211,24 @@ impl KioskError {
                 .pick(
                     "这个文件已经不在文件夹里了（可能 U 盘被拔下了）。请重新打开文件夹再选。",
                     "This file is no longer in the folder (the USB drive may have been taken out). Open the folder again and choose once more.",
+                )
+                .to_owned(),
+            (KioskError::PrintFailed, _) => lang
+                .pick(
+                    "回执没有打印出来：打印机没有连接或没有准备好。请把屏幕上的编号抄下来，或请工作人员检查打印机。您的信访事项已经提交，不受影响。",
+                    "The receipt could not be printed: the printer is not connected or not ready. Write down the reference on the screen, or ask the staff to check the printer. Your petition is submitted either way.",
+                )
+                .to_owned(),
+            (KioskError::PrintSlow, _) => lang
+                .pick(
+                    "打印机还没有回应，回执可能稍后打印出来。如果没有，请把屏幕上的编号抄下来，并告诉工作人员。您的信访事项已经提交，不受影响。",
+                    "The printer has not answered yet; the receipt may still come out. If it does not, write down the reference on the screen and tell the staff. Your petition is submitted either way.",
+                )
+                .to_owned(),
+            (KioskError::PrintUnavailable, _) => lang
+                .pick(
+                    "这台机器不能打印回执。请把屏幕上的编号抄下来。您的信访事项已经提交，不受影响。",
+                    "This machine cannot print receipts. Write down the reference on the screen. Your petition is submitted either way.",
                 )
                 .to_owned(),
             (KioskError::Export(_) | KioskError::Seal(_), _) => lang

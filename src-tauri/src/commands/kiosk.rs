@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use petition_core::Petition;
 use petition_core::attachment::{Attachment, Incoming, Limits, Source};
 use petition_core::keys::Passphrase;
-use petition_core::kiosk::{FolderFile, OutboxCounts};
+use petition_core::kiosk::{FolderFile, KioskError, OutboxCounts};
 use serde::Serialize;
 use tauri::{Runtime, State};
 
@@ -220,42 +220,20 @@ pub async fn kiosk_print_receipt<R: Runtime>(
     state.require_kiosk()?;
     let printer = state.kiosk_config().and_then(|c| c.printer);
     let named = printer.is_some();
-    let lang = state.lang();
-    let (code, message) = match crate::print::print_silently(&webview, printer, &spooler).await {
+    let problem = match crate::print::print_silently(&webview, printer, &spooler).await {
         Ok(()) => {
             tracing::info!(named, "kiosk: a receipt has printed");
             return Ok(());
         }
         Err(PrintError::Failed(detail)) => {
             tracing::warn!(named, detail, "kiosk: printing a receipt failed");
-            (
-                "print_failed",
-                lang.pick(
-                    "回执没有打印出来：打印机没有连接或没有准备好。请把屏幕上的编号抄下来，或请工作人员检查打印机。您的信访事项已经提交，不受影响。",
-                    "The receipt could not be printed: the printer is not connected or not ready. Write down the reference on the screen, or ask the staff to check the printer. Your petition is submitted either way.",
-                ),
-            )
+            KioskError::PrintFailed
         }
         Err(PrintError::Slow) => {
             tracing::warn!(named, "kiosk: the print system has not answered");
-            (
-                "print_slow",
-                lang.pick(
-                    "打印机还没有回应，回执可能稍后打印出来。如果没有，请把屏幕上的编号抄下来，并告诉工作人员。您的信访事项已经提交，不受影响。",
-                    "The printer has not answered yet; the receipt may still come out. If it does not, write down the reference on the screen and tell the staff. Your petition is submitted either way.",
-                ),
-            )
+            KioskError::PrintSlow
         }
-        Err(PrintError::Unavailable) => (
-            "print_unavailable",
-            lang.pick(
-                "这台机器不能打印回执。请把屏幕上的编号抄下来。您的信访事项已经提交，不受影响。",
-                "This machine cannot print receipts. Write down the reference on the screen. Your petition is submitted either way.",
-            ),
-        ),
+        Err(PrintError::Unavailable) => KioskError::PrintUnavailable,
     };
-    Err(CommandError {
-        code: code.to_owned(),
-        message: message.to_owned(),
-    })
+    Err(state.err(problem.into()))
 }
