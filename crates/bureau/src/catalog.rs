@@ -122,7 +122,7 @@ pub fn regions() -> Result<Vec<Region>, Error> {
             let (Some(code), Some(name), parent) = (cols.next(), cols.next(), cols.next()) else {
                 return Err(Error::Regions(format!("bad line `{line}`")));
             };
-            if !petition_core::validate::is_region_code(code) {
+            if !petition_rules::validate::is_region_code(code) {
                 return Err(Error::Regions(format!("bad code `{code}`")));
             }
             Ok(Region {

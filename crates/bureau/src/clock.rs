@@ -3,13 +3,9 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
-use time::{Date, Duration, OffsetDateTime, UtcOffset};
+use time::{Duration, OffsetDateTime, UtcOffset};
 
-/// China Standard Time, in which statutory days are counted.
-pub const CHINA: UtcOffset = match UtcOffset::from_hms(8, 0, 0) {
-    Ok(offset) => offset,
-    Err(_) => UtcOffset::UTC,
-};
+pub use petition_rules::statute::{CHINA, china_date, due, ymd};
 
 /// The system clock, plus an offset that only tests set.
 #[derive(Debug, Clone, Default)]
@@ -50,19 +46,4 @@ pub fn rfc3339(t: OffsetDateTime) -> String {
 /// Parses what [`rfc3339`] wrote.
 pub fn parse_rfc3339(s: &str) -> Option<OffsetDateTime> {
     OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()
-}
-
-/// The calendar day in China of an instant.
-pub fn china_date(t: OffsetDateTime) -> Date {
-    t.to_offset(CHINA).date()
-}
-
-/// `YYYY-MM-DD`.
-pub fn ymd(d: Date) -> String {
-    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
-}
-
-/// The day `days` after the China date of `t`, as `YYYY-MM-DD`.
-pub fn due(t: OffsetDateTime, days: i64) -> String {
-    ymd(china_date(t) + Duration::days(days))
 }

@@ -18,8 +18,8 @@ use petition_api::{
     EventKind, FieldProblem, PetitionList, PetitionView, Receipt, Reply, ReviewRequest, Status,
     SubmitPetition, normalize_reference, submission_reference,
 };
-use petition_core::i18n::Lang;
-use petition_core::validate;
+use petition_rules::i18n::Lang;
+use petition_rules::validate;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use sqlx::{Any, AnyPool, Row, Transaction};
@@ -37,11 +37,9 @@ use crate::uploads;
 /// Seconds after which an unfinished claim is taken to belong to a request that died.
 pub const STALE_CLAIM_SECONDS: i64 = 30;
 
-/// Days the statute allows: acceptance decision, reply, extension, review request.
-pub const ACCEPTANCE_DAYS: i64 = 15;
-pub const REPLY_DAYS: i64 = 60;
-pub const EXTENSION_DAYS: i64 = 30;
-pub const REVIEW_REQUEST_DAYS: i64 = 30;
+pub use petition_rules::statute::{
+    ACCEPTANCE_DAYS, EXTENSION_DAYS, REPLY_DAYS, REVIEW_REQUEST_DAYS,
+};
 
 const MAX_FILE_NAME_CHARS: usize = 255;
 const MAX_COMMENT_CHARS: usize = 2000;
@@ -492,13 +490,13 @@ fn key_reused() -> ApiError {
     )
 }
 
-fn to_core(key: &str, req: &SubmitPetition, now: OffsetDateTime) -> petition_core::Petition {
+fn to_core(key: &str, req: &SubmitPetition, now: OffsetDateTime) -> petition_rules::Petition {
     let at = rfc3339(now);
-    petition_core::Petition {
+    petition_rules::Petition {
         id: key.into(),
         created_at: at.clone(),
         updated_at: at,
-        state: petition_core::model::State::Draft,
+        state: petition_rules::model::State::Draft,
         trashed_at: None,
         name: req.name.clone(),
         id_number: req.id_number.clone(),

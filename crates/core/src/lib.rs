@@ -1,7 +1,7 @@
 //! Petition Desk's core: every rule of the app, with no window attached.
 //!
-//! - [`model`] is the petition and its fields (the keys used by the CLI, the UI and JSON);
-//! - [`validate`] says what would stop a petition from being submitted;
+//! - [`model`], [`validate`] and [`i18n`] come from `petition-rules`, the pure rules the bureau
+//!   shares: the petition and its fields, what would stop one from being submitted, the languages;
 //! - [`search`] turns Chinese and Latin text into the tokens the full-text index holds;
 //! - [`store`] keeps drafts in SQLite, durably, with one writer;
 //! - [`sync`] delivers submitted petitions to the bureau exactly once and brings its answers back.
@@ -11,17 +11,16 @@
 pub mod attachment;
 pub mod crypto;
 pub mod error;
-pub mod i18n;
 pub mod keys;
 pub mod kiosk;
 pub mod logging;
-pub mod model;
 pub mod paths;
 pub mod retention;
 pub mod search;
 pub mod store;
 pub mod sync;
-pub mod validate;
+
+pub use petition_rules::{i18n, model, validate};
 
 pub use error::{Error, Result};
 pub use model::{Field, Petition, PetitionSummary, Purpose};
