@@ -18,6 +18,8 @@ function woff2Only(): Plugin {
 export default defineConfig({
   plugins: [woff2Only(), svelte()],
   clearScreen: false,
+  // The message catalogue lives with the Rust crates that read it too (crates/messages).
+  server: { fs: { allow: ['.', '../crates/messages/locales'] } },
   build: {
     target: 'safari15',
     outDir: 'dist',

@@ -56,64 +56,15 @@ impl ProblemCode {
         }
     }
 
-    /// The message shown next to the field.
-    pub fn message(self, lang: Lang) -> &'static str {
-        match self {
-            ProblemCode::Required => lang.pick("必填，请填写。", "Required; please fill this in."),
-            ProblemCode::IdNumberFormat => lang.pick(
-                "身份证号应为 18 位：17 位数字加一位数字或 X。",
-                "A resident ID number has 18 characters: 17 digits and a final digit or X.",
-            ),
-            ProblemCode::IdNumberChecksum => lang.pick(
-                "身份证号校验位不对，请逐位核对。",
-                "The ID number's check digit does not match; check each digit.",
-            ),
-            ProblemCode::IdNumberBirthDate => lang.pick(
-                "身份证号中的出生日期不存在，请核对第 7–14 位。",
-                "The birth date inside the ID number is not a real date; check digits 7 to 14.",
-            ),
-            ProblemCode::IdNumberRegion => lang.pick(
-                "身份证号前两位不是有效的省级代码。",
-                "The first two digits of the ID number are not a valid province code.",
-            ),
-            ProblemCode::PhoneInvalid => lang.pick(
-                "请填写 11 位手机号，或带区号的固定电话（如 029-88886666）。",
-                "Enter an 11-digit mobile number, or a landline with its area code (e.g. 029-88886666).",
-            ),
-            ProblemCode::EmailInvalid => lang.pick(
-                "电子邮箱格式不对（例如 name@example.com），不需要可留空。",
-                "This e-mail address is not valid (e.g. name@example.com); leave it empty if you have none.",
-            ),
-            ProblemCode::RegionInvalid => lang.pick(
-                "请选择问题发生地（6 位行政区划代码）。",
-                "Choose where the matter happened (a six-digit region code).",
-            ),
-            ProblemCode::PurposeInvalid => lang.pick(
-                "请选择信访目的：投诉请求、建议意见或反映情况。",
-                "Choose the purpose: complaint, suggestion or report.",
-            ),
-            ProblemCode::TooLong => lang.pick("内容太长，请删减。", "Too long; please shorten it."),
-        }
+    /// The message shown next to the field (`problem-<code>` in the message catalogue).
+    pub fn message(self, lang: Lang) -> String {
+        lang.text(&format!("problem-{}", self.code()))
     }
 }
 
-/// The label of a field, as the form shows it.
-pub fn field_label(field: Field, lang: Lang) -> &'static str {
-    match field {
-        Field::Name => lang.pick("姓名", "Name"),
-        Field::IdNumber => lang.pick("身份证号", "Resident ID number"),
-        Field::Phone => lang.pick("联系电话", "Phone"),
-        Field::Address => lang.pick("通讯地址", "Address"),
-        Field::Email => lang.pick("电子邮箱", "E-mail"),
-        Field::Region => lang.pick("问题发生地", "Region"),
-        Field::Agency => lang.pick("涉及单位", "Agency concerned"),
-        Field::Category => lang.pick("问题类别", "Category"),
-        Field::Purpose => lang.pick("信访目的", "Purpose"),
-        Field::Title => lang.pick("标题", "Title"),
-        Field::Request => lang.pick("诉求", "Request"),
-        Field::Facts => lang.pick("事实", "Facts"),
-        Field::Reasons => lang.pick("理由", "Reasons"),
-    }
+/// The label of a field, as the form shows it (`field-<key>` in the message catalogue).
+pub fn field_label(field: Field, lang: Lang) -> String {
+    lang.text(&format!("field-{}", field.key()))
 }
 
 /// Fields that must be filled before a petition can be submitted. Agency and reasons may stay

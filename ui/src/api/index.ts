@@ -57,7 +57,9 @@ export type ProblemCode =
 export type Problem = { field: FieldKey; code: ProblemCode };
 
 /** What every failed command rejects with. */
-export type CommandError = { code: string; message: string };
+/** An error as the core sends it: a stable code, its arguments (worded here from the message
+ *  catalogue), and the core's own wording in the current language as a fallback. */
+export type CommandError = { code: string; message: string; args?: Record<string, string | number> };
 
 export type Language = 'zh-CN' | 'en';
 

@@ -1,32 +1,73 @@
-// The current language and its messages. zh-CN is the default; the choice is remembered by the
-// core (set_language), not by the webview.
+// The current language and its words. Every text comes from the one message catalogue the core,
+// the CLI and the bureau read too (crates/messages/locales/*/*.ftl, Project Fluent), through
+// @fluent/bundle. zh-CN is the default; the choice is remembered by the core (set_language), not
+// by the webview. An error crosses from the core as its code and arguments and is worded here.
+import { FluentBundle, FluentResource, type FluentVariable } from '@fluent/bundle';
 import type { CommandError, Language } from '../api';
-import { en } from './en';
-import { zhCN, type Messages } from './zh-CN';
+import type { MessageId } from './ids';
 
-export const catalogs: Record<Language, Messages> = { 'zh-CN': zhCN, en };
+import zhErrors from '../../../crates/messages/locales/zh-CN/errors.ftl?raw';
+import zhFields from '../../../crates/messages/locales/zh-CN/fields.ftl?raw';
+import zhUi from '../../../crates/messages/locales/zh-CN/ui.ftl?raw';
+import enErrors from '../../../crates/messages/locales/en/errors.ftl?raw';
+import enFields from '../../../crates/messages/locales/en/fields.ftl?raw';
+import enUi from '../../../crates/messages/locales/en/ui.ftl?raw';
+
+export type { MessageId } from './ids';
+
+/** A message's arguments. */
+export type Args = Record<string, string | number>;
+
+function bundle(locale: Language, sources: string[]): FluentBundle {
+  // Plain text: no Unicode isolation marks around placeables (the page sets `dir` itself).
+  const b = new FluentBundle(locale, { useIsolating: false });
+  for (const source of sources) {
+    const errors = b.addResource(new FluentResource(source));
+    if (errors.length > 0) console.error('message catalogue', locale, errors);
+  }
+  return b;
+}
+
+const bundles: Record<Language, FluentBundle> = {
+  'zh-CN': bundle('zh-CN', [zhErrors, zhFields, zhUi]),
+  en: bundle('en', [enErrors, enFields, enUi]),
+};
 
 export const i18n = $state<{ lang: Language }>({ lang: 'zh-CN' });
 
-/** The messages of the current language (reactive in components). */
-export function t(): Messages {
-  return catalogs[i18n.lang];
+/** The message `id` in `lang`, or `undefined` when the catalogue has none. */
+function format(lang: Language, id: string, args?: Args): string | undefined {
+  const b = bundles[lang];
+  const message = b.getMessage(id);
+  if (!message?.value) return undefined;
+  return b.formatPattern(message.value, args as Record<string, FluentVariable> | undefined);
 }
 
-/** Fills `{name}` placeholders. */
-export function fmt(template: string, values: Record<string, string | number>): string {
-  return template.replace(/\{(\w+)\}/g, (whole, key: string) =>
-    key in values ? String(values[key]) : whole,
-  );
+/** The message `id` in the current language (reactive in components). */
+export function tr(id: MessageId, args?: Args): string {
+  return format(i18n.lang, id, args) ?? id;
 }
 
-/** An error's text in the current language: our translation of its code, else its message.
- *  A translation may quote the core's own message as `{message}` (it says what only the core
- *  knows, like how many PIN tries are left). */
-export function errorText(error: CommandError, values: Record<string, string | number> = {}): string {
-  const errors = t().errors as Record<string, string>;
-  const text = errors[error.code];
-  return fmt(text ?? t().errors.unknown, { message: error.message, ...values });
+/** The message `id` in a given language (the welcome screen names each language in itself). */
+export function trIn(lang: Language, id: MessageId, args?: Args): string {
+  return format(lang, id, args) ?? id;
+}
+
+/** A field's hint, or '' for a field that has none. */
+export function fieldHint(key: string): string {
+  return format(i18n.lang, `field-${key}-hint`) ?? '';
+}
+
+/** Whether the catalogue has a message `id`. */
+export function hasMessage(id: string): boolean {
+  return bundles[i18n.lang].hasMessage(id);
+}
+
+/** An error's text in the current language: the catalogue's message for its code with its
+ *  arguments, else the message the core sent (already in this language), else a general one. */
+export function errorText(error: CommandError, values: Args = {}): string {
+  const args = { message: error.message, ...(error.args ?? {}), ...values };
+  return format(i18n.lang, error.code, args) ?? (error.message || tr('unknown', args));
 }
 
 /** A size in bytes as people read it (KB, MB). */
