@@ -23,12 +23,13 @@ fn json(rel: &str) -> serde_json::Value {
 
 /// The commands listed in src-tauri/build.rs.
 fn declared_commands() -> BTreeSet<String> {
-    let build = read("src-tauri/build.rs");
-    let list = build
-        .split("const COMMANDS")
+    // One list, which build.rs includes and the kiosk guard reads.
+    let names = read("src-tauri/src/command_names.rs");
+    let list = names
+        .split("pub const COMMANDS")
         .nth(1)
         .and_then(|rest| rest.split("];").next())
-        .expect("COMMANDS in build.rs");
+        .expect("COMMANDS in src-tauri/src/command_names.rs");
     list.split('"')
         .skip(1)
         .step_by(2)

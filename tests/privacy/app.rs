@@ -57,8 +57,12 @@ async fn after_the_app_delivers_a_petition_no_marker_is_in_its_files_or_the_webv
         app.click("[data-testid=new-draft]").await;
         for (field, value) in marker_values() {
             if field == Field::Purpose {
-                app.click(&format!("input[name=purpose][value={value}]"))
-                    .await;
+                // WebKitWebDriver finds the radio itself not interactable here; a click on its
+                // label is what a person's click does.
+                app.js(&format!(
+                    "document.querySelector('input[name=purpose][value={value}]').closest('label').click()"
+                ))
+                .await;
             } else {
                 app.type_into(&format!("#f-{}", field.key()), &value).await;
             }

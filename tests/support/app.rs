@@ -94,6 +94,12 @@ impl Driver {
         Driver::start_on(display).await
     }
 
+    /// As [`Driver::start_alone`], with `env` set for tauri-driver and so for the apps it starts.
+    pub async fn start_alone_with_env(env: &[(&str, &std::ffi::OsStr)]) -> Option<Driver> {
+        let display = OnDisplay::Alone(DISPLAY.clone().write_owned().await);
+        Driver::start_on_with(display, env).await
+    }
+
     /// As [`Driver::start`], with `env` set for tauri-driver and so for every app it starts (a
     /// session bus without a keyring, say).
     pub async fn start_with_env(env: &[(&str, &std::ffi::OsStr)]) -> Option<Driver> {
@@ -169,12 +175,30 @@ impl Driver {
             "tauri:options".into(),
             serde_json::json!({ "application": app_binary(), "args": args }),
         );
-        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        let client = ClientBuilder::new(connector)
-            .capabilities(caps)
-            .connect(&self.url)
-            .await
-            .expect("a WebDriver session with the app");
+        // WebKitWebDriver now and then drops the new-session request on a busy machine (seen as
+        // `IncompleteMessage` before any app output): try again, after stopping whatever the
+        // failed attempt may have started on this data dir. An app that cannot start fails all
+        // three.
+        let mut attempt = 0;
+        let client = loop {
+            attempt += 1;
+            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+            match ClientBuilder::new(connector)
+                .capabilities(caps.clone())
+                .connect(&self.url)
+                .await
+            {
+                Ok(client) => break client,
+                Err(e) if attempt < 3 => {
+                    eprintln!("a WebDriver session did not start ({e}); trying again");
+                    for pid in app_processes(data_dir) {
+                        let _ = Command::new("kill").args(["-KILL", &pid]).status();
+                    }
+                    tokio::time::sleep(Duration::from_secs(2)).await;
+                }
+                Err(e) => panic!("a WebDriver session with the app: {e:?}"),
+            }
+        };
         let app = App {
             client,
             data_dir: data_dir.to_owned(),
