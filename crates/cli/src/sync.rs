@@ -36,6 +36,10 @@ pub struct SyncArgs {
     /// The longest wait between retries, in milliseconds.
     #[arg(long, env = "PETITION_SYNC_BACKOFF_CAP_MS", hide = true)]
     backoff_cap_ms: Option<u64>,
+    /// The first wait's ceiling, in milliseconds (with the cap; a test of the network watch
+    /// needs a retry far away).
+    #[arg(long, env = "PETITION_SYNC_BACKOFF_BASE_MS", hide = true)]
+    backoff_base_ms: Option<u64>,
 }
 
 pub async fn login(store: &Store, args: LoginArgs, lang: Lang) -> anyhow::Result<ExitCode> {
@@ -193,8 +197,9 @@ pub async fn sync(store: &Store, args: SyncArgs, lang: Lang) -> anyhow::Result<E
     }
     if let Some(cap) = args.backoff_cap_ms {
         let cap = Duration::from_millis(cap.max(1));
+        let base = args.backoff_base_ms.map_or(50, |b| b.max(1));
         config.backoff = Backoff {
-            base: Duration::from_millis(50).min(cap),
+            base: Duration::from_millis(base).min(cap),
             cap,
             max_retry_after: cap.max(Duration::from_secs(5)),
         };
