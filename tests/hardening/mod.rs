@@ -165,3 +165,55 @@ fn the_app_identifier_matches_the_cores_data_dir_rule() {
     let conf = json("src-tauri/tauri.conf.json");
     assert_eq!(conf["identifier"], petition_core::paths::APP_IDENTIFIER);
 }
+
+/// A start that fails (here: no display for GTK) is logged before anything else, by where it
+/// stopped and not by what it held, and the process ends with a failure instead of hanging. (With
+/// a display, the same path shows a native message box: a Windows release build has no console.)
+#[test]
+fn a_failed_start_is_logged_and_ends_the_process() {
+    let app = petition_tests::app::app_binary();
+    if !petition_tests::require(
+        &format!("the release app at {}", app.display()),
+        app.exists(),
+    ) {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let logs = dir.path().join("logs");
+    let out = std::process::Command::new(&app)
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .env("PETITION_LOG_DIR", &logs)
+        .output()
+        .expect("the app runs");
+    assert!(!out.status.success(), "the app started without a display");
+    let log: String = std::fs::read_dir(&logs)
+        .expect("a log folder")
+        .flatten()
+        .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+        .collect();
+    assert!(
+        log.contains("the app stopped on an internal error"),
+        "the failed start is not in the log: {log}"
+    );
+}
+
+/// The bureau's errors name their cause once: anyhow prints the chain, so the cause must not be
+/// in the error's own text as well.
+#[test]
+fn a_bureau_error_names_its_cause_once() {
+    let file = tempfile::NamedTempFile::new().expect("a file where a folder should be");
+    let out = std::process::Command::new(petition_tests::workspace_bin("petition-bureau"))
+        .arg("--data-dir")
+        .arg(file.path())
+        .args(["token", "create", "--kind", "citizen", "--name", "n"])
+        .env("RUST_BACKTRACE", "0")
+        .output()
+        .expect("petition-bureau runs");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.matches("File exists").count(), 1, "{err}");
+    assert!(err.contains("could not create the data directory"), "{err}");
+}

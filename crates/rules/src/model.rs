@@ -344,6 +344,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_state_has_words_in_both_languages_not_its_key() {
+        for state in State::ALL {
+            for lang in crate::i18n::Lang::ALL {
+                assert!(!state.label(lang).is_empty(), "{state:?}");
+            }
+            // No raw key such as `replied` inside Chinese text.
+            let zh = state.label(crate::i18n::Lang::Zh);
+            assert!(zh.chars().all(|c| !c.is_ascii()), "{state:?}");
+            assert!(
+                !state.label(crate::i18n::Lang::En).contains('_'),
+                "{state:?}"
+            );
+        }
+    }
+
+    #[test]
     fn every_key_parses_back_to_its_field() {
         for f in Field::ALL {
             assert_eq!(f.key().parse::<Field>(), Ok(f));
