@@ -368,6 +368,9 @@ async fn submitted_offline_it_is_delivered_when_the_bureau_comes_up_and_the_repl
         let port = free_port();
 
         // Sign in while the bureau is down: the token goes to the keyring.
+        let Some(notifications) = petition_tests::notifications::NotificationWatch::start() else {
+            return;
+        };
         let app = driver.launch(&dir.path().join("data"), &[]).await;
         app.click("[data-testid=show-outbox]").await;
         app.type_into("#bureau-url", &format!("http://127.0.0.1:{port}"))
@@ -414,6 +417,24 @@ async fn submitted_offline_it_is_delivered_when_the_bureau_comes_up_and_the_repl
         })
         .await;
         let code = app.value("[data-testid=tracking-code]").await;
+        // The desktop says so with a notification naming the code, and nothing of the petition.
+        petition_tests::eventually(
+            Duration::from_secs(20),
+            "the delivery's notification",
+            || {
+                let seen = notifications.seen();
+                let code = code.clone();
+                async move { seen.into_iter().find(|n| n.body.contains(&code)) }
+            },
+        )
+        .await;
+        assert!(
+            notifications
+                .seen()
+                .iter()
+                .all(|n| !n.body.contains("小区门前道路破损严重") && !n.summary.contains("王丽华")),
+            "a notification holds the petition's content"
+        );
         assert!(code.starts_with("XF-"), "a tracking code: {code}");
         let list = Command::new(&bureau)
             .args(["--data-dir", bd, "petition", "list"])

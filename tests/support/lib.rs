@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 pub mod app;
 pub mod corpus;
+pub mod notifications;
 
 /// The target directory's profile folder this test binary was built into (`target/debug`).
 pub fn profile_dir() -> PathBuf {

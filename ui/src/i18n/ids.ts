@@ -313,3 +313,44 @@ export type MessageId =
   | 'trash-trashedAt'
   | 'unknown'
   | 'value_not_allowed';
+
+/** The variables of each message that has any: tr() needs a value for each of them. */
+export type MessageVars = {
+  'attachments-count': 'max' | 'n' | 'size';
+  'attachments-pages': 'n';
+  'attachments-pixels': 'h' | 'w';
+  'attachments-refused': 'name';
+  'attachments-thumbnailOf': 'name';
+  'check-problems': 'n';
+  'file_too_large': 'mb';
+  'form-chars': 'max' | 'n';
+  'image_too_large': 'mp';
+  'keySetup-strength': 'level';
+  'kiosk-admin-bytesPending': 'size';
+  'kiosk-admin-exportTo': 'folder';
+  'kiosk-admin-exported': 'file' | 'n';
+  'kiosk-evidence-adding': 'name';
+  'kiosk-evidence-filesIn': 'folder';
+  'kiosk-evidence-yours': 'n';
+  'kiosk-form-stepOf': 'n' | 'name' | 'total';
+  'kiosk-idle-left': 'n';
+  'kiosk-receipt-qr': 'reference';
+  'kiosk-receipt-time': 'time';
+  'kiosk-review-editLabel': 'step';
+  'kiosk-review-problems': 'n';
+  'list-noResults': 'q';
+  'list-results': 'n';
+  'list-updated': 'time';
+  'outbox-progress': 'files' | 'filesTotal' | 'sent' | 'total';
+  'outbox-queuedAt': 'time';
+  'outbox-receivedAt': 'time';
+  'petition_too_large': 'total';
+  'pin_locked': 'message';
+  'pin_wrong': 'message';
+  'save-failed': 'message';
+  'signIn-signedIn': 'url';
+  'submit-attachments': 'n';
+  'too_many_files': 'files';
+  'trash-trashedAt': 'time';
+  'unknown': 'message';
+};

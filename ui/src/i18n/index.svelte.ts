@@ -4,7 +4,7 @@
 // by the webview. An error crosses from the core as its code and arguments and is worded here.
 import { FluentBundle, FluentResource, type FluentVariable } from '@fluent/bundle';
 import type { CommandError, Language } from '../api';
-import type { MessageId } from './ids';
+import type { MessageId, MessageVars } from './ids';
 
 import zhErrors from '../../../crates/messages/locales/zh-CN/errors.ftl?raw';
 import zhFields from '../../../crates/messages/locales/zh-CN/fields.ftl?raw';
@@ -17,6 +17,11 @@ export type { MessageId } from './ids';
 
 /** A message's arguments. */
 export type Args = Record<string, string | number>;
+
+/** What tr() takes after the id: the message's variables, each with a value, when it has any. */
+export type ArgsOf<I extends MessageId> = I extends keyof MessageVars
+  ? [args: Record<MessageVars[I], string | number> & Args]
+  : [args?: Args];
 
 function bundle(locale: Language, sources: string[]): FluentBundle {
   // Plain text: no Unicode isolation marks around placeables (the page sets `dir` itself).
@@ -40,16 +45,21 @@ function format(lang: Language, id: string, args?: Args): string | undefined {
   const b = bundles[lang];
   const message = b.getMessage(id);
   if (!message?.value) return undefined;
-  return b.formatPattern(message.value, args as Record<string, FluentVariable> | undefined);
+  // A missing argument is a programming error, never a reason to blank the screen: Fluent then
+  // writes the argument's name in braces, and the error goes to the console.
+  const errors: Error[] = [];
+  const text = b.formatPattern(message.value, args as Record<string, FluentVariable> | undefined, errors);
+  if (errors.length > 0) console.error('message', id, errors.map(String));
+  return text;
 }
 
 /** The message `id` in the current language (reactive in components). */
-export function tr(id: MessageId, args?: Args): string {
+export function tr<I extends MessageId>(id: I, ...[args]: ArgsOf<I>): string {
   return format(i18n.lang, id, args) ?? id;
 }
 
 /** The message `id` in a given language (the welcome screen names each language in itself). */
-export function trIn(lang: Language, id: MessageId, args?: Args): string {
+export function trIn<I extends MessageId>(lang: Language, id: I, ...[args]: ArgsOf<I>): string {
   return format(lang, id, args) ?? id;
 }
 
