@@ -4,7 +4,7 @@
 use petition_core::i18n::Lang;
 use serde::Serialize;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct CommandError {
     pub code: String,
     pub message: String,

@@ -42,61 +42,26 @@ impl Options {
 }
 
 /// Adds Petition Desk's state, commands and guards to a Tauri builder.
-pub fn build<R: Runtime>(builder: tauri::Builder<R>, options: Options) -> tauri::Builder<R> {
-    let commands: Box<tauri::ipc::InvokeHandler<R>> = Box::new(tauri::generate_handler![
-        commands::settings::app_state,
-        commands::settings::set_language,
-        commands::drafts::list_drafts,
-        commands::drafts::list_trash,
-        commands::drafts::search_drafts,
-        commands::drafts::create_draft,
-        commands::drafts::get_draft,
-        commands::drafts::update_field,
-        commands::drafts::check_draft,
-        commands::drafts::trash_draft,
-        commands::drafts::restore_draft,
-        commands::drafts::delete_draft,
-        commands::drafts::duplicate_draft,
-        commands::attachments::attachment_limits,
+pub fn build(builder: tauri::Builder<tauri::Wry>, options: Options) -> tauri::Builder<tauri::Wry> {
+    let typed = bindings().invoke_handler();
+    // The two commands whose body or answer is raw bytes (tauri::ipc::Request / Response, which
+    // specta cannot describe): typed by hand in ui/src/api/index.ts.
+    let binary: Box<tauri::ipc::InvokeHandler<tauri::Wry>> = Box::new(tauri::generate_handler![
         commands::attachments::attach_file,
-        commands::attachments::list_attachments,
-        commands::attachments::remove_attachment,
-        commands::attachments::reorder_attachments,
         commands::attachments::attachment_thumbnail,
-        commands::sync::bureau_info,
-        commands::sync::sign_in,
-        commands::sync::submit_petition,
-        commands::sync::withdraw_petition,
-        commands::sync::list_outbox,
-        commands::sync::petition_status,
-        commands::sync::retry_outbox,
-        commands::sync::watch_sync,
-        commands::sync::sync_now,
-        commands::settings::unlock_data,
-        commands::settings::retry_open,
-        commands::settings::passphrase_strength,
-        commands::settings::set_up_passphrase,
-        commands::kiosk::kiosk_begin_session,
-        commands::kiosk::kiosk_list_folder,
-        commands::kiosk::kiosk_attach_from_folder,
-        commands::kiosk::kiosk_submit,
-        commands::kiosk::kiosk_end_session,
-        commands::kiosk::kiosk_admin_unlock,
-        commands::kiosk::kiosk_admin_status,
-        commands::kiosk::kiosk_sync_now,
-        commands::kiosk::kiosk_export_outbox,
-        commands::kiosk::kiosk_admin_lock,
-        commands::kiosk::kiosk_exit,
-        commands::kiosk::kiosk_print_receipt,
     ]);
     builder
         .plugin(tauri_plugin_notification::init())
-        .invoke_handler(move |invoke: tauri::ipc::Invoke<R>| {
+        .invoke_handler(move |invoke: tauri::ipc::Invoke<tauri::Wry>| {
             if let Some(refused) = kiosk_refuses(&invoke) {
                 invoke.resolver.reject(refused);
                 return true;
             }
-            commands(invoke)
+            if BINARY_COMMANDS.contains(&invoke.message.command()) {
+                binary(invoke)
+            } else {
+                typed(invoke)
+            }
         })
         .setup(move |app| {
             let state = tauri::async_runtime::block_on(AppState::open(
@@ -113,6 +78,66 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>, options: Options) -> tauri:
             open_main_window(app)?;
             Ok(())
         })
+}
+
+/// The commands whose body or answer is raw bytes, outside the generated bindings.
+const BINARY_COMMANDS: &[&str] = &["attach_file", "attachment_thumbnail"];
+
+/// Every other command, with the Rust types of its arguments, result and error: the shell
+/// dispatches through it, and `ui/src/api/bindings.ts` is generated from it (the test
+/// `bindings::the_committed_bindings_are_current` fails when that file is stale).
+pub fn bindings() -> tauri_specta::Builder<tauri::Wry> {
+    tauri_specta::Builder::<tauri::Wry>::new()
+        .commands(tauri_specta::collect_commands![
+            commands::settings::app_state,
+            commands::settings::set_language,
+            commands::drafts::list_drafts,
+            commands::drafts::list_trash,
+            commands::drafts::search_drafts,
+            commands::drafts::create_draft,
+            commands::drafts::get_draft,
+            commands::drafts::update_field,
+            commands::drafts::check_draft,
+            commands::drafts::trash_draft,
+            commands::drafts::restore_draft,
+            commands::drafts::delete_draft,
+            commands::drafts::duplicate_draft,
+            commands::attachments::attachment_limits,
+            commands::attachments::list_attachments,
+            commands::attachments::remove_attachment,
+            commands::attachments::reorder_attachments,
+            commands::sync::bureau_info,
+            commands::sync::sign_in,
+            commands::sync::submit_petition,
+            commands::sync::withdraw_petition,
+            commands::sync::list_outbox,
+            commands::sync::petition_status,
+            commands::sync::retry_outbox,
+            commands::sync::watch_sync,
+            commands::sync::sync_now,
+            commands::settings::unlock_data::<tauri::Wry>,
+            commands::settings::retry_open::<tauri::Wry>,
+            commands::settings::passphrase_strength,
+            commands::settings::set_up_passphrase::<tauri::Wry>,
+            commands::kiosk::kiosk_begin_session,
+            commands::kiosk::kiosk_list_folder,
+            commands::kiosk::kiosk_attach_from_folder,
+            commands::kiosk::kiosk_submit,
+            commands::kiosk::kiosk_end_session::<tauri::Wry>,
+            commands::kiosk::kiosk_admin_unlock,
+            commands::kiosk::kiosk_admin_status,
+            commands::kiosk::kiosk_sync_now,
+            commands::kiosk::kiosk_export_outbox,
+            commands::kiosk::kiosk_admin_lock,
+            commands::kiosk::kiosk_exit,
+            commands::kiosk::kiosk_print_receipt::<tauri::Wry>,
+        ])
+        // A command fails by rejecting with a CommandError, as the UI's callers expect.
+        .error_handling(tauri_specta::ErrorHandlingMode::Throw)
+        // Byte counts and sizes stay far below 2^53.
+        .dangerously_cast_bigints_to_number()
+        // One type per Rust type, not a serialize and a deserialize half of each.
+        .disable_serde_phases()
 }
 
 /// In kiosk mode, a command outside [`command_names::KIOSK_COMMANDS`] is refused here, before
@@ -355,6 +380,57 @@ fn tell_start_failed(lang: petition_core::i18n::Lang) {
 #[cfg(test)]
 mod tests {
     use super::command_names::{COMMANDS, KIOSK_COMMANDS};
+
+    const BINDINGS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../ui/src/api/bindings.ts");
+
+    /// What `ui/src/api/bindings.ts` must hold: the TypeScript generated from the commands' Rust
+    /// types.
+    fn generated_bindings() -> String {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("bindings.ts");
+        super::bindings()
+            .export(
+                specta_typescript::Typescript::default().header(
+                    "// Generated from the Rust types of the app's commands (src-tauri/src/lib.rs, \
+                     `bindings()`): do not edit.\n// Regenerate: PETITION_WRITE_BINDINGS=1 cargo \
+                     test -p petition-desk --lib bindings\n",
+                ),
+                &file,
+            )
+            .expect("the bindings export");
+        std::fs::read_to_string(&file).expect("the exported bindings")
+    }
+
+    /// The UI's types are the Rust ones: a change to a command's arguments, result or error that
+    /// is not regenerated into the committed file fails here (and then the UI's type check).
+    #[test]
+    fn the_committed_bindings_are_current() {
+        let generated = generated_bindings();
+        if std::env::var_os("PETITION_WRITE_BINDINGS").is_some() {
+            std::fs::write(BINDINGS, &generated).expect("write ui/src/api/bindings.ts");
+            return;
+        }
+        let committed = std::fs::read_to_string(BINDINGS).unwrap_or_default();
+        assert!(
+            committed == generated,
+            "ui/src/api/bindings.ts is stale: run PETITION_WRITE_BINDINGS=1 cargo test -p \
+             petition-desk --lib bindings"
+        );
+    }
+
+    /// Every registered command is in the bindings, except the two that move raw bytes.
+    #[test]
+    fn every_command_is_in_the_bindings_or_moves_bytes() {
+        let generated = generated_bindings();
+        for name in COMMANDS {
+            let typed = generated.contains(&format!("\"{name}\""));
+            let binary = super::BINARY_COMMANDS.contains(name);
+            assert!(
+                typed != binary,
+                "{name}: in the bindings {typed}, binary {binary}"
+            );
+        }
+    }
 
     /// The kiosk's list names only real commands, and the desktop window is granted every command
     /// (the kiosk guard, not the capability, decides what a kiosk may call: Tauri's own refusal

@@ -307,6 +307,7 @@ pub(crate) fn rewrap(dir: &Path, key: &DataKey, new: &Passphrase) -> Result<()> 
 
 /// How hard a new passphrase is to guess, roughly: what the set-up screen shows while it is typed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum Strength {
     /// Shorter than [`MIN_PASSPHRASE_CHARS`]: refused.

@@ -243,6 +243,7 @@ impl KioskError {
 
 /// What the administrator sees of the outbox: counts only, never a person's data.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct OutboxCounts {
     pub waiting: u32,
     pub uploading: u32,
@@ -347,6 +348,7 @@ fn pin_matches(pin: &Passphrase, stored: &str) -> Result<bool> {
 
 /// What a file in an allowed folder is, from its first bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum FolderFileKind {
     Image,
@@ -356,6 +358,7 @@ pub enum FolderFileKind {
 /// A file an allowed folder offers the citizen: a photo or a PDF (told from the bytes by the same
 /// sniffer as every attachment), directly in the folder, not hidden.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct FolderFile {
     pub name: String,
     pub bytes: u64,

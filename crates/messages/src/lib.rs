@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 
 /// The two languages the app speaks. Chinese comes first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum Lang {
     #[default]
     #[serde(rename = "zh-CN")]

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// One editable field of a petition. `key()` is the stable name used everywhere.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum Field {
     Name,
@@ -149,6 +150,7 @@ impl Purpose {
 /// Where a petition is in its life: on this machine (`draft`, `queued`, `uploading`), then at the
 /// bureau (`submitted` with its 查询码 onwards, as the bureau reports it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum State {
     /// Being written; every field may change.
@@ -245,6 +247,7 @@ impl State {
 /// Deliberately no `Debug` that prints the text: this struct holds personal data, and `Debug`
 /// output ends up in logs and panics.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Petition {
     pub id: String,
     /// RFC 3339, UTC.
@@ -321,6 +324,7 @@ impl Petition {
 
 /// One line of a draft list: enough to show and pick a draft.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct PetitionSummary {
     pub id: String,
     pub title: String,

@@ -12,6 +12,7 @@ use crate::model::{Field, Petition, Purpose};
 
 /// One problem with one field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Problem {
     pub field: Field,
     pub code: ProblemCode,
@@ -19,6 +20,7 @@ pub struct Problem {
 
 /// Why a field stops submission. The snake_case names are stable codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum ProblemCode {
     /// The field is required and empty.

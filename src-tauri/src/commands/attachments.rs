@@ -9,7 +9,7 @@ use crate::state::AppState;
 type Res<T> = Result<T, CommandError>;
 
 /// The limits the UI checks before it reads a file into memory (the core checks them again).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, specta::Type)]
 pub struct AttachmentLimits {
     pub max_file_bytes: u64,
     pub max_files_per_petition: u32,
@@ -18,6 +18,7 @@ pub struct AttachmentLimits {
 }
 
 #[tauri::command]
+#[specta::specta]
 pub fn attachment_limits() -> AttachmentLimits {
     let l = Limits::default();
     AttachmentLimits {
@@ -64,6 +65,7 @@ pub async fn attach_file(state: State<'_, AppState>, request: Request<'_>) -> Re
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn list_attachments(state: State<'_, AppState>, id: String) -> Res<Vec<Attachment>> {
     state.require_own_draft(&id)?;
     state
@@ -74,6 +76,7 @@ pub async fn list_attachments(state: State<'_, AppState>, id: String) -> Res<Vec
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn remove_attachment(state: State<'_, AppState>, id: String, sha256: String) -> Res<()> {
     state.require_own_draft(&id)?;
     state
@@ -84,6 +87,7 @@ pub async fn remove_attachment(state: State<'_, AppState>, id: String, sha256: S
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn reorder_attachments(
     state: State<'_, AppState>,
     id: String,

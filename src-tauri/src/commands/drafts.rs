@@ -8,16 +8,19 @@ use crate::state::AppState;
 type Res<T> = Result<T, CommandError>;
 
 #[tauri::command]
+#[specta::specta]
 pub async fn list_drafts(state: State<'_, AppState>) -> Res<Vec<PetitionSummary>> {
     state.store()?.list_drafts().await.map_err(|e| state.err(e))
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn list_trash(state: State<'_, AppState>) -> Res<Vec<PetitionSummary>> {
     state.store()?.list_trash().await.map_err(|e| state.err(e))
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn search_drafts(state: State<'_, AppState>, query: String) -> Res<Vec<PetitionSummary>> {
     state
         .store()?
@@ -27,6 +30,7 @@ pub async fn search_drafts(state: State<'_, AppState>, query: String) -> Res<Vec
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn create_draft(state: State<'_, AppState>) -> Res<Petition> {
     state
         .store()?
@@ -36,12 +40,14 @@ pub async fn create_draft(state: State<'_, AppState>) -> Res<Petition> {
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn get_draft(state: State<'_, AppState>, id: String) -> Res<Petition> {
     state.store()?.get(&id).await.map_err(|e| state.err(e))
 }
 
 /// Saves one field durably; returns the new `updated_at`.
 #[tauri::command]
+#[specta::specta]
 pub async fn update_field(
     state: State<'_, AppState>,
     id: String,
@@ -57,6 +63,7 @@ pub async fn update_field(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn check_draft(state: State<'_, AppState>, id: String) -> Res<Vec<Problem>> {
     state.require_own_draft(&id)?;
     let petition = state.store()?.get(&id).await.map_err(|e| state.err(e))?;
@@ -64,16 +71,19 @@ pub async fn check_draft(state: State<'_, AppState>, id: String) -> Res<Vec<Prob
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn trash_draft(state: State<'_, AppState>, id: String) -> Res<()> {
     state.store()?.trash(&id).await.map_err(|e| state.err(e))
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn restore_draft(state: State<'_, AppState>, id: String) -> Res<()> {
     state.store()?.restore(&id).await.map_err(|e| state.err(e))
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn delete_draft(state: State<'_, AppState>, id: String) -> Res<()> {
     state
         .store()?
@@ -83,6 +93,7 @@ pub async fn delete_draft(state: State<'_, AppState>, id: String) -> Res<()> {
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn duplicate_draft(state: State<'_, AppState>, id: String) -> Res<Petition> {
     state
         .store()?

@@ -17,7 +17,7 @@ use crate::state::AppState;
 type Res<T> = Result<T, CommandError>;
 
 /// What the receipt screen shows.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, specta::Type)]
 pub struct KioskReceipt {
     /// Valid at once, even offline: the bureau answers look-ups by it once the petition arrives.
     pub reference: String,
@@ -27,7 +27,7 @@ pub struct KioskReceipt {
     pub delivered: bool,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, specta::Type)]
 pub struct ExportResult {
     pub file: String,
     pub petitions: usize,
@@ -52,6 +52,7 @@ fn qr_svg(text: &str) -> String {
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn kiosk_begin_session(state: State<'_, AppState>) -> Res<Petition> {
     state.require_kiosk()?;
     let draft = state
@@ -64,6 +65,7 @@ pub async fn kiosk_begin_session(state: State<'_, AppState>) -> Res<Petition> {
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn kiosk_list_folder(state: State<'_, AppState>, index: usize) -> Res<Vec<FolderFile>> {
     state.require_kiosk()?;
     let dir = folder(&state, index)?;
@@ -74,6 +76,7 @@ pub async fn kiosk_list_folder(state: State<'_, AppState>, index: usize) -> Res<
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn kiosk_attach_from_folder(
     state: State<'_, AppState>,
     id: String,
@@ -105,6 +108,7 @@ pub async fn kiosk_attach_from_folder(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn kiosk_submit(state: State<'_, AppState>, id: String) -> Res<KioskReceipt> {
     state.require_kiosk()?;
     state.require_own_draft(&id)?;
@@ -122,6 +126,7 @@ pub async fn kiosk_submit(state: State<'_, AppState>, id: String) -> Res<KioskRe
 /// Ends the citizen's session: every unsent draft deleted for good, the webview's storage and
 /// caches cleared, the administrator panel locked.
 #[tauri::command]
+#[specta::specta]
 pub async fn kiosk_end_session<R: Runtime>(
     webview: tauri::Webview<R>,
     state: State<'_, AppState>,
@@ -141,6 +146,7 @@ pub async fn kiosk_end_session<R: Runtime>(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn kiosk_admin_unlock(state: State<'_, AppState>, pin: String) -> Res<OutboxCounts> {
     state.require_kiosk()?;
     let store = state.store()?;
@@ -153,6 +159,7 @@ pub async fn kiosk_admin_unlock(state: State<'_, AppState>, pin: String) -> Res<
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn kiosk_admin_status(state: State<'_, AppState>) -> Res<OutboxCounts> {
     state.require_admin()?;
     state
@@ -165,6 +172,7 @@ pub async fn kiosk_admin_status(state: State<'_, AppState>) -> Res<OutboxCounts>
 /// "Sync now" from the administrator: every petition not yet delivered is tried again at once
 /// (backing-off ones too), and the engine is woken.
 #[tauri::command]
+#[specta::specta]
 pub async fn kiosk_sync_now(state: State<'_, AppState>) -> Res<()> {
     state.require_admin()?;
     state
@@ -177,6 +185,7 @@ pub async fn kiosk_sync_now(state: State<'_, AppState>) -> Res<()> {
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn kiosk_export_outbox(state: State<'_, AppState>, index: usize) -> Res<ExportResult> {
     state.require_admin()?;
     let dir = folder(&state, index)?;
@@ -193,6 +202,7 @@ pub async fn kiosk_export_outbox(state: State<'_, AppState>, index: usize) -> Re
 }
 
 #[tauri::command]
+#[specta::specta]
 pub fn kiosk_admin_lock(state: State<'_, AppState>) -> Res<()> {
     state.lock_admin();
     Ok(())
@@ -201,6 +211,7 @@ pub fn kiosk_admin_lock(state: State<'_, AppState>) -> Res<()> {
 /// Leaves kiosk mode: from now on the window may close (the UI then asks it to, and the app
 /// quits; the OS's kiosk session decides what comes next).
 #[tauri::command]
+#[specta::specta]
 pub fn kiosk_exit(state: State<'_, AppState>) -> Res<()> {
     state.require_admin()?;
     state.allow_exit();
@@ -212,6 +223,7 @@ pub fn kiosk_exit(state: State<'_, AppState>) -> Res<()> {
 /// leaves only the receipt), and answers within seconds whatever the printer does. An error
 /// tells the citizen to write the reference down; the reference stays on screen either way.
 #[tauri::command]
+#[specta::specta]
 pub async fn kiosk_print_receipt<R: Runtime>(
     webview: tauri::Webview<R>,
     state: State<'_, AppState>,

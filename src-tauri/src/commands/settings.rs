@@ -6,10 +6,10 @@ use crate::error::CommandError;
 use crate::state::{AppState, LANGUAGE_SETTING};
 
 /// What the UI needs before its first paint.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, specta::Type)]
 pub struct AppInfo {
     /// `zh-CN` or `en`.
-    pub language: &'static str,
+    pub language: Lang,
     /// Why the data could not be opened, if it could not.
     pub error: Option<CommandError>,
     /// Kiosk mode, when on: what the kiosk UI needs (folder paths stay on this side).
@@ -19,7 +19,7 @@ pub struct AppInfo {
     pub may_choose_passphrase: bool,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, specta::Type)]
 pub struct KioskView {
     pub idle_seconds: u32,
     pub countdown_seconds: u32,
@@ -29,16 +29,17 @@ pub struct KioskView {
     pub can_print: bool,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, specta::Type)]
 pub struct FolderView {
     pub index: usize,
     pub label: String,
 }
 
 #[tauri::command]
+#[specta::specta]
 pub fn app_state(state: State<'_, AppState>) -> AppInfo {
     AppInfo {
-        language: state.lang().tag(),
+        language: state.lang(),
         error: state.store().err(),
         kiosk: state.kiosk_config().map(|k| KioskView {
             idle_seconds: k.idle_seconds,
@@ -61,6 +62,7 @@ pub fn app_state(state: State<'_, AppState>) -> AppInfo {
 /// Tries to open the data with the OS keyring again (the user unlocked it, or the UI's timer).
 /// Returns what the UI needs, as at start.
 #[tauri::command]
+#[specta::specta]
 pub async fn retry_open<R: tauri::Runtime>(
     app: tauri::AppHandle<R>,
     state: State<'_, AppState>,
@@ -75,6 +77,7 @@ pub async fn retry_open<R: tauri::Runtime>(
 
 /// How strong a new passphrase is, while it is typed (nothing is kept).
 #[tauri::command]
+#[specta::specta]
 pub fn passphrase_strength(passphrase: String) -> petition_core::keys::Strength {
     petition_core::keys::strength(&petition_core::keys::Passphrase::new(passphrase))
 }
@@ -83,6 +86,7 @@ pub fn passphrase_strength(passphrase: String) -> petition_core::keys::Strength 
 /// starts syncing. Refused (`already_set_up`) when the folder has data or a key, or the keyring
 /// works.
 #[tauri::command]
+#[specta::specta]
 pub async fn set_up_passphrase<R: tauri::Runtime>(
     app: tauri::AppHandle<R>,
     state: State<'_, AppState>,
@@ -98,6 +102,7 @@ pub async fn set_up_passphrase<R: tauri::Runtime>(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn set_language(
     state: State<'_, AppState>,
     language: String,
@@ -115,6 +120,7 @@ pub async fn set_language(
 /// Opens data kept with an administrator passphrase (machines without an OS keyring), then
 /// starts syncing. A wrong passphrase is `wrong_data_key`, and nothing changes on disk.
 #[tauri::command]
+#[specta::specta]
 pub async fn unlock_data<R: tauri::Runtime>(
     app: tauri::AppHandle<R>,
     state: State<'_, AppState>,

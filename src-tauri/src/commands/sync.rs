@@ -10,13 +10,14 @@ use crate::state::AppState;
 type Res<T> = Result<T, CommandError>;
 
 /// Where the app delivers petitions, and whether it has a token for it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, specta::Type)]
 pub struct BureauInfo {
     pub bureau_url: Option<String>,
     pub signed_in: bool,
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn bureau_info(state: State<'_, AppState>) -> Res<BureauInfo> {
     let store = state.store()?;
     let bureau_url = store
@@ -34,6 +35,7 @@ pub async fn bureau_info(state: State<'_, AppState>) -> Res<BureauInfo> {
 /// Keeps the token (OS keyring, or the encrypted store in passphrase mode) and the address in
 /// the settings, then wakes the engine.
 #[tauri::command]
+#[specta::specta]
 pub async fn sign_in(
     state: State<'_, AppState>,
     bureau_url: String,
@@ -51,6 +53,7 @@ pub async fn sign_in(
 
 /// Freezes a ready draft and puts it in the outbox, in one transaction; it goes out by itself.
 #[tauri::command]
+#[specta::specta]
 pub async fn submit_petition(state: State<'_, AppState>, id: String) -> Res<OutboxItem> {
     let item = state.store()?.submit(&id).await.map_err(|e| state.err(e))?;
     state.wake_sync();
@@ -58,16 +61,19 @@ pub async fn submit_petition(state: State<'_, AppState>, id: String) -> Res<Outb
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn withdraw_petition(state: State<'_, AppState>, id: String) -> Res<()> {
     state.store()?.withdraw(&id).await.map_err(|e| state.err(e))
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn list_outbox(state: State<'_, AppState>) -> Res<Vec<OutboxItem>> {
     state.store()?.outbox().await.map_err(|e| state.err(e))
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn petition_status(state: State<'_, AppState>, id: String) -> Res<PetitionStatus> {
     state
         .store()?
@@ -78,6 +84,7 @@ pub async fn petition_status(state: State<'_, AppState>, id: String) -> Res<Peti
 
 /// Tries an item that needs attention again, now.
 #[tauri::command]
+#[specta::specta]
 pub async fn retry_outbox(state: State<'_, AppState>, id: String) -> Res<()> {
     state
         .store()?
@@ -91,6 +98,7 @@ pub async fn retry_outbox(state: State<'_, AppState>, id: String) -> Res<()> {
 /// Streams the engine's events (progress, deliveries, status changes) to the UI until the
 /// window goes away.
 #[tauri::command]
+#[specta::specta]
 pub fn watch_sync(state: State<'_, AppState>, on_event: Channel<SyncEvent>) -> Res<()> {
     let Some(mut events) = state.subscribe_sync() else {
         return Err(state.err(SyncError::NoBureau.into()));
@@ -114,6 +122,7 @@ pub fn watch_sync(state: State<'_, AppState>, on_event: Channel<SyncEvent>) -> R
 
 /// "Sync now": sends what waits (backing-off items too) and fetches the bureau's news at once.
 #[tauri::command]
+#[specta::specta]
 pub async fn sync_now(state: State<'_, AppState>) -> Res<()> {
     state.store()?.due_now().await.map_err(|e| state.err(e))?;
     state.wake_sync();

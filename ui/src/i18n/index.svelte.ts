@@ -76,7 +76,7 @@ export function hasMessage(id: string): boolean {
 /** An error's text in the current language: the catalogue's message for its code with its
  *  arguments, else the message the core sent (already in this language), else a general one. */
 export function errorText(error: CommandError, values: Args = {}): string {
-  const args = { message: error.message, ...(error.args ?? {}), ...values };
+  const args = { message: error.message, ...values };
   return format(i18n.lang, error.code, args) ?? (error.message || tr('unknown', args));
 }
 

@@ -2,12 +2,13 @@
 // that answers the commands of the contract and records them.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { flushSync, mount, unmount } from 'svelte';
-import type { Attachment, AttachResult, KioskInfo, Petition, Problem } from '../api';
+import type { Attachment, KioskInfo, Petition, Problem } from '../api';
+import type { Handlers } from '../api/fake';
 
 type Call = { cmd: string; args: Record<string, unknown> | undefined };
 const backend = vi.hoisted(() => ({
   calls: [] as { cmd: string; args: Record<string, unknown> | undefined }[],
-  handlers: {} as Record<string, (args: Record<string, unknown>) => unknown>,
+  handlers: {} as Handlers,
 }));
 
 vi.mock('@tauri-apps/api/core', () => ({
@@ -16,7 +17,7 @@ vi.mock('@tauri-apps/api/core', () => ({
   },
   invoke: async (cmd: string, args?: Record<string, unknown>) => {
     backend.calls.push({ cmd, args });
-    const handler = backend.handlers[cmd];
+    const handler = (backend.handlers as Record<string, ((a: Record<string, unknown>) => unknown) | undefined>)[cmd];
     if (!handler) throw { code: 'no_handler', message: cmd };
     return handler(args ?? {});
   },
@@ -49,20 +50,20 @@ function answer(kiosk: KioskInfo | null = KIOSK) {
   attached = [];
   backend.calls.length = 0;
   backend.handlers = {
-    app_state: () => ({ language: 'zh-CN', error: null, kiosk }),
+    app_state: () => ({ language: 'zh-CN', error: null, kiosk, may_choose_passphrase: false }),
     set_language: () => null,
     kiosk_begin_session: () => petition(),
-    update_field: (a) => a.value,
+    update_field: (a) => String(a.value),
     check_draft: () => problems,
     attachment_limits: () => ({ max_file_bytes: 20e6, max_files_per_petition: 20, max_petition_bytes: 100e6, max_pixels: 40e6 }),
     kiosk_list_folder: () => [
       { name: 'scan-001.jpg', bytes: 52_000, kind: 'image' },
       { name: 'huge.tif', bytes: 90_000_000, kind: 'image' },
     ],
-    kiosk_attach_from_folder: (a): AttachResult[] => {
-      if (a.name === 'huge.tif') return [{ Err: { code: 'file_too_large', message: 'too large' } }];
+    kiosk_attach_from_folder: (a) => {
+      if (a.name === 'huge.tif') throw { code: 'file_too_large', message: 'too large' };
       attached = [attachment('s1', String(a.name))];
-      return [{ Ok: attached[0]! }];
+      return attached[0]!;
     },
     list_attachments: () => attached,
     attachment_thumbnail: () => new Uint8Array([0x89, 0x50]).buffer,
@@ -79,9 +80,9 @@ function answer(kiosk: KioskInfo | null = KIOSK) {
     kiosk_end_session: () => null,
     kiosk_admin_unlock: (a) => {
       if (a.pin !== '2468') throw { code: 'pin_wrong', message: 'PIN 不正确。再错 4 次，管理功能将锁定 5 分钟。' };
-      return { counts: { waiting: 2, uploading: 1, delivered: 7, needs_attention: 0 }, bytes_pending: 3_000_000 };
+      return { waiting: 2, uploading: 1, delivered: 7, needs_attention: 0, bytes_pending: 3_000_000 };
     },
-    kiosk_admin_status: () => ({ waiting: 1, uploading: 1, delivered: 8, needs_attention: 0 }),
+    kiosk_admin_status: () => ({ waiting: 1, uploading: 1, delivered: 8, needs_attention: 0, bytes_pending: 1_000_000 }),
     kiosk_sync_now: () => null,
     kiosk_export_outbox: () => ({ file: 'E:/petitions-2025-03-01.age', petitions: 2 }),
     kiosk_admin_lock: () => null,
@@ -312,7 +313,7 @@ describe('kiosk mode', () => {
     await press('kiosk-start');
     for (let i = 0; i < 3; i++) await press('kiosk-next');
     await press('kiosk-submit');
-    let answerPrint: () => unknown = () => null;
+    let answerPrint: () => Promise<null> | null = () => null;
     backend.handlers.kiosk_print_receipt = () => answerPrint();
     await press('kiosk-print');
     expect(called('kiosk_print_receipt')).toHaveLength(1);
@@ -384,37 +385,13 @@ describe('kiosk mode', () => {
     expect(called('kiosk_admin_status')).toHaveLength(polls);
   });
 
-  it('reads the first Rust answers as the contract ones (one attachment; flat counts)', async () => {
-    await start();
-    backend.handlers.kiosk_attach_from_folder = (a) => {
-      attached = [attachment('s2', String(a.name))];
-      return attached[0];
-    };
-    backend.handlers.kiosk_admin_unlock = () => ({ waiting: 3, uploading: 0, delivered: 1, needs_attention: 1, bytes_pending: 2_500_000 });
-    await press('kiosk-admin');
-    const pin = $<HTMLInputElement>('kiosk-pin')!;
-    pin.value = '2468';
-    pin.dispatchEvent(new Event('input', { bubbles: true }));
-    await press('kiosk-pin-submit');
-    expect($('kiosk-count-waiting')?.textContent).toBe('3');
-    expect($('kiosk-admin-counts')?.parentElement?.textContent).toContain('2.5 MB');
-    await press('kiosk-admin-lock');
-
-    await press('kiosk-start');
-    for (let i = 0; i < 2; i++) await press('kiosk-next');
-    await press('kiosk-folder');
-    await press('kiosk-file', 0);
-    expect($$('kiosk-attachment').map((a) => a.dataset.sha256)).toEqual(['s2']);
-    expect($('kiosk-refused')).toBeNull();
-  });
-
   it('opens as a kiosk after the administrator passphrase, never as the desktop app', async () => {
     answer(KIOSK);
     let open = false;
     backend.handlers.app_state = () =>
       open
-        ? { language: 'zh-CN', error: null, kiosk: KIOSK }
-        : { language: 'zh-CN', error: { code: 'passphrase_required', message: '' }, kiosk: null };
+        ? { language: 'zh-CN', error: null, kiosk: KIOSK, may_choose_passphrase: false }
+        : { language: 'zh-CN', error: { code: 'passphrase_required', message: '' }, kiosk: null, may_choose_passphrase: false };
     backend.handlers.unlock_data = () => {
       open = true;
       return null;

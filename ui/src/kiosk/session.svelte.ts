@@ -109,9 +109,7 @@ export class KioskSession {
     const { id, mine } = this.current();
     this.adding = name;
     try {
-      const results = await api.kioskAttachFromFolder(id, index, name);
-      if (!mine()) return;
-      for (const r of results) if ('Err' in r) this.refuse(name, r.Err);
+      await api.kioskAttachFromFolder(id, index, name);
     } catch (e) {
       if (mine()) this.refuse(name, e);
     } finally {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Attachment, Petition } from '../api';
+import type { Attachment, Petition, api } from '../api';
 
 const calls: string[] = [];
 const fake = {
@@ -9,20 +9,20 @@ const fake = {
   }),
   checkDraft: vi.fn(async () => []),
   kioskListFolder: vi.fn(async () => [{ name: '身份证.jpg', bytes: 1000, kind: 'image' as const }]),
-  kioskAttachFromFolder: vi.fn(async () => [
-    { Ok: attachment('a1') },
-    { Err: { code: 'file_too_large', message: '太大' } },
-  ]),
+  kioskAttachFromFolder: vi.fn(async (_id: string, _index: number, name: string) => {
+    if (name === '大图.tif') throw { code: 'file_too_large', message: '太大' };
+    return attachment('a1');
+  }),
   listAttachments: vi.fn(async () => [attachment('a1')]),
   attachmentThumbnail: vi.fn(async () => new Uint8Array([0x89, 0x50]).buffer),
-  removeAttachment: vi.fn(async () => {}),
+  removeAttachment: vi.fn(async () => null),
   kioskSubmit: vi.fn(async () => ({
     reference: 'C1YKK-3D5JJ',
     qr_svg: '<svg></svg>',
     submitted_at: '2025-01-01T08:00:00Z',
     delivered: false,
   })),
-};
+} satisfies Partial<typeof api>;
 
 vi.mock('../api', async (original) => ({ ...(await original<typeof import('../api')>()), api: fake }));
 
@@ -69,6 +69,7 @@ describe('KioskSession', () => {
     await s.flush();
     await s.openFolder(0);
     await s.attach(0, '身份证.jpg');
+    await s.attach(0, '大图.tif');
     await s.check();
     expect(s.draft?.name).toBe('张三');
     expect(s.folder?.files).toHaveLength(1);

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// The formats the app takes in (all of them) and stores (JPEG, PNG and PDF).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum MediaType {
     #[serde(rename = "image/jpeg")]
     Jpeg,

@@ -73,6 +73,7 @@ pub struct Progress {
 
 /// An attachment of a petition, as listed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Attachment {
     /// Lowercase hex SHA-256 of the stored bytes; names the attachment within its petition.
     pub sha256: String,

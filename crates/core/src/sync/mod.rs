@@ -34,6 +34,7 @@ use crate::model::State;
 
 /// An outbox item as the UI shows it: one petition on its way, with progress.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct OutboxItem {
     pub id: String,
     /// Shown to the citizen; personal data, never logged.
@@ -55,6 +56,7 @@ pub struct OutboxItem {
 
 /// The state of an outbox item, as the UI words it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum ItemState {
     WaitingForNetwork,
@@ -69,6 +71,7 @@ pub enum ItemState {
 
 /// `{code, message}` of a failure; the message is the bureau's (both languages) or the app's.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ErrorView {
     pub code: String,
     pub message: String,
@@ -76,6 +79,7 @@ pub struct ErrorView {
 
 /// One dated event of the bureau about a petition.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct BureauEvent {
     /// `submitted`, `registered`, `accepted`, `not_accepted`, `extended`, `replied`, …
     pub kind: String,
@@ -87,6 +91,7 @@ pub struct BureauEvent {
 
 /// Where a petition stands, locally and at the bureau (`petitionctl status`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct PetitionStatus {
     pub id: String,
     pub state: State,
@@ -100,6 +105,7 @@ pub struct PetitionStatus {
 
 /// What the engine reports while it works. The shell forwards these to the UI as they are.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum SyncEvent {
     /// The reachability check ran: the bureau answered, or why not.

@@ -119,6 +119,7 @@ fn item_from_row(row: &SqliteRow) -> Result<OutboxItem> {
 
 /// What signing in did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SignIn {
     /// The bureau's address as kept (no trailing slash).
     pub bureau_url: String,
