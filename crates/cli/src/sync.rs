@@ -52,7 +52,7 @@ pub async fn login(store: &Store, args: LoginArgs, lang: Lang) -> anyhow::Result
             "Signed in; the token is kept encrypted in this machine's data:",
         ),
         _ => lang.pick(
-            "已登录，令牌保存在系统钥匙串中：",
+            "已登录，令牌保存在这台电脑的系统密码库中：",
             "Signed in; the token is in the OS keyring:",
         ),
     };

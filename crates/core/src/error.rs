@@ -128,15 +128,7 @@ impl Error {
             Error::Migrate(_) => "migration_failed",
             Error::Attachment(e) => e.code(),
             Error::Sync(e) => e.code(),
-            Error::Key(KeyProblem::KeyringUnavailable(_)) => "keyring_unavailable",
-            Error::Key(KeyProblem::KeyMissing) => "data_key_missing",
-            Error::Key(KeyProblem::WrongKey) => "wrong_data_key",
-            Error::Key(KeyProblem::PassphraseRequired) => "passphrase_required",
-            Error::Key(KeyProblem::PassphraseTooShort) => "passphrase_too_short",
-            Error::Key(KeyProblem::AlreadySetUp) => "already_set_up",
-            Error::Key(KeyProblem::InfoDamaged) => "key_info_damaged",
-            Error::Key(KeyProblem::Unencrypted) => "unencrypted_data",
-            Error::Key(KeyProblem::NotPassphraseMode) => "not_passphrase_mode",
+            Error::Key(problem) => problem.code(),
             Error::Kiosk(e) => e.code(),
         }
     }
@@ -150,12 +142,7 @@ impl Error {
                     "This petition cannot be found; it may have been deleted for good. Go back to the list and pick another.",
                 )
                 .to_owned(),
-            Error::AmbiguousId => lang
-                .pick(
-                    "这个编号前缀对应多份信访事项，请输入更长的编号。",
-                    "This id prefix matches more than one petition; type more of the id.",
-                )
-                .to_owned(),
+            Error::AmbiguousId => lang.text("ambiguous_id"),
             Error::NotEditable => lang
                 .pick(
                     "这份信访事项已不是草稿（或在回收站中），不能再修改。请先从回收站恢复，或复制一份再改。",
@@ -214,52 +201,30 @@ impl Error {
                 .to_owned(),
             Error::Attachment(e) => e.message(lang),
             Error::Sync(e) => e.message(lang),
-            Error::Key(problem) => problem.message(lang).to_owned(),
+            Error::Key(problem) => problem.message(lang),
             Error::Kiosk(e) => e.message(lang),
         }
     }
 }
 
 impl KeyProblem {
-    /// What happened and what to do, in the given language.
-    pub fn message(&self, lang: Lang) -> &'static str {
+    /// The stable code, as [`Error::code`] gives it.
+    pub fn code(&self) -> &'static str {
         match self {
-            KeyProblem::KeyringUnavailable(_) => lang.pick(
-                "信访助手的资料是加密保存的，打开它的钥匙放在这台电脑保管密码的地方（系统密码库：Windows 凭据管理器、macOS 钥匙串或 Linux 的密钥环），现在那里用不了：可能还没有解锁，也可能这台电脑没有。资料没有任何改动。如果电脑提示解锁，请输入您登录电脑时用的密码，然后再试；没有系统密码库的机器，可以改用自己设定的口令保护资料（在应用的第一个画面，或由管理员运行 petitionctl key init --passphrase）。",
-                "Petition Desk keeps its data encrypted, and the key that opens it is kept where this computer keeps passwords (the system password store: Windows Credential Manager, macOS Keychain or the Linux keyring). That place cannot be used right now: it may still be locked, or this computer may not have one. Nothing of the data was changed. If the computer asks you to unlock it, type the password you log in with, then try again; a machine without a password store can protect the data with a passphrase instead (on the app's first screen, or an administrator runs `petitionctl key init --passphrase`).",
-            ),
-            KeyProblem::KeyMissing => lang.pick(
-                "在系统钥匙串中找不到这个数据目录的密钥，数据无法打开，但未作任何改动。请用当初保存数据的系统账户登录；若钥匙串已被清除，这些数据无法恢复。",
-                "The key of this data folder is not in the OS keyring, so the data cannot be opened; nothing was changed. Log in with the OS account that saved the data; if the keyring was wiped, this data cannot be recovered.",
-            ),
-            KeyProblem::WrongKey => lang.pick(
-                "密钥（或管理员口令）打不开这些数据，数据未作任何改动。请检查口令后重试，或用当初保存数据的系统账户登录。",
-                "The key (or the administrator passphrase) does not open this data; nothing was changed. Check the passphrase and try again, or log in with the OS account that saved the data.",
-            ),
-            KeyProblem::PassphraseRequired => lang.pick(
-                "这台机器的数据由管理员口令保护，请输入口令后打开。",
-                "The data on this machine is protected by an administrator passphrase; enter it to open the data.",
-            ),
-            KeyProblem::PassphraseTooShort => lang.pick(
-                "口令太短，至少需要 8 个字符。请换一个更长的口令。",
-                "The passphrase is too short: use at least 8 characters.",
-            ),
-            KeyProblem::AlreadySetUp => lang.pick(
-                "这个数据目录已经设置过密钥或已有数据，不能再设置口令。请换一个空目录。",
-                "This data folder already has a key or data, so a passphrase cannot be set up for it. Use an empty folder.",
-            ),
-            KeyProblem::InfoDamaged => lang.pick(
-                "数据目录中的 key.json 已损坏，数据无法打开，但未作任何改动。请从备份恢复该文件。",
-                "key.json in the data folder is damaged, so the data cannot be opened; nothing was changed. Restore the file from a backup.",
-            ),
-            KeyProblem::NotPassphraseMode => lang.pick(
-                "这个数据目录的钥匙保存在系统密码库中，没有口令可改。",
-                "This data folder's key is kept in the system password store; it has no passphrase to change.",
-            ),
-            KeyProblem::Unencrypted => lang.pick(
-                "数据目录中的数据库未加密（来自早期测试版本），为保护个人信息已拒绝打开，未作任何改动。请换用新的数据目录。",
-                "The database in this data folder is not encrypted (it comes from an early test version); it was not opened, to protect personal data, and nothing was changed. Use a new data folder.",
-            ),
+            KeyProblem::KeyringUnavailable(_) => "keyring_unavailable",
+            KeyProblem::KeyMissing => "data_key_missing",
+            KeyProblem::WrongKey => "wrong_data_key",
+            KeyProblem::PassphraseRequired => "passphrase_required",
+            KeyProblem::PassphraseTooShort => "passphrase_too_short",
+            KeyProblem::AlreadySetUp => "already_set_up",
+            KeyProblem::InfoDamaged => "key_info_damaged",
+            KeyProblem::Unencrypted => "unencrypted_data",
+            KeyProblem::NotPassphraseMode => "not_passphrase_mode",
         }
+    }
+
+    /// What happened and what to do, in the given language: the catalogue's message for the code.
+    pub fn message(&self, lang: Lang) -> String {
+        lang.text(self.code())
     }
 }

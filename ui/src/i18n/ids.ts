@@ -7,6 +7,8 @@ export type MessageId =
   | 'actions-undo'
   | 'admin_pin_required'
   | 'already_sent'
+  | 'already_set_up'
+  | 'ambiguous_id'
   | 'app-cannotOpen'
   | 'app-loading'
   | 'app-locked'
@@ -18,6 +20,7 @@ export type MessageId =
   | 'attachment_file_damaged'
   | 'attachment_not_found'
   | 'attachment_order_invalid'
+  | 'attachment_purged'
   | 'attachment_storage_failed'
   | 'attachments-choose'
   | 'attachments-count'
@@ -49,6 +52,7 @@ export type MessageId =
   | 'check-problems'
   | 'data_dir_in_use'
   | 'data_dir_unusable'
+  | 'data_key_missing'
   | 'database_error'
   | 'export_failed'
   | 'field-address'
@@ -112,6 +116,7 @@ export type MessageId =
   | 'keySetup-trying'
   | 'keySetup-unlockHint'
   | 'keySetup-warning'
+  | 'key_info_damaged'
   | 'keyring_unavailable'
   | 'kiosk-admin-button'
   | 'kiosk-admin-bytesPending'
@@ -219,6 +224,7 @@ export type MessageId =
   | 'not_found'
   | 'not_image_or_pdf'
   | 'not_kiosk'
+  | 'not_passphrase_mode'
   | 'not_queued'
   | 'not_ready'
   | 'not_signed_in'
@@ -256,6 +262,8 @@ export type MessageId =
   | 'outbox-syncNow'
   | 'outbox-trackingCode'
   | 'outbox-withdraw'
+  | 'passphrase_required'
+  | 'passphrase_too_short'
   | 'pdf_damaged'
   | 'petition_too_large'
   | 'pin_invalid'
@@ -311,8 +319,10 @@ export type MessageId =
   | 'trash-heading'
   | 'trash-restore'
   | 'trash-trashedAt'
+  | 'unencrypted_data'
   | 'unknown'
-  | 'value_not_allowed';
+  | 'value_not_allowed'
+  | 'wrong_data_key';
 
 /** The variables of each message that has any: tr() needs a value for each of them. */
 export type MessageVars = {

@@ -174,12 +174,7 @@ impl AttachmentError {
                     "The new order does not match the current attachments (one may just have been added or removed). Refresh and reorder again.",
                 )
                 .to_owned(),
-            AttachmentError::Purged => lang
-                .pick(
-                    "为保护隐私，这份附件已在信访部门确认收到后按保留期限从本机删除；信访部门保存有原件。信访事项的文字仍可查看。",
-                    "To protect your privacy this attachment was deleted from this computer after the retention period that followed the bureau's receipt; the bureau keeps the original. The petition's text is still here.",
-                )
-                .to_owned(),
+            AttachmentError::Purged => lang.text("attachment_purged"),
             AttachmentError::StoredFileDamaged => lang
                 .pick(
                     "本机保存的附件已损坏。请删除该附件后重新添加原文件。",

@@ -57,3 +57,17 @@ admin_pin_required = Enter the administrator PIN first.
 pin_wrong = { $message }
 pin_locked = { $message }
 unknown = Something unexpected happened: { $message }. Try again.
+
+# The data's key (the system password store, or a passphrase)
+data_key_missing = The key of this data folder is not in the OS keyring, so the data cannot be opened; nothing was changed. Log in with the OS account that saved the data; if the keyring was wiped, this data cannot be recovered.
+wrong_data_key = The key (or the administrator passphrase) does not open this data; nothing was changed. Check the passphrase and try again, or log in with the OS account that saved the data.
+passphrase_required = The data on this machine is protected by an administrator passphrase; enter it to open the data.
+passphrase_too_short = The passphrase is too short: use at least 8 characters.
+already_set_up = This data folder already has a key or data, so a passphrase cannot be set up for it. Use an empty folder.
+key_info_damaged = key.json in the data folder is damaged, so the data cannot be opened; nothing was changed. Restore the file from a backup.
+not_passphrase_mode = This data folder's key is kept in the system password store; it has no passphrase to change.
+unencrypted_data = The database in this data folder is not encrypted (it comes from an early test version); it was not opened, to protect personal data, and nothing was changed. Use a new data folder.
+
+# Others
+ambiguous_id = This id prefix matches more than one petition; type more of the id.
+attachment_purged = To protect your privacy this attachment was deleted from this computer after the retention period that followed the bureau's receipt; the bureau keeps the original. The petition's text is still here.

@@ -1,0 +1,125 @@
+//! Every error code the app's core or its shell can hand to the UI has a message in the
+//! catalogue's errors, in both languages: the UI words an error from its code, and a code without
+//! a message would reach a citizen as the core's fallback text, or as nothing.
+//!
+//! The codes are read from the Rust sources the way a reviewer finds them: the string literals of
+//! every `fn code(…)` and of `fn network_error(…)`, and each `code: "…"` written out; the rules'
+//! validation problems are worded as `problem-<code>`.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use petition_messages::has;
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("a source folder") {
+        let path = entry.expect("an entry").path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// The body of the function that starts at `start` (its first `{` to the matching `}`).
+fn body(text: &str, start: usize) -> &str {
+    let open = start + text[start..].find('{').expect("a body");
+    let mut depth = 0;
+    for (i, c) in text[open..].char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return &text[open..open + i];
+                }
+            }
+            _ => {}
+        }
+    }
+    &text[open..]
+}
+
+/// The `"snake_case"` literals in `text`.
+fn literals(text: &str, out: &mut BTreeSet<String>) {
+    for piece in text.split('"').skip(1).step_by(2) {
+        let code = !piece.is_empty()
+            && piece.starts_with(|c: char| c.is_ascii_lowercase())
+            && piece
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c == '_' || c.is_ascii_digit());
+        if code {
+            out.insert(piece.to_owned());
+        }
+    }
+}
+
+/// The codes in the sources under `dirs`.
+fn codes(dirs: &[&str]) -> BTreeSet<String> {
+    let root = workspace();
+    let mut files = Vec::new();
+    for dir in dirs {
+        rust_files(&root.join(dir), &mut files);
+    }
+    let mut codes = BTreeSet::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).expect("a source file");
+        let text = text.split("#[cfg(test)]").next().unwrap_or_default();
+        for marker in ["fn code(", "fn network_error("] {
+            let mut from = 0;
+            while let Some(at) = text[from..].find(marker) {
+                let start = from + at;
+                literals(body(text, start), &mut codes);
+                from = start + marker.len();
+            }
+        }
+        for piece in text.split("code: \"").skip(1) {
+            literals(&format!("\"{}", piece), &mut codes);
+        }
+    }
+    codes
+}
+
+#[test]
+fn every_error_code_has_a_message_in_both_languages() {
+    let codes = codes(&["crates/core/src", "src-tauri/src"]);
+    // The scan finds the codes (a broken scan must not pass by finding none).
+    for known in [
+        "not_found",
+        "file_too_large",
+        "no_bureau",
+        "kiosk_forbidden",
+        "bad_request",
+    ] {
+        assert!(codes.contains(known), "the scan missed {known}: {codes:?}");
+    }
+    let missing: Vec<&String> = codes.iter().filter(|code| !has(code)).collect();
+    assert!(
+        missing.is_empty(),
+        "no message in errors.ftl for: {missing:#?}"
+    );
+}
+
+/// A validation problem is worded as `problem-<code>` (the rules' `ProblemCode`).
+#[test]
+fn every_problem_code_has_a_message_in_both_languages() {
+    let codes = codes(&["crates/rules/src"]);
+    assert!(
+        codes.contains("id_number_checksum"),
+        "the scan missed a problem: {codes:?}"
+    );
+    let missing: Vec<String> = codes
+        .iter()
+        .map(|code| format!("problem-{code}"))
+        .filter(|id| !has(id))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "no message in fields.ftl for: {missing:#?}"
+    );
+}
