@@ -26,12 +26,7 @@ impl CommandError {
     pub fn bad_request(lang: Lang) -> CommandError {
         CommandError {
             code: "bad_request".to_owned(),
-            message: lang
-                .pick(
-                    "应用内部请求有误，操作未完成。请重试；若反复出现，请重新启动信访助手。",
-                    "The app made a malformed request and the action did not complete. Try again; if it keeps happening, restart Petition Desk.",
-                )
-                .to_owned(),
+            message: lang.text("bad_request"),
         }
     }
 }

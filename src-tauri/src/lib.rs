@@ -269,6 +269,7 @@ fn notify_on_changes<R: Runtime>(
     app: tauri::AppHandle<R>,
     mut events: tokio::sync::broadcast::Receiver<petition_core::sync::SyncEvent>,
 ) {
+    use petition_core::i18n::text;
     use petition_core::sync::SyncEvent;
     use tauri_plugin_notification::NotificationExt;
     tauri::async_runtime::spawn(async move {
@@ -290,10 +291,11 @@ fn notify_on_changes<R: Runtime>(
                 .unwrap_or_default();
             let (title, body) = match &event {
                 SyncEvent::Delivered { tracking_code, .. } => (
-                    lang.pick("信访事项已送达", "Petition delivered"),
-                    format!(
-                        "{}{tracking_code}",
-                        lang.pick("查询码：", "Tracking code: ")
+                    lang.text("notify-delivered"),
+                    text(
+                        lang,
+                        "notify-delivered-body",
+                        &[("code", tracking_code.as_str().into())],
                     ),
                 ),
                 SyncEvent::StatusChanged {
@@ -301,11 +303,14 @@ fn notify_on_changes<R: Runtime>(
                     state,
                     ..
                 } => (
-                    lang.pick("信访事项有新进展", "Your petition moved on"),
-                    format!(
-                        "{tracking_code}{}{}",
-                        lang.pick("：", ": "),
-                        state.label(lang)
+                    lang.text("notify-moved"),
+                    text(
+                        lang,
+                        "notify-moved-body",
+                        &[
+                            ("code", tracking_code.as_str().into()),
+                            ("state", state.label(lang).into()),
+                        ],
                     ),
                 ),
                 _ => continue,

@@ -228,6 +228,10 @@ export type MessageId =
   | 'not_queued'
   | 'not_ready'
   | 'not_signed_in'
+  | 'notify-delivered'
+  | 'notify-delivered-body'
+  | 'notify-moved'
+  | 'notify-moved-body'
   | 'outbox-copied'
   | 'outbox-copy'
   | 'outbox-empty'
@@ -351,6 +355,8 @@ export type MessageVars = {
   'list-noResults': 'q';
   'list-results': 'n';
   'list-updated': 'time';
+  'notify-delivered-body': 'code';
+  'notify-moved-body': 'code' | 'state';
   'outbox-progress': 'files' | 'filesTotal' | 'sent' | 'total';
   'outbox-queuedAt': 'time';
   'outbox-receivedAt': 'time';

@@ -220,3 +220,9 @@ kiosk-admin-exporting = Exporting…
 kiosk-admin-exported = { $n } petitions exported to { $file }
 kiosk-admin-lock = Leave administration
 kiosk-admin-exit = Quit kiosk mode
+
+# Desktop notifications: the tracking code and the news only, never the petition's content
+notify-delivered = Petition delivered
+notify-delivered-body = Tracking code: { $code }
+notify-moved = Your petition moved on
+notify-moved-body = { $code }: { $state }

@@ -220,3 +220,9 @@ kiosk-admin-exporting = 正在导出…
 kiosk-admin-exported = 已导出 { $n } 份信访事项，文件：{ $file }
 kiosk-admin-lock = 退出管理
 kiosk-admin-exit = 退出信访终端模式
+
+# 桌面通知：只说查询码和进展，从不说信访事项的内容
+notify-delivered = 信访事项已送达
+notify-delivered-body = 查询码：{ $code }
+notify-moved = 信访事项有新进展
+notify-moved-body = { $code }：{ $state }
