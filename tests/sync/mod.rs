@@ -1,7 +1,7 @@
 //! Sync (issue 5) against the real reference bureau on loopback: through a fault-injecting proxy
 //! (`faults`), with the syncing process killed again and again (`kill`), and the token in the real
 //! OS keyring. Run under a private D-Bus session with an unlocked gnome-keyring (scripts/test
-//! and CI do; see BUILDING-HERE.md).
+//! and CI do).
 
 mod faults;
 mod kill;
