@@ -1,5 +1,6 @@
 //! The real app (release build) under Xvfb, driven through tauri-driver + WebKitWebDriver.
 
+mod comfort;
 mod keyless;
 mod kiosk;
 mod kiosk_forbidden;

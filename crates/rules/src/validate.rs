@@ -187,7 +187,10 @@ pub fn is_phone(phone: &str) -> bool {
     for c in phone.chars() {
         match c {
             '0'..='9' => digits.push(c),
-            ' ' | '-' | '(' | ')' | '（' | '）' => {}
+            // Dashes of every width (the hint's example uses a non-breaking one, U+2011, so it
+            // never breaks across lines, and a copied example must still be accepted).
+            ' ' | '-' | '‐' | '‑' | '‒' | '–' | '—' | '－' | '(' | ')' | '（' | '）' =>
+                {}
             '+' if digits.is_empty() => {}
             _ => return false,
         }
@@ -325,6 +328,8 @@ mod tests {
             "+86 13912345678",
             "+8619912345678",
             "029-88886666",
+            "029‑88886666",
+            "029－88886666",
             "(029)88886666",
             "010-62345678",
             "0917-2234567",

@@ -86,6 +86,7 @@ export type MessageId =
   | 'form-chars'
   | 'form-optional'
   | 'form-placeholder'
+  | 'form-placeholderTrash'
   | 'form-purposeLegend'
   | 'form-required'
   | 'form-sections-content'
