@@ -17,35 +17,38 @@ use tower_http::catch_panic::CatchPanicLayer;
 use crate::AppState;
 use crate::clock::rfc3339;
 use crate::error::ApiError;
-use crate::{petitions, uploads};
+use crate::petitions::{intake, steps, views};
+use crate::uploads;
 
 /// The bureau API as a router over `state`.
 pub fn app(state: AppState) -> Router {
     let json_limit = state.config().limits.max_json_bytes;
     let json_routes = Router::new()
-        .route("/v1/uploads", post(uploads::create))
+        .route("/v1/uploads", post(uploads::create_upload))
         .route(
             "/v1/petitions",
-            post(petitions::submit).get(petitions::list),
+            post(intake::submit_petition).get(views::list_petitions),
         )
-        .route("/v1/petitions/{tracking_code}", get(petitions::get_one))
+        .route("/v1/petitions/{tracking_code}", get(views::get_petition))
         .route(
             "/v1/petitions/by-reference/{reference}",
-            get(petitions::get_by_reference),
+            get(views::get_petition_by_reference),
         )
         .route(
             "/v1/petitions/{tracking_code}/evaluation",
-            post(petitions::evaluate),
+            post(steps::evaluate),
         )
         .route(
             "/v1/petitions/{tracking_code}/review",
-            post(petitions::review),
+            post(steps::request_review),
         )
         .layer(DefaultBodyLimit::max(json_limit));
     let upload_routes = Router::new()
         .route(
             "/v1/uploads/{id}",
-            get(uploads::status).patch(uploads::patch),
+            get(uploads::upload_status)
+                .head(uploads::upload_offset)
+                .patch(uploads::upload_patch),
         )
         .layer(DefaultBodyLimit::disable());
     Router::new()
@@ -69,7 +72,7 @@ pub fn app(state: AppState) -> Router {
 
 /// Runs every request to its end in a task of its own, even when the client goes away, so what a
 /// handler started is finished: a submission dropped halfway would hold its claim on the key for
-/// [`petitions::STALE_CLAIM_SECONDS`], and the client's retry would be answered 409 meanwhile.
+/// [`crate::petitions::STALE_CLAIM_SECONDS`], and the client's retry would be answered 409 meanwhile.
 /// (A handler dropped inside SQLite's `BEGIN` could also leave its pooled connection inside a
 /// transaction; the pool closes such connections itself, see `store::Store::open`.)
 async fn run_to_completion(req: Request, next: Next) -> Response {
