@@ -9,8 +9,8 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use petition_api::{
-    AttachmentInfo, AttachmentRef, ErrorCode, FieldProblem, Receipt, Status, SubmitPetition,
-    submission_reference,
+    AttachmentInfo, AttachmentRef, ErrorBody, ErrorCode, FieldProblem, Receipt, Status,
+    SubmitPetition, submission_reference,
 };
 use petition_rules::i18n::Lang;
 use petition_rules::validate;
@@ -31,6 +31,15 @@ use crate::uploads;
 const MAX_FILE_NAME_CHARS: usize = 255;
 
 /// Submit a petition, exactly once per `Idempotency-Key`.
+#[utoipa::path(post, path = "/v1/petitions", tag = "petitions", request_body = SubmitPetition,
+    params(("Idempotency-Key" = String, Header, description = "The petition's UUID")),
+    responses(
+        (status = 201, body = Receipt, description = "Created, or the first answer replayed"),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "`request_in_flight`: retry after `Retry-After`"),
+        (status = 413, body = ErrorBody),
+        (status = 422, body = ErrorBody, description = "`validation_failed`, `idempotency_key_reused`, `upload_incomplete`"),
+        (status = 429, body = ErrorBody)))]
 pub async fn submit_petition(
     State(state): State<AppState>,
     caller: Caller,

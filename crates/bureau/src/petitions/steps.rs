@@ -5,7 +5,8 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use petition_api::{
-    ErrorCode, Evaluation, EvaluationRequest, FieldProblem, PetitionView, ReviewRequest, Status,
+    ErrorBody, ErrorCode, Evaluation, EvaluationRequest, FieldProblem, PetitionView, ReviewRequest,
+    Status,
 };
 
 use super::deadlines::review_in_time;
@@ -21,6 +22,12 @@ const MAX_COMMENT_CHARS: usize = 2000;
 const MAX_REVIEW_REASON_CHARS: usize = 20_000;
 
 /// Rate the bureau's reply (满意/基本满意/不满意), once, after a reply.
+#[utoipa::path(post, path = "/v1/petitions/{tracking_code}/evaluation", tag = "petitions",
+    params(("tracking_code" = String, Path)), request_body = EvaluationRequest,
+    responses(
+        (status = 200, body = PetitionView),
+        (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "`evaluation_not_allowed`")))]
 pub async fn evaluate(
     State(state): State<AppState>,
     caller: Caller,
@@ -64,6 +71,12 @@ pub async fn evaluate(
 }
 
 /// Ask for a review (复查) within 30 days of the reply.
+#[utoipa::path(post, path = "/v1/petitions/{tracking_code}/review", tag = "petitions",
+    params(("tracking_code" = String, Path)), request_body = ReviewRequest,
+    responses(
+        (status = 200, body = PetitionView),
+        (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "`review_not_allowed`")))]
 pub async fn request_review(
     State(state): State<AppState>,
     caller: Caller,

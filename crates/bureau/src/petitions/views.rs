@@ -4,7 +4,9 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use petition_api::{ErrorCode, EventKind, PetitionList, PetitionView, Reply, normalize_reference};
+use petition_api::{
+    ErrorBody, ErrorCode, EventKind, PetitionList, PetitionView, Reply, normalize_reference,
+};
 use serde::Deserialize;
 
 use super::deadlines::due_dates;
@@ -54,6 +56,9 @@ pub async fn view(store: &Store, tracking_code: &str) -> Result<PetitionView, Er
 }
 
 /// One of the caller's petitions.
+#[utoipa::path(get, path = "/v1/petitions/{tracking_code}", tag = "petitions",
+    params(("tracking_code" = String, Path)),
+    responses((status = 200, body = PetitionView), (status = 404, body = ErrorBody)))]
 pub async fn get_petition(
     State(state): State<AppState>,
     caller: Caller,
@@ -67,6 +72,12 @@ pub async fn get_petition(
 /// made from the petition's id, see `petition_api::submission_reference`). Lower case, a
 /// missing dash, spaces and the look-alikes O/0 and I/L/1 are forgiven. The same answer as
 /// `GET /v1/petitions/{tracking_code}`.
+#[utoipa::path(get, path = "/v1/petitions/by-reference/{reference}", tag = "petitions",
+    params(("reference" = String, Path, description = "The submission reference, e.g. `C1YKK-3D5JJ`")),
+    responses(
+        (status = 200, body = PetitionView),
+        (status = 400, body = ErrorBody, description = "`bad_request`: not the shape of a reference"),
+        (status = 404, body = ErrorBody, description = "`petition_not_found`")))]
 pub async fn get_petition_by_reference(
     State(state): State<AppState>,
     caller: Caller,
@@ -101,6 +112,9 @@ pub struct ListQuery {
 }
 
 /// The caller's petitions that changed after `since` (omit it for all).
+#[utoipa::path(get, path = "/v1/petitions", tag = "petitions",
+    params(("since" = Option<String>, Query, description = "`next_cursor` of the last answer")),
+    responses((status = 200, body = PetitionList), (status = 400, body = ErrorBody)))]
 pub async fn list_petitions(
     State(state): State<AppState>,
     caller: Caller,

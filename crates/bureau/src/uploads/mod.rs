@@ -16,7 +16,7 @@ use futures_util::StreamExt;
 use petition_api::headers::{
     OFFSET_OCTET_STREAM, TUS_RESUMABLE, TUS_VERSION, UPLOAD_LENGTH, UPLOAD_OFFSET,
 };
-use petition_api::{CreateUpload, ErrorCode, Upload};
+use petition_api::{CreateUpload, ErrorBody, ErrorCode, Upload};
 use tokio::io::{AsyncSeekExt, AsyncWriteExt};
 
 use crate::AppState;
@@ -120,6 +120,13 @@ fn expired() -> ApiError {
 }
 
 /// Announce an attachment (tus 1.0 creation). Content the bureau already holds completes at once.
+#[utoipa::path(post, path = "/v1/uploads", tag = "uploads", request_body = CreateUpload,
+    responses(
+        (status = 201, body = Upload, headers(("Location" = String), ("Upload-Offset" = u64))),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 413, body = ErrorBody, description = "`upload_too_large`"),
+        (status = 422, body = ErrorBody, description = "`upload_media_type_not_allowed`"),
+        (status = 429, body = ErrorBody)))]
 pub async fn create_upload(
     State(state): State<AppState>,
     caller: Caller,
@@ -180,6 +187,11 @@ pub async fn create_upload(
 }
 
 /// How many bytes the bureau holds (tus 1.0 HEAD): the `Upload-Offset` header.
+#[utoipa::path(head, path = "/v1/uploads/{id}", tag = "uploads",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, headers(("Upload-Offset" = u64), ("Upload-Length" = u64))),
+        (status = 404), (status = 410)))]
 pub async fn upload_offset(
     state: State<AppState>,
     caller: Caller,
@@ -190,6 +202,11 @@ pub async fn upload_offset(
 }
 
 /// The upload as JSON.
+#[utoipa::path(get, path = "/v1/uploads/{id}", tag = "uploads",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, body = Upload),
+        (status = 404, body = ErrorBody), (status = 410, body = ErrorBody, description = "`upload_expired`")))]
 pub async fn upload_status(
     State(state): State<AppState>,
     caller: Caller,
@@ -226,6 +243,16 @@ impl Drop for Busy {
 
 /// Append bytes at `Upload-Offset` (tus 1.0 PATCH, body `application/offset+octet-stream`).
 /// When the last byte arrives the SHA-256 is checked; on a mismatch the upload is discarded.
+#[utoipa::path(patch, path = "/v1/uploads/{id}", tag = "uploads",
+    params(("id" = String, Path), ("Upload-Offset" = u64, Header)),
+    request_body(content = Vec<u8>, content_type = "application/offset+octet-stream"),
+    responses(
+        (status = 204, headers(("Upload-Offset" = u64))),
+        (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "`upload_offset_mismatch` (with the right `Upload-Offset`) or `upload_busy`"),
+        (status = 410, body = ErrorBody),
+        (status = 413, body = ErrorBody),
+        (status = 422, body = ErrorBody, description = "`upload_checksum_mismatch`: the upload was discarded")))]
 pub async fn upload_patch(
     State(state): State<AppState>,
     caller: Caller,
