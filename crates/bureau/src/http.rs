@@ -1,75 +1,110 @@
 //! The router and what every request passes through: JSON bodies, JSON errors for everything
 //! (unknown paths, wrong methods, panics), and a log line without personal data.
+//!
+//! The router and the OpenAPI document are built together ([`api`], utoipa-axum): a handler is
+//! routed only with its documented operation, and the tests below hold the document to the
+//! contract in `petition_api::openapi` and every documented operation to a route.
 
 use std::time::Instant;
 
+use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{DefaultBodyLimit, FromRequest, MatchedPath, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::{Json, Router};
-use petition_api::{API_VERSION, ErrorCode, Health, SERVICE_NAME};
+use petition_api::{API_VERSION, Catalog, ErrorCode, Health, SERVICE_NAME};
 use serde::de::DeserializeOwned;
 use tower_http::catch_panic::CatchPanicLayer;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::clock::rfc3339;
 use crate::error::ApiError;
-use crate::{petitions, uploads};
+use crate::petitions::{intake, steps, views};
+use crate::uploads;
 
-/// The bureau API as a router over `state`.
+/// The bureau API as a router over `state`, serving its OpenAPI document at `/openapi.json`.
 pub fn app(state: AppState) -> Router {
-    let json_limit = state.config().limits.max_json_bytes;
-    let json_routes = Router::new()
-        .route("/v1/uploads", post(uploads::create))
-        .route(
-            "/v1/petitions",
-            post(petitions::submit).get(petitions::list),
-        )
-        .route("/v1/petitions/{tracking_code}", get(petitions::get_one))
-        .route(
-            "/v1/petitions/by-reference/{reference}",
-            get(petitions::get_by_reference),
-        )
-        .route(
-            "/v1/petitions/{tracking_code}/evaluation",
-            post(petitions::evaluate),
-        )
-        .route(
-            "/v1/petitions/{tracking_code}/review",
-            post(petitions::review),
-        )
+    let (api, document) = api(state.config().limits.max_json_bytes).split_for_parts();
+    let document = Bytes::from(
+        document
+            .to_json()
+            .expect("the OpenAPI document is plain data and always serialises"),
+    );
+    api.route(
+        "/openapi.json",
+        get(move || {
+            let document = document.clone();
+            async move {
+                (
+                    [(
+                        header::CONTENT_TYPE,
+                        HeaderValue::from_static("application/json"),
+                    )],
+                    document,
+                )
+            }
+        }),
+    )
+    .fallback(|| async { ApiError::not_found() })
+    .layer(middleware::from_fn(json_errors))
+    .layer(CatchPanicLayer::custom(
+        |_: Box<dyn std::any::Any + Send>| {
+            tracing::error!("a request handler panicked");
+            ApiError::internal().into_response()
+        },
+    ))
+    .layer(middleware::from_fn(log_request))
+    .layer(middleware::from_fn(run_to_completion))
+    .with_state(state)
+}
+
+/// Every operation of the API: each handler's `#[utoipa::path]` is both its route and its part
+/// of the document, so nothing is routed here but through `routes!` (one path per call, as
+/// `routes!` routes every handler of a call at every path of it). JSON bodies are limited to
+/// `json_limit` bytes; upload PATCH bodies are streamed and bounded by the upload's length.
+pub(crate) fn api(json_limit: usize) -> OpenApiRouter<AppState> {
+    let json_routes = OpenApiRouter::new()
+        .routes(routes!(uploads::create_upload))
+        .routes(routes!(intake::submit_petition, views::list_petitions))
+        .routes(routes!(views::get_petition))
+        .routes(routes!(views::get_petition_by_reference))
+        .routes(routes!(steps::evaluate))
+        .routes(routes!(steps::request_review))
         .layer(DefaultBodyLimit::max(json_limit));
-    let upload_routes = Router::new()
-        .route(
-            "/v1/uploads/{id}",
-            get(uploads::status).patch(uploads::patch),
-        )
+    let upload_routes = OpenApiRouter::new()
+        .routes(routes!(
+            uploads::upload_offset,
+            uploads::upload_status,
+            uploads::upload_patch
+        ))
         .layer(DefaultBodyLimit::disable());
-    Router::new()
-        .route("/v1/health", get(health))
-        .route("/v1/catalog", get(catalog))
-        .route("/openapi.json", get(openapi))
+    OpenApiRouter::with_openapi(document_frame())
+        .routes(routes!(health))
+        .routes(routes!(catalog))
         .merge(json_routes)
         .merge(upload_routes)
-        .fallback(|| async { ApiError::not_found() })
-        .layer(middleware::from_fn(json_errors))
-        .layer(CatchPanicLayer::custom(
-            |_: Box<dyn std::any::Any + Send>| {
-                tracing::error!("a request handler panicked");
-                ApiError::internal().into_response()
-            },
-        ))
-        .layer(middleware::from_fn(log_request))
-        .layer(middleware::from_fn(run_to_completion))
-        .with_state(state)
+}
+
+/// The contract's document (`petition_api::openapi`) without its operations and schemas: its
+/// title, licence and security scheme. The handlers bring the operations and every schema they
+/// name.
+fn document_frame() -> utoipa::openapi::OpenApi {
+    let mut document = petition_api::openapi::document();
+    document.paths = Default::default();
+    if let Some(components) = document.components.as_mut() {
+        components.schemas.clear();
+    }
+    document
 }
 
 /// Runs every request to its end in a task of its own, even when the client goes away, so what a
 /// handler started is finished: a submission dropped halfway would hold its claim on the key for
-/// [`petitions::STALE_CLAIM_SECONDS`], and the client's retry would be answered 409 meanwhile.
+/// [`crate::petitions::STALE_CLAIM_SECONDS`], and the client's retry would be answered 409 meanwhile.
 /// (A handler dropped inside SQLite's `BEGIN` could also leave its pooled connection inside a
 /// transaction; the pool closes such connections itself, see `store::Store::open`.)
 async fn run_to_completion(req: Request, next: Next) -> Response {
@@ -80,6 +115,9 @@ async fn run_to_completion(req: Request, next: Next) -> Response {
     }
 }
 
+/// Is this the bureau, and is it up? Needs no token.
+#[utoipa::path(get, path = "/v1/health", tag = "service", security(()),
+    responses((status = 200, body = Health)))]
 async fn health(State(state): State<AppState>) -> Json<Health> {
     Json(Health {
         service: SERVICE_NAME.into(),
@@ -89,6 +127,13 @@ async fn health(State(state): State<AppState>) -> Json<Health> {
     })
 }
 
+/// Regions, agencies, categories and attachment limits. Needs no token. Answers `304` to a
+/// matching `If-None-Match`.
+#[utoipa::path(get, path = "/v1/catalog", tag = "service", security(()),
+    params(("If-None-Match" = Option<String>, Header, description = "The ETag of the cached catalogue")),
+    responses(
+        (status = 200, body = Catalog, headers(("ETag" = String))),
+        (status = 304, description = "The cached catalogue is current")))]
 async fn catalog(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let served = &state.inner.catalog;
     let etag = HeaderValue::from_str(&served.etag).expect("the ETag is hex in quotes");
@@ -114,10 +159,6 @@ async fn catalog(State(state): State<AppState>, headers: HeaderMap) -> Response 
         served.json.clone(),
     )
         .into_response()
-}
-
-async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    Json(petition_api::openapi::document())
 }
 
 /// `Json<T>` whose rejections are `{code, message}` answers and never echo the body (it may
@@ -192,4 +233,134 @@ async fn log_request(req: Request, next: Next) -> Response {
         "request"
     );
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+    use axum::http::Method;
+    use tower::ServiceExt;
+
+    use super::*;
+    use crate::{Clock, Config};
+
+    const METHODS: [Method; 8] = [
+        Method::GET,
+        Method::HEAD,
+        Method::POST,
+        Method::PUT,
+        Method::PATCH,
+        Method::DELETE,
+        Method::OPTIONS,
+        Method::TRACE,
+    ];
+
+    async fn router() -> (Router, tempfile::TempDir) {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let state = AppState::open(Config::new(dir.path()), Clock::system())
+            .await
+            .expect("the bureau opens");
+        let router = app(state).layer(middleware::from_fn(|req: Request, next: Next| async {
+            let matched = req.extensions().get::<MatchedPath>().cloned();
+            let mut response = next.run(req).await;
+            if let Some(m) = matched {
+                let value = HeaderValue::from_str(m.as_str()).expect("a route is a header value");
+                response.headers_mut().insert("x-matched-route", value);
+            }
+            response
+        }));
+        (router, dir)
+    }
+
+    async fn send(router: &Router, method: Method, uri: &str) -> Response {
+        let request = Request::builder()
+            .method(method)
+            .uri(uri)
+            .body(Body::empty())
+            .expect("a request");
+        router.clone().oneshot(request).await.expect("an answer")
+    }
+
+    /// What `/openapi.json` serves is built from the handlers' own declarations, and it is the
+    /// contract of `petition-api` (kept in `docs/bureau-api.json`), operation for operation.
+    #[tokio::test]
+    async fn the_served_document_is_the_contract() {
+        let (router, _dir) = router().await;
+        let response = send(&router, Method::GET, "/openapi.json").await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .expect("the document");
+        let served: serde_json::Value = serde_json::from_slice(&body).expect("JSON");
+        let contract = serde_json::to_value(petition_api::openapi::document()).expect("JSON");
+        let mut differences = Vec::new();
+        differ("", &served, &contract, &mut differences);
+        assert!(
+            differences.is_empty(),
+            "the handlers' #[utoipa::path] and petition_api::openapi disagree at {differences:?}"
+        );
+    }
+
+    /// The JSON pointers where `a` and `b` differ, down to the first value that does.
+    fn differ(at: &str, a: &serde_json::Value, b: &serde_json::Value, out: &mut Vec<String>) {
+        match (a, b) {
+            (serde_json::Value::Object(a), serde_json::Value::Object(b)) => {
+                let keys: std::collections::BTreeSet<_> = a.keys().chain(b.keys()).collect();
+                for key in keys {
+                    let at = format!("{at}/{}", key.replace('~', "~0").replace('/', "~1"));
+                    match (a.get(key), b.get(key)) {
+                        (Some(a), Some(b)) => differ(&at, a, b, out),
+                        (Some(_), None) => out.push(format!("{at} (only served)")),
+                        (None, _) => out.push(format!("{at} (only in the contract)")),
+                    }
+                }
+            }
+            _ if a != b => out.push(at.to_owned()),
+            _ => {}
+        }
+    }
+
+    /// Walks the document: every documented path is a route of the router, which answers every
+    /// documented method there and only those (405 for the rest). HEAD is answered wherever GET
+    /// is, as axum does. Routes outside the document cannot be listed from axum; `api` routes
+    /// nothing but through `routes!`, and `app` adds only `/openapi.json`.
+    #[tokio::test]
+    async fn every_documented_operation_has_a_route_and_no_other_method_does() {
+        let (router, _dir) = router().await;
+        let document = api(1024).into_openapi();
+        assert!(!document.paths.paths.is_empty());
+        for (path, item) in &document.paths.paths {
+            let uri = path.replace('{', "").replace('}', "-x");
+            let documented: Vec<Method> = [
+                (Method::GET, item.get.is_some()),
+                (Method::HEAD, item.head.is_some() || item.get.is_some()),
+                (Method::POST, item.post.is_some()),
+                (Method::PUT, item.put.is_some()),
+                (Method::PATCH, item.patch.is_some()),
+                (Method::DELETE, item.delete.is_some()),
+                (Method::OPTIONS, item.options.is_some()),
+                (Method::TRACE, item.trace.is_some()),
+            ]
+            .into_iter()
+            .filter_map(|(m, yes)| yes.then_some(m))
+            .collect();
+            for method in METHODS {
+                let response = send(&router, method.clone(), &uri).await;
+                assert_eq!(
+                    response
+                        .headers()
+                        .get("x-matched-route")
+                        .and_then(|v| v.to_str().ok()),
+                    Some(path.as_str()),
+                    "{method} {uri} is not routed at the documented {path}"
+                );
+                let routed = response.status() != StatusCode::METHOD_NOT_ALLOWED;
+                let expected = documented.contains(&method);
+                assert_eq!(
+                    routed, expected,
+                    "{method} {path}: answered {routed}, documented {expected}"
+                );
+            }
+        }
+    }
 }

@@ -1,10 +1,13 @@
 //! The reference petition bureau (信访局参考服务器): the bureau API of `petition-api`, served
 //! by axum over SQLite (default, in the data directory) or PostgreSQL.
 //!
-//! - [`app`] builds the router from an [`AppState`]; tests start it on `127.0.0.1:0`;
-//! - [`store`] is the database (runtime queries, migrations for both backends);
-//! - [`uploads`] and [`petitions`] are the endpoints; [`ops`] moves petitions through the
-//!   workflow for the operator's command line;
+//! - [`app`] builds the router and its OpenAPI document from the same route declarations (the
+//!   handlers' `#[utoipa::path]`) over an [`AppState`]; tests start it on `127.0.0.1:0`;
+//! - [`store`] is the database and holds every SQL statement (runtime queries, migrations for
+//!   both backends);
+//! - [`uploads`] and the rooms of [`petitions`] (intake with its idempotency protocol, views,
+//!   the citizen's steps) are the endpoints; [`ops`] moves petitions through the workflow for
+//!   the operator's command line;
 //! - [`outbox`] holds the bureau's age key and imports kiosks' sealed outbox bundles through
 //!   the same intake as the API;
 //! - [`error`] turns every failure into `{code, message}`, never HTML.

@@ -1,14 +1,16 @@
 //! The operator's workflow: register, accept or reject, extend, reply, close. Each step is an
-//! event with its date, which the citizen's app reads back.
+//! event with its date, which the citizen's app reads back. The citizen's own steps are
+//! `crate::petitions::steps`.
 
 use petition_api::{EventKind, Status};
-use sqlx::Row;
 use time::OffsetDateTime;
 
 use crate::clock::rfc3339;
 use crate::error::Error;
-use crate::petitions::{add_event, load_row};
 use crate::store::Store;
+use crate::store::petitions::{Stamp, Step};
+
+pub use crate::store::petitions::Listed;
 
 /// One step an operator takes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,12 +55,6 @@ pub enum OpsError {
     Store(#[from] Error),
 }
 
-impl From<sqlx::Error> for OpsError {
-    fn from(e: sqlx::Error) -> OpsError {
-        OpsError::Store(Error::Db(e))
-    }
-}
-
 /// Applies `action` to a petition; returns its new status.
 pub async fn apply(
     store: &Store,
@@ -68,7 +64,8 @@ pub async fn apply(
 ) -> Result<Status, OpsError> {
     let at = rfc3339(now);
     let _turn = store.write_turn().await;
-    let row = load_row(store.pool(), tracking_code, None)
+    let row = store
+        .petition_row(tracking_code, None)
         .await?
         .ok_or_else(|| OpsError::NotFound(tracking_code.into()))?;
     let refuse = || OpsError::NotAllowed {
@@ -76,80 +73,48 @@ pub async fn apply(
         from: row.status.as_str(),
     };
     use Status::*;
-    let (to, kind, text, set): (Status, EventKind, Option<&str>, &str) = match &action {
+    let (to, kind, text, stamp): (Status, EventKind, Option<&str>, Stamp) = match &action {
         Action::Register if row.status == Submitted => {
-            (Registered, EventKind::Registered, None, "")
+            (Registered, EventKind::Registered, None, Stamp::None)
         }
         Action::Accept if matches!(row.status, Submitted | Registered) => {
-            (Accepted, EventKind::Accepted, None, ", accepted_at = $3")
+            (Accepted, EventKind::Accepted, None, Stamp::AcceptedAt)
         }
         Action::Reject { reason } if matches!(row.status, Submitted | Registered) => (
             NotAccepted,
             EventKind::NotAccepted,
             Some(reason.as_str()),
-            "",
+            Stamp::None,
         ),
         Action::Extend if row.status == Accepted && !row.extended => {
-            (Accepted, EventKind::Extended, None, ", extended = 1")
+            (Accepted, EventKind::Extended, None, Stamp::Extended)
         }
         Action::Reply { text } if matches!(row.status, Accepted | ReviewRequested) => (
             Replied,
             EventKind::Replied,
             Some(text.as_str()),
-            ", replied_at = $3",
+            Stamp::RepliedAt,
         ),
-        Action::Close if row.status != Closed => (Closed, EventKind::Closed, None, ""),
+        Action::Close if row.status != Closed => (Closed, EventKind::Closed, None, Stamp::None),
         _ => return Err(refuse()),
     };
     if text.is_some_and(|t| t.trim().is_empty()) {
         return Err(OpsError::EmptyText);
     }
-    let mut tx = store.pool().begin().await?;
-    let sql = format!(
-        "UPDATE petitions SET status = $1, updated_at = $3{set} WHERE tracking_code = $2 AND status = $4"
-    );
-    let updated = sqlx::query(&sql)
-        .bind(to.as_str())
-        .bind(tracking_code)
-        .bind(&at)
-        .bind(row.status.as_str())
-        .execute(&mut *tx)
-        .await?;
-    if updated.rows_affected() != 1 {
+    let step = Step {
+        from: row.status,
+        to,
+        stamp,
+        kind,
+        text: text.map(str::trim),
+    };
+    if !store.step(tracking_code, &at, &step).await? {
         return Err(refuse());
     }
-    add_event(&mut tx, tracking_code, kind, &at, text.map(str::trim)).await?;
-    tx.commit().await?;
     Ok(to)
-}
-
-/// One line of `petition-bureau petition list`.
-#[derive(Debug, Clone)]
-pub struct Listed {
-    pub tracking_code: String,
-    pub status: String,
-    pub received_at: String,
-    pub category: String,
-    pub region: String,
 }
 
 /// Every petition, newest first.
 pub async fn list(store: &Store) -> Result<Vec<Listed>, Error> {
-    let rows = sqlx::query(
-        "SELECT tracking_code, status, received_at, category, region FROM petitions \
-         ORDER BY received_at DESC, tracking_code",
-    )
-    .fetch_all(store.pool())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Listed {
-                tracking_code: r.try_get("tracking_code")?,
-                status: r.try_get("status")?,
-                received_at: r.try_get("received_at")?,
-                category: r.try_get("category")?,
-                region: r.try_get("region")?,
-            })
-        })
-        .collect()
+    store.list_petitions().await
 }

@@ -2,7 +2,8 @@
 //! `HEAD` tells the offset; `PATCH` appends at the offset. The last byte triggers the checksum:
 //! a match moves the bytes to `blobs/<sha256>` (one file per content, so identical attachments
 //! are stored once), a mismatch discards the upload. Unfinished uploads expire. Attachments of
-//! sealed outbox bundles are kept the same way ([`keep_bundled`]).
+//! sealed outbox bundles are kept the same way ([`keep_bundled`], in `blobs`). The rows are
+//! `crate::store::uploads`.
 
 use std::io::SeekFrom;
 use std::time::Duration;
@@ -15,10 +16,7 @@ use futures_util::StreamExt;
 use petition_api::headers::{
     OFFSET_OCTET_STREAM, TUS_RESUMABLE, TUS_VERSION, UPLOAD_LENGTH, UPLOAD_OFFSET,
 };
-use petition_api::{AttachmentInfo, CreateUpload, ErrorCode, Upload};
-use sha2::{Digest, Sha256};
-use sqlx::Row;
-use sqlx::any::AnyRow;
+use petition_api::{CreateUpload, ErrorBody, ErrorCode, Upload};
 use tokio::io::{AsyncSeekExt, AsyncWriteExt};
 
 use crate::AppState;
@@ -26,7 +24,12 @@ use crate::auth::Caller;
 use crate::clock::rfc3339;
 use crate::error::{ApiError, Error};
 use crate::http::JsonBody;
-use crate::outbox::StagedFile;
+use crate::store::uploads::UploadRow;
+
+mod blobs;
+
+pub use blobs::keep_bundled;
+use blobs::{keep, sha256_file};
 
 /// Counts attachment bytes as they arrive, to show what interruptions cost: `resent_bytes` are
 /// bytes of a content the bureau had received before (at the same position, in this or an
@@ -73,33 +76,7 @@ impl Received {
     }
 }
 
-/// An upload row.
-#[derive(Debug, Clone)]
-pub struct UploadRow {
-    pub id: String,
-    pub token_id: String,
-    pub length: u64,
-    pub media_type: String,
-    pub sha256: String,
-    pub offset: u64,
-    pub complete: bool,
-    pub expires_unix: i64,
-}
-
 impl UploadRow {
-    fn from_row(r: &AnyRow) -> Result<UploadRow, sqlx::Error> {
-        Ok(UploadRow {
-            id: r.try_get("id")?,
-            token_id: r.try_get("token_id")?,
-            length: r.try_get::<i64, _>("length")? as u64,
-            media_type: r.try_get("media_type")?,
-            sha256: r.try_get("sha256")?,
-            offset: r.try_get::<i64, _>("offset_bytes")? as u64,
-            complete: r.try_get::<i64, _>("complete")? != 0,
-            expires_unix: r.try_get("expires_unix")?,
-        })
-    }
-
     fn to_api(&self) -> Upload {
         Upload {
             id: self.id.clone(),
@@ -113,16 +90,6 @@ impl UploadRow {
                 .unwrap_or_default(),
         }
     }
-}
-
-/// Reads the caller's upload.
-pub async fn load(state: &AppState, id: &str, token_id: &str) -> Result<Option<UploadRow>, Error> {
-    let row = sqlx::query("SELECT * FROM uploads WHERE id = $1 AND token_id = $2")
-        .bind(id)
-        .bind(token_id)
-        .fetch_optional(state.store().pool())
-        .await?;
-    Ok(row.as_ref().map(UploadRow::from_row).transpose()?)
 }
 
 fn tus_headers(row: &UploadRow) -> [(&'static str, HeaderValue); 4] {
@@ -152,8 +119,15 @@ fn expired() -> ApiError {
     )
 }
 
-/// `POST /v1/uploads`
-pub async fn create(
+/// Announce an attachment (tus 1.0 creation). Content the bureau already holds completes at once.
+#[utoipa::path(post, path = "/v1/uploads", tag = "uploads", request_body = CreateUpload,
+    responses(
+        (status = 201, body = Upload, headers(("Location" = String), ("Upload-Offset" = u64))),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 413, body = ErrorBody, description = "`upload_too_large`"),
+        (status = 422, body = ErrorBody, description = "`upload_media_type_not_allowed`"),
+        (status = 429, body = ErrorBody)))]
+pub async fn create_upload(
     State(state): State<AppState>,
     caller: Caller,
     JsonBody(req): JsonBody<CreateUpload>,
@@ -198,23 +172,7 @@ pub async fn create(
         complete: held,
         expires_unix: (now + limits.upload_ttl).unix_timestamp(),
     };
-    {
-        let _turn = state.store().write_turn().await;
-        sqlx::query(
-            "INSERT INTO uploads (id, token_id, length, media_type, sha256, offset_bytes, complete, expires_unix) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(&row.id)
-        .bind(&row.token_id)
-        .bind(row.length as i64)
-        .bind(&row.media_type)
-        .bind(&row.sha256)
-        .bind(row.offset as i64)
-        .bind(i64::from(row.complete))
-        .bind(row.expires_unix)
-        .execute(state.store().pool())
-        .await?;
-    }
+    state.store().insert_upload(&row).await?;
     let location = format!("/v1/uploads/{}", row.id);
     let mut response = (
         StatusCode::CREATED,
@@ -228,13 +186,35 @@ pub async fn create(
     Ok(response)
 }
 
-/// `GET` and `HEAD /v1/uploads/{id}`
-pub async fn status(
+/// How many bytes the bureau holds (tus 1.0 HEAD): the `Upload-Offset` header.
+#[utoipa::path(head, path = "/v1/uploads/{id}", tag = "uploads",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, headers(("Upload-Offset" = u64), ("Upload-Length" = u64))),
+        (status = 404), (status = 410)))]
+pub async fn upload_offset(
+    state: State<AppState>,
+    caller: Caller,
+    id: Path<String>,
+) -> Result<Response, ApiError> {
+    // The answer to GET without its body, which the server leaves out of a HEAD answer.
+    upload_status(state, caller, id).await
+}
+
+/// The upload as JSON.
+#[utoipa::path(get, path = "/v1/uploads/{id}", tag = "uploads",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, body = Upload),
+        (status = 404, body = ErrorBody), (status = 410, body = ErrorBody, description = "`upload_expired`")))]
+pub async fn upload_status(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let row = load(&state, &id, &caller.token_id)
+    let row = state
+        .store()
+        .upload(&id, &caller.token_id)
         .await?
         .ok_or_else(not_found)?;
     if !row.complete && row.expires_unix < state.clock().now().unix_timestamp() {
@@ -261,8 +241,19 @@ impl Drop for Busy {
     }
 }
 
-/// `PATCH /v1/uploads/{id}`
-pub async fn patch(
+/// Append bytes at `Upload-Offset` (tus 1.0 PATCH, body `application/offset+octet-stream`).
+/// When the last byte arrives the SHA-256 is checked; on a mismatch the upload is discarded.
+#[utoipa::path(patch, path = "/v1/uploads/{id}", tag = "uploads",
+    params(("id" = String, Path), ("Upload-Offset" = u64, Header)),
+    request_body(content = Vec<u8>, content_type = "application/offset+octet-stream"),
+    responses(
+        (status = 204, headers(("Upload-Offset" = u64))),
+        (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "`upload_offset_mismatch` (with the right `Upload-Offset`) or `upload_busy`"),
+        (status = 410, body = ErrorBody),
+        (status = 413, body = ErrorBody),
+        (status = 422, body = ErrorBody, description = "`upload_checksum_mismatch`: the upload was discarded")))]
+pub async fn upload_patch(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -292,7 +283,9 @@ pub async fn patch(
                 "The Upload-Offset header is missing or not a number.",
             )
         })?;
-    let row = load(&state, &id, &caller.token_id)
+    let row = state
+        .store()
+        .upload(&id, &caller.token_id)
         .await?
         .ok_or_else(not_found)?;
     if !row.complete && row.expires_unix < state.clock().now().unix_timestamp() {
@@ -320,7 +313,9 @@ pub async fn patch(
         }
     };
     // Read again under the busy mark: an earlier PATCH may have just finished.
-    let row = load(&state, &id, &caller.token_id)
+    let row = state
+        .store()
+        .upload(&id, &caller.token_id)
         .await?
         .ok_or_else(not_found)?;
     if row.complete || claimed != row.offset {
@@ -367,7 +362,7 @@ async fn receive(
     {
         // The bureau stopped after keeping this verified file and before marking its upload
         // complete: the file is held, so the upload is complete.
-        mark_complete(&state, &row.id).await?;
+        state.store().mark_upload_complete(&row.id).await?;
         return Ok(row.offset);
     }
     let mut file = tokio::fs::OpenOptions::new()
@@ -423,7 +418,7 @@ async fn receive(
         .map_err(|e| Error::Io("flush a partial upload", e))?;
     drop(file);
     let offset = row.offset + written;
-    set_offset(&state, &row.id, offset).await?;
+    state.store().set_upload_offset(&row.id, offset).await?;
     if cut {
         // The client is gone; what arrived is kept for its resume.
         return Err(ApiError::new(
@@ -440,16 +435,6 @@ async fn receive(
     Ok(offset)
 }
 
-async fn set_offset(state: &AppState, id: &str, offset: u64) -> Result<(), Error> {
-    let _turn = state.store().write_turn().await;
-    sqlx::query("UPDATE uploads SET offset_bytes = $1 WHERE id = $2")
-        .bind(offset as i64)
-        .bind(id)
-        .execute(state.store().pool())
-        .await?;
-    Ok(())
-}
-
 /// Checks the SHA-256 of a fully received upload and keeps or discards it.
 async fn finish(state: &AppState, row: &UploadRow, path: &std::path::Path) -> Result<(), ApiError> {
     let actual = sha256_file(path).await?;
@@ -463,130 +448,8 @@ async fn finish(state: &AppState, row: &UploadRow, path: &std::path::Path) -> Re
         ));
     }
     keep(state, &row.sha256, path).await?;
-    mark_complete(state, &row.id).await?;
+    state.store().mark_upload_complete(&row.id).await?;
     Ok(())
-}
-
-async fn mark_complete(state: &AppState, id: &str) -> Result<(), Error> {
-    let _turn = state.store().write_turn().await;
-    sqlx::query("UPDATE uploads SET complete = 1 WHERE id = $1")
-        .bind(id)
-        .execute(state.store().pool())
-        .await?;
-    Ok(())
-}
-
-/// Moves a verified file to `blobs/<sha256>`, or removes it when that content is held already.
-async fn keep(state: &AppState, sha256: &str, path: &std::path::Path) -> Result<(), Error> {
-    let blob = state.config().blob_path(sha256);
-    if let Some(dir) = blob.parent() {
-        tokio::fs::create_dir_all(dir)
-            .await
-            .map_err(|e| Error::Io("create a blob directory", e))?;
-    }
-    if tokio::fs::metadata(&blob).await.is_ok() {
-        // Identical content is already held: keep one copy.
-        tokio::fs::remove_file(path)
-            .await
-            .map_err(|e| Error::Io("remove a duplicate upload", e))?;
-    } else {
-        tokio::fs::rename(path, &blob)
-            .await
-            .map_err(|e| Error::Io("keep a verified upload", e))?;
-    }
-    Ok(())
-}
-
-/// Keeps the attachments of a petition from a sealed bundle as completed uploads are kept (one
-/// blob per content), after the checks an upload passes: size, media type (from the bytes, as a
-/// bundle does not say) and file name. Keeps nothing unless all pass. The bytes were checked
-/// against their SHA-256 when the bundle was read, and wait in its staging folder.
-pub async fn keep_bundled(
-    state: &AppState,
-    files: &[StagedFile],
-) -> Result<Vec<AttachmentInfo>, ApiError> {
-    let limits = &state.config().limits;
-    let mut attachments = Vec::with_capacity(files.len());
-    for file in files {
-        let name = file.file_name.trim();
-        if !crate::petitions::is_file_name(name) {
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                ErrorCode::UploadIncomplete,
-                "有附件没有文件名（或文件名太长）。",
-                "An attachment has no file name (or one that is too long).",
-            ));
-        }
-        if file.length > limits.max_attachment_bytes {
-            return Err(ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                ErrorCode::UploadTooLarge,
-                "附件太大，请压缩或拆分后上传。",
-                "The attachment is larger than the bureau takes; compress or split it.",
-            ));
-        }
-        let media_type = media_type_of(&file.head)
-            .filter(|m| limits.media_types.iter().any(|t| t == m))
-            .ok_or_else(|| {
-                ApiError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    ErrorCode::UploadMediaTypeNotAllowed,
-                    "不支持这种附件格式，请上传图片或 PDF。",
-                    "This kind of attachment is not taken; upload a picture or a PDF.",
-                )
-            })?;
-        attachments.push(AttachmentInfo {
-            file_name: name.into(),
-            media_type: media_type.into(),
-            length: file.length,
-            sha256: file.sha256.clone(),
-        });
-    }
-    for file in files {
-        if tokio::fs::metadata(state.config().blob_path(&file.sha256))
-            .await
-            .is_ok_and(|m| m.len() == file.length)
-        {
-            continue;
-        }
-        // Not held yet, so the bundle's reading staged it (it stays staged until it is kept).
-        let staged = file.path.as_deref().ok_or_else(|| {
-            Error::Io(
-                "keep a bundled attachment",
-                std::io::Error::from(std::io::ErrorKind::NotFound),
-            )
-        })?;
-        keep(state, &file.sha256, staged).await?;
-    }
-    Ok(attachments)
-}
-
-/// The media type the first bytes show, among those the bureau may take.
-fn media_type_of(data: &[u8]) -> Option<&'static str> {
-    if data.starts_with(b"\xFF\xD8\xFF") {
-        Some("image/jpeg")
-    } else if data.starts_with(b"\x89PNG\r\n\x1a\n") {
-        Some("image/png")
-    } else if data.len() >= 12 && data.starts_with(b"RIFF") && &data[8..12] == b"WEBP" {
-        Some("image/webp")
-    } else if data.starts_with(b"%PDF-") {
-        Some("application/pdf")
-    } else {
-        None
-    }
-}
-
-async fn sha256_file(path: &std::path::Path) -> Result<String, Error> {
-    let path = path.to_owned();
-    tokio::task::spawn_blocking(move || {
-        let mut file = std::fs::File::open(&path)?;
-        let mut hasher = Sha256::new();
-        std::io::copy(&mut file, &mut hasher)?;
-        Ok(hex::encode(hasher.finalize()))
-    })
-    .await
-    .map_err(|e| Error::Io("hash an upload", std::io::Error::other(e)))?
-    .map_err(|e| Error::Io("hash an upload", e))
 }
 
 /// Removes an unfinished upload: its row and its partial file.
@@ -596,22 +459,17 @@ async fn discard(state: &AppState, row: &UploadRow) -> Result<(), Error> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => return Err(Error::Io("remove a partial upload", e)),
     }
-    let _turn = state.store().write_turn().await;
-    sqlx::query("DELETE FROM uploads WHERE id = $1")
-        .bind(&row.id)
-        .execute(state.store().pool())
-        .await?;
-    Ok(())
+    state.store().delete_upload(&row.id).await
 }
 
 /// Discards every unfinished upload past its expiry; returns how many.
 pub async fn sweep(state: &AppState) -> Result<usize, Error> {
-    let rows = sqlx::query("SELECT * FROM uploads WHERE complete = 0 AND expires_unix < $1")
-        .bind(state.clock().now().unix_timestamp())
-        .fetch_all(state.store().pool())
+    let rows = state
+        .store()
+        .expired_uploads(state.clock().now().unix_timestamp())
         .await?;
     for row in &rows {
-        discard(state, &UploadRow::from_row(row)?).await?;
+        discard(state, row).await?;
     }
     Ok(rows.len())
 }

@@ -1,0 +1,151 @@
+//! `POST /v1/petitions` exactly once per `Idempotency-Key` (the petition's id).
+//!
+//! A submission first claims its key (a row that says "in flight"). The claim, the petition and
+//! the stored answer are one transaction away from each other: a replay finds the answer, a
+//! concurrent request finds the claim (409), a different body finds a different hash (422). A
+//! claim whose request died is taken over after [`STALE_CLAIM_SECONDS`]. The delivery stores
+//! its receipt as the claim's answer in its own transaction ([`answer`]).
+
+use axum::Json;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use petition_api::headers::IDEMPOTENCY_KEY;
+use petition_api::{ErrorCode, Receipt, SubmitPetition};
+use sha2::{Digest, Sha256};
+use sqlx::{Any, Transaction};
+use time::OffsetDateTime;
+
+use crate::AppState;
+use crate::error::{ApiError, Error};
+use crate::store::idempotency::{ClaimState, answer_claim};
+
+/// Seconds after which an unfinished claim is taken to belong to a request that died.
+pub const STALE_CLAIM_SECONDS: i64 = 30;
+
+/// A petition id as the bureau keeps it (a hyphenated lower-case UUID), or `None` when it is not
+/// a UUID.
+pub fn petition_key(id: &str) -> Option<String> {
+    uuid::Uuid::parse_str(id.trim())
+        .ok()
+        .map(|id| id.hyphenated().to_string())
+}
+
+/// The petition id a submission names in its `Idempotency-Key` header.
+pub fn key_of(headers: &HeaderMap) -> Result<String, KeyProblem> {
+    headers
+        .get(IDEMPOTENCY_KEY)
+        .ok_or(KeyProblem::Missing)?
+        .to_str()
+        .ok()
+        .and_then(petition_key)
+        .ok_or(KeyProblem::Invalid)
+}
+
+/// Why a submission's `Idempotency-Key` cannot be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyProblem {
+    Missing,
+    /// Not a UUID.
+    Invalid,
+}
+
+impl From<KeyProblem> for ApiError {
+    fn from(problem: KeyProblem) -> ApiError {
+        match problem {
+            KeyProblem::Missing => ApiError::new(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::IdempotencyKeyMissing,
+                "缺少 Idempotency-Key 请求头（信访件编号）。",
+                "The Idempotency-Key header (the petition's id) is missing.",
+            ),
+            KeyProblem::Invalid => ApiError::new(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::IdempotencyKeyInvalid,
+                "Idempotency-Key 应为信访件的 UUID。",
+                "The Idempotency-Key must be the petition's UUID.",
+            ),
+        }
+    }
+}
+
+/// What tells two bodies sent with one key apart.
+pub fn body_hash(req: &SubmitPetition) -> Result<String, serde_json::Error> {
+    Ok(hex::encode(Sha256::digest(serde_json::to_vec(req)?)))
+}
+
+/// Claims the key for this request, or answers for it: `Some` is the answer to give.
+pub async fn claim(
+    state: &AppState,
+    token_id: &str,
+    key: &str,
+    body_hash: &str,
+    now: OffsetDateTime,
+) -> Result<Option<Response>, ApiError> {
+    let store = state.store();
+    let now_unix = now.unix_timestamp();
+    if store
+        .insert_claim(token_id, key, body_hash, now_unix)
+        .await?
+    {
+        return Ok(None);
+    }
+    let claim = store.claim(token_id, key).await?;
+    if claim.body_hash != body_hash {
+        return Err(key_reused());
+    }
+    match claim.state {
+        ClaimState::Done {
+            status_code,
+            response,
+        } => {
+            let body: serde_json::Value =
+                serde_json::from_str(&response).map_err(|_| Error::Corrupt("stored answer"))?;
+            let status = StatusCode::from_u16(status_code as u16)
+                .map_err(|_| Error::Corrupt("stored status"))?;
+            return Ok(Some((status, Json(body)).into_response()));
+        }
+        ClaimState::InFlight { claimed_unix } => {
+            if claimed_unix < now_unix - STALE_CLAIM_SECONDS
+                && store
+                    .take_over_claim(token_id, key, claimed_unix, now_unix)
+                    .await?
+            {
+                return Ok(None);
+            }
+        }
+    }
+    Err(ApiError::new(
+        StatusCode::CONFLICT,
+        ErrorCode::RequestInFlight,
+        "同一信访件正在提交中，请稍后重试。",
+        "The first submission with this key is still being handled; retry after Retry-After.",
+    )
+    .with_header("retry-after", 1))
+}
+
+/// Gives up a claim whose request failed, so a corrected petition can be sent with the same id.
+pub async fn release(state: &AppState, token_id: &str, key: &str) -> Result<(), Error> {
+    state.store().release_claim(token_id, key).await
+}
+
+/// Stores `receipt` as the answer to the owner's claim on the key, for replays.
+pub async fn answer(
+    tx: &mut Transaction<'_, Any>,
+    owner: &str,
+    key: &str,
+    receipt: &Receipt,
+) -> Result<(), ApiError> {
+    let json = serde_json::to_string(receipt).map_err(|_| ApiError::internal())?;
+    answer_claim(tx, owner, key, &json).await?;
+    Ok(())
+}
+
+/// The key was used before with another petition.
+pub fn key_reused() -> ApiError {
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::IdempotencyKeyReused,
+        "这个信访件编号已用于内容不同的提交；修改后的信访件请用新的编号。",
+        "This Idempotency-Key was used with a different body; a changed petition needs a new id.",
+    )
+}

@@ -1,0 +1,49 @@
+//! Petitions, in rooms:
+//!
+//! - [`intake`] takes a petition in, exactly once per petition id, whether it comes by
+//!   `POST /v1/petitions` or in a sealed outbox bundle (`crate::outbox`);
+//! - [`idempotency`] is the protocol of `POST /v1/petitions` around it: the claim on the
+//!   `Idempotency-Key`, the replayed answer, the 409 and the 422;
+//! - [`views`] is what an owner reads: one petition, by tracking code or submission reference,
+//!   and the list of changes;
+//! - [`steps`] are the citizen's steps after the reply (evaluation, review); the operator's are
+//!   `crate::ops`;
+//! - [`deadlines`] are the statute's periods as dates.
+//!
+//! The SQL behind them is `crate::store::petitions` and `crate::store::idempotency`.
+
+use axum::http::StatusCode;
+use petition_api::ErrorCode;
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::store::petitions::PetitionRow;
+
+pub mod deadlines;
+pub mod idempotency;
+pub mod intake;
+pub mod steps;
+pub mod views;
+
+pub use deadlines::{ACCEPTANCE_DAYS, EXTENSION_DAYS, REPLY_DAYS, REVIEW_REQUEST_DAYS};
+pub use idempotency::{STALE_CLAIM_SECONDS, petition_key};
+pub use intake::{Delivery, Source, deliver, is_file_name, new_tracking_code};
+
+fn petition_not_found() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        ErrorCode::PetitionNotFound,
+        "查不到这个查询码对应的信访件，请核对查询码。",
+        "No petition of yours has this tracking code; check the code.",
+    )
+}
+
+/// The caller's petition with this tracking code, or `petition_not_found`.
+async fn owned(state: &AppState, caller: &Caller, code: &str) -> Result<PetitionRow, ApiError> {
+    state
+        .store()
+        .petition_row(code, Some(&caller.token_id))
+        .await?
+        .ok_or_else(petition_not_found)
+}

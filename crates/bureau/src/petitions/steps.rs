@@ -1,0 +1,138 @@
+//! The citizen's steps after the bureau's reply: rating it (满意度评价), once, and asking for a
+//! review (复查) within the statute's period. The operator's steps are `crate::ops`.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use petition_api::{
+    ErrorBody, ErrorCode, Evaluation, EvaluationRequest, FieldProblem, PetitionView, ReviewRequest,
+    Status,
+};
+
+use super::deadlines::review_in_time;
+use super::owned;
+use super::views::view;
+use crate::AppState;
+use crate::auth::Caller;
+use crate::clock::{parse_rfc3339, rfc3339};
+use crate::error::ApiError;
+use crate::http::JsonBody;
+
+const MAX_COMMENT_CHARS: usize = 2000;
+const MAX_REVIEW_REASON_CHARS: usize = 20_000;
+
+/// Rate the bureau's reply (满意/基本满意/不满意), once, after a reply.
+#[utoipa::path(post, path = "/v1/petitions/{tracking_code}/evaluation", tag = "petitions",
+    params(("tracking_code" = String, Path)), request_body = EvaluationRequest,
+    responses(
+        (status = 200, body = PetitionView),
+        (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "`evaluation_not_allowed`")))]
+pub async fn evaluate(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(code): Path<String>,
+    JsonBody(req): JsonBody<EvaluationRequest>,
+) -> Result<Json<PetitionView>, ApiError> {
+    if req.comment.chars().count() > MAX_COMMENT_CHARS {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::ValidationFailed,
+            "评价内容太长，请删减。",
+            "The comment is too long; shorten it.",
+        ));
+    }
+    let evaluation = Evaluation {
+        satisfaction: req.satisfaction,
+        comment: req.comment.trim().into(),
+        at: rfc3339(state.clock().now()),
+    };
+    {
+        let _turn = state.store().write_turn().await;
+        let row = owned(&state, &caller, &code).await?;
+        if row.replied_at.is_none() || row.has_evaluation {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                ErrorCode::EvaluationNotAllowed,
+                "答复之后才能评价，且只能评价一次。",
+                "A reply can be rated only after it is given, and only once.",
+            ));
+        }
+        if !state.store().rate(&code, &evaluation).await? {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                ErrorCode::EvaluationNotAllowed,
+                "这件信访已经评价过了。",
+                "This petition has been rated already.",
+            ));
+        }
+    }
+    Ok(Json(view(state.store(), &code).await?))
+}
+
+/// Ask for a review (复查) within 30 days of the reply.
+#[utoipa::path(post, path = "/v1/petitions/{tracking_code}/review", tag = "petitions",
+    params(("tracking_code" = String, Path)), request_body = ReviewRequest,
+    responses(
+        (status = 200, body = PetitionView),
+        (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "`review_not_allowed`")))]
+pub async fn request_review(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(code): Path<String>,
+    JsonBody(req): JsonBody<ReviewRequest>,
+) -> Result<Json<PetitionView>, ApiError> {
+    let reason = req.reason.trim();
+    if reason.is_empty() || reason.chars().count() > MAX_REVIEW_REASON_CHARS {
+        let mut e = ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::ValidationFailed,
+            "请写明申请复查的理由（不超过两万字）。",
+            "Give the reason for the review request (at most 20,000 characters).",
+        );
+        e.problems.push(FieldProblem {
+            field: "reason".into(),
+            code: if reason.is_empty() {
+                "required"
+            } else {
+                "too_long"
+            }
+            .into(),
+            message: e.message.clone(),
+        });
+        return Err(e);
+    }
+    let now = state.clock().now();
+    let at = rfc3339(now);
+    {
+        let _turn = state.store().write_turn().await;
+        let row = owned(&state, &caller, &code).await?;
+        let replied = row.replied_at.as_deref().and_then(parse_rfc3339);
+        let in_time = replied.is_some_and(|r| review_in_time(r, now));
+        let status_ok = matches!(row.status, Status::Replied | Status::Closed);
+        if !(in_time && status_ok) || row.review_requested {
+            let (zh, en) = if replied.is_none() {
+                (
+                    "答复之后才能申请复查。",
+                    "A review can be requested only after the reply.",
+                )
+            } else if row.review_requested {
+                ("已经申请过复查了。", "A review has been requested already.")
+            } else {
+                (
+                    "答复已超过 30 天，不能再申请复查。",
+                    "More than 30 days have passed since the reply; a review can no longer be requested.",
+                )
+            };
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                ErrorCode::ReviewNotAllowed,
+                zh,
+                en,
+            ));
+        }
+        state.store().request_review(&code, &at, reason).await?;
+    }
+    Ok(Json(view(state.store(), &code).await?))
+}

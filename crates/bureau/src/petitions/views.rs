@@ -1,0 +1,150 @@
+//! What a petition's owner reads: one petition by tracking code or by submission reference, and
+//! the owner's petitions that changed after a cursor. Every answer is a whole [`PetitionView`].
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use petition_api::{
+    ErrorBody, ErrorCode, EventKind, PetitionList, PetitionView, Reply, normalize_reference,
+};
+use serde::Deserialize;
+
+use super::deadlines::due_dates;
+use super::owned;
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::{ApiError, Error};
+use crate::store::Store;
+
+/// Petitions in one answer of `GET /v1/petitions`.
+const PAGE: i64 = 100;
+
+/// The whole view of one petition.
+pub async fn view(store: &Store, tracking_code: &str) -> Result<PetitionView, Error> {
+    let p = store.petition_record(tracking_code).await?;
+    let due = due_dates(
+        &p.received_at,
+        p.accepted_at.as_deref(),
+        p.replied_at.as_deref(),
+        p.extended,
+    )?;
+    let replies = p
+        .events
+        .iter()
+        .filter(|e| e.kind == EventKind::Replied)
+        .map(|e| Reply {
+            at: e.at.clone(),
+            text: e.text.clone().unwrap_or_default(),
+        })
+        .collect();
+    Ok(PetitionView {
+        tracking_code: p.tracking_code,
+        petition_id: p.petition_id,
+        status: p.status,
+        due,
+        received_at: p.received_at,
+        updated_at: p.updated_at,
+        title: p.title,
+        region: p.region,
+        category: p.category,
+        purpose: p.purpose,
+        attachments: p.attachments,
+        events: p.events,
+        replies,
+        evaluation: p.evaluation,
+    })
+}
+
+/// One of the caller's petitions.
+#[utoipa::path(get, path = "/v1/petitions/{tracking_code}", tag = "petitions",
+    params(("tracking_code" = String, Path)),
+    responses((status = 200, body = PetitionView), (status = 404, body = ErrorBody)))]
+pub async fn get_petition(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(code): Path<String>,
+) -> Result<Json<PetitionView>, ApiError> {
+    owned(&state, &caller, &code).await?;
+    Ok(Json(view(state.store(), &code).await?))
+}
+
+/// One of the caller's petitions, found by its submission reference (提交编号, `XXXXX-XXXXX`,
+/// made from the petition's id, see `petition_api::submission_reference`). Lower case, a
+/// missing dash, spaces and the look-alikes O/0 and I/L/1 are forgiven. The same answer as
+/// `GET /v1/petitions/{tracking_code}`.
+#[utoipa::path(get, path = "/v1/petitions/by-reference/{reference}", tag = "petitions",
+    params(("reference" = String, Path, description = "The submission reference, e.g. `C1YKK-3D5JJ`")),
+    responses(
+        (status = 200, body = PetitionView),
+        (status = 400, body = ErrorBody, description = "`bad_request`: not the shape of a reference"),
+        (status = 404, body = ErrorBody, description = "`petition_not_found`")))]
+pub async fn get_petition_by_reference(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(reference): Path<String>,
+) -> Result<Json<PetitionView>, ApiError> {
+    let reference = normalize_reference(&reference).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadRequest,
+            "提交编号应为十位字母和数字，例如 C1YKK-3D5JJ。",
+            "A submission reference is ten letters and digits, like C1YKK-3D5JJ.",
+        )
+    })?;
+    let code = state
+        .store()
+        .tracking_code_by_reference(&reference, &caller.token_id)
+        .await?
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                ErrorCode::PetitionNotFound,
+                "查不到这个提交编号对应的信访件，请核对提交编号；刚从终端导出的信访件要等信访局导入后才能查到。",
+                "No petition of yours has this submission reference; check it. A petition carried from a kiosk on a USB drive shows once the bureau has imported it.",
+            )
+        })?;
+    Ok(Json(view(state.store(), &code).await?))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    since: Option<String>,
+}
+
+/// The caller's petitions that changed after `since` (omit it for all).
+#[utoipa::path(get, path = "/v1/petitions", tag = "petitions",
+    params(("since" = Option<String>, Query, description = "`next_cursor` of the last answer")),
+    responses((status = 200, body = PetitionList), (status = 400, body = ErrorBody)))]
+pub async fn list_petitions(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<PetitionList>, ApiError> {
+    let since: i64 = match q.since.as_deref().map(str::trim) {
+        None | Some("") => 0,
+        Some(s) => s.parse().ok().filter(|n| *n >= 0).ok_or_else(|| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::BadRequest,
+                "since 参数应为上次返回的 next_cursor。",
+                "`since` must be the next_cursor of an earlier answer.",
+            )
+        })?,
+    };
+    let store = state.store();
+    let changed = store
+        .changed_since(&caller.token_id, since, PAGE + 1)
+        .await?;
+    let more = changed.len() as i64 > PAGE;
+    let mut cursor = since;
+    let mut petitions = Vec::new();
+    for (code, seq) in changed.iter().take(PAGE as usize) {
+        cursor = *seq;
+        petitions.push(view(store, code).await?);
+    }
+    Ok(Json(PetitionList {
+        petitions,
+        next_cursor: cursor.to_string(),
+        more,
+    }))
+}

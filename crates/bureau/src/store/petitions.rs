@@ -1,0 +1,475 @@
+//! Petitions, their attachments and their events: what intake writes, what views read, and the
+//! workflow's writes. A petition's change cursor (`change_seq`) is the id of its last event, so
+//! every write that a citizen should see goes through [`add_event`].
+
+use petition_api::{AttachmentInfo, Evaluation, Event, EventKind, Status, SubmitPetition};
+use sqlx::{Any, Row, Transaction};
+
+use super::{Store, lock_changes};
+use crate::error::Error;
+
+/// The columns of a petition that rules look at.
+#[derive(Debug, Clone)]
+pub struct PetitionRow {
+    pub tracking_code: String,
+    pub token_id: String,
+    pub status: Status,
+    pub accepted_at: Option<String>,
+    pub replied_at: Option<String>,
+    pub extended: bool,
+    pub review_requested: bool,
+    pub has_evaluation: bool,
+}
+
+/// Everything stored of one petition that its owner may see.
+#[derive(Debug, Clone)]
+pub struct PetitionRecord {
+    pub tracking_code: String,
+    pub petition_id: String,
+    pub status: Status,
+    pub title: String,
+    pub region: String,
+    pub category: String,
+    pub purpose: String,
+    pub received_at: String,
+    pub updated_at: String,
+    pub accepted_at: Option<String>,
+    pub replied_at: Option<String>,
+    pub extended: bool,
+    pub evaluation: Option<Evaluation>,
+    pub attachments: Vec<AttachmentInfo>,
+    pub events: Vec<Event>,
+}
+
+/// A petition delivered before under some token, as intake compares it with a new delivery.
+#[derive(Debug, Clone)]
+pub struct Delivered {
+    pub tracking_code: String,
+    pub token_id: String,
+    pub received_at: String,
+    /// The petition as it was submitted (its `attachments` name the uploads of that time).
+    pub petition: SubmitPetition,
+    /// Its attachments by name and SHA-256, in order.
+    pub attachments: Vec<(String, String)>,
+}
+
+/// A petition as intake stores it.
+#[derive(Debug)]
+pub struct NewPetition<'a> {
+    pub tracking_code: &'a str,
+    pub petition_id: &'a str,
+    pub owner: &'a str,
+    pub reference: &'a str,
+    pub received_at: &'a str,
+    pub petition: &'a SubmitPetition,
+    /// `petition` as JSON, as it is kept.
+    pub body: &'a str,
+    pub attachments: &'a [AttachmentInfo],
+}
+
+/// One line of `petition-bureau petition list`.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    pub tracking_code: String,
+    pub status: String,
+    pub received_at: String,
+    pub category: String,
+    pub region: String,
+}
+
+/// An operator's step: from which status to which, with its event.
+#[derive(Debug, Clone, Copy)]
+pub struct Step<'a> {
+    pub from: Status,
+    pub to: Status,
+    pub stamp: Stamp,
+    pub kind: EventKind,
+    pub text: Option<&'a str>,
+}
+
+/// The column an operator's step stamps besides the status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stamp {
+    None,
+    AcceptedAt,
+    Extended,
+    RepliedAt,
+}
+
+/// The petition delivered before with this id: the owner's own if there is one (before there
+/// was one intake, two tokens could each deliver the same id).
+pub async fn delivered(
+    tx: &mut Transaction<'_, Any>,
+    petition_id: &str,
+    owner: &str,
+) -> Result<Option<Delivered>, Error> {
+    let Some(row) = sqlx::query(
+        "SELECT tracking_code, token_id, body, received_at FROM petitions WHERE petition_id = $1 \
+         ORDER BY CASE WHEN token_id = $2 THEN 0 ELSE 1 END, received_at, tracking_code LIMIT 1",
+    )
+    .bind(petition_id)
+    .bind(owner)
+    .fetch_optional(&mut **tx)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let tracking_code: String = row.try_get("tracking_code")?;
+    let body: String = row.try_get("body")?;
+    let petition: SubmitPetition =
+        serde_json::from_str(&body).map_err(|_| Error::Corrupt("petition body"))?;
+    let attachments = sqlx::query(
+        "SELECT file_name, sha256 FROM attachments WHERE tracking_code = $1 ORDER BY position",
+    )
+    .bind(&tracking_code)
+    .fetch_all(&mut **tx)
+    .await?
+    .iter()
+    .map(|a| Ok((a.try_get("file_name")?, a.try_get("sha256")?)))
+    .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    Ok(Some(Delivered {
+        tracking_code,
+        token_id: row.try_get("token_id")?,
+        received_at: row.try_get("received_at")?,
+        petition,
+        attachments,
+    }))
+}
+
+/// Gives a petition to another token.
+pub async fn set_owner(
+    tx: &mut Transaction<'_, Any>,
+    tracking_code: &str,
+    owner: &str,
+) -> Result<(), Error> {
+    sqlx::query("UPDATE petitions SET token_id = $1 WHERE tracking_code = $2")
+        .bind(owner)
+        .bind(tracking_code)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Stores a new petition with its attachments, `submitted`, and its first event.
+pub async fn insert(tx: &mut Transaction<'_, Any>, new: &NewPetition<'_>) -> Result<(), Error> {
+    let req = new.petition;
+    sqlx::query(
+        "INSERT INTO petitions (tracking_code, petition_id, token_id, status, body, title, region, \
+         category, purpose, received_at, updated_at, reference) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(new.tracking_code)
+    .bind(new.petition_id)
+    .bind(new.owner)
+    .bind(Status::Submitted.as_str())
+    .bind(new.body)
+    .bind(req.title.trim())
+    .bind(req.region.trim())
+    .bind(req.category.trim())
+    .bind(req.purpose.trim())
+    .bind(new.received_at)
+    .bind(new.received_at)
+    .bind(new.reference)
+    .execute(&mut **tx)
+    .await?;
+    for (i, a) in new.attachments.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO attachments (tracking_code, position, file_name, media_type, length, sha256) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(new.tracking_code)
+        .bind(i as i64)
+        .bind(&a.file_name)
+        .bind(&a.media_type)
+        .bind(a.length as i64)
+        .bind(&a.sha256)
+        .execute(&mut **tx)
+        .await?;
+    }
+    add_event(
+        tx,
+        new.tracking_code,
+        EventKind::Submitted,
+        new.received_at,
+        None,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Appends an event and moves the petition's change cursor past it.
+pub async fn add_event(
+    tx: &mut Transaction<'_, Any>,
+    tracking_code: &str,
+    kind: EventKind,
+    at: &str,
+    text: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    lock_changes(tx).await?;
+    sqlx::query("INSERT INTO events (tracking_code, kind, at, text) VALUES ($1, $2, $3, $4)")
+        .bind(tracking_code)
+        .bind(kind.as_str())
+        .bind(at)
+        .bind(text)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "UPDATE petitions SET updated_at = $1, \
+         change_seq = (SELECT MAX(id) FROM events WHERE tracking_code = $2) \
+         WHERE tracking_code = $3",
+    )
+    .bind(at)
+    .bind(tracking_code)
+    .bind(tracking_code)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    /// Reads a petition's state; `owner` limits it to one token's petitions.
+    pub async fn petition_row(
+        &self,
+        tracking_code: &str,
+        owner: Option<&str>,
+    ) -> Result<Option<PetitionRow>, Error> {
+        let row = sqlx::query(
+            "SELECT tracking_code, token_id, status, accepted_at, replied_at, extended, \
+             review_requested, evaluation FROM petitions WHERE tracking_code = $1",
+        )
+        .bind(tracking_code)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(r) = row else { return Ok(None) };
+        let token_id: String = r.try_get("token_id")?;
+        if owner.is_some_and(|o| o != token_id) {
+            return Ok(None);
+        }
+        let status: String = r.try_get("status")?;
+        Ok(Some(PetitionRow {
+            tracking_code: r.try_get("tracking_code")?,
+            token_id,
+            status: Status::parse(&status).ok_or(Error::Corrupt("petition status"))?,
+            accepted_at: r.try_get("accepted_at")?,
+            replied_at: r.try_get("replied_at")?,
+            extended: r.try_get::<i64, _>("extended")? != 0,
+            review_requested: r.try_get::<i64, _>("review_requested")? != 0,
+            has_evaluation: r.try_get::<Option<String>, _>("evaluation")?.is_some(),
+        }))
+    }
+
+    /// Everything stored of one petition, with its attachments and events in order.
+    pub async fn petition_record(&self, tracking_code: &str) -> Result<PetitionRecord, Error> {
+        let r = sqlx::query(
+            "SELECT tracking_code, petition_id, status, title, region, category, purpose, \
+             received_at, updated_at, accepted_at, replied_at, extended, evaluation \
+             FROM petitions WHERE tracking_code = $1",
+        )
+        .bind(tracking_code)
+        .fetch_one(&self.pool)
+        .await?;
+        let attachments = sqlx::query(
+            "SELECT file_name, media_type, length, sha256 FROM attachments \
+             WHERE tracking_code = $1 ORDER BY position",
+        )
+        .bind(tracking_code)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|a| {
+            Ok(AttachmentInfo {
+                file_name: a.try_get("file_name")?,
+                media_type: a.try_get("media_type")?,
+                length: a.try_get::<i64, _>("length")? as u64,
+                sha256: a.try_get("sha256")?,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        let mut events = Vec::new();
+        for e in
+            sqlx::query("SELECT kind, at, text FROM events WHERE tracking_code = $1 ORDER BY id")
+                .bind(tracking_code)
+                .fetch_all(&self.pool)
+                .await?
+        {
+            let kind: String = e.try_get("kind")?;
+            events.push(Event {
+                kind: EventKind::parse(&kind).ok_or(Error::Corrupt("event kind"))?,
+                at: e.try_get("at")?,
+                text: e.try_get("text")?,
+            });
+        }
+        let status: String = r.try_get("status")?;
+        let evaluation: Option<String> = r.try_get("evaluation")?;
+        Ok(PetitionRecord {
+            tracking_code: r.try_get("tracking_code")?,
+            petition_id: r.try_get("petition_id")?,
+            status: Status::parse(&status).ok_or(Error::Corrupt("petition status"))?,
+            title: r.try_get("title")?,
+            region: r.try_get("region")?,
+            category: r.try_get("category")?,
+            purpose: r.try_get("purpose")?,
+            received_at: r.try_get("received_at")?,
+            updated_at: r.try_get("updated_at")?,
+            accepted_at: r.try_get("accepted_at")?,
+            replied_at: r.try_get("replied_at")?,
+            extended: r.try_get::<i64, _>("extended")? != 0,
+            evaluation: evaluation
+                .map(|e| serde_json::from_str(&e).map_err(|_| Error::Corrupt("evaluation")))
+                .transpose()?,
+            attachments,
+            events,
+        })
+    }
+
+    /// The tracking code of the owner's petition with this submission reference. 50 bits can
+    /// repeat across many petitions, but hardly among one token's: the first wins.
+    pub async fn tracking_code_by_reference(
+        &self,
+        reference: &str,
+        owner: &str,
+    ) -> Result<Option<String>, Error> {
+        let row = sqlx::query(
+            "SELECT tracking_code FROM petitions WHERE reference = $1 AND token_id = $2 \
+             ORDER BY received_at, tracking_code LIMIT 1",
+        )
+        .bind(reference)
+        .bind(owner)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|r| r.try_get("tracking_code")).transpose()?)
+    }
+
+    /// Up to `limit` of the owner's petitions whose change cursor is past `since`, in cursor
+    /// order: each tracking code with its cursor.
+    pub async fn changed_since(
+        &self,
+        owner: &str,
+        since: i64,
+        limit: i64,
+    ) -> Result<Vec<(String, i64)>, Error> {
+        let rows = sqlx::query(
+            "SELECT tracking_code, change_seq FROM petitions WHERE token_id = $1 AND change_seq > $2 \
+             ORDER BY change_seq LIMIT $3",
+        )
+        .bind(owner)
+        .bind(since)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| Ok((r.try_get("tracking_code")?, r.try_get("change_seq")?)))
+            .collect::<Result<_, sqlx::Error>>()?)
+    }
+
+    /// Every petition, newest first.
+    pub async fn list_petitions(&self) -> Result<Vec<Listed>, Error> {
+        let rows = sqlx::query(
+            "SELECT tracking_code, status, received_at, category, region FROM petitions \
+             ORDER BY received_at DESC, tracking_code",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                Ok(Listed {
+                    tracking_code: r.try_get("tracking_code")?,
+                    status: r.try_get("status")?,
+                    received_at: r.try_get("received_at")?,
+                    category: r.try_get("category")?,
+                    region: r.try_get("region")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()?)
+    }
+
+    /// Stores the citizen's rating of the reply, with its event, unless the petition was rated
+    /// already (then `false`). Hold [`Store::write_turn`].
+    pub async fn rate(&self, tracking_code: &str, evaluation: &Evaluation) -> Result<bool, Error> {
+        let json = serde_json::to_string(evaluation).map_err(|_| Error::Corrupt("evaluation"))?;
+        let mut tx = self.pool.begin().await?;
+        let updated = sqlx::query(
+            "UPDATE petitions SET evaluation = $1 WHERE tracking_code = $2 AND evaluation IS NULL",
+        )
+        .bind(&json)
+        .bind(tracking_code)
+        .execute(&mut *tx)
+        .await?;
+        if updated.rows_affected() != 1 {
+            return Ok(false);
+        }
+        add_event(
+            &mut tx,
+            tracking_code,
+            EventKind::Evaluated,
+            &evaluation.at,
+            Some(evaluation.satisfaction.as_str()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Moves a petition to `review_requested`, with its event and the citizen's reason. Hold
+    /// [`Store::write_turn`].
+    pub async fn request_review(
+        &self,
+        tracking_code: &str,
+        at: &str,
+        reason: &str,
+    ) -> Result<(), Error> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "UPDATE petitions SET status = $1, review_requested = 1 WHERE tracking_code = $2",
+        )
+        .bind(Status::ReviewRequested.as_str())
+        .bind(tracking_code)
+        .execute(&mut *tx)
+        .await?;
+        add_event(
+            &mut tx,
+            tracking_code,
+            EventKind::ReviewRequested,
+            at,
+            Some(reason),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Takes an operator's step on a petition, stamping its column with `at`; `false` when the
+    /// petition is no longer in the step's `from` status. Hold [`Store::write_turn`].
+    pub async fn step(
+        &self,
+        tracking_code: &str,
+        at: &str,
+        step: &Step<'_>,
+    ) -> Result<bool, Error> {
+        let set = match step.stamp {
+            Stamp::None => "",
+            Stamp::AcceptedAt => ", accepted_at = $3",
+            Stamp::Extended => ", extended = 1",
+            Stamp::RepliedAt => ", replied_at = $3",
+        };
+        let mut tx = self.pool.begin().await?;
+        let sql = format!(
+            "UPDATE petitions SET status = $1, updated_at = $3{set} WHERE tracking_code = $2 AND status = $4"
+        );
+        let updated = sqlx::query(&sql)
+            .bind(step.to.as_str())
+            .bind(tracking_code)
+            .bind(at)
+            .bind(step.from.as_str())
+            .execute(&mut *tx)
+            .await?;
+        if updated.rows_affected() != 1 {
+            return Ok(false);
+        }
+        add_event(&mut tx, tracking_code, step.kind, at, step.text).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+}
