@@ -9,18 +9,29 @@ type Res<T> = Result<T, CommandError>;
 
 #[tauri::command]
 pub async fn list_drafts(state: State<'_, AppState>) -> Res<Vec<PetitionSummary>> {
-    state.store()?.list_drafts().await.map_err(|e| state.err(e))
+    state
+        .store()?
+        .drafts()
+        .list()
+        .await
+        .map_err(|e| state.err(e))
 }
 
 #[tauri::command]
 pub async fn list_trash(state: State<'_, AppState>) -> Res<Vec<PetitionSummary>> {
-    state.store()?.list_trash().await.map_err(|e| state.err(e))
+    state
+        .store()?
+        .drafts()
+        .list_trash()
+        .await
+        .map_err(|e| state.err(e))
 }
 
 #[tauri::command]
 pub async fn search_drafts(state: State<'_, AppState>, query: String) -> Res<Vec<PetitionSummary>> {
     state
         .store()?
+        .drafts()
         .search(&query)
         .await
         .map_err(|e| state.err(e))
@@ -30,14 +41,20 @@ pub async fn search_drafts(state: State<'_, AppState>, query: String) -> Res<Vec
 pub async fn create_draft(state: State<'_, AppState>) -> Res<Petition> {
     state
         .store()?
-        .create_draft(&[])
+        .drafts()
+        .create(&[])
         .await
         .map_err(|e| state.err(e))
 }
 
 #[tauri::command]
 pub async fn get_draft(state: State<'_, AppState>, id: String) -> Res<Petition> {
-    state.store()?.get(&id).await.map_err(|e| state.err(e))
+    state
+        .store()?
+        .drafts()
+        .get(&id)
+        .await
+        .map_err(|e| state.err(e))
 }
 
 /// Saves one field durably; returns the new `updated_at`.
@@ -51,6 +68,7 @@ pub async fn update_field(
     state.require_own_draft(&id)?;
     state
         .store()?
+        .drafts()
         .update_field(&id, field, &value)
         .await
         .map_err(|e| state.err(e))
@@ -59,24 +77,40 @@ pub async fn update_field(
 #[tauri::command]
 pub async fn check_draft(state: State<'_, AppState>, id: String) -> Res<Vec<Problem>> {
     state.require_own_draft(&id)?;
-    let petition = state.store()?.get(&id).await.map_err(|e| state.err(e))?;
+    let petition = state
+        .store()?
+        .drafts()
+        .get(&id)
+        .await
+        .map_err(|e| state.err(e))?;
     Ok(validate::check(&petition))
 }
 
 #[tauri::command]
 pub async fn trash_draft(state: State<'_, AppState>, id: String) -> Res<()> {
-    state.store()?.trash(&id).await.map_err(|e| state.err(e))
+    state
+        .store()?
+        .drafts()
+        .trash(&id)
+        .await
+        .map_err(|e| state.err(e))
 }
 
 #[tauri::command]
 pub async fn restore_draft(state: State<'_, AppState>, id: String) -> Res<()> {
-    state.store()?.restore(&id).await.map_err(|e| state.err(e))
+    state
+        .store()?
+        .drafts()
+        .restore(&id)
+        .await
+        .map_err(|e| state.err(e))
 }
 
 #[tauri::command]
 pub async fn delete_draft(state: State<'_, AppState>, id: String) -> Res<()> {
     state
         .store()?
+        .drafts()
         .delete_forever(&id)
         .await
         .map_err(|e| state.err(e))
@@ -86,6 +120,7 @@ pub async fn delete_draft(state: State<'_, AppState>, id: String) -> Res<()> {
 pub async fn duplicate_draft(state: State<'_, AppState>, id: String) -> Res<Petition> {
     state
         .store()?
+        .drafts()
         .duplicate(&id)
         .await
         .map_err(|e| state.err(e))

@@ -20,7 +20,8 @@ pub struct BureauInfo {
 pub async fn bureau_info(state: State<'_, AppState>) -> Res<BureauInfo> {
     let store = state.store()?;
     let bureau_url = store
-        .setting(petition_core::sync::BUREAU_URL_SETTING)
+        .settings()
+        .get(petition_core::sync::BUREAU_URL_SETTING)
         .await
         .map_err(|e| state.err(e))?
         .filter(|u| !u.is_empty());
@@ -52,25 +53,41 @@ pub async fn sign_in(
 /// Freezes a ready draft and puts it in the outbox, in one transaction; it goes out by itself.
 #[tauri::command]
 pub async fn submit_petition(state: State<'_, AppState>, id: String) -> Res<OutboxItem> {
-    let item = state.store()?.submit(&id).await.map_err(|e| state.err(e))?;
+    let item = state
+        .store()?
+        .outbox()
+        .submit(&id)
+        .await
+        .map_err(|e| state.err(e))?;
     state.wake_sync();
     Ok(item)
 }
 
 #[tauri::command]
 pub async fn withdraw_petition(state: State<'_, AppState>, id: String) -> Res<()> {
-    state.store()?.withdraw(&id).await.map_err(|e| state.err(e))
+    state
+        .store()?
+        .outbox()
+        .withdraw(&id)
+        .await
+        .map_err(|e| state.err(e))
 }
 
 #[tauri::command]
 pub async fn list_outbox(state: State<'_, AppState>) -> Res<Vec<OutboxItem>> {
-    state.store()?.outbox().await.map_err(|e| state.err(e))
+    state
+        .store()?
+        .outbox()
+        .list()
+        .await
+        .map_err(|e| state.err(e))
 }
 
 #[tauri::command]
 pub async fn petition_status(state: State<'_, AppState>, id: String) -> Res<PetitionStatus> {
     state
         .store()?
+        .outbox()
         .petition_status(&id)
         .await
         .map_err(|e| state.err(e))
@@ -81,7 +98,8 @@ pub async fn petition_status(state: State<'_, AppState>, id: String) -> Res<Peti
 pub async fn retry_outbox(state: State<'_, AppState>, id: String) -> Res<()> {
     state
         .store()?
-        .retry_outbox(&id)
+        .outbox()
+        .retry(&id)
         .await
         .map_err(|e| state.err(e))?;
     state.wake_sync();
@@ -115,7 +133,12 @@ pub fn watch_sync(state: State<'_, AppState>, on_event: Channel<SyncEvent>) -> R
 /// "Sync now": sends what waits (backing-off items too) and fetches the bureau's news at once.
 #[tauri::command]
 pub async fn sync_now(state: State<'_, AppState>) -> Res<()> {
-    state.store()?.due_now().await.map_err(|e| state.err(e))?;
+    state
+        .store()?
+        .outbox()
+        .due_now()
+        .await
+        .map_err(|e| state.err(e))?;
     state.wake_sync();
     Ok(())
 }
