@@ -172,14 +172,15 @@ impl AppState {
     /// Makes `store` the open store: language, engine, no problem left.
     async fn install(&self, store: Store) {
         let lang = store
-            .setting(LANGUAGE_SETTING)
+            .settings()
+            .get(LANGUAGE_SETTING)
             .await
             .ok()
             .flatten()
             .and_then(|tag| Lang::parse(&tag))
             .unwrap_or_default();
         self.set_lang(lang);
-        let recorded = store.kiosk_config().await.ok().flatten();
+        let recorded = store.kiosk().config().await.ok().flatten();
         let kiosk = match recorded {
             Some(config) => Some(config),
             None if self.kiosk_flag => Some(KioskConfig {
@@ -193,7 +194,7 @@ impl AppState {
         if kiosk.is_some() {
             // A kiosk that stopped mid-session (power cut, crash) must not keep that citizen's
             // unsent draft for the next one: every start begins clean.
-            if let Err(e) = store.end_kiosk_session().await {
+            if let Err(e) = store.kiosk().end_session().await {
                 tracing::warn!(error = e.code(), "kiosk: clearing drafts at start failed");
             }
         }

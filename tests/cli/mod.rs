@@ -51,7 +51,7 @@ async fn draft_new_is_read_back_by_show_and_by_the_core() {
     }
 
     let store = Store::unlock(dir.path(), None).await.expect("open");
-    let p = store.get(&id).await.expect("the core reads it");
+    let p = store.drafts().get(&id).await.expect("the core reads it");
     assert_eq!(p.name, "王丽");
     store.close().await;
 

@@ -48,7 +48,7 @@ fn allowed(parity: u64, last: Option<u64>, initial: &str) -> Vec<String> {
 async fn killed_mid_save_200_times_nothing_acknowledged_is_lost() {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = Store::unlock(dir.path(), None).await.expect("open");
-    let id = store.create_draft(&[]).await.expect("draft").id;
+    let id = store.drafts().create(&[]).await.expect("draft").id;
     store.close().await;
 
     let mut rng = rand::rng();
@@ -94,7 +94,7 @@ async fn killed_mid_save_200_times_nothing_acknowledged_is_lost() {
         let store = Store::unlock(dir.path(), None)
             .await
             .expect("reopen after kill");
-        let p = store.get(&id).await.expect("draft still there");
+        let p = store.drafts().get(&id).await.expect("draft still there");
         let title_ok = allowed(0, last, "");
         let facts_ok = allowed(1, last, "");
         assert!(

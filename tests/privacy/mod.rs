@@ -145,8 +145,13 @@ async fn after_a_sync_no_marker_is_found_in_any_file_of_the_data_or_log_dir() {
     // The draft goes in through the core as the app does; the rest through petitionctl.
     let (id, other_draft) = {
         let store = Store::unlock(&data, None).await.expect("a new data dir");
-        let p = store.create_draft(&marker_values()).await.expect("draft");
+        let p = store
+            .drafts()
+            .create(&marker_values())
+            .await
+            .expect("draft");
         store
+            .attachments()
             .attach(
                 &p.id,
                 vec![Incoming {
@@ -164,12 +169,14 @@ async fn after_a_sync_no_marker_is_found_in_any_file_of_the_data_or_log_dir() {
             });
         // A second draft with its own attachment, which purge must leave alone.
         let other = store
-            .create_draft(&[(Field::Title, "另一份草稿".into())])
+            .drafts()
+            .create(&[(Field::Title, "另一份草稿".into())])
             .await
             .expect("draft");
         let mut pdf = marker_pdf();
         pdf.extend_from_slice(b"another file\n");
         store
+            .attachments()
             .attach(
                 &other.id,
                 vec![Incoming {
@@ -277,13 +284,14 @@ async fn after_a_sync_no_marker_is_found_in_any_file_of_the_data_or_log_dir() {
     assert_eq!(purged["files_removed"], 1);
     assert_eq!(attachment_files(&data), 1);
     let store = Store::unlock(&data, None).await.expect("reopen");
-    let kept = store.get(&id).await.expect("the text stays");
+    let kept = store.drafts().get(&id).await.expect("the text stays");
     assert_eq!(kept.name, NAME);
-    let listed = store.list_attachments(&id).await.expect("list");
+    let listed = store.attachments().list(&id).await.expect("list");
     assert!(listed[0].purged_at.is_some());
-    let theirs = store.list_attachments(&other_draft).await.expect("list");
+    let theirs = store.attachments().list(&other_draft).await.expect("list");
     store
-        .attachment_bytes(&other_draft, &theirs[0].sha256)
+        .attachments()
+        .bytes(&other_draft, &theirs[0].sha256)
         .await
         .expect("the other draft's file is intact");
     store.close().await;

@@ -39,7 +39,8 @@ async fn two_hundred_petitions_arrive_once_through_a_hostile_network() {
         .await
         .expect("sign in");
     store
-        .set_setting(petition_core::sync::BUREAU_URL_SETTING, &via_proxy)
+        .settings()
+        .set(petition_core::sync::BUREAU_URL_SETTING, &via_proxy)
         .await
         .expect("the proxy's address");
 
@@ -97,13 +98,13 @@ async fn two_hundred_petitions_arrive_once_through_a_hostile_network() {
     for code in ["not_bureau", "http_429", "http_503"] {
         assert!(codes.contains(code), "{code} not reported: {codes:?}");
     }
-    for item in store.outbox().await.expect("outbox") {
+    for item in store.outbox().list().await.expect("outbox") {
         assert!(item.error.is_none(), "{:?}: {:?}", item.state, item.error);
     }
     assert_eq!(summary.needs_attention, 0);
     assert_eq!(summary.delivered, 200);
     assert_eq!(delivered_events, 200);
-    for item in store.outbox().await.expect("outbox") {
+    for item in store.outbox().list().await.expect("outbox") {
         assert_eq!(item.state, ItemState::Delivered);
         assert_eq!(item.bytes_sent, item.bytes_total);
         assert_eq!(item.files_sent, item.files_total);

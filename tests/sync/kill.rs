@@ -36,7 +36,7 @@ async fn sync_killed_100_times_delivers_everything_once() {
     };
     let total: u64 = {
         let store = Store::unlock(dir.path(), None).await.expect("store");
-        let items = store.outbox().await.expect("outbox");
+        let items = store.outbox().list().await.expect("outbox");
         store.close().await;
         items.iter().map(|i| i.bytes_total).sum()
     };

@@ -88,7 +88,8 @@ async fn queue_petitions(
     let mut queued = HashMap::new();
     for n in 0..count {
         let p = store
-            .create_draft(&complete_values(n))
+            .drafts()
+            .create(&complete_values(n))
             .await
             .expect("draft");
         let how_many = rand::rng().random_range(files.clone());
@@ -99,13 +100,14 @@ async fn queue_petitions(
             })
             .collect();
         let shas = store
+            .attachments()
             .attach(&p.id, incoming, &attachment::Limits::default(), |_| {})
             .await
             .expect("attach")
             .into_iter()
             .map(|a| a.expect("a PDF is taken").sha256)
             .collect();
-        store.submit(&p.id).await.expect("submit");
+        store.outbox().submit(&p.id).await.expect("submit");
         queued.insert(p.id, shas);
     }
     queued
@@ -158,6 +160,7 @@ async fn assert_delivered_once(
     assert_eq!(held.len(), queued.len(), "petitions at the bureau");
     let local: HashMap<String, Option<String>> = store
         .outbox()
+        .list()
         .await
         .expect("outbox")
         .into_iter()
@@ -336,7 +339,8 @@ async fn an_engine_that_could_not_start_tries_again_without_being_woken() {
     let queued = queue_petitions(&store, 1, 1..=1, 1000..2000).await;
     // The address is known, the token is not: what a locked keyring looks like to the engine.
     store
-        .set_setting(petition_core::sync::BUREAU_URL_SETTING, &b.base)
+        .settings()
+        .set(petition_core::sync::BUREAU_URL_SETTING, &b.base)
         .await
         .expect("address");
     let engine = std::sync::Arc::new(Engine::new(
@@ -389,7 +393,8 @@ async fn an_engine_that_could_not_start_tries_again_without_being_woken() {
             let id = id.clone();
             async move {
                 store
-                    .outbox_item(&id)
+                    .outbox()
+                    .item(&id)
                     .await
                     .ok()
                     .and_then(|i| i.tracking_code)

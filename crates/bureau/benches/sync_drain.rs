@@ -131,7 +131,7 @@ fn main() -> anyhow::Result<()> {
             let store = Store::unlock(&app_dir, None).await?;
             let mut total = 0u64;
             for n in 0..petitions {
-                let p = store.create_draft(&values(n)).await?;
+                let p = store.drafts().create(&values(n)).await?;
                 let bytes = pdf(size);
                 total += bytes.len() as u64;
                 // curl's copy: the same size, one byte different.
@@ -143,12 +143,13 @@ fn main() -> anyhow::Result<()> {
                     source: Source::Bytes(bytes),
                 }];
                 for r in store
+                    .attachments()
                     .attach(&p.id, files, &attachment::Limits::default(), |_| {})
                     .await?
                 {
                     r?;
                 }
-                store.submit(&p.id).await?;
+                store.outbox().submit(&p.id).await?;
             }
             store.sign_in(&base, Secret::new(token.clone())?).await?;
             anyhow::Ok((store, total))

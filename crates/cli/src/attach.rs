@@ -100,7 +100,7 @@ fn exit(all_ok: bool) -> ExitCode {
 
 /// `petitionctl attach DRAFT_ID FILE...`
 pub async fn attach(store: &Store, args: AttachArgs, lang: Lang) -> anyhow::Result<ExitCode> {
-    let id = store.resolve_id(&args.draft_id).await?;
+    let id = store.drafts().resolve_id(&args.draft_id).await?;
     let incoming = args
         .files
         .iter()
@@ -113,6 +113,7 @@ pub async fn attach(store: &Store, args: AttachArgs, lang: Lang) -> anyhow::Resu
         })
         .collect();
     let results = store
+        .attachments()
         .attach(&id, incoming, &Limits::default(), |_| {})
         .await?;
     let mut all_ok = true;
@@ -144,9 +145,10 @@ pub async fn attachment(store: &Store, command: AttachmentCommand) -> anyhow::Re
             sha256,
             out,
         } => {
-            let id = store.resolve_id(&draft_id).await?;
+            let id = store.drafts().resolve_id(&draft_id).await?;
             let content = store
-                .attachment_bytes(&id, &sha256.to_ascii_lowercase())
+                .attachments()
+                .bytes(&id, &sha256.to_ascii_lowercase())
                 .await?;
             std::fs::write(&out, content.bytes)?;
         }

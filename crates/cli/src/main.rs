@@ -284,7 +284,7 @@ async fn open(data_dir: Option<PathBuf>, lang: Lang) -> anyhow::Result<Store> {
 }
 
 async fn resolve(store: &Store, id: &str) -> anyhow::Result<String> {
-    Ok(store.resolve_id(id).await?)
+    Ok(store.drafts().resolve_id(id).await?)
 }
 
 fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
@@ -326,15 +326,15 @@ async fn run(cli: Cli, lang: Lang) -> anyhow::Result<ExitCode> {
         Command::Purge { retention_days } => {
             let days = match retention_days {
                 Some(days) => days,
-                None => store.retention_days().await?,
+                None => store.settings().retention_days().await?,
             };
-            print_json(&store.purge_attachments(days).await?)?;
+            print_json(&store.attachments().purge(days).await?)?;
             ExitCode::SUCCESS
         }
         Command::Config(cmd) => config(&store, cmd, lang).await?,
         Command::Kiosk(cmd) => kiosk(&store, cmd, lang).await?,
         Command::Search { query, json } => {
-            let hits = store.search(&query).await?;
+            let hits = store.drafts().search(&query).await?;
             if json {
                 print_json(&hits)?;
             } else {
@@ -413,14 +413,14 @@ async fn draft(store: &Store, cmd: DraftCommand, lang: Lang) -> anyhow::Result<E
                 values.retain(|(f, _)| *f != Field::Title);
                 values.push((Field::Title, title));
             }
-            let p = store.create_draft(&values).await?;
+            let p = store.drafts().create(&values).await?;
             println!("{}", p.id);
         }
         DraftCommand::List { json, trash } => {
             let list = if trash {
-                store.list_trash().await?
+                store.drafts().list_trash().await?
             } else {
-                store.list_drafts().await?
+                store.drafts().list().await?
             };
             if json {
                 print_json(&list)?;
@@ -431,7 +431,7 @@ async fn draft(store: &Store, cmd: DraftCommand, lang: Lang) -> anyhow::Result<E
             }
         }
         DraftCommand::Show { id, json } => {
-            let p = store.get(&resolve(store, &id).await?).await?;
+            let p = store.drafts().get(&resolve(store, &id).await?).await?;
             if json {
                 print_json(&p)?;
             } else {
@@ -452,11 +452,11 @@ async fn draft(store: &Store, cmd: DraftCommand, lang: Lang) -> anyhow::Result<E
         DraftCommand::Set { id, set } => {
             let id = resolve(store, &id).await?;
             for (field, value) in set.values {
-                store.update_field(&id, field, &value).await?;
+                store.drafts().update_field(&id, field, &value).await?;
             }
         }
         DraftCommand::Check { id, json } => {
-            let p = store.get(&resolve(store, &id).await?).await?;
+            let p = store.drafts().get(&resolve(store, &id).await?).await?;
             let problems = validate::check(&p);
             if json {
                 let out: Vec<_> = problems
@@ -487,10 +487,13 @@ async fn draft(store: &Store, cmd: DraftCommand, lang: Lang) -> anyhow::Result<E
                 return Ok(ExitCode::FAILURE);
             }
         }
-        DraftCommand::Trash { id } => store.trash(&resolve(store, &id).await?).await?,
-        DraftCommand::Restore { id } => store.restore(&resolve(store, &id).await?).await?,
+        DraftCommand::Trash { id } => store.drafts().trash(&resolve(store, &id).await?).await?,
+        DraftCommand::Restore { id } => store.drafts().restore(&resolve(store, &id).await?).await?,
         DraftCommand::Duplicate { id } => {
-            let copy = store.duplicate(&resolve(store, &id).await?).await?;
+            let copy = store
+                .drafts()
+                .duplicate(&resolve(store, &id).await?)
+                .await?;
             println!("{}", copy.id);
         }
     }
@@ -536,7 +539,7 @@ async fn config(store: &Store, cmd: ConfigCommand, lang: Lang) -> anyhow::Result
     match cmd {
         ConfigCommand::Get {
             key: ConfigKey::AttachmentRetentionDays,
-        } => println!("{}", store.retention_days().await?),
+        } => println!("{}", store.settings().retention_days().await?),
         ConfigCommand::Set {
             key: ConfigKey::AttachmentRetentionDays,
             value,
@@ -559,7 +562,7 @@ async fn config(store: &Store, cmd: ConfigCommand, lang: Lang) -> anyhow::Result
                         }
                     )
                 })?;
-            store.set_retention_days(days).await?;
+            store.settings().set_retention_days(days).await?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -598,7 +601,8 @@ async fn kiosk(store: &Store, cmd: KioskCommand, lang: Lang) -> anyhow::Result<E
             let token = prompt::token(token, lang)?;
             let pin = prompt::read_new_secret("管理员 PIN", "administrator PIN", lang)?;
             let report = store
-                .kiosk_setup(KioskSetup {
+                .kiosk()
+                .setup(KioskSetup {
                     bureau_url: bureau,
                     token,
                     pin,
@@ -628,11 +632,11 @@ async fn kiosk(store: &Store, cmd: KioskCommand, lang: Lang) -> anyhow::Result<E
         }
         KioskCommand::ResetPin { pin: _ } => {
             let pin = prompt::read_new_secret("新的管理员 PIN", "new administrator PIN", lang)?;
-            store.kiosk_reset_pin(pin).await?;
+            store.kiosk().reset_pin(pin).await?;
             print_json(&serde_json::json!({ "kiosk": true, "pin_reset": true }))?;
         }
         KioskCommand::ExportOutbox { out_file, json } => {
-            let report = store.export_outbox(&out_file).await?;
+            let report = store.kiosk().export_outbox(&out_file).await?;
             if json {
                 print_json(&report)?;
             } else {

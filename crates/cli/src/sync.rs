@@ -70,7 +70,7 @@ pub async fn login(store: &Store, args: LoginArgs, lang: Lang) -> anyhow::Result
 }
 
 pub async fn submit(store: &Store, id: &str, lang: Lang) -> anyhow::Result<ExitCode> {
-    let item = store.submit(id).await?;
+    let item = store.outbox().submit(id).await?;
     println!(
         "{}\t{}",
         item.id,
@@ -83,7 +83,7 @@ pub async fn submit(store: &Store, id: &str, lang: Lang) -> anyhow::Result<ExitC
 }
 
 pub async fn withdraw(store: &Store, id: &str, lang: Lang) -> anyhow::Result<ExitCode> {
-    store.withdraw(id).await?;
+    store.outbox().withdraw(id).await?;
     println!(
         "{}\t{}",
         id,
@@ -127,7 +127,7 @@ fn item_line(item: &OutboxItem, lang: Lang) -> String {
 }
 
 pub async fn outbox(store: &Store, json: bool, lang: Lang) -> anyhow::Result<ExitCode> {
-    let items = store.outbox().await?;
+    let items = store.outbox().list().await?;
     if json {
         crate::print_json(&items)?;
     } else {
@@ -139,7 +139,7 @@ pub async fn outbox(store: &Store, json: bool, lang: Lang) -> anyhow::Result<Exi
 }
 
 pub async fn status(store: &Store, id: &str, json: bool, lang: Lang) -> anyhow::Result<ExitCode> {
-    let status = store.petition_status(id).await?;
+    let status = store.outbox().petition_status(id).await?;
     if json {
         crate::print_json(&status)?;
         return Ok(ExitCode::SUCCESS);
@@ -219,6 +219,7 @@ pub async fn sync(store: &Store, args: SyncArgs, lang: Lang) -> anyhow::Result<E
         let summary = engine.run_once().await?;
         let attention = store
             .outbox()
+            .list()
             .await?
             .iter()
             .filter(|i| i.state == ItemState::NeedsAttention)

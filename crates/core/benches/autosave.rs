@@ -92,7 +92,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     println!(
         "{:<28}{:>10.0}{:>10.0}",
-        "Store::update_field (enc.)",
+        "Drafts::update_field (enc.)",
         us(a50),
         us(a99)
     );
@@ -103,7 +103,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
         println!(
             "{:<28}{:>10.0}{:>10.0}",
-            "Store::update_field (plain)",
+            "Drafts::update_field (plain)",
             us(u50),
             us(u99)
         );
@@ -139,14 +139,14 @@ async fn one_round(
 ) -> Result<Times, Box<dyn std::error::Error>> {
     let dir = tempfile::tempdir_in(base)?;
     let store = Store::open(&dir.path().join("app"), &DataKey::generate()).await?;
-    let draft = store.create_draft(&[]).await?;
+    let draft = store.drafts().create(&[]).await?;
     #[cfg(feature = "bench-plaintext")]
     let plain_store =
         Some(Store::open_unencrypted_for_benchmarks(&dir.path().join("plain")).await?);
     #[cfg(not(feature = "bench-plaintext"))]
     let plain_store: Option<Store> = None;
     let plain_draft = match &plain_store {
-        Some(s) => Some(s.create_draft(&[]).await?.id),
+        Some(s) => Some(s.drafts().create(&[]).await?.id),
         None => None,
     };
 
@@ -188,13 +188,16 @@ async fn one_round(
                 }
                 1 => {
                     let started = Instant::now();
-                    store.update_field(&draft.id, Field::Facts, &v).await?;
+                    store
+                        .drafts()
+                        .update_field(&draft.id, Field::Facts, &v)
+                        .await?;
                     t.encrypted.push(started.elapsed());
                 }
                 _ => {
                     if let (Some(s), Some(id)) = (&plain_store, &plain_draft) {
                         let started = Instant::now();
-                        s.update_field(id, Field::Facts, &v).await?;
+                        s.drafts().update_field(id, Field::Facts, &v).await?;
                         t.unencrypted.push(started.elapsed());
                     }
                 }

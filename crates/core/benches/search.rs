@@ -1,5 +1,5 @@
 //! Search among 10 000 drafts of realistic Chinese text for 2–4 character substrings: the median
-//! time of `Store::search` with encryption on (as shipped) and off, and of a `LIKE '%…%'` scan
+//! time of `Drafts::search` with encryption on (as shipped) and off, and of a `LIKE '%…%'` scan
 //! over the same rows for comparison.
 //!
 //! `cargo bench -p petition-core --features bench-plaintext --bench search` (without the feature
@@ -49,9 +49,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             (Field::Facts, text.facts),
             (Field::Reasons, text.reasons),
         ];
-        store.create_draft(&values).await?;
+        store.drafts().create(&values).await?;
         if let Some(p) = &plain {
-            p.create_draft(&values).await?;
+            p.drafts().create(&values).await?;
         }
     }
     println!(
@@ -73,7 +73,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ),
         None => None,
     };
-    // The same answer as Store::search: the newest matching drafts, at most SEARCH_LIMIT.
+    // The same answer as Drafts::search: the newest matching drafts, at most SEARCH_LIMIT.
     let like = "SELECT id FROM petitions WHERE trashed_at IS NULL AND (name LIKE ?1 OR \
                 title LIKE ?1 OR request LIKE ?1 OR facts LIKE ?1 OR reasons LIKE ?1) \
                 ORDER BY seq DESC LIMIT ?2";
@@ -134,12 +134,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             for encrypted in order {
                 if encrypted {
                     let t = Instant::now();
-                    let found = store.search(q).await?;
+                    let found = store.drafts().search(q).await?;
                     s_times.push(t.elapsed());
                     hits = found.len();
                 } else if let Some(p) = &plain {
                     let t = Instant::now();
-                    let found_plain = p.search(q).await?;
+                    let found_plain = p.drafts().search(q).await?;
                     p_times.push(t.elapsed());
                     plain_hits = found_plain.len();
                 }
@@ -208,7 +208,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut list_times = Vec::new();
     for _ in 0..RUNS {
         let t = Instant::now();
-        let listed = store.list_drafts().await?;
+        let listed = store.drafts().list().await?;
         list_times.push(t.elapsed());
         assert_eq!(listed.len(), DRAFTS);
     }

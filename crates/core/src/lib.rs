@@ -3,7 +3,10 @@
 //! - [`model`], [`validate`] and [`i18n`] come from `petition-rules`, the pure rules the bureau
 //!   shares: the petition and its fields, what would stop one from being submitted, the languages;
 //! - [`search`] turns Chinese and Latin text into the tokens the full-text index holds;
-//! - [`store`] keeps drafts in SQLite, durably, with one writer;
+//! - [`store`] keeps everything in one encrypted SQLite file, durably, with one writer; a
+//!   [`Store`] hands out one room per domain: [`Store::drafts`], [`Store::settings`],
+//!   [`Store::outbox`] (in [`sync`]), [`Store::attachments`] (in [`attachment`]) and
+//!   [`Store::kiosk`] (in [`kiosk`]);
 //! - [`sync`] delivers submitted petitions to the bureau exactly once and brings its answers back.
 //!
 //! The Tauri shell, `petitionctl` and the tests all drive this crate; none of them holds a rule.

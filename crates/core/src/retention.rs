@@ -2,12 +2,15 @@
 //! this machine for the retention period (default [`DEFAULT_RETENTION_DAYS`], the
 //! [`RETENTION_SETTING`] setting) and are then purged. The petition's text stays, encrypted, for the
 //! citizen's history; each attachment row stays too, marked purged, to say what was sent.
+//!
+//! The purge is a part of the attachments room ([`Attachments::purge`]) kept here with the rule
+//! it carries out; the period itself is read and set through [`crate::Store::settings`].
 
 use serde::Serialize;
 
-use crate::attachment::ATTACHMENT_DIR;
+use crate::attachment::Attachments;
 use crate::error::{Error, Result};
-use crate::store::{Store, now_ms, rfc3339};
+use crate::store::{now_ms, rfc3339};
 
 /// The setting that holds the retention period in days.
 pub const RETENTION_SETTING: &str = "attachment_retention_days";
@@ -34,34 +37,17 @@ pub struct PurgeReport {
     pub files_removed: usize,
 }
 
-impl Store {
-    /// The retention period in days: the setting, or the default.
-    pub async fn retention_days(&self) -> Result<u32> {
-        Ok(self
-            .setting(RETENTION_SETTING)
-            .await?
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(DEFAULT_RETENTION_DAYS))
-    }
-
-    /// Sets the retention period: 0 (purge at the first run after the receipt) to
-    /// [`MAX_RETENTION_DAYS`]; callers check the range and say so to the user, a larger value is
-    /// held at the maximum.
-    pub async fn set_retention_days(&self, days: u32) -> Result<()> {
-        let days = days.min(MAX_RETENTION_DAYS);
-        self.set_setting(RETENTION_SETTING, &days.to_string()).await
-    }
-
+impl Attachments<'_> {
     /// Purges the attachment files of every petition whose receipt was stored more than
     /// `retention_days` ago, now.
-    pub async fn purge_attachments(&self, retention_days: u32) -> Result<PurgeReport> {
-        self.purge_attachments_at(now_ms(), retention_days).await
+    pub async fn purge(&self, retention_days: u32) -> Result<PurgeReport> {
+        self.purge_at(now_ms(), retention_days).await
     }
 
-    /// [`Store::purge_attachments`] as if it were `now` (unix ms).
-    pub async fn purge_attachments_at(&self, now: i64, retention_days: u32) -> Result<PurgeReport> {
+    /// [`Attachments::purge`] as if it were `now` (unix ms).
+    pub async fn purge_at(&self, now: i64, retention_days: u32) -> Result<PurgeReport> {
         let cutoff = now - i64::from(retention_days) * DAY_MS;
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.store().writer().begin().await?;
         let due: Vec<(String, String)> = sqlx::query_as(
             "SELECT a.petition_id, a.sha256 FROM attachments a \
              JOIN outbox o ON o.petition_id = a.petition_id \
@@ -97,8 +83,11 @@ impl Store {
 
         // The rows say purged before the files go: a crash in between leaves files that the
         // garbage collection removes, never a row pointing at nothing unannounced.
-        let dir = self.dir().join(ATTACHMENT_DIR);
-        let names: Vec<String> = gone.iter().map(|sha| self.files().file_name(sha)).collect();
+        let dir = self.dir();
+        let names: Vec<String> = gone
+            .iter()
+            .map(|sha| self.store().files().file_name(sha))
+            .collect();
         let files_removed = tokio::task::spawn_blocking(move || -> std::io::Result<usize> {
             let mut removed = 0;
             for name in names {
@@ -139,10 +128,12 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Store;
+    use crate::attachment::ATTACHMENT_DIR;
     use crate::attachment::{Incoming, Limits, Source};
     use crate::crypto::DataKey;
     use crate::model::State;
-    use crate::sync::queue::tests::complete_values;
+    use crate::sync::outbox::tests::complete_values;
     use petition_api::{Receipt, Status};
 
     fn png(seed: u8) -> Vec<u8> {
@@ -157,7 +148,11 @@ mod tests {
     }
 
     async fn with_photos(store: &Store, seeds: &[u8]) -> (String, Vec<String>) {
-        let p = store.create_draft(&complete_values()).await.expect("draft");
+        let p = store
+            .drafts()
+            .create(&complete_values())
+            .await
+            .expect("draft");
         let files = seeds
             .iter()
             .map(|s| Incoming {
@@ -166,6 +161,7 @@ mod tests {
             })
             .collect();
         let shas = store
+            .attachments()
             .attach(&p.id, files, &Limits::default(), |_| {})
             .await
             .expect("attach")
@@ -177,7 +173,7 @@ mod tests {
 
     /// Submits and stores a receipt as if it had come `days_ago` days before `now`.
     async fn delivered(store: &Store, id: &str, now: i64, days_ago: i64) {
-        store.submit(id).await.expect("submit");
+        store.outbox().submit(id).await.expect("submit");
         let receipt = Receipt {
             tracking_code: format!("T{}", &id[..8]),
             petition_id: id.to_owned(),
@@ -185,7 +181,11 @@ mod tests {
             status: Status::Submitted,
             acceptance_due: "2026-01-16T00:00:00Z".into(),
         };
-        store.record_receipt(id, &receipt).await.expect("receipt");
+        store
+            .outbox()
+            .record_receipt(id, &receipt)
+            .await
+            .expect("receipt");
         sqlx::query("UPDATE outbox SET receipt_stored_at = ? WHERE petition_id = ?")
             .bind(now - days_ago * DAY_MS)
             .bind(id)
@@ -218,9 +218,9 @@ mod tests {
         assert_eq!(draft_shas[0], old_shas[1]);
         delivered(&store, &old, now, 31).await;
         delivered(&store, &recent, now, 29).await;
-        store.submit(&queued).await.expect("queued");
+        store.outbox().submit(&queued).await.expect("queued");
 
-        let report = store.purge_attachments_at(now, 30).await.expect("purge");
+        let report = store.attachments().purge_at(now, 30).await.expect("purge");
         assert_eq!(report.petitions, vec![old.clone()]);
         assert_eq!(report.attachments, 2);
         // Photo 1's file and thumbnail; photo 2 stays for the draft.
@@ -231,15 +231,16 @@ mod tests {
         assert!(on_disk(&store, &queued_shas[0]));
 
         // The old petition keeps its text and says what was purged.
-        let kept = store.get(&old).await.expect("text stays");
+        let kept = store.drafts().get(&old).await.expect("text stays");
         assert_eq!(kept.state, State::Submitted);
         assert_eq!(kept.title, "小区门前道路破损");
-        let listed = store.list_attachments(&old).await.expect("list");
+        let listed = store.attachments().list(&old).await.expect("list");
         assert_eq!(listed.len(), 2);
         assert!(listed.iter().all(|a| a.purged_at.is_some()));
         assert_eq!(
             store
-                .attachment_bytes(&old, &old_shas[0])
+                .attachments()
+                .bytes(&old, &old_shas[0])
                 .await
                 .expect_err("purged")
                 .code(),
@@ -247,30 +248,33 @@ mod tests {
         );
         assert!(
             store
-                .list_attachments(&draft)
+                .attachments()
+                .list(&draft)
                 .await
                 .expect("draft")
                 .iter()
                 .all(|a| a.purged_at.is_none())
         );
         store
-            .attachment_bytes(&draft, &draft_shas[0])
+            .attachments()
+            .bytes(&draft, &draft_shas[0])
             .await
             .expect("the draft's photo is intact");
 
         // Again: nothing more. Two days later: the recent one is due too.
-        let again = store.purge_attachments_at(now, 30).await.expect("again");
+        let again = store.attachments().purge_at(now, 30).await.expect("again");
         assert!(again.petitions.is_empty());
         assert_eq!(again.files_removed, 0);
         let later = store
-            .purge_attachments_at(now + 2 * DAY_MS, 30)
+            .attachments()
+            .purge_at(now + 2 * DAY_MS, 30)
             .await
             .expect("later");
         assert_eq!(later.petitions, vec![recent]);
         assert!(!on_disk(&store, &recent_shas[0]));
         assert!(on_disk(&store, &queued_shas[0]));
         // Garbage collection does not bring anything back or take the shared file.
-        store.collect_attachment_garbage().await.expect("gc");
+        store.attachments().collect_garbage().await.expect("gc");
         assert!(on_disk(&store, &old_shas[1]));
     }
 }

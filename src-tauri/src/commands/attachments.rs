@@ -55,6 +55,7 @@ pub async fn attach_file(state: State<'_, AppState>, request: Request<'_>) -> Re
     };
     let mut results = state
         .store()?
+        .attachments()
         .attach(&id, vec![incoming], &Limits::default(), |_| {})
         .await
         .map_err(|e| state.err(e))?;
@@ -70,7 +71,8 @@ pub async fn list_attachments(state: State<'_, AppState>, id: String) -> Res<Vec
     state.require_own_draft(&id)?;
     state
         .store()?
-        .list_attachments(&id)
+        .attachments()
+        .list(&id)
         .await
         .map_err(|e| state.err(e))
 }
@@ -81,7 +83,8 @@ pub async fn remove_attachment(state: State<'_, AppState>, id: String, sha256: S
     state.require_own_draft(&id)?;
     state
         .store()?
-        .remove_attachment(&id, &sha256)
+        .attachments()
+        .remove(&id, &sha256)
         .await
         .map_err(|e| state.err(e))
 }
@@ -95,7 +98,8 @@ pub async fn reorder_attachments(
 ) -> Res<()> {
     state
         .store()?
-        .reorder_attachments(&id, &order)
+        .attachments()
+        .reorder(&id, &order)
         .await
         .map_err(|e| state.err(e))
 }
@@ -110,7 +114,8 @@ pub async fn attachment_thumbnail(
     state.require_own_draft(&id)?;
     let thumb = state
         .store()?
-        .thumbnail_bytes(&id, &sha256)
+        .attachments()
+        .thumbnail(&id, &sha256)
         .await
         .map_err(|e| state.err(e))?;
     Ok(Response::new(thumb.map(|c| c.bytes).unwrap_or_default()))

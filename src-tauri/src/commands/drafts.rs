@@ -10,13 +10,23 @@ type Res<T> = Result<T, CommandError>;
 #[tauri::command]
 #[specta::specta]
 pub async fn list_drafts(state: State<'_, AppState>) -> Res<Vec<PetitionSummary>> {
-    state.store()?.list_drafts().await.map_err(|e| state.err(e))
+    state
+        .store()?
+        .drafts()
+        .list()
+        .await
+        .map_err(|e| state.err(e))
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn list_trash(state: State<'_, AppState>) -> Res<Vec<PetitionSummary>> {
-    state.store()?.list_trash().await.map_err(|e| state.err(e))
+    state
+        .store()?
+        .drafts()
+        .list_trash()
+        .await
+        .map_err(|e| state.err(e))
 }
 
 #[tauri::command]
@@ -24,6 +34,7 @@ pub async fn list_trash(state: State<'_, AppState>) -> Res<Vec<PetitionSummary>>
 pub async fn search_drafts(state: State<'_, AppState>, query: String) -> Res<Vec<PetitionSummary>> {
     state
         .store()?
+        .drafts()
         .search(&query)
         .await
         .map_err(|e| state.err(e))
@@ -34,7 +45,8 @@ pub async fn search_drafts(state: State<'_, AppState>, query: String) -> Res<Vec
 pub async fn create_draft(state: State<'_, AppState>) -> Res<Petition> {
     state
         .store()?
-        .create_draft(&[])
+        .drafts()
+        .create(&[])
         .await
         .map_err(|e| state.err(e))
 }
@@ -42,7 +54,12 @@ pub async fn create_draft(state: State<'_, AppState>) -> Res<Petition> {
 #[tauri::command]
 #[specta::specta]
 pub async fn get_draft(state: State<'_, AppState>, id: String) -> Res<Petition> {
-    state.store()?.get(&id).await.map_err(|e| state.err(e))
+    state
+        .store()?
+        .drafts()
+        .get(&id)
+        .await
+        .map_err(|e| state.err(e))
 }
 
 /// Saves one field durably; returns the new `updated_at`.
@@ -57,6 +74,7 @@ pub async fn update_field(
     state.require_own_draft(&id)?;
     state
         .store()?
+        .drafts()
         .update_field(&id, field, &value)
         .await
         .map_err(|e| state.err(e))
@@ -66,20 +84,35 @@ pub async fn update_field(
 #[specta::specta]
 pub async fn check_draft(state: State<'_, AppState>, id: String) -> Res<Vec<Problem>> {
     state.require_own_draft(&id)?;
-    let petition = state.store()?.get(&id).await.map_err(|e| state.err(e))?;
+    let petition = state
+        .store()?
+        .drafts()
+        .get(&id)
+        .await
+        .map_err(|e| state.err(e))?;
     Ok(validate::check(&petition))
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn trash_draft(state: State<'_, AppState>, id: String) -> Res<()> {
-    state.store()?.trash(&id).await.map_err(|e| state.err(e))
+    state
+        .store()?
+        .drafts()
+        .trash(&id)
+        .await
+        .map_err(|e| state.err(e))
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn restore_draft(state: State<'_, AppState>, id: String) -> Res<()> {
-    state.store()?.restore(&id).await.map_err(|e| state.err(e))
+    state
+        .store()?
+        .drafts()
+        .restore(&id)
+        .await
+        .map_err(|e| state.err(e))
 }
 
 #[tauri::command]
@@ -87,6 +120,7 @@ pub async fn restore_draft(state: State<'_, AppState>, id: String) -> Res<()> {
 pub async fn delete_draft(state: State<'_, AppState>, id: String) -> Res<()> {
     state
         .store()?
+        .drafts()
         .delete_forever(&id)
         .await
         .map_err(|e| state.err(e))
@@ -97,6 +131,7 @@ pub async fn delete_draft(state: State<'_, AppState>, id: String) -> Res<()> {
 pub async fn duplicate_draft(state: State<'_, AppState>, id: String) -> Res<Petition> {
     state
         .store()?
+        .drafts()
         .duplicate(&id)
         .await
         .map_err(|e| state.err(e))

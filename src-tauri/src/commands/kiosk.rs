@@ -57,7 +57,8 @@ pub async fn kiosk_begin_session(state: State<'_, AppState>) -> Res<Petition> {
     state.require_kiosk()?;
     let draft = state
         .store()?
-        .create_draft(&[])
+        .drafts()
+        .create(&[])
         .await
         .map_err(|e| state.err(e))?;
     state.kiosk_session().begin(&draft.id);
@@ -90,6 +91,7 @@ pub async fn kiosk_attach_from_folder(
         petition_core::kiosk::file_in_folder(&dir, &name).map_err(|e| state.err(e.into()))?;
     let mut results = state
         .store()?
+        .attachments()
         .attach(
             &id,
             vec![Incoming {
@@ -112,7 +114,12 @@ pub async fn kiosk_attach_from_folder(
 pub async fn kiosk_submit(state: State<'_, AppState>, id: String) -> Res<KioskReceipt> {
     state.require_kiosk()?;
     state.require_own_draft(&id)?;
-    let item = state.store()?.submit(&id).await.map_err(|e| state.err(e))?;
+    let item = state
+        .store()?
+        .outbox()
+        .submit(&id)
+        .await
+        .map_err(|e| state.err(e))?;
     state.wake_sync();
     let reference = petition_core::kiosk::reference(&id);
     Ok(KioskReceipt {
@@ -136,7 +143,8 @@ pub async fn kiosk_end_session<R: Runtime>(
     state.kiosk_session().end();
     state
         .store()?
-        .end_kiosk_session()
+        .kiosk()
+        .end_session()
         .await
         .map_err(|e| state.err(e))?;
     if let Err(e) = webview.clear_all_browsing_data() {
@@ -151,11 +159,16 @@ pub async fn kiosk_admin_unlock(state: State<'_, AppState>, pin: String) -> Res<
     state.require_kiosk()?;
     let store = state.store()?;
     store
+        .kiosk()
         .check_pin(&Passphrase::new(pin))
         .await
         .map_err(|e| state.err(e))?;
     state.unlock_admin();
-    store.outbox_counts().await.map_err(|e| state.err(e))
+    store
+        .kiosk()
+        .outbox_counts()
+        .await
+        .map_err(|e| state.err(e))
 }
 
 #[tauri::command]
@@ -164,6 +177,7 @@ pub async fn kiosk_admin_status(state: State<'_, AppState>) -> Res<OutboxCounts>
     state.require_admin()?;
     state
         .store()?
+        .kiosk()
         .outbox_counts()
         .await
         .map_err(|e| state.err(e))
@@ -177,6 +191,7 @@ pub async fn kiosk_sync_now(state: State<'_, AppState>) -> Res<()> {
     state.require_admin()?;
     state
         .store()?
+        .outbox()
         .retry_all_undelivered()
         .await
         .map_err(|e| state.err(e))?;
@@ -192,6 +207,7 @@ pub async fn kiosk_export_outbox(state: State<'_, AppState>, index: usize) -> Re
     let file = dir.join(petition_core::kiosk::export_file_name());
     let report = state
         .store()?
+        .kiosk()
         .export_outbox(&file)
         .await
         .map_err(|e| state.err(e))?;

@@ -110,7 +110,8 @@ pub async fn set_language(
     let lang = Lang::parse(&language).unwrap_or_default();
     state
         .store()?
-        .set_setting(LANGUAGE_SETTING, lang.tag())
+        .settings()
+        .set(LANGUAGE_SETTING, lang.tag())
         .await
         .map_err(|e| state.err(e))?;
     state.set_lang(lang);

@@ -21,7 +21,8 @@ pub struct BureauInfo {
 pub async fn bureau_info(state: State<'_, AppState>) -> Res<BureauInfo> {
     let store = state.store()?;
     let bureau_url = store
-        .setting(petition_core::sync::BUREAU_URL_SETTING)
+        .settings()
+        .get(petition_core::sync::BUREAU_URL_SETTING)
         .await
         .map_err(|e| state.err(e))?
         .filter(|u| !u.is_empty());
@@ -55,7 +56,12 @@ pub async fn sign_in(
 #[tauri::command]
 #[specta::specta]
 pub async fn submit_petition(state: State<'_, AppState>, id: String) -> Res<OutboxItem> {
-    let item = state.store()?.submit(&id).await.map_err(|e| state.err(e))?;
+    let item = state
+        .store()?
+        .outbox()
+        .submit(&id)
+        .await
+        .map_err(|e| state.err(e))?;
     state.wake_sync();
     Ok(item)
 }
@@ -63,13 +69,23 @@ pub async fn submit_petition(state: State<'_, AppState>, id: String) -> Res<Outb
 #[tauri::command]
 #[specta::specta]
 pub async fn withdraw_petition(state: State<'_, AppState>, id: String) -> Res<()> {
-    state.store()?.withdraw(&id).await.map_err(|e| state.err(e))
+    state
+        .store()?
+        .outbox()
+        .withdraw(&id)
+        .await
+        .map_err(|e| state.err(e))
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn list_outbox(state: State<'_, AppState>) -> Res<Vec<OutboxItem>> {
-    state.store()?.outbox().await.map_err(|e| state.err(e))
+    state
+        .store()?
+        .outbox()
+        .list()
+        .await
+        .map_err(|e| state.err(e))
 }
 
 #[tauri::command]
@@ -77,6 +93,7 @@ pub async fn list_outbox(state: State<'_, AppState>) -> Res<Vec<OutboxItem>> {
 pub async fn petition_status(state: State<'_, AppState>, id: String) -> Res<PetitionStatus> {
     state
         .store()?
+        .outbox()
         .petition_status(&id)
         .await
         .map_err(|e| state.err(e))
@@ -88,7 +105,8 @@ pub async fn petition_status(state: State<'_, AppState>, id: String) -> Res<Peti
 pub async fn retry_outbox(state: State<'_, AppState>, id: String) -> Res<()> {
     state
         .store()?
-        .retry_outbox(&id)
+        .outbox()
+        .retry(&id)
         .await
         .map_err(|e| state.err(e))?;
     state.wake_sync();
@@ -124,7 +142,12 @@ pub fn watch_sync(state: State<'_, AppState>, on_event: Channel<SyncEvent>) -> R
 #[tauri::command]
 #[specta::specta]
 pub async fn sync_now(state: State<'_, AppState>) -> Res<()> {
-    state.store()?.due_now().await.map_err(|e| state.err(e))?;
+    state
+        .store()?
+        .outbox()
+        .due_now()
+        .await
+        .map_err(|e| state.err(e))?;
     state.wake_sync();
     Ok(())
 }

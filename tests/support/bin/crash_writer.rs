@@ -27,7 +27,7 @@ fn main() -> anyhow::Result<()> {
             } else {
                 Field::Facts
             };
-            store.update_field(&id, field, &value(n)).await?;
+            store.drafts().update_field(&id, field, &value(n)).await?;
             writeln!(out, "saved {n}")?;
             out.flush()?;
         }

@@ -6,14 +6,16 @@
 //!   byte for byte;
 //! - [`normalize`] is the whole pipeline for one file, with no store: `petitionctl normalize`, the
 //!   fuzz target and the benchmark call it;
-//! - `store` (methods on [`crate::Store`]) keeps the results content-addressed under
-//!   `<data dir>/attachments/`, linked to drafts in SQLite, processing batches in parallel off the
-//!   async threads and reporting [`Progress`].
+//! - `store` is the attachments room ([`crate::Store::attachments`], [`Attachments`]): it keeps
+//!   the results content-addressed under `<data dir>/attachments/`, linked to drafts in SQLite,
+//!   processing batches in parallel off the async threads and reporting [`Progress`];
+//! - `files` reads and writes the sealed files themselves.
 //!
 //! Every refusal is an [`AttachmentError`] with a stable code; a refused file never stops the
 //! rest of a batch.
 
 mod error;
+mod files;
 mod raster;
 pub mod sniff;
 mod store;
@@ -24,9 +26,11 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 pub use error::AttachmentError;
+pub(crate) use files::read_attachment;
 pub use sniff::MediaType;
-pub use store::{ATTACHMENT_DIR, Attachment, Content, Incoming, Progress, Source, Stage};
-pub(crate) use store::{read_attachment, read_sealed};
+pub use store::{
+    ATTACHMENT_DIR, Attachment, Attachments, Content, Incoming, Progress, Source, Stage,
+};
 
 /// What the app accepts. The defaults are the issue's; the bureau's catalogue may later set them.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,15 +1,16 @@
-//! Attachments in the store: files content-addressed by the SHA-256 of their normalised bytes under
+//! The attachments room: files content-addressed by the SHA-256 of their normalised bytes under
 //! `<data dir>/attachments/` (thumbnails in `attachments/thumbnails/`), one `attachments` row per
 //! (petition, content) in SQLite.
 //!
 //! Files are written before the row that names them, atomically (temporary file, fsync, rename,
 //! fsync of the folder), and removed after the last row naming them is gone; both happen while the
 //! single writer connection is held, so an attach and a removal of the same content cannot cross.
-//! A crash can leave at worst an unnamed file, which [`Store::collect_attachment_garbage`] removes.
+//! A crash can leave at worst an unnamed file, which [`Attachments::collect_garbage`] removes.
+//! The files themselves are read and written by [`super::files`]; the purge after the retention
+//! period is [`crate::retention`]'s.
 
 use std::collections::{HashSet, VecDeque};
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -18,17 +19,17 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{Connection, Row, SqliteConnection};
 use time::OffsetDateTime;
 
-use super::{
-    AttachmentError, Limits, MediaType, Normalized, normalize, read_file, sha256_hex, sniff,
+use super::files::{
+    TEMP_PREFIX, THUMBNAIL_DIR, read_attachment, read_sealed, remove_content,
+    write_content_addressed,
 };
-use crate::crypto::{FileCipher, FileKind};
+use super::{AttachmentError, Limits, MediaType, Normalized, normalize, read_file, sniff};
+use crate::crypto::FileKind;
 use crate::error::{Error, Result};
 use crate::store::{Store, rfc3339};
 
 /// The folder inside the data directory.
 pub const ATTACHMENT_DIR: &str = "attachments";
-const THUMBNAIL_DIR: &str = "thumbnails";
-const TEMP_PREFIX: &str = ".tmp-";
 
 /// A file offered for a petition.
 #[derive(Debug)]
@@ -157,9 +158,25 @@ async fn blocking<T: Send + 'static>(
         .map_err(|_| AttachmentError::ProcessingFailed)?
 }
 
-impl Store {
-    pub(crate) fn attachment_dir(&self) -> PathBuf {
-        self.dir().join(ATTACHMENT_DIR)
+/// The attachments room of a [`Store`].
+#[derive(Debug, Clone, Copy)]
+pub struct Attachments<'a> {
+    store: &'a Store,
+}
+
+impl<'a> Attachments<'a> {
+    pub(crate) fn new(store: &'a Store) -> Self {
+        Attachments { store }
+    }
+
+    /// The store this room is of.
+    pub(crate) fn store(&self) -> &'a Store {
+        self.store
+    }
+
+    /// The attachments' folder in the data directory.
+    pub(crate) fn dir(&self) -> PathBuf {
+        self.store.dir().join(ATTACHMENT_DIR)
     }
 
     /// Checks, normalises and stores `files` for the draft `petition_id`, in parallel up to the
@@ -176,7 +193,7 @@ impl Store {
         limits: &Limits,
         progress: impl Fn(Progress) + Send + Sync + 'static,
     ) -> Result<Vec<Result<Attachment>>> {
-        ensure_editable(&mut *self.writer().acquire().await?, petition_id).await?;
+        ensure_editable(&mut *self.store.writer().acquire().await?, petition_id).await?;
         let total = files.len();
         let progress = Arc::new(progress);
         let done = Arc::new(AtomicUsize::new(0));
@@ -275,7 +292,7 @@ impl Store {
         normalized: Normalized,
         limits: &Limits,
     ) -> Result<Attachment> {
-        let mut conn = self.writer().acquire().await?;
+        let mut conn = self.store.writer().acquire().await?;
         let mut tx = conn.begin().await?;
         ensure_editable(&mut tx, petition_id).await?;
         let existing = sqlx::query(&format!(
@@ -318,9 +335,9 @@ impl Store {
             sha256,
             thumbnail,
         } = normalized;
-        let dir = self.attachment_dir();
+        let dir = self.dir();
         let sha = sha256.clone();
-        let files = self.file_cipher();
+        let files = self.store.file_cipher();
         blocking(move || {
             let name = files.file_name(&sha);
             write_content_addressed(&dir, &name, || {
@@ -369,10 +386,10 @@ impl Store {
     }
 
     /// The attachments of a petition, in their order.
-    pub async fn list_attachments(&self, petition_id: &str) -> Result<Vec<Attachment>> {
+    pub async fn list(&self, petition_id: &str) -> Result<Vec<Attachment>> {
         let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM petitions WHERE id = ?")
             .bind(petition_id)
-            .fetch_optional(self.reader())
+            .fetch_optional(self.store.reader())
             .await?;
         if exists.is_none() {
             return Err(Error::NotFound);
@@ -381,14 +398,14 @@ impl Store {
             "SELECT {COLUMNS} FROM attachments WHERE petition_id = ? ORDER BY position, created_at"
         ))
         .bind(petition_id)
-        .fetch_all(self.reader())
+        .fetch_all(self.store.reader())
         .await?;
         rows.iter().map(attachment_from_row).collect()
     }
 
     /// Removes one attachment from a draft; the file goes when no petition names it any more.
-    pub async fn remove_attachment(&self, petition_id: &str, sha256: &str) -> Result<()> {
-        let mut conn = self.writer().acquire().await?;
+    pub async fn remove(&self, petition_id: &str, sha256: &str) -> Result<()> {
+        let mut conn = self.store.writer().acquire().await?;
         let mut tx = conn.begin().await?;
         ensure_editable(&mut tx, petition_id).await?;
         let removed = sqlx::query(
@@ -409,8 +426,8 @@ impl Store {
         tx.commit().await?;
         if references == 0 {
             // Still holding the writer, so no attach of the same content can slip in between.
-            let dir = self.attachment_dir();
-            let name = self.files().file_name(sha256);
+            let dir = self.dir();
+            let name = self.store.files().file_name(sha256);
             blocking(move || remove_content(&dir, &name)).await?;
         }
         drop(conn);
@@ -419,8 +436,8 @@ impl Store {
     }
 
     /// Puts a draft's attachments in the order given, which must name each of them once.
-    pub async fn reorder_attachments(&self, petition_id: &str, order: &[String]) -> Result<()> {
-        let mut conn = self.writer().acquire().await?;
+    pub async fn reorder(&self, petition_id: &str, order: &[String]) -> Result<()> {
+        let mut conn = self.store.writer().acquire().await?;
         let mut tx = conn.begin().await?;
         ensure_editable(&mut tx, petition_id).await?;
         let current: HashSet<String> =
@@ -450,13 +467,13 @@ impl Store {
     }
 
     /// The stored bytes of a petition's attachment, checked against their checksum.
-    pub async fn attachment_bytes(&self, petition_id: &str, sha256: &str) -> Result<Content> {
+    pub async fn bytes(&self, petition_id: &str, sha256: &str) -> Result<Content> {
         let row: Option<(String, Option<i64>)> = sqlx::query_as(
             "SELECT media_type, purged_at FROM attachments WHERE petition_id = ? AND sha256 = ?",
         )
         .bind(petition_id)
         .bind(sha256)
-        .fetch_optional(self.reader())
+        .fetch_optional(self.store.reader())
         .await?;
         if row.as_ref().is_some_and(|(_, purged)| purged.is_some()) {
             return Err(AttachmentError::Purged.into());
@@ -467,26 +484,22 @@ impl Store {
             .map(|m| MediaType::parse(m).ok_or(AttachmentError::StoredFileDamaged))
             .transpose()?
             .ok_or(AttachmentError::NotFound)?;
-        let dir = self.attachment_dir();
+        let dir = self.dir();
         let expected = sha256.to_owned();
-        let files = self.file_cipher();
+        let files = self.store.file_cipher();
         let bytes = blocking(move || read_attachment(&files, &dir, &expected)).await?;
         Ok(Content { media_type, bytes })
     }
 
     /// The thumbnail of a petition's image attachment; `None` for a PDF (or a lost thumbnail,
     /// which the UI replaces with an icon).
-    pub async fn thumbnail_bytes(
-        &self,
-        petition_id: &str,
-        sha256: &str,
-    ) -> Result<Option<Content>> {
+    pub async fn thumbnail(&self, petition_id: &str, sha256: &str) -> Result<Option<Content>> {
         let purged: Option<Option<i64>> = sqlx::query_scalar(
             "SELECT purged_at FROM attachments WHERE petition_id = ? AND sha256 = ?",
         )
         .bind(petition_id)
         .bind(sha256)
-        .fetch_optional(self.reader())
+        .fetch_optional(self.store.reader())
         .await?;
         match purged {
             None => return Err(AttachmentError::NotFound.into()),
@@ -494,27 +507,44 @@ impl Store {
             Some(Some(_)) => return Ok(None),
             Some(None) => {}
         }
-        let dir = self.attachment_dir().join(THUMBNAIL_DIR);
-        let files = self.file_cipher();
+        let dir = self.dir().join(THUMBNAIL_DIR);
+        let files = self.store.file_cipher();
         let sha = sha256.to_owned();
         let bytes = blocking(move || read_sealed(&files, &dir, FileKind::Thumbnail, &sha)).await?;
         Ok(bytes
             .and_then(|bytes| sniff::sniff(&bytes).map(|media_type| Content { media_type, bytes })))
     }
 
+    /// The stored bytes of an attachment, opened (and so authenticated) but not hashed: the
+    /// bureau checks the SHA-256 of what it receives, and a mismatch sends the engine to
+    /// [`Attachments::bytes`], which checks.
+    pub(crate) async fn raw(&self, sha256: &str) -> Result<Vec<u8>> {
+        let dir = self.dir();
+        let files = self.store.file_cipher();
+        let sha = sha256.to_owned();
+        tokio::task::spawn_blocking(move || {
+            read_sealed(&files, &dir, FileKind::Attachment, &sha)?.ok_or_else(|| {
+                AttachmentError::Storage(std::io::Error::from(std::io::ErrorKind::NotFound))
+            })
+        })
+        .await
+        .map_err(|e| AttachmentError::Storage(std::io::Error::other(e)))?
+        .map_err(Into::into)
+    }
+
     /// Removes stored files no attachment row names any more (left by a draft deleted for good,
     /// or by a crash between writing a file and its row) and leftover temporary files. Returns how
-    /// many files went. Meant for start-up and after [`Store::delete_forever`].
-    pub async fn collect_attachment_garbage(&self) -> Result<usize> {
-        let conn = self.writer().acquire().await?;
+    /// many files went. Meant for start-up and after [`crate::store::Drafts::delete_forever`].
+    pub async fn collect_garbage(&self) -> Result<usize> {
+        let conn = self.store.writer().acquire().await?;
         let named: HashSet<String> =
             sqlx::query_scalar("SELECT DISTINCT sha256 FROM attachments WHERE purged_at IS NULL")
-                .fetch_all(self.reader())
+                .fetch_all(self.store.reader())
                 .await?
                 .into_iter()
-                .map(|sha: String| self.files().file_name(&sha))
+                .map(|sha: String| self.store.files().file_name(&sha))
                 .collect();
-        let dir = self.attachment_dir();
+        let dir = self.dir();
         let removed = blocking(move || {
             let mut removed = 0;
             for folder in [dir.join(THUMBNAIL_DIR), dir] {
@@ -549,95 +579,12 @@ impl Store {
     }
 }
 
-/// Reads and opens the sealed file of the content with this SHA-256; `None` when there is no
-/// such file. A file that does not open under the store's key is damaged.
-/// The plain bytes of the stored attachment `sha256` in `dir`, checked against it. Blocking.
-pub(crate) fn read_attachment(
-    files: &FileCipher,
-    dir: &Path,
-    sha256: &str,
-) -> std::result::Result<Vec<u8>, AttachmentError> {
-    let bytes = read_sealed(files, dir, FileKind::Attachment, sha256)?
-        .ok_or(AttachmentError::StoredFileDamaged)?;
-    if sha256_hex(&bytes) == sha256 {
-        Ok(bytes)
-    } else {
-        Err(AttachmentError::StoredFileDamaged)
-    }
-}
-
-pub(crate) fn read_sealed(
-    files: &FileCipher,
-    dir: &Path,
-    kind: FileKind,
-    sha256: &str,
-) -> std::result::Result<Option<Vec<u8>>, AttachmentError> {
-    let name = files.file_name(sha256);
-    let sealed = match std::fs::read(dir.join(&name)) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(AttachmentError::Storage(e)),
-    };
-    files
-        .open(kind, &name, &sealed)
-        .map(Some)
-        .map_err(|_| AttachmentError::StoredFileDamaged)
-}
-
-/// Writes the bytes `seal` gives as `dir/name` unless that file is there already (the name is a
-/// keyed hash of the content): to a temporary file first, synced, then renamed into place, then
-/// the folder synced.
-fn write_content_addressed(
-    dir: &Path,
-    name: &str,
-    seal: impl FnOnce() -> Vec<u8>,
-) -> std::result::Result<(), AttachmentError> {
-    let target = dir.join(name);
-    if target.is_file() {
-        return Ok(());
-    }
-    std::fs::create_dir_all(dir).map_err(AttachmentError::Storage)?;
-    let temp = dir.join(format!("{TEMP_PREFIX}{}", uuid::Uuid::new_v4()));
-    let bytes = seal();
-    let written = (|| {
-        let mut file = std::fs::File::create_new(&temp)?;
-        file.write_all(&bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&temp, &target)?;
-        sync_dir(dir)
-    })();
-    if written.is_err() {
-        // Best effort: a leftover temporary file is collected later.
-        let _ = std::fs::remove_file(&temp);
-    }
-    written.map_err(AttachmentError::Storage)
-}
-
-/// Removes the file named `name` and its thumbnail.
-fn remove_content(dir: &Path, name: &str) -> std::result::Result<(), AttachmentError> {
-    for path in [dir.join(name), dir.join(THUMBNAIL_DIR).join(name)] {
-        match std::fs::remove_file(path) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(AttachmentError::Storage(e)),
-        }
-    }
-    Ok(())
-}
-
-/// Makes a rename durable. Folders cannot be opened for syncing on Windows, where the rename is
-/// already durable once it returns.
-fn sync_dir(dir: &Path) -> std::io::Result<()> {
-    #[cfg(unix)]
-    std::fs::File::open(dir)?.sync_all()?;
-    #[cfg(not(unix))]
-    let _ = dir;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     use super::*;
+    use crate::attachment::sha256_hex;
     use image::{DynamicImage, Rgb, RgbImage};
     use std::sync::Mutex as StdMutex;
 
@@ -646,7 +593,7 @@ mod tests {
         let store = Store::open(dir.path(), &crate::crypto::DataKey::generate())
             .await
             .expect("open store");
-        let draft = store.create_draft(&[]).await.expect("draft");
+        let draft = store.drafts().create(&[]).await.expect("draft");
         (dir, store, draft.id)
     }
 
@@ -683,6 +630,7 @@ mod tests {
         let seen = Arc::new(StdMutex::new(Vec::new()));
         let sink = Arc::clone(&seen);
         let results = store
+            .attachments()
             .attach(
                 &id,
                 vec![
@@ -703,7 +651,7 @@ mod tests {
         assert_eq!(codes, ["ok", "not_image_or_pdf", "ok", "ok"]);
         let first = results[0].as_ref().expect("first");
         assert_eq!(results[3].as_ref().expect("dup").sha256, first.sha256);
-        let list = store.list_attachments(&id).await.expect("list");
+        let list = store.attachments().list(&id).await.expect("list");
         assert_eq!(list.len(), 2, "the same content is kept once");
         assert_eq!(stored_files(dir.path()), 2);
         let seen = seen.lock().expect("progress log").clone();
@@ -714,7 +662,8 @@ mod tests {
         );
 
         let content = store
-            .attachment_bytes(&id, &first.sha256)
+            .attachments()
+            .bytes(&id, &first.sha256)
             .await
             .expect("bytes");
         assert_eq!(sha256_hex(&content.bytes), first.sha256);
@@ -730,7 +679,8 @@ mod tests {
         let probe = &content.bytes[content.bytes.len() / 2..][..32];
         assert!(!on_disk.windows(probe.len()).any(|w| w == probe));
         let thumb = store
-            .thumbnail_bytes(&id, &first.sha256)
+            .attachments()
+            .thumbnail(&id, &first.sha256)
             .await
             .expect("thumbnail")
             .expect("an image has one");
@@ -741,6 +691,7 @@ mod tests {
     async fn files_an_earlier_version_sealed_still_read_sync_and_show() {
         let (dir, store, id) = store_with_draft().await;
         let results = store
+            .attachments()
             .attach(
                 &id,
                 vec![bytes("old.png", png(9))],
@@ -763,14 +714,15 @@ mod tests {
             let plain = store.files().open(kind, &name, &sealed).expect("opens");
             std::fs::write(&path, store.files().seal_v1(kind, &name, &plain)).expect("rewrite");
         }
-        let content = store.attachment_bytes(&id, &sha).await.expect("bytes");
+        let content = store.attachments().bytes(&id, &sha).await.expect("bytes");
         assert_eq!(sha256_hex(&content.bytes), sha);
         assert_eq!(
-            store.attachment_raw(&sha).await.expect("raw"),
+            store.attachments().raw(&sha).await.expect("raw"),
             content.bytes
         );
         let thumb = store
-            .thumbnail_bytes(&id, &sha)
+            .attachments()
+            .thumbnail(&id, &sha)
             .await
             .expect("thumbnail")
             .expect("an image has one");
@@ -780,11 +732,12 @@ mod tests {
     #[tokio::test]
     async fn reorder_remove_and_the_last_reference_takes_the_file() {
         let (dir, store, id) = store_with_draft().await;
-        let other = store.create_draft(&[]).await.expect("draft").id;
+        let other = store.drafts().create(&[]).await.expect("draft").id;
         let limits = Limits::default();
         let mut shas = Vec::new();
         for seed in 0..3 {
             let r = store
+                .attachments()
                 .attach(&id, vec![bytes("x.png", png(seed))], &limits, |_| {})
                 .await
                 .expect("attach")
@@ -793,6 +746,7 @@ mod tests {
             shas.push(r.sha256);
         }
         store
+            .attachments()
             .attach(&other, vec![bytes("y.png", png(0))], &limits, |_| {})
             .await
             .expect("attach")
@@ -801,11 +755,13 @@ mod tests {
 
         let order = vec![shas[2].clone(), shas[0].clone(), shas[1].clone()];
         store
-            .reorder_attachments(&id, &order)
+            .attachments()
+            .reorder(&id, &order)
             .await
             .expect("reorder");
         let listed: Vec<_> = store
-            .list_attachments(&id)
+            .attachments()
+            .list(&id)
             .await
             .expect("list")
             .into_iter()
@@ -813,14 +769,16 @@ mod tests {
             .collect();
         assert_eq!(listed, order);
         let err = store
-            .reorder_attachments(&id, &order[..2])
+            .attachments()
+            .reorder(&id, &order[..2])
             .await
             .expect_err("incomplete order");
         assert_eq!(err.code(), "attachment_order_invalid");
 
         // Shared with the other draft: the file stays.
         store
-            .remove_attachment(&id, &shas[0])
+            .attachments()
+            .remove(&id, &shas[0])
             .await
             .expect("remove");
         let file_of = |sha: &str| store.files().file_name(sha);
@@ -831,7 +789,8 @@ mod tests {
                 .exists()
         );
         store
-            .remove_attachment(&id, &shas[1])
+            .attachments()
+            .remove(&id, &shas[1])
             .await
             .expect("remove");
         assert!(
@@ -854,7 +813,8 @@ mod tests {
                 .exists()
         );
         let err = store
-            .remove_attachment(&id, &shas[1])
+            .attachments()
+            .remove(&id, &shas[1])
             .await
             .expect_err("gone");
         assert_eq!(err.code(), "attachment_not_found");
@@ -868,6 +828,7 @@ mod tests {
             ..Limits::default()
         };
         let results = store
+            .attachments()
             .attach(
                 &id,
                 (0..3).map(|s| bytes("p.png", png(s))).collect(),
@@ -885,8 +846,9 @@ mod tests {
             max_petition_bytes: size * 2 + 10,
             ..Limits::default()
         };
-        let other = store.create_draft(&[]).await.expect("draft").id;
+        let other = store.drafts().create(&[]).await.expect("draft").id;
         let results = store
+            .attachments()
             .attach(
                 &other,
                 (10..13).map(|s| bytes("p.png", png(s))).collect(),
@@ -901,25 +863,27 @@ mod tests {
                 .any(|r| r.as_ref().is_err_and(|e| e.code() == "petition_too_large"))
         );
 
-        store.trash(&id).await.expect("trash");
+        store.drafts().trash(&id).await.expect("trash");
         let err = store
+            .attachments()
             .attach(&id, vec![bytes("p.png", png(9))], &limits, |_| {})
             .await
             .expect_err("trashed");
         assert_eq!(err.code(), "not_editable");
         let before = stored_files(dir.path());
         // Deleting for good collects the files (and thumbnails) no other petition uses.
-        store.delete_forever(&id).await.expect("delete");
+        store.drafts().delete_forever(&id).await.expect("delete");
         assert_eq!(
             stored_files(dir.path()),
             before - 2,
             "the two files only it used"
         );
-        assert_eq!(store.collect_attachment_garbage().await.expect("gc"), 0);
-        let kept = store.list_attachments(&other).await.expect("list");
+        assert_eq!(store.attachments().collect_garbage().await.expect("gc"), 0);
+        let kept = store.attachments().list(&other).await.expect("list");
         for a in kept {
             store
-                .attachment_bytes(&other, &a.sha256)
+                .attachments()
+                .bytes(&other, &a.sha256)
                 .await
                 .expect("still there");
         }

@@ -18,10 +18,11 @@ use petition_api::{AttachmentRef, CreateUpload, SubmitPetition};
 use tokio::sync::{Notify, broadcast};
 
 use super::client::Bureau;
+use super::outbox::{Work, now_ms};
 use super::plan::{
     Action, Backoff, Failure, FilePlan, ItemPlan, NetworkKind, Phase, Remote, Verdict,
 };
-use super::queue::{CURSOR_SETTING, Work, now_ms};
+use super::secret::CURSOR_SETTING;
 use super::{BUREAU_URL_SETTING, ErrorView, SyncError, SyncEvent, check_bureau_url, plan};
 use crate::error::{Error, Result};
 use crate::store::{Store, rfc3339};
@@ -118,9 +119,10 @@ enum Outcome {
 
 /// The petition's body for the bureau.
 async fn submission(store: &Store, id: &str, work: &Work) -> Result<SubmitPetition> {
-    let p = store.get(id).await?;
+    let p = store.drafts().get(id).await?;
     let names: HashMap<String, String> = store
-        .list_attachments(id)
+        .attachments()
+        .list(id)
         .await?
         .into_iter()
         .map(|a| (a.sha256, a.file_name))
@@ -286,7 +288,7 @@ impl Engine {
 
     /// Like [`Engine::emit_item`], counting `unwritten` confirmed bytes not yet in the store.
     async fn emit_progress(&self, id: &str, unwritten: u64) -> Result<()> {
-        if let Ok(mut item) = self.store.outbox_item(id).await {
+        if let Ok(mut item) = self.store.outbox().item(id).await {
             item.bytes_sent = (item.bytes_sent + unwritten).min(item.bytes_total);
             self.emit(SyncEvent::Item { item });
         }
@@ -294,7 +296,7 @@ impl Engine {
     }
 
     async fn emit_item(&self, id: &str) -> Result<()> {
-        match self.store.outbox_item(id).await {
+        match self.store.outbox().item(id).await {
             Ok(item) => self.emit(SyncEvent::Item { item }),
             Err(Error::Sync(SyncError::NotQueued) | Error::NotFound) => {}
             Err(e) => return Err(e),
@@ -306,7 +308,8 @@ impl Engine {
     async fn connect(&self) -> Result<Bureau> {
         let url = self
             .store
-            .setting(BUREAU_URL_SETTING)
+            .settings()
+            .get(BUREAU_URL_SETTING)
             .await?
             .ok_or(SyncError::NoBureau)?;
         let url = check_bureau_url(&url)?;
@@ -336,12 +339,15 @@ impl Engine {
                 let error = error_view(&failure);
                 let wait = self.jitter(n, None);
                 let until = now_ms().saturating_add(i64::try_from(wait.as_millis()).unwrap_or(0));
-                self.store.record_unreachable(&error, until).await?;
+                self.store
+                    .outbox()
+                    .record_unreachable(&error, until)
+                    .await?;
                 self.emit(SyncEvent::Reachability {
                     reachable: false,
                     error: Some(error),
                 });
-                for id in self.store.pending_outbox().await? {
+                for id in self.store.outbox().pending().await? {
                     self.emit_item(&id).await?;
                 }
                 Ok(false)
@@ -353,14 +359,14 @@ impl Engine {
     /// bureau is out of reach.
     async fn pass(&self, bureau: &Bureau, summary: &mut RunSummary) -> Result<bool> {
         let now = now_ms();
-        let due = self.store.next_due().await?;
+        let due = self.store.outbox().next_due().await?;
         if due.is_none_or(|t| t > now) {
             return Ok(true);
         }
         if !self.reachable(bureau).await? {
             return Ok(false);
         }
-        let ids = self.store.pending_outbox().await?;
+        let ids = self.store.outbox().pending().await?;
         // Each pass measures the line afresh: it may not be the one the last pass had.
         self.chunk
             .store(self.config.chunk_bytes.max(1), Ordering::Relaxed);
@@ -398,7 +404,7 @@ impl Engine {
         // Bytes the bureau confirmed that are not written to the store yet.
         let mut unwritten = 0u64;
         loop {
-            let Some(work) = self.store.load_work(id).await? else {
+            let Some(work) = self.store.outbox().load_work(id).await? else {
                 return Ok(Outcome::Rest);
             };
             let item = ItemPlan {
@@ -443,6 +449,7 @@ impl Engine {
                             );
                             // Written before any byte is sent, so a restart resumes this upload.
                             self.store
+                                .outbox()
                                 .set_upload(id, f.position, Some(&up.id), up.offset, up.complete)
                                 .await?;
                             remote.insert(file, Remote::At(up.offset));
@@ -458,6 +465,7 @@ impl Engine {
                     match bureau.upload_status(&upload_id).await {
                         Ok(up) if up.sha256 == f.sha256 && up.length == f.length => {
                             self.store
+                                .outbox()
                                 .set_sent(id, f.position, up.offset, up.complete)
                                 .await?;
                             remote.insert(file, Remote::At(up.offset));
@@ -468,20 +476,25 @@ impl Engine {
                     }
                 }
                 Action::Send { file, offset, len } => {
-                    if work.phase == Phase::Waiting && !self.store.mark_uploading(id).await? {
+                    if work.phase == Phase::Waiting
+                        && !self.store.outbox().mark_uploading(id).await?
+                    {
                         return Ok(Outcome::Rest);
                     }
                     let f = file_of(file);
                     let bytes = match &content {
                         Some((i, b)) if *i == file => b.clone(),
-                        _ => match self.store.attachment_raw(&f.sha256).await {
+                        _ => match self.store.attachments().raw(&f.sha256).await {
                             Ok(raw) => {
                                 let b = Bytes::from(raw);
                                 content = Some((file, b.clone()));
                                 b
                             }
                             Err(e) => {
-                                self.store.record_stop(id, &local_error_view(&e)).await?;
+                                self.store
+                                    .outbox()
+                                    .record_stop(id, &local_error_view(&e))
+                                    .await?;
                                 self.emit_item(id).await?;
                                 return Ok(Outcome::Stopped);
                             }
@@ -529,6 +542,7 @@ impl Engine {
                             // bureau's offset is the truth after a restart anyway.
                             if complete || last_written.elapsed() >= PROGRESS_WRITE_INTERVAL {
                                 self.store
+                                    .outbox()
                                     .set_sent(id, f.position, new_offset, complete)
                                     .await?;
                                 last_written = std::time::Instant::now();
@@ -544,7 +558,7 @@ impl Engine {
                     }
                 }
                 Action::Submit => {
-                    if !self.store.mark_submitting(id).await? {
+                    if !self.store.outbox().mark_submitting(id).await? {
                         return Ok(Outcome::Rest);
                     }
                     if work.phase != Phase::Submitting {
@@ -553,7 +567,7 @@ impl Engine {
                     let body = submission(&self.store, id, &work).await?;
                     match bureau.submit(id, &body).await {
                         Ok(receipt) => {
-                            self.store.record_receipt(id, &receipt).await?;
+                            self.store.outbox().record_receipt(id, &receipt).await?;
                             self.emit(SyncEvent::Delivered {
                                 id: id.to_owned(),
                                 tracking_code: receipt.tracking_code.clone(),
@@ -568,7 +582,7 @@ impl Engine {
             let failure = match result {
                 Ok(()) => {
                     if work.has_error {
-                        self.store.clear_failure(id).await?;
+                        self.store.outbox().clear_failure(id).await?;
                     }
                     continue;
                 }
@@ -592,7 +606,7 @@ impl Engine {
                         error = error_view(&failure).code,
                         "the bureau lacks an upload: checking each again"
                     );
-                    self.store.reset_uploads(id).await?;
+                    self.store.outbox().reset_uploads(id).await?;
                     remote.clear();
                 }
                 Verdict::Restart => {
@@ -603,20 +617,24 @@ impl Engine {
                         "upload gone: starting it again"
                     );
                     if let Some(f) = file.map(|i| &work.files[i])
-                        && let Err(e) = self.store.attachment_bytes(id, &f.sha256).await
+                        && let Err(e) = self.store.attachments().bytes(id, &f.sha256).await
                     {
                         // The copy on this machine is damaged: retrying cannot help.
-                        self.store.record_stop(id, &local_error_view(&e)).await?;
+                        self.store
+                            .outbox()
+                            .record_stop(id, &local_error_view(&e))
+                            .await?;
                         self.emit_item(id).await?;
                         return Ok(Outcome::Stopped);
                     }
                     if let Some(file) = file {
                         self.store
+                            .outbox()
                             .set_upload(id, work.files[file].position, None, 0, false)
                             .await?;
                         remote.remove(&file);
                     } else {
-                        self.store.reset_uploads(id).await?;
+                        self.store.outbox().reset_uploads(id).await?;
                         remote.clear();
                     }
                     return self.defer(id, &work, &failure, None, false).await;
@@ -625,7 +643,10 @@ impl Engine {
                     return self.defer(id, &work, &failure, after, global).await;
                 }
                 Verdict::Stop => {
-                    self.store.record_stop(id, &error_view(&failure)).await?;
+                    self.store
+                        .outbox()
+                        .record_stop(id, &error_view(&failure))
+                        .await?;
                     self.emit_item(id).await?;
                     return Ok(Outcome::Stopped);
                 }
@@ -644,6 +665,7 @@ impl Engine {
         let wait = self.jitter(work.attempts + 1, retry_after);
         let until = now_ms().saturating_add(i64::try_from(wait.as_millis()).unwrap_or(0));
         self.store
+            .outbox()
             .record_retry(id, &error_view(failure), until)
             .await?;
         self.emit_item(id).await?;
@@ -658,7 +680,8 @@ impl Engine {
     ) -> Result<std::result::Result<(), Failure>> {
         let mut cursor = self
             .store
-            .setting(CURSOR_SETTING)
+            .settings()
+            .get(CURSOR_SETTING)
             .await?
             .unwrap_or_default();
         loop {
@@ -667,7 +690,7 @@ impl Engine {
                 Err(f) => return Ok(Err(f)),
             };
             for view in &page.petitions {
-                let Some(change) = self.store.record_remote(view).await? else {
+                let Some(change) = self.store.outbox().record_remote(view).await? else {
                     continue;
                 };
                 if change.delivered_now {
@@ -690,7 +713,8 @@ impl Engine {
             }
             if page.next_cursor != cursor {
                 self.store
-                    .set_setting(CURSOR_SETTING, &page.next_cursor)
+                    .settings()
+                    .set(CURSOR_SETTING, &page.next_cursor)
                     .await?;
                 cursor = page.next_cursor;
             }
@@ -701,7 +725,7 @@ impl Engine {
     }
 
     async fn idle(&self) -> Result<Option<i64>> {
-        let next = self.store.next_due().await?;
+        let next = self.store.outbox().next_due().await?;
         self.emit(SyncEvent::Idle {
             next_attempt_at: next.map(|t| rfc3339(t.max(now_ms()))),
         });
@@ -725,7 +749,7 @@ impl Engine {
         let mut summary = RunSummary::default();
         loop {
             self.pass(&bureau, &mut summary).await?;
-            match self.store.next_due().await? {
+            match self.store.outbox().next_due().await? {
                 None => break,
                 Some(t) => self.wait_until(t).await,
             }
@@ -763,8 +787,8 @@ impl Engine {
         loop {
             if now_ms() >= next_purge {
                 let purged = async {
-                    let days = self.store.retention_days().await?;
-                    self.store.purge_attachments(days).await
+                    let days = self.store.settings().retention_days().await?;
+                    self.store.attachments().purge(days).await
                 };
                 if let Err(e) = purged.await {
                     tracing::warn!(
@@ -805,7 +829,7 @@ impl Engine {
         loop {
             tick.tick().await;
             if watch.changed() {
-                match self.store.due_now().await {
+                match self.store.outbox().due_now().await {
                     Ok(waiting) => tracing::info!(waiting, "the network changed: trying again now"),
                     Err(e) => {
                         tracing::warn!(error = e.code(), "the network changed; due_now failed")

@@ -1,15 +1,16 @@
 //! Sync: queued petitions reach the bureau exactly once, and the bureau's answers come back.
 //!
-//! - [`queue`] (methods on [`crate::Store`]): `submit` freezes a draft and writes its outbox row in
-//!   one transaction; `withdraw` takes it back while its submission is unsent; the outbox and
-//!   status views; what the engine records (uploads, receipts, the bureau's events);
+//! - [`outbox`] (the room [`crate::Store::outbox`]): `submit` freezes a draft and writes its
+//!   outbox row in one transaction; `withdraw` takes it back while its submission is unsent; the
+//!   outbox and status views; what the engine records (uploads, receipts, the bureau's events);
 //! - [`plan`] decides, without I/O, the next step of an item, reads failures, computes backoff;
 //! - `client` is the thin HTTP layer over the bureau API (reqwest, rustls; plain http to
 //!   loopback only): a reachability check no captive portal passes, tus uploads, the submission
 //!   counted only when its receipt parses;
 //! - [`engine`] drives items with the planner and streams [`SyncEvent`]s; `run_once` drains and
 //!   pulls, `run` keeps going until shut down and can be woken;
-//! - [`secret`] keeps the bureau token in the OS keyring (or, in passphrase mode, the database);
+//! - [`secret`] is the bureau account: signing in, and the token in the OS keyring (or, in
+//!   passphrase mode, the database);
 //! - [`netwatch`] notices a change of network, so the engine tries again at once.
 //!
 //! The petition's id is its `Idempotency-Key` forever; nothing local is deleted before its
@@ -19,16 +20,16 @@ pub(crate) mod client;
 pub mod engine;
 mod error;
 pub mod netwatch;
+pub mod outbox;
 pub mod plan;
-pub mod queue;
 pub mod secret;
 
 use serde::Serialize;
 
 pub use engine::{Engine, EngineConfig, RunSummary, Waker};
 pub use error::SyncError;
-pub use queue::{BUREAU_URL_SETTING, SignIn, check_bureau_url};
-pub use secret::Secret;
+pub use outbox::Outbox;
+pub use secret::{BUREAU_URL_SETTING, Secret, SignIn, check_bureau_url};
 
 use crate::model::State;
 

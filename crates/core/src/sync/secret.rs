@@ -1,4 +1,6 @@
-//! The bureau token: a [`Secret`] in memory, and at rest where the data key is:
+//! The bureau account: its address (checked by [`check_bureau_url`], kept in the settings),
+//! signing in ([`Store::sign_in`]), and the bureau token, a [`Secret`] in memory and at rest where
+//! the data key is:
 //!
 //! - a data directory in keyring mode keeps it in the OS keyring (macOS Keychain, Windows
 //!   Credential Manager, the Secret Service on Linux), one entry per data directory: service
@@ -13,9 +15,11 @@
 use std::fmt;
 use std::path::Path;
 
+use serde::Serialize;
 use zeroize::Zeroizing;
 
 use super::SyncError;
+use super::plan::Failure;
 use crate::error::Result;
 use crate::keys::{self, KeyMode};
 use crate::paths::APP_IDENTIFIER;
@@ -23,6 +27,44 @@ use crate::store::Store;
 
 /// The `secrets` row of the bureau token in passphrase mode.
 const TOKEN_SECRET: &str = "bureau_token";
+
+/// The setting that holds the bureau's base URL.
+pub const BUREAU_URL_SETTING: &str = "sync.bureau_url";
+/// The setting that holds the `since` cursor of the last status pull.
+pub(crate) const CURSOR_SETTING: &str = "sync.cursor";
+
+/// Checks a bureau address: `https://`, or `http://` to this machine only. Returns it without a
+/// trailing slash.
+pub fn check_bureau_url(url: &str) -> std::result::Result<String, SyncError> {
+    let parsed = reqwest::Url::parse(url.trim()).map_err(|_| SyncError::BureauUrlInvalid)?;
+    let loopback = parsed.host_str().is_some_and(|h| {
+        h.eq_ignore_ascii_case("localhost")
+            || h.trim_start_matches('[')
+                .trim_end_matches(']')
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback())
+    });
+    let ok = match parsed.scheme() {
+        "https" => parsed.host().is_some(),
+        "http" => loopback,
+        _ => false,
+    };
+    if !ok || !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(SyncError::BureauUrlInvalid);
+    }
+    Ok(parsed.as_str().trim_end_matches('/').to_owned())
+}
+
+/// What signing in did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SignIn {
+    /// The bureau's address as kept (no trailing slash).
+    pub bureau_url: String,
+    /// The bureau answered and took the token; `false`: it could not be reached now, and the
+    /// sign-in is kept for when it can.
+    pub checked: bool,
+}
 
 /// The keyring service every Petition Desk token is stored under.
 pub const KEYRING_SERVICE: &str = APP_IDENTIFIER;
@@ -97,6 +139,58 @@ fn in_database(dir: &Path) -> Result<bool> {
 }
 
 impl Store {
+    /// Signs in to a bureau. The bureau is tried once first: a certificate or proxy that fails, an
+    /// address that is no bureau, or a token it refuses is reported at once and nothing is kept;
+    /// when it simply cannot be reached now (no network, a busy bureau), the sign-in is kept for
+    /// later and [`SignIn::checked`] is false. The token is kept where the data key is
+    /// ([`Store::save_token`]: the OS keyring, or the encrypted database in passphrase mode; never
+    /// a file), the address in the settings. The status cursor starts afresh, and items stopped
+    /// for want of a valid token are tried again.
+    pub async fn sign_in(&self, bureau_url: &str, token: Secret) -> Result<SignIn> {
+        let url = check_bureau_url(bureau_url)?;
+        let checked = match super::client::Bureau::new(&url, &token)?
+            .check_sign_in()
+            .await
+        {
+            Ok(()) => true,
+            Err(Failure::Network(kind)) if kind.may_pass() => false,
+            Err(Failure::Network(kind)) => return Err(SyncError::Connection(kind).into()),
+            Err(Failure::NotBureau) => return Err(SyncError::NotBureau.into()),
+            Err(Failure::Http {
+                status: 401 | 403, ..
+            }) => {
+                return Err(SyncError::TokenRefused.into());
+            }
+            // Busy, or asked to slow down: the sign-in stands, the engine tries later.
+            Err(Failure::Http { .. }) => false,
+        };
+        self.save_token(token).await?;
+        let mut tx = self.writer().begin().await?;
+        for (key, value) in [(BUREAU_URL_SETTING, url.as_str()), (CURSOR_SETTING, "")] {
+            sqlx::query(
+                "INSERT INTO settings (key, value) VALUES (?, ?) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )
+            .bind(key)
+            .bind(value)
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query(
+            "UPDATE outbox SET phase = 'waiting', attempts = 0, next_attempt_at = NULL, \
+             error_code = NULL, error_message = NULL \
+             WHERE phase = 'needs_attention' AND error_code = 'unauthorized'",
+        )
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        tracing::info!(checked, "signed in to the bureau");
+        Ok(SignIn {
+            bureau_url: url,
+            checked,
+        })
+    }
+
     /// Keeps `token` as this data directory's bureau token, replacing any earlier one: in the OS
     /// keyring, or in the encrypted database when the directory is kept with a passphrase.
     pub async fn save_token(&self, token: Secret) -> Result<()> {
@@ -210,5 +304,20 @@ mod tests {
         );
         store.forget_saved_token().await.expect("forget");
         assert!(store.token().await.is_err());
+    }
+
+    #[test]
+    fn bureau_urls_are_https_or_loopback_http() {
+        assert_eq!(
+            check_bureau_url("https://xf.example.gov.cn/").expect("https"),
+            "https://xf.example.gov.cn"
+        );
+        assert!(check_bureau_url("http://127.0.0.1:8600").is_ok());
+        assert!(check_bureau_url("http://localhost:8600").is_ok());
+        assert!(check_bureau_url("http://[::1]:8600").is_ok());
+        assert!(check_bureau_url("http://xf.example.gov.cn").is_err());
+        assert!(check_bureau_url("ftp://127.0.0.1").is_err());
+        assert!(check_bureau_url("https://user:pw@xf.example.gov.cn").is_err());
+        assert!(check_bureau_url("not a url").is_err());
     }
 }
