@@ -3,7 +3,7 @@
 //! number of bytes (one PATCH per file, one connection) to the same server, side by side.
 //!
 //! Run it where the OS keyring works (the engine reads its token from there), e.g. under
-//! `dbus-run-session` with an unlocked gnome-keyring (see BUILDING-HERE.md), as
+//! `dbus-run-session` with an unlocked gnome-keyring (as scripts/test does), as
 //! `cargo bench -p petition-bureau --bench sync_drain`. `BENCH_PETITIONS` and `BENCH_MB` change
 //! the load, `BENCH_ROUNDS` the number of rounds (2), `BENCH_CHUNK_KIB` the upload chunk size
 //! (the engine's default otherwise).
