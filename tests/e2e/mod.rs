@@ -174,7 +174,7 @@ async fn check_lists_problems_next_to_fields_and_trash_can_be_undone() {
     app.type_into("#f-title", "路灯不亮").await;
     app.wait_text("[data-testid=save-status]", "已保存").await;
     app.click("[data-testid=check]").await;
-    app.wait_text("[data-testid=problem-id_number]", "校验位")
+    app.wait_text("[data-testid=problem-id_number]", "最后一位")
         .await;
     app.wait_text("[data-testid=problem-phone]", "手机号").await;
     app.wait_text("[data-testid=problem-name]", "必填").await;
