@@ -50,6 +50,16 @@ on_both!(health_catalog_and_errors_are_json, |db| async move {
         .expect("catalog again");
     assert_eq!(cached.status(), StatusCode::NOT_MODIFIED);
     assert_eq!(cached.headers().get("etag"), Some(&etag));
+    // A cache that keeps the tag as a weak one (W/"…"), among others, is current too.
+    let weak = format!("\"other\", W/{}", etag.to_str().expect("an ASCII ETag"));
+    let cached = b
+        .http
+        .get(b.url("/v1/catalog"))
+        .header("if-none-match", weak)
+        .send()
+        .await
+        .expect("catalog with a weak tag");
+    assert_eq!(cached.status(), StatusCode::NOT_MODIFIED);
 
     let doc: serde_json::Value = b
         .http
@@ -67,6 +77,17 @@ on_both!(health_catalog_and_errors_are_json, |db| async move {
     );
 
     let token = b.token(TokenKind::Citizen).await;
+    // The scheme's name is case-insensitive (RFC 9110): generated clients send `bearer`.
+    for scheme in ["bearer", "BEARER"] {
+        let listed = b
+            .http
+            .get(b.url("/v1/petitions"))
+            .header("authorization", format!("{scheme} {token}"))
+            .send()
+            .await
+            .expect("list");
+        assert_eq!(listed.status(), StatusCode::OK, "with the scheme {scheme}");
+    }
     expect_error(
         b.get(&token, "/v1/nothing-here").send().await.expect("404"),
         StatusCode::NOT_FOUND,

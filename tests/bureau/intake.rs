@@ -190,3 +190,35 @@ on_both!(
         );
     }
 );
+
+on_both!(
+    a_nul_character_is_refused_alike_on_both_databases,
+    |db| async move {
+        let Some(b) = TestBureau::start(db).await else {
+            return;
+        };
+        let token = b.token(TokenKind::Citizen).await;
+        // In a text field of the body (PostgreSQL cannot store it; SQLite would).
+        let mut petition = valid_petition();
+        petition.facts = "道路破损\u{0}严重".into();
+        expect_error(
+            b.submit(&token, &new_key(), &petition).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_text",
+        )
+        .await;
+        // In a path id and in an upload id.
+        for path in ["/v1/petitions/XF-%00", "/v1/uploads/abc%00def"] {
+            expect_error(
+                b.get(&token, path).send().await.expect("an answer"),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_text",
+            )
+            .await;
+        }
+        // The same petition without it is taken.
+        petition.facts = "道路破损严重".into();
+        let response = b.submit(&token, &new_key(), &petition).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+    }
+);

@@ -12,6 +12,9 @@ pub enum ErrorCode {
     BadRequest,
     /// The body is not the JSON this endpoint takes.
     InvalidJson,
+    /// A text (in the body, the path or the query) holds a NUL character, which no field may
+    /// hold and PostgreSQL cannot store (422).
+    InvalidText,
     /// The `Content-Type` is not one this endpoint takes.
     UnsupportedMediaType,
     /// No bearer token, or one the bureau does not know.
@@ -68,6 +71,7 @@ impl ErrorCode {
         match self {
             ErrorCode::BadRequest => "bad_request",
             ErrorCode::InvalidJson => "invalid_json",
+            ErrorCode::InvalidText => "invalid_text",
             ErrorCode::UnsupportedMediaType => "unsupported_media_type",
             ErrorCode::Unauthorized => "unauthorized",
             ErrorCode::NotFound => "not_found",

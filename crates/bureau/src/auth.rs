@@ -19,6 +19,15 @@ pub struct Caller {
     pub kind: TokenKind,
 }
 
+/// The secret of an `Authorization: Bearer …` header. The scheme's name is case-insensitive
+/// (RFC 9110 §11.1: `bearer`, `BEARER` and `Bearer` are one scheme).
+fn bearer_secret(value: &str) -> Option<&str> {
+    let (scheme, secret) = value
+        .trim_start()
+        .split_once(|c: char| c == ' ' || c == '\t')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| secret.trim())
+}
+
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
@@ -27,8 +36,7 @@ impl FromRequestParts<AppState> for Caller {
             .headers
             .get(axum::http::header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
+            .and_then(bearer_secret)
             .filter(|s| !s.is_empty())
             .ok_or_else(ApiError::unauthorized)?;
         let (token_id, kind) = state
@@ -46,5 +54,25 @@ impl FromRequestParts<AppState> for Caller {
             .with_header("retry-after", wait));
         }
         Ok(Caller { token_id, kind })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bearer_secret;
+
+    #[test]
+    fn the_scheme_is_case_insensitive_and_the_secret_is_what_follows() {
+        for header in [
+            "Bearer s3cret",
+            "bearer s3cret",
+            "BEARER  s3cret ",
+            "Bearer\ts3cret",
+        ] {
+            assert_eq!(bearer_secret(header), Some("s3cret"), "{header:?}");
+        }
+        for header in ["Basic s3cret", "Bearers3cret", "s3cret", ""] {
+            assert_eq!(bearer_secret(header), None, "{header:?}");
+        }
     }
 }

@@ -40,6 +40,16 @@ pub struct ApiError {
 
 impl ApiError {
     /// An answer with a message in Chinese and English.
+    /// A NUL character in a text: refused alike on SQLite and PostgreSQL (which cannot store it).
+    pub fn invalid_text() -> ApiError {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::InvalidText,
+            "内容中有不能保存的控制字符（NUL），请删去后重试。",
+            "A text holds a character that cannot be stored (NUL); remove it and try again.",
+        )
+    }
+
     pub fn new(status: StatusCode, code: ErrorCode, zh: &str, en: &str) -> ApiError {
         ApiError {
             status,

@@ -51,6 +51,7 @@ pub fn app(state: AppState) -> Router {
         }),
     )
     .fallback(|| async { ApiError::not_found() })
+    .layer(middleware::from_fn(no_nul_in_uri))
     .layer(middleware::from_fn(json_errors))
     .layer(CatchPanicLayer::custom(
         |_: Box<dyn std::any::Any + Send>| {
@@ -141,8 +142,10 @@ async fn catalog(State(state): State<AppState>, headers: HeaderMap) -> Response 
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| {
+            // If-None-Match compares weakly (RFC 9110 §13.1.2): `W/"…"` matches `"…"`.
             v.split(',')
-                .any(|t| t.trim() == served.etag || t.trim() == "*")
+                .map(str::trim)
+                .any(|t| t == "*" || t.strip_prefix("W/").unwrap_or(t) == served.etag)
         });
     if fresh {
         return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response();
@@ -170,28 +173,62 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(v)) => Ok(JsonBody(v)),
-            Err(JsonRejection::MissingJsonContentType(_)) => {
-                Err(ApiError::from_status(StatusCode::UNSUPPORTED_MEDIA_TYPE))
-            }
-            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                Err(ApiError::body_too_large())
-            }
-            Err(JsonRejection::JsonDataError(_)) => Err(ApiError::new(
+        // Parsed as a value first, so a NUL in any string is refused before it reaches a store
+        // (SQLite would keep it, PostgreSQL refuses the statement): the two behave alike.
+        let value = match Json::<serde_json::Value>::from_request(req, state).await {
+            Ok(Json(v)) => v,
+            Err(rejection) => return Err(json_rejection(rejection)),
+        };
+        if holds_nul(&value) {
+            return Err(ApiError::invalid_text());
+        }
+        T::deserialize(value).map(JsonBody).map_err(|_| {
+            ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 ErrorCode::InvalidJson,
                 "请求内容缺少字段或字段类型不对，请按接口文档填写。",
                 "The JSON lacks a field or has one of the wrong type; see the API document.",
-            )),
-            Err(_) => Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                ErrorCode::InvalidJson,
-                "请求内容不是有效的 JSON。",
-                "The request body is not valid JSON.",
-            )),
-        }
+            )
+        })
     }
+}
+
+/// Whether a string anywhere in `value` (a key too) holds a NUL character.
+fn holds_nul(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::String(s) => s.contains('\0'),
+        serde_json::Value::Array(items) => items.iter().any(holds_nul),
+        serde_json::Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || holds_nul(v)),
+        _ => false,
+    }
+}
+
+/// A body that is not JSON, not declared as JSON, or too large.
+fn json_rejection(rejection: JsonRejection) -> ApiError {
+    match rejection {
+        JsonRejection::MissingJsonContentType(_) => {
+            ApiError::from_status(StatusCode::UNSUPPORTED_MEDIA_TYPE)
+        }
+        rejection if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            ApiError::body_too_large()
+        }
+        _ => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::InvalidJson,
+            "请求内容不是有效的 JSON。",
+            "The request body is not valid JSON.",
+        ),
+    }
+}
+
+/// A NUL character in the path or the query (`%00`): refused before any handler, as in a body.
+async fn no_nul_in_uri(req: Request, next: Next) -> Response {
+    let uri = req.uri();
+    let raw = format!("{}?{}", uri.path(), uri.query().unwrap_or_default());
+    if raw.to_ascii_lowercase().contains("%00") {
+        return ApiError::invalid_text().into_response();
+    }
+    next.run(req).await
 }
 
 /// Turns every error answer that is not already JSON (the router's 405, a layer's 413, …) into
