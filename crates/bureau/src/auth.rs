@@ -22,9 +22,7 @@ pub struct Caller {
 /// The secret of an `Authorization: Bearer …` header. The scheme's name is case-insensitive
 /// (RFC 9110 §11.1: `bearer`, `BEARER` and `Bearer` are one scheme).
 fn bearer_secret(value: &str) -> Option<&str> {
-    let (scheme, secret) = value
-        .trim_start()
-        .split_once(|c: char| c == ' ' || c == '\t')?;
+    let (scheme, secret) = value.trim_start().split_once([' ', '\t'])?;
     scheme.eq_ignore_ascii_case("bearer").then(|| secret.trim())
 }
 
