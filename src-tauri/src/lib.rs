@@ -200,11 +200,12 @@ fn open_main_window<R: Runtime>(app: &tauri::App<R>) -> tauri::Result<()> {
             .closable(false)
             .always_on_top(true)
             .additional_browser_args(print::KIOSK_BROWSER_ARGS);
-        // WebView2 cannot share a data folder between different browser arguments, so the
-        // kiosk's webview keeps its own (Windows only; the other webviews take no arguments).
-        #[cfg(windows)]
-        if let Ok(dir) = app.path().app_local_data_dir() {
-            builder = builder.data_directory(dir.join("kiosk-webview"));
+        // The kiosk's webview keeps its browsing data in the kiosk's data folder, apart from any
+        // other instance of the app (and WebView2 cannot share a data folder between different
+        // browser arguments): the end of a session clears that folder's data and no other.
+        let dir = app.state::<AppState>().data_dir().map(|d| d.join("kiosk-webview"));
+        if let Some(dir) = dir {
+            builder = builder.data_directory(dir);
         }
     }
     let window = builder

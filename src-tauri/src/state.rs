@@ -274,6 +274,11 @@ impl AppState {
     }
 
     /// Whether this is a kiosk (from the flag alone while the store is not open yet).
+    /// The data directory, once resolved.
+    pub fn data_dir(&self) -> Option<&std::path::Path> {
+        self.dir.as_deref()
+    }
+
     pub fn is_kiosk(&self) -> bool {
         self.kiosk_flag || self.kiosk.read().map(|k| k.is_some()).unwrap_or(false)
     }
