@@ -203,7 +203,10 @@ fn open_main_window<R: Runtime>(app: &tauri::App<R>) -> tauri::Result<()> {
         // The kiosk's webview keeps its browsing data in the kiosk's data folder, apart from any
         // other instance of the app (and WebView2 cannot share a data folder between different
         // browser arguments): the end of a session clears that folder's data and no other.
-        let dir = app.state::<AppState>().data_dir().map(|d| d.join("kiosk-webview"));
+        let dir = app
+            .state::<AppState>()
+            .data_dir()
+            .map(|d| d.join("kiosk-webview"));
         if let Some(dir) = dir {
             builder = builder.data_directory(dir);
         }
