@@ -5,6 +5,7 @@
 
 mod faults;
 mod kill;
+mod late_token;
 mod netwatch;
 mod proxy;
 mod tls;
