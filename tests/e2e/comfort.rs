@@ -14,16 +14,6 @@ const SPACE: &str = "\u{E00D}";
 /// WebDriver's "release every modifier".
 const NULL: &str = "\u{E000}";
 
-async fn press(app: &App, keys: &str) {
-    app.client
-        .active_element()
-        .await
-        .expect("something has the focus")
-        .send_keys(keys)
-        .await
-        .unwrap_or_else(|e| panic!("pressing keys: {e}"));
-}
-
 /// Where the app's header is, and how far the document itself is scrolled.
 async fn frame_position(app: &App) -> (f64, f64) {
     let v = app
@@ -63,11 +53,11 @@ async fn the_form_keeps_what_was_typed_and_the_window_keeps_its_frame() {
 
         // Out of the title with Tab, back with Shift+Tab, one more character: nothing is lost.
         app.js("document.querySelector('#f-title').focus()").await;
-        press(&app, TAB).await;
-        press(&app, &format!("{SHIFT}{TAB}{NULL}")).await;
+        app.press(TAB).await;
+        app.press(&format!("{SHIFT}{TAB}{NULL}")).await;
         let focused = app.js("return document.activeElement.id").await;
         assert_eq!(focused, "f-title", "Shift+Tab went back to the title");
-        press(&app, "！").await;
+        app.press("！").await;
         let value = app.value("#f-title").await;
         assert_eq!(value, format!("{long}！"), "the title after tabbing back into it");
 
@@ -76,7 +66,7 @@ async fn the_form_keeps_what_was_typed_and_the_window_keeps_its_frame() {
         for css in ["[data-testid=draft-item]", "#f-facts"] {
             app.js(&format!("document.querySelector({css:?}).focus()")).await;
             for key in [END, PAGE_DOWN, SPACE, END] {
-                press(&app, key).await;
+                app.press(key).await;
                 let (top, scrolled) = frame_position(&app).await;
                 assert!(
                     top == 0.0 && scrolled == 0.0,

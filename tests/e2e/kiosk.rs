@@ -634,17 +634,6 @@ const ENTER: &str = "\u{E007}";
 const SPACE: &str = "\u{E00D}";
 const DOWN: &str = "\u{E015}";
 
-/// Sends keys to whatever has the focus, as a keyboard would.
-async fn press(app: &App, keys: &str) {
-    app.client
-        .active_element()
-        .await
-        .expect("something has the focus")
-        .send_keys(keys)
-        .await
-        .unwrap_or_else(|e| panic!("pressing keys: {e}"));
-}
-
 /// Presses Tab until `css` has the focus (the page's own Tab order; no clicking), and checks
 /// that the focus is drawn.
 async fn tab_to(app: &App, css: &str) {
@@ -661,7 +650,7 @@ async fn tab_to(app: &App, css: &str) {
             );
             return;
         }
-        press(app, TAB).await;
+        app.press(TAB).await;
     }
     panic!("Tab never reaches `{css}`");
 }
@@ -709,24 +698,24 @@ async fn a_citizen_goes_from_welcome_to_receipt_with_the_keyboard_alone() {
             .await;
         buttons_fit_a_finger(&app, "welcome").await;
         tab_to(&app, "[data-testid=kiosk-start]").await;
-        press(&app, ENTER).await;
+        app.press(ENTER).await;
 
         app.wait_css("[data-testid=kiosk-step][data-step=who]")
             .await;
         buttons_fit_a_finger(&app, "who").await;
         for (key, text) in WHO {
             tab_to(&app, &format!("#f-{key}")).await;
-            press(&app, text).await;
+            app.press(text).await;
         }
         tab_to(&app, "[data-testid=kiosk-next]").await;
-        press(&app, ENTER).await;
+        app.press(ENTER).await;
 
         app.wait_css("[data-testid=kiosk-step][data-step=what]")
             .await;
         buttons_fit_a_finger(&app, "what").await;
         for (key, text) in WHAT {
             tab_to(&app, &format!("#f-{key}")).await;
-            press(&app, text).await;
+            app.press(text).await;
         }
         // The purpose is a radio group: Tab enters it, the arrows move, Space chooses.
         tab_to(&app, "input[name=purpose]").await;
@@ -734,28 +723,28 @@ async fn a_citizen_goes_from_welcome_to_receipt_with_the_keyboard_alone() {
             if app.js("return document.activeElement.value").await == "complaint" {
                 break;
             }
-            press(&app, DOWN).await;
+            app.press(DOWN).await;
         }
-        press(&app, SPACE).await;
+        app.press(SPACE).await;
         assert_eq!(
             app.js("return document.querySelector('input[name=purpose]:checked')?.value ?? null")
                 .await,
             "complaint"
         );
         tab_to(&app, "[data-testid=kiosk-next]").await;
-        press(&app, ENTER).await;
+        app.press(ENTER).await;
 
         app.wait_css("[data-testid=kiosk-step][data-step=evidence]")
             .await;
         tab_to(&app, "[data-testid=kiosk-folder]").await;
-        press(&app, ENTER).await;
+        app.press(ENTER).await;
         app.wait_css("[data-testid=kiosk-file]").await;
         tab_to(&app, "[data-testid=kiosk-file]").await;
-        press(&app, ENTER).await;
+        app.press(ENTER).await;
         app.wait_css("[data-testid=kiosk-attachment]").await;
         buttons_fit_a_finger(&app, "evidence").await;
         tab_to(&app, "[data-testid=kiosk-next]").await;
-        press(&app, ENTER).await;
+        app.press(ENTER).await;
 
         app.wait_css("[data-testid=kiosk-step][data-step=review]")
             .await;
@@ -763,7 +752,7 @@ async fn a_citizen_goes_from_welcome_to_receipt_with_the_keyboard_alone() {
         app.wait_css("[data-testid=kiosk-check-ok]").await;
         buttons_fit_a_finger(&app, "review").await;
         tab_to(&app, "[data-testid=kiosk-submit]").await;
-        press(&app, ENTER).await;
+        app.press(ENTER).await;
 
         app.wait_css("[data-testid=kiosk-receipt]").await;
         let reference = app.text("[data-testid=kiosk-reference]").await;
@@ -786,7 +775,7 @@ async fn a_citizen_goes_from_welcome_to_receipt_with_the_keyboard_alone() {
         };
         let earlier = listed();
         tab_to(&app, "[data-testid=kiosk-print]").await;
-        press(&app, ENTER).await;
+        app.press(ENTER).await;
         app.wait_css("[data-testid=kiosk-printed]").await;
         assert_eq!(windows(), before, "a window (a print dialog?) opened");
         assert_eq!(receipt_leftovers(&driver), Vec::<std::path::PathBuf>::new());
@@ -813,7 +802,7 @@ async fn a_citizen_goes_from_welcome_to_receipt_with_the_keyboard_alone() {
         shot(&app, "printed").await;
 
         tab_to(&app, "[data-testid=kiosk-finish]").await;
-        press(&app, ENTER).await;
+        app.press(ENTER).await;
         app.wait_css("[data-testid=kiosk-welcome]").await;
         let html = app
             .js("return document.documentElement.outerHTML")

@@ -327,6 +327,17 @@ impl App {
             .unwrap_or(0)
     }
 
+    /// Sends keys (WebDriver's key codes) to whatever has the focus, as a keyboard would.
+    pub async fn press(&self, keys: &str) {
+        self.client
+            .active_element()
+            .await
+            .expect("something has the focus")
+            .send_keys(keys)
+            .await
+            .unwrap_or_else(|e| panic!("pressing keys: {e}"));
+    }
+
     /// Runs JavaScript in the page and returns its value.
     pub async fn js(&self, script: &str) -> serde_json::Value {
         self.client

@@ -78,8 +78,10 @@ fn codes(dirs: &[&str]) -> BTreeSet<String> {
                 from = start + marker.len();
             }
         }
+        // Only the literal that follows each `code: "` (not the rest of the file after it).
         for piece in text.split("code: \"").skip(1) {
-            literals(&format!("\"{}", piece), &mut codes);
+            let literal = piece.split('"').next().unwrap_or_default();
+            literals(&format!("\"{literal}\""), &mut codes);
         }
     }
     codes

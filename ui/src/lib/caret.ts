@@ -22,7 +22,6 @@ export function keepCaretOnFocus(doc: Document): () => void {
   const onFocus = (e: FocusEvent) => {
     const field = e.target;
     if (!isTextField(field)) return;
-    caretToEnd(field);
     // WebKit selects the text after the focus event when focus came from the keyboard. (A
     // timer, not requestAnimationFrame: a window that is not painting gets no frames.)
     setTimeout(() => {
