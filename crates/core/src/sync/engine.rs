@@ -20,7 +20,7 @@ use tokio::sync::{Notify, broadcast};
 use super::client::Bureau;
 use super::outbox::{Work, now_ms};
 use super::plan::{
-    Action, Backoff, Failure, FilePlan, ItemPlan, NetworkKind, Phase, Remote, Verdict,
+    Action, Backoff, Failure, FilePlan, ItemPlan, NetworkKind, Outcome, Phase, Remote, Verdict,
 };
 use super::secret::CURSOR_SETTING;
 use super::{BUREAU_URL_SETTING, ErrorView, SyncError, SyncEvent, check_bureau_url, plan};
@@ -104,18 +104,6 @@ const ITEMS_AT_ONCE: usize = 3;
 
 /// How often upload progress is written to the store while a file is being sent.
 const PROGRESS_WRITE_INTERVAL: Duration = Duration::from_secs(1);
-
-/// How driving one item ended.
-enum Outcome {
-    Delivered,
-    Stopped,
-    /// Waiting for a retry; `global` failures pause the whole pass.
-    Deferred {
-        global: bool,
-    },
-    /// Withdrawn, delivered or stopped before: nothing was done.
-    Rest,
-}
 
 /// The petition's body for the bureau.
 async fn submission(store: &Store, id: &str, work: &Work) -> Result<SubmitPetition> {
@@ -358,9 +346,7 @@ impl Engine {
     /// One pass over the items that are due. `Ok(false)` when the pass was cut short because the
     /// bureau is out of reach.
     async fn pass(&self, bureau: &Bureau, summary: &mut RunSummary) -> Result<bool> {
-        let now = now_ms();
-        let due = self.store.outbox().next_due().await?;
-        if due.is_none_or(|t| t > now) {
+        if !plan::pass_due(self.store.outbox().next_due().await?, now_ms()) {
             return Ok(true);
         }
         if !self.reachable(bureau).await? {
@@ -370,8 +356,8 @@ impl Engine {
         // Each pass measures the line afresh: it may not be the one the last pass had.
         self.chunk
             .store(self.config.chunk_bytes.max(1), Ordering::Relaxed);
-        // After a failure that pauses everything, items not started yet are left for later and
-        // the ones under way finish their step.
+        // Set by an outcome that pauses the pass (`Outcome::pauses`): items not started yet are
+        // left for later.
         let paused = AtomicBool::new(false);
         let paused = &paused;
         let mut driven = stream::iter(ids)
@@ -380,7 +366,7 @@ impl Engine {
                     return Ok(Outcome::Rest);
                 }
                 let outcome = self.drive(bureau, &id).await;
-                if let Ok(Outcome::Deferred { global: true }) = outcome {
+                if outcome.as_ref().is_ok_and(|o| o.pauses()) {
                     paused.store(true, Ordering::Relaxed);
                 }
                 outcome
@@ -425,12 +411,7 @@ impl Engine {
             let action = plan::next_action(&item, now_ms(), self.chunk.load(Ordering::Relaxed));
             let file_of = |file: usize| &work.files[file];
             let result: std::result::Result<(), Failure> = match action {
-                Action::Nothing | Action::WaitUntil(_) => {
-                    return Ok(match action {
-                        Action::WaitUntil(_) => Outcome::Deferred { global: false },
-                        _ => Outcome::Rest,
-                    });
-                }
+                Action::Nothing | Action::WaitUntil(_) => return Ok(plan::idle_outcome(action)),
                 Action::CreateUpload { file } => {
                     let f = file_of(file);
                     let req = CreateUpload {
@@ -588,12 +569,7 @@ impl Engine {
                 }
                 Err(failure) => failure,
             };
-            let file = match action {
-                Action::CreateUpload { file }
-                | Action::AskOffset { file }
-                | Action::Send { file, .. } => Some(file),
-                _ => None,
-            };
+            let file = action.file();
             match plan::judge(&failure) {
                 Verdict::Resync { offset } => {
                     if let Some(file) = file {

@@ -91,6 +91,56 @@ pub enum Action {
     Submit,
 }
 
+impl Action {
+    /// The attachment this step concerns, if any.
+    pub fn file(self) -> Option<usize> {
+        match self {
+            Action::CreateUpload { file }
+            | Action::AskOffset { file }
+            | Action::Send { file, .. } => Some(file),
+            Action::Nothing | Action::WaitUntil(_) | Action::Submit => None,
+        }
+    }
+}
+
+/// How driving one item ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// The receipt is stored.
+    Delivered,
+    /// It stopped for the citizen to act.
+    Stopped,
+    /// Waiting for a retry; `global` failures pause the whole pass.
+    Deferred { global: bool },
+    /// Withdrawn, delivered or stopped before: nothing was done.
+    Rest,
+}
+
+impl Outcome {
+    /// Whether the rest of the pass waits: after a failure that pauses everything (the network, a
+    /// captive portal, a 429), items not started yet are left for later, while the ones under way
+    /// finish their step.
+    pub fn pauses(self) -> bool {
+        matches!(self, Outcome::Deferred { global: true })
+    }
+}
+
+/// How driving an item ends on a step that asks nothing of the bureau ([`Action::Nothing`],
+/// [`Action::WaitUntil`]): backing off is a deferral that pauses no other item; anything else
+/// rests.
+pub fn idle_outcome(action: Action) -> Outcome {
+    match action {
+        Action::WaitUntil(_) => Outcome::Deferred { global: false },
+        _ => Outcome::Rest,
+    }
+}
+
+/// Whether a pass over the outbox is due at `now` (unix ms), given when the next item is due:
+/// something waits, and its time has come.
+pub fn pass_due(next_due: Option<i64>, now: i64) -> bool {
+    next_due.is_some_and(|t| t <= now)
+}
+
 /// Decides the next step for `item` at time `now` (unix ms), sending at most `chunk` bytes a step.
 pub fn next_action(item: &ItemPlan, now: i64, chunk: u64) -> Action {
     match item.phase {
@@ -472,6 +522,51 @@ mod tests {
         it.next_attempt_at = Some(1000);
         assert_eq!(next_action(&it, 999, 4), Action::WaitUntil(1000));
         assert_eq!(next_action(&it, 1000, 4), Action::Submit);
+    }
+
+    #[test]
+    fn an_action_names_the_file_it_concerns() {
+        assert_eq!(Action::CreateUpload { file: 2 }.file(), Some(2));
+        assert_eq!(Action::AskOffset { file: 1 }.file(), Some(1));
+        let send = Action::Send {
+            file: 0,
+            offset: 4,
+            len: 4,
+        };
+        assert_eq!(send.file(), Some(0));
+        for action in [Action::Submit, Action::Nothing, Action::WaitUntil(5)] {
+            assert_eq!(action.file(), None, "{action:?}");
+        }
+    }
+
+    #[test]
+    fn a_step_that_asks_nothing_ends_the_drive_resting_or_deferred() {
+        assert_eq!(idle_outcome(Action::Nothing), Outcome::Rest);
+        assert_eq!(
+            idle_outcome(Action::WaitUntil(1000)),
+            Outcome::Deferred { global: false }
+        );
+    }
+
+    #[test]
+    fn only_a_failure_that_pauses_everything_pauses_the_pass() {
+        assert!(Outcome::Deferred { global: true }.pauses());
+        for outcome in [
+            Outcome::Deferred { global: false },
+            Outcome::Delivered,
+            Outcome::Stopped,
+            Outcome::Rest,
+        ] {
+            assert!(!outcome.pauses(), "{outcome:?}");
+        }
+    }
+
+    #[test]
+    fn a_pass_is_due_once_something_waits_and_its_time_has_come() {
+        assert!(!pass_due(None, 1000));
+        assert!(!pass_due(Some(1001), 1000));
+        assert!(pass_due(Some(1000), 1000));
+        assert!(pass_due(Some(0), 1000));
     }
 
     fn http(status: u16, code: &str) -> Failure {
