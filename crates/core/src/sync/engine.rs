@@ -102,9 +102,6 @@ pub struct Engine {
 /// to 265–283 MB/s), at the cost of one more opened file in memory.
 const ITEMS_AT_ONCE: usize = 3;
 
-/// How often upload progress is written to the store while a file is being sent.
-const PROGRESS_WRITE_INTERVAL: Duration = Duration::from_secs(1);
-
 /// The petition's body for the bureau.
 async fn submission(store: &Store, id: &str, work: &Work) -> Result<SubmitPetition> {
     let p = store.drafts().get(id).await?;
@@ -485,15 +482,11 @@ impl Engine {
                         .unwrap_or(usize::MAX)
                         .min(bytes.len());
                     let upload_id = f.upload_id.clone().unwrap_or_default();
+                    let adaptive = self.config.adaptive_chunks;
                     let sent = {
                         let _lane = self.upload_lane.lock().await;
-                        // Sized now, not when planned: the other item's request, just ended,
-                        // may have measured a slower line.
-                        let len = if self.config.adaptive_chunks {
-                            len.min(self.chunk.load(Ordering::Relaxed))
-                        } else {
-                            len
-                        };
+                        let current = self.chunk.load(Ordering::Relaxed);
+                        let len = plan::request_len(len, current, adaptive);
                         let end = usize::try_from(offset + len)
                             .unwrap_or(usize::MAX)
                             .min(bytes.len());
@@ -501,27 +494,15 @@ impl Engine {
                         let sent = bureau
                             .patch(&upload_id, offset, bytes.slice(start..end))
                             .await;
-                        if self.config.adaptive_chunks {
-                            let current = self.chunk.load(Ordering::Relaxed);
-                            let next = match &sent {
-                                Ok(new_offset) => plan::next_chunk(
-                                    current,
-                                    new_offset.saturating_sub(offset),
-                                    started.elapsed(),
-                                ),
-                                Err(Failure::Network(_)) => plan::chunk_after_failure(current),
-                                Err(_) => current,
-                            };
-                            self.chunk.store(next, Ordering::Relaxed);
-                        }
+                        let taken = sent.as_ref().map(|new| new.saturating_sub(offset));
+                        let next = plan::resize(current, adaptive, taken, started.elapsed());
+                        self.chunk.store(next, Ordering::Relaxed);
                         sent
                     };
                     match sent {
                         Ok(new_offset) => {
                             let complete = new_offset >= f.length;
-                            // Progress is written when a file completes, or once a second: the
-                            // bureau's offset is the truth after a restart anyway.
-                            if complete || last_written.elapsed() >= PROGRESS_WRITE_INTERVAL {
+                            if plan::write_progress_now(complete, last_written.elapsed()) {
                                 self.store
                                     .outbox()
                                     .set_sent(id, f.position, new_offset, complete)

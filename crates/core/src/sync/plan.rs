@@ -212,6 +212,41 @@ pub fn chunk_after_failure(current: u64) -> u64 {
     (current / CHUNK_GROWTH).clamp(MIN_CHUNK, MAX_CHUNK)
 }
 
+/// The length of a send of `planned` bytes as it goes out, when the request size is `chunk` by
+/// then: sized at that moment, not when the step was planned, since the other item's request, just
+/// ended, may have measured a slower line. Fixed sizes (`adaptive` off) send what was planned.
+pub fn request_len(planned: u64, chunk: u64, adaptive: bool) -> u64 {
+    if adaptive {
+        planned.min(chunk)
+    } else {
+        planned
+    }
+}
+
+/// The size of the request after a send made at size `current` that took `took`: measured from
+/// the bytes the bureau took (`Ok`), a quarter after the network failed it, unchanged after any
+/// other answer, and always unchanged when sizes are fixed (`adaptive` off).
+pub fn resize(current: u64, adaptive: bool, sent: Result<u64, &Failure>, took: Duration) -> u64 {
+    if !adaptive {
+        return current;
+    }
+    match sent {
+        Ok(bytes) => next_chunk(current, bytes, took),
+        Err(Failure::Network(_)) => chunk_after_failure(current),
+        Err(_) => current,
+    }
+}
+
+/// How often upload progress is written to the store while a file is being sent.
+pub const PROGRESS_WRITE_INTERVAL: Duration = Duration::from_secs(1);
+
+/// Whether a send's progress is written to the store now, `since_last_write` after the last time:
+/// when it completed its file, or once a [`PROGRESS_WRITE_INTERVAL`]. Writing every request would
+/// cost the disk for nothing: after a restart the bureau's offset is the truth anyway.
+pub fn write_progress_now(completes_file: bool, since_last_write: Duration) -> bool {
+    completes_file || since_last_write >= PROGRESS_WRITE_INTERVAL
+}
+
 /// Why a request got no answer, as far as the transport can tell. Kept in the log and shown in
 /// the outbox: "the bureau's certificate cannot be verified" needs an administrator, "waiting for
 /// the network" needs nothing but patience.
@@ -413,6 +448,45 @@ mod tests {
         // A request cut by the network: the next one is a quarter, never below the floor.
         assert_eq!(chunk_after_failure(MAX_CHUNK), 4 * mib);
         assert_eq!(chunk_after_failure(MIN_CHUNK), MIN_CHUNK);
+    }
+
+    #[test]
+    fn a_send_is_cut_to_the_size_measured_last() {
+        assert_eq!(request_len(4 * MIN_CHUNK, MIN_CHUNK, true), MIN_CHUNK);
+        assert_eq!(request_len(1000, MIN_CHUNK, true), 1000);
+        // The empty send that completes an upload stays empty.
+        assert_eq!(request_len(0, MIN_CHUNK, true), 0);
+        // Fixed sizes: what was planned.
+        assert_eq!(request_len(4 * MIN_CHUNK, MIN_CHUNK, false), 4 * MIN_CHUNK);
+    }
+
+    #[test]
+    fn the_request_size_follows_the_send_before_it() {
+        let mib = 1024 * 1024;
+        let fast = Duration::from_millis(3);
+        // Taken by the bureau: measured.
+        assert_eq!(resize(FIRST_CHUNK, true, Ok(mib), fast), 4 * mib);
+        // Cut by the network: a quarter.
+        let cut = Failure::Network(NetworkKind::Timeout);
+        assert_eq!(resize(MAX_CHUNK, true, Err(&cut), fast), 4 * mib);
+        // Any other answer says nothing of the line.
+        let busy = http(409, "upload_busy");
+        assert_eq!(resize(MAX_CHUNK, true, Err(&busy), fast), MAX_CHUNK);
+        assert_eq!(
+            resize(MAX_CHUNK, true, Err(&Failure::NotBureau), fast),
+            MAX_CHUNK
+        );
+        // Fixed sizes never change.
+        assert_eq!(resize(2048, false, Ok(mib), fast), 2048);
+        assert_eq!(resize(2048, false, Err(&cut), fast), 2048);
+    }
+
+    #[test]
+    fn progress_is_written_when_a_file_completes_or_a_second_after_the_last_write() {
+        assert!(write_progress_now(true, Duration::ZERO));
+        assert!(!write_progress_now(false, Duration::from_millis(999)));
+        assert!(write_progress_now(false, PROGRESS_WRITE_INTERVAL));
+        assert!(write_progress_now(false, Duration::from_secs(5)));
     }
 
     fn file(length: u64, upload_id: Option<&str>, complete: bool, remote: Remote) -> FilePlan {
