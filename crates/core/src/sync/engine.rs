@@ -20,7 +20,8 @@ use tokio::sync::{Notify, broadcast};
 use super::client::Bureau;
 use super::outbox::{Work, now_ms};
 use super::plan::{
-    Action, Backoff, Failure, FilePlan, ItemPlan, NetworkKind, Outcome, Phase, Remote, Verdict,
+    Action, Backoff, Failure, FilePlan, ItemPlan, NetworkKind, Outcome, Phase, Recovery, Remote,
+    Restart, Retry,
 };
 use super::secret::CURSOR_SETTING;
 use super::{BUREAU_URL_SETTING, ErrorView, SyncError, SyncEvent, check_bureau_url, plan};
@@ -468,14 +469,7 @@ impl Engine {
                                 content = Some((file, b.clone()));
                                 b
                             }
-                            Err(e) => {
-                                self.store
-                                    .outbox()
-                                    .record_stop(id, &local_error_view(&e))
-                                    .await?;
-                                self.emit_item(id).await?;
-                                return Ok(Outcome::Stopped);
-                            }
+                            Err(e) => return self.stop(id, &local_error_view(&e)).await,
                         },
                     };
                     let start = usize::try_from(offset)
@@ -550,14 +544,13 @@ impl Engine {
                 }
                 Err(failure) => failure,
             };
-            let file = action.file();
-            match plan::judge(&failure) {
-                Verdict::Resync { offset } => {
+            match plan::recover(action, &failure) {
+                Recovery::Resync { file, remote: at } => {
                     if let Some(file) = file {
-                        remote.insert(file, offset.map_or(Remote::Unknown, Remote::At));
+                        remote.insert(file, at);
                     }
                 }
-                Verdict::Reupload => {
+                Recovery::Reupload => {
                     tracing::info!(
                         petition = id,
                         error = error_view(&failure).code,
@@ -566,67 +559,70 @@ impl Engine {
                     self.store.outbox().reset_uploads(id).await?;
                     remote.clear();
                 }
-                Verdict::Restart => {
+                Recovery::Restart { file } => {
                     tracing::info!(
                         petition = id,
                         ?file,
                         error = error_view(&failure).code,
                         "upload gone: starting it again"
                     );
-                    if let Some(f) = file.map(|i| &work.files[i])
-                        && let Err(e) = self.store.attachments().bytes(id, &f.sha256).await
-                    {
-                        // The copy on this machine is damaged: retrying cannot help.
-                        self.store
-                            .outbox()
-                            .record_stop(id, &local_error_view(&e))
-                            .await?;
-                        self.emit_item(id).await?;
-                        return Ok(Outcome::Stopped);
+                    let copy = match file {
+                        Some(i) => {
+                            let sha256 = &work.files[i].sha256;
+                            self.store.attachments().bytes(id, sha256).await.map(drop)
+                        }
+                        None => Ok(()),
+                    };
+                    match plan::restart(file, copy) {
+                        Restart::Stop(damaged) => {
+                            return self.stop(id, &local_error_view(&damaged)).await;
+                        }
+                        Restart::Upload { file, then } => {
+                            self.store
+                                .outbox()
+                                .set_upload(id, work.files[file].position, None, 0, false)
+                                .await?;
+                            remote.remove(&file);
+                            return self.defer(id, &work, &failure, then).await;
+                        }
+                        Restart::AllUploads { then } => {
+                            self.store.outbox().reset_uploads(id).await?;
+                            remote.clear();
+                            return self.defer(id, &work, &failure, then).await;
+                        }
                     }
-                    if let Some(file) = file {
-                        self.store
-                            .outbox()
-                            .set_upload(id, work.files[file].position, None, 0, false)
-                            .await?;
-                        remote.remove(&file);
-                    } else {
-                        self.store.outbox().reset_uploads(id).await?;
-                        remote.clear();
-                    }
-                    return self.defer(id, &work, &failure, None, false).await;
                 }
-                Verdict::Retry { after, global } => {
-                    return self.defer(id, &work, &failure, after, global).await;
-                }
-                Verdict::Stop => {
-                    self.store
-                        .outbox()
-                        .record_stop(id, &error_view(&failure))
-                        .await?;
-                    self.emit_item(id).await?;
-                    return Ok(Outcome::Stopped);
-                }
+                Recovery::Retry(retry) => return self.defer(id, &work, &failure, retry).await,
+                Recovery::Stop => return self.stop(id, &error_view(&failure)).await,
             }
         }
     }
 
+    /// Records a failure to retry after the backoff.
     async fn defer(
         &self,
         id: &str,
         work: &Work,
         failure: &Failure,
-        retry_after: Option<Duration>,
-        global: bool,
+        retry: Retry,
     ) -> Result<Outcome> {
-        let wait = self.jitter(work.attempts + 1, retry_after);
+        let wait = self.jitter(work.attempts + 1, retry.after);
         let until = now_ms().saturating_add(i64::try_from(wait.as_millis()).unwrap_or(0));
         self.store
             .outbox()
             .record_retry(id, &error_view(failure), until)
             .await?;
         self.emit_item(id).await?;
-        Ok(Outcome::Deferred { global })
+        Ok(Outcome::Deferred {
+            global: retry.global,
+        })
+    }
+
+    /// Records that the item stopped for the citizen to act.
+    async fn stop(&self, id: &str, error: &ErrorView) -> Result<Outcome> {
+        self.store.outbox().record_stop(id, error).await?;
+        self.emit_item(id).await?;
+        Ok(Outcome::Stopped)
     }
 
     /// Pulls status changes since the stored cursor. `Ok(Err(_))` when the bureau did not answer.

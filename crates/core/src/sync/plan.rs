@@ -369,6 +369,73 @@ pub fn judge(failure: &Failure) -> Verdict {
     }
 }
 
+/// Try the item again after the backoff, and not before `after`; a `global` failure pauses every
+/// item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retry {
+    pub after: Option<Duration>,
+    pub global: bool,
+}
+
+/// What the engine does about a step that failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recovery {
+    /// Go on at once, the upload of `file` standing at `remote` (`Remote::Unknown`: ask the
+    /// bureau). Without a file there is nothing to correct, and the step is simply taken again.
+    Resync { file: Option<usize>, remote: Remote },
+    /// Forget what is known of every upload and go on at once: each is checked again.
+    Reupload,
+    /// The upload of `file` is gone (a submission's failure names none): read the copy on this
+    /// machine, then [`restart`].
+    Restart { file: Option<usize> },
+    /// Record the failure and wait.
+    Retry(Retry),
+    /// Record the failure for the citizen: the item stops.
+    Stop,
+}
+
+/// What to do after `action` failed with `failure`.
+pub fn recover(action: Action, failure: &Failure) -> Recovery {
+    match judge(failure) {
+        Verdict::Resync { offset } => Recovery::Resync {
+            file: action.file(),
+            remote: offset.map_or(Remote::Unknown, Remote::At),
+        },
+        Verdict::Reupload => Recovery::Reupload,
+        Verdict::Restart => Recovery::Restart {
+            file: action.file(),
+        },
+        Verdict::Retry { after, global } => Recovery::Retry(Retry { after, global }),
+        Verdict::Stop => Recovery::Stop,
+    }
+}
+
+/// What starting a gone upload again comes to, once the copy on this machine was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Restart<E> {
+    /// The copy is damaged (`E` says how): retrying cannot help, the item stops.
+    Stop(E),
+    /// Forget the upload of `file`, then wait: the next try creates it again.
+    Upload { file: usize, then: Retry },
+    /// The failure named no file: forget every upload, then wait.
+    AllUploads { then: Retry },
+}
+
+/// Decides a [`Recovery::Restart`] of `file` given the read of its copy (`Ok` when it is
+/// intact, or when there is no file to read). The wait after it pauses no other item: the
+/// bureau answered.
+pub fn restart<E>(file: Option<usize>, copy: Result<(), E>) -> Restart<E> {
+    let then = Retry {
+        after: None,
+        global: false,
+    };
+    match (copy, file) {
+        (Err(damaged), _) => Restart::Stop(damaged),
+        (Ok(()), Some(file)) => Restart::Upload { file, then },
+        (Ok(()), None) => Restart::AllUploads { then },
+    }
+}
+
 /// Backoff settings: the first wait is up to `base`, doubling per failure up to `cap`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Backoff {
@@ -695,6 +762,131 @@ mod tests {
         ] {
             assert_eq!(judge(&http(status, code)), Verdict::Stop, "{code}");
         }
+    }
+
+    fn send(file: usize) -> Action {
+        Action::Send {
+            file,
+            offset: 0,
+            len: 4,
+        }
+    }
+
+    fn with_offset(offset: u64) -> Failure {
+        Failure::Http {
+            status: 409,
+            code: "upload_offset_mismatch".into(),
+            message: String::new(),
+            retry_after: None,
+            upload_offset: Some(offset),
+        }
+    }
+
+    #[test]
+    fn an_upload_that_stands_elsewhere_goes_on_from_the_bureaus_offset() {
+        assert_eq!(
+            recover(send(1), &with_offset(8)),
+            Recovery::Resync {
+                file: Some(1),
+                remote: Remote::At(8)
+            }
+        );
+        // Without the offset in the answer, the bureau is asked.
+        assert_eq!(
+            recover(send(1), &http(409, "upload_offset_mismatch")),
+            Recovery::Resync {
+                file: Some(1),
+                remote: Remote::Unknown
+            }
+        );
+    }
+
+    #[test]
+    fn a_submission_missing_an_upload_checks_every_upload_again() {
+        assert_eq!(
+            recover(Action::Submit, &http(422, "upload_incomplete")),
+            Recovery::Reupload
+        );
+    }
+
+    #[test]
+    fn a_gone_upload_is_restarted_for_the_file_it_concerns() {
+        assert_eq!(
+            recover(send(2), &http(410, "upload_expired")),
+            Recovery::Restart { file: Some(2) }
+        );
+        assert_eq!(
+            recover(
+                Action::AskOffset { file: 0 },
+                &http(404, "upload_not_found")
+            ),
+            Recovery::Restart { file: Some(0) }
+        );
+        assert_eq!(
+            recover(Action::Submit, &http(410, "upload_expired")),
+            Recovery::Restart { file: None }
+        );
+    }
+
+    #[test]
+    fn a_restart_forgets_the_files_upload_or_every_upload_and_waits_alone() {
+        let then = Retry {
+            after: None,
+            global: false,
+        };
+        assert_eq!(
+            restart::<&str>(Some(1), Ok(())),
+            Restart::Upload { file: 1, then }
+        );
+        assert_eq!(restart::<&str>(None, Ok(())), Restart::AllUploads { then });
+    }
+
+    #[test]
+    fn a_damaged_copy_on_this_machine_stops_the_restart() {
+        assert_eq!(
+            restart(Some(0), Err("attachment_damaged")),
+            Restart::Stop("attachment_damaged")
+        );
+    }
+
+    #[test]
+    fn retries_keep_the_bureaus_wait_and_whether_they_pause_everything() {
+        assert_eq!(
+            recover(send(0), &Failure::Network(NetworkKind::Connect)),
+            Recovery::Retry(Retry {
+                after: None,
+                global: true
+            })
+        );
+        let busy = Failure::Http {
+            status: 409,
+            code: "upload_busy".into(),
+            message: String::new(),
+            retry_after: Some(Duration::from_secs(2)),
+            upload_offset: None,
+        };
+        assert_eq!(
+            recover(send(0), &busy),
+            Recovery::Retry(Retry {
+                after: Some(Duration::from_secs(2)),
+                global: false
+            })
+        );
+    }
+
+    #[test]
+    fn a_refusal_for_good_gives_up_on_the_item() {
+        assert_eq!(
+            recover(Action::Submit, &http(422, "validation_failed")),
+            Recovery::Stop
+        );
+        assert_eq!(
+            recover(
+                Action::CreateUpload { file: 0 },
+                &http(413, "upload_too_large")
+            ),
+            Recovery::Stop
+        );
     }
 
     #[test]
