@@ -387,6 +387,8 @@ impl Engine {
         let mut last_written = std::time::Instant::now();
         // Bytes the bureau confirmed that are not written to the store yet.
         let mut unwritten = 0u64;
+        // Resyncs in a row with no step between them that moved the item on.
+        let mut resyncs = 0u32;
         loop {
             let Some(work) = self.store.outbox().load_work(id).await? else {
                 return Ok(Outcome::Rest);
@@ -537,6 +539,9 @@ impl Engine {
             };
             let failure = match result {
                 Ok(()) => {
+                    if action.progresses() {
+                        resyncs = 0;
+                    }
                     if work.has_error {
                         self.store.outbox().clear_failure(id).await?;
                     }
@@ -544,11 +549,10 @@ impl Engine {
                 }
                 Err(failure) => failure,
             };
-            match plan::recover(action, &failure) {
+            match plan::recover(action, &failure, resyncs) {
                 Recovery::Resync { file, remote: at } => {
-                    if let Some(file) = file {
-                        remote.insert(file, at);
-                    }
+                    resyncs += 1;
+                    remote.insert(file, at);
                 }
                 Recovery::Reupload => {
                     tracing::info!(

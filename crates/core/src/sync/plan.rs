@@ -101,6 +101,12 @@ impl Action {
             Action::Nothing | Action::WaitUntil(_) | Action::Submit => None,
         }
     }
+
+    /// Whether this step, once it succeeded, moved the item on, which ends a run of resyncs
+    /// ([`MAX_RESYNCS`]): asking an offset only learns where an upload stands.
+    pub fn progresses(self) -> bool {
+        !matches!(self, Action::AskOffset { .. })
+    }
 }
 
 /// How driving one item ended.
@@ -381,8 +387,8 @@ pub struct Retry {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Recovery {
     /// Go on at once, the upload of `file` standing at `remote` (`Remote::Unknown`: ask the
-    /// bureau). Without a file there is nothing to correct, and the step is simply taken again.
-    Resync { file: Option<usize>, remote: Remote },
+    /// bureau).
+    Resync { file: usize, remote: Remote },
     /// Forget what is known of every upload and go on at once: each is checked again.
     Reupload,
     /// The upload of `file` is gone (a submission's failure names none): read the copy on this
@@ -394,12 +400,26 @@ pub enum Recovery {
     Stop,
 }
 
-/// What to do after `action` failed with `failure`.
-pub fn recover(action: Action, failure: &Failure) -> Recovery {
+/// Resyncs in a row, with no step in between that moved the item on ([`Action::progresses`]),
+/// after which the item waits for the backoff instead: a bureau, or something posing as it, that
+/// keeps saying an upload stands elsewhere must not be asked again and again in a tight loop.
+pub const MAX_RESYNCS: u32 = 3;
+
+/// What to do after `action` failed with `failure`, `resyncs` resyncs in a row having made no
+/// progress before it. A resync needs a file to correct: one for a step without a file (a
+/// submission answered as if it were an upload) waits for the backoff at once, as does one past
+/// [`MAX_RESYNCS`]; neither pauses the other items.
+pub fn recover(action: Action, failure: &Failure, resyncs: u32) -> Recovery {
     match judge(failure) {
-        Verdict::Resync { offset } => Recovery::Resync {
-            file: action.file(),
-            remote: offset.map_or(Remote::Unknown, Remote::At),
+        Verdict::Resync { offset } => match action.file() {
+            Some(file) if resyncs < MAX_RESYNCS => Recovery::Resync {
+                file,
+                remote: offset.map_or(Remote::Unknown, Remote::At),
+            },
+            _ => Recovery::Retry(Retry {
+                after: None,
+                global: false,
+            }),
         },
         Verdict::Reupload => Recovery::Reupload,
         Verdict::Restart => Recovery::Restart {
@@ -785,26 +805,78 @@ mod tests {
     #[test]
     fn an_upload_that_stands_elsewhere_goes_on_from_the_bureaus_offset() {
         assert_eq!(
-            recover(send(1), &with_offset(8)),
+            recover(send(1), &with_offset(8), 0),
             Recovery::Resync {
-                file: Some(1),
+                file: 1,
                 remote: Remote::At(8)
             }
         );
         // Without the offset in the answer, the bureau is asked.
         assert_eq!(
-            recover(send(1), &http(409, "upload_offset_mismatch")),
+            recover(send(1), &http(409, "upload_offset_mismatch"), 0),
             Recovery::Resync {
-                file: Some(1),
+                file: 1,
                 remote: Remote::Unknown
             }
         );
     }
 
     #[test]
+    fn resyncs_in_a_row_without_progress_give_way_to_the_backoff() {
+        let mismatch = http(409, "upload_offset_mismatch");
+        let backoff = Recovery::Retry(Retry {
+            after: None,
+            global: false,
+        });
+        // A bureau that answers every send with a mismatch and no offset: each time the offset
+        // is asked (which is no progress) and the send fails again.
+        let ask = Action::AskOffset { file: 0 };
+        let mut resyncs = 0;
+        let mut recoveries = Vec::new();
+        loop {
+            let recovery = recover(send(0), &mismatch, resyncs);
+            recoveries.push(recovery);
+            if recovery == backoff {
+                break;
+            }
+            resyncs += 1;
+            if ask.progresses() {
+                resyncs = 0;
+            }
+            assert!(recoveries.len() <= 10, "a resync loop: {recoveries:?}");
+        }
+        let resync = Recovery::Resync {
+            file: 0,
+            remote: Remote::Unknown,
+        };
+        assert_eq!(recoveries, [resync, resync, resync, backoff]);
+        // The same at the offset the bureau names.
+        assert_eq!(recover(send(0), &with_offset(8), MAX_RESYNCS), backoff);
+    }
+
+    #[test]
+    fn a_resync_without_a_file_waits_for_the_backoff() {
+        assert_eq!(
+            recover(Action::Submit, &http(409, "upload_offset_mismatch"), 0),
+            Recovery::Retry(Retry {
+                after: None,
+                global: false
+            })
+        );
+    }
+
+    #[test]
+    fn only_a_step_that_moves_the_item_on_ends_a_run_of_resyncs() {
+        assert!(!Action::AskOffset { file: 0 }.progresses());
+        for action in [send(0), Action::CreateUpload { file: 0 }, Action::Submit] {
+            assert!(action.progresses(), "{action:?}");
+        }
+    }
+
+    #[test]
     fn a_submission_missing_an_upload_checks_every_upload_again() {
         assert_eq!(
-            recover(Action::Submit, &http(422, "upload_incomplete")),
+            recover(Action::Submit, &http(422, "upload_incomplete"), 0),
             Recovery::Reupload
         );
     }
@@ -812,18 +884,19 @@ mod tests {
     #[test]
     fn a_gone_upload_is_restarted_for_the_file_it_concerns() {
         assert_eq!(
-            recover(send(2), &http(410, "upload_expired")),
+            recover(send(2), &http(410, "upload_expired"), 0),
             Recovery::Restart { file: Some(2) }
         );
         assert_eq!(
             recover(
                 Action::AskOffset { file: 0 },
-                &http(404, "upload_not_found")
+                &http(404, "upload_not_found"),
+                0
             ),
             Recovery::Restart { file: Some(0) }
         );
         assert_eq!(
-            recover(Action::Submit, &http(410, "upload_expired")),
+            recover(Action::Submit, &http(410, "upload_expired"), 0),
             Recovery::Restart { file: None }
         );
     }
@@ -852,7 +925,7 @@ mod tests {
     #[test]
     fn retries_keep_the_bureaus_wait_and_whether_they_pause_everything() {
         assert_eq!(
-            recover(send(0), &Failure::Network(NetworkKind::Connect)),
+            recover(send(0), &Failure::Network(NetworkKind::Connect), 0),
             Recovery::Retry(Retry {
                 after: None,
                 global: true
@@ -866,7 +939,7 @@ mod tests {
             upload_offset: None,
         };
         assert_eq!(
-            recover(send(0), &busy),
+            recover(send(0), &busy, 0),
             Recovery::Retry(Retry {
                 after: Some(Duration::from_secs(2)),
                 global: false
@@ -877,13 +950,14 @@ mod tests {
     #[test]
     fn a_refusal_for_good_gives_up_on_the_item() {
         assert_eq!(
-            recover(Action::Submit, &http(422, "validation_failed")),
+            recover(Action::Submit, &http(422, "validation_failed"), 0),
             Recovery::Stop
         );
         assert_eq!(
             recover(
                 Action::CreateUpload { file: 0 },
-                &http(413, "upload_too_large")
+                &http(413, "upload_too_large"),
+                0
             ),
             Recovery::Stop
         );
