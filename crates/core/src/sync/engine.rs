@@ -5,6 +5,9 @@
 //! at any moment; each step is written to the store before the next is taken, so the process may
 //! die at any moment and the next run continues where the bureau stands (it asks the offset of an upload before sending more; it repeats a submission
 //! only with the same key). Progress leaves as [`SyncEvent`]s on a broadcast channel.
+//!
+//! What to do at each step, after each failure and with each request's size is the planner's;
+//! the engine makes the requests, writes what they return and carries out those decisions.
 
 use std::collections::HashMap;
 use std::future::Future;

@@ -3,7 +3,8 @@
 //! - [`outbox`] (the room [`crate::Store::outbox`]): `submit` freezes a draft and writes its
 //!   outbox row in one transaction; `withdraw` takes it back while its submission is unsent; the
 //!   outbox and status views; what the engine records (uploads, receipts, the bureau's events);
-//! - [`plan`] decides, without I/O, the next step of an item, reads failures, computes backoff;
+//! - [`plan`] decides, without I/O, the next step of an item, the size of each upload request,
+//!   what follows a failure, whether a pass is due or paused, and computes backoff;
 //! - `client` is the thin HTTP layer over the bureau API (reqwest, rustls; plain http to
 //!   loopback only): a reachability check no captive portal passes, tus uploads, the submission
 //!   counted only when its receipt parses;

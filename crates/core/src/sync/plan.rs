@@ -1,7 +1,11 @@
 //! The pure half of sync: given what this machine knows of one outbox item (and what the bureau
-//! said about its uploads during this run), what to do next; how to read a failure; how long to
-//! wait before the next try. No I/O here, so every rule is unit-tested below; the engine does the
-//! requests and writes what they return.
+//! said about its uploads during this run), what to do next ([`next_action`]); how long each
+//! upload request is ([`request_len`], [`resize`]) and when its progress is written
+//! ([`write_progress_now`]); how to read a failure ([`judge`]) and what follows it ([`recover`],
+//! [`restart`]); how driving an item ended ([`Outcome`]) and whether that pauses the pass; how
+//! long to wait before the next try ([`Backoff`]). No I/O here, so every rule is unit-tested
+//! below; the engine only does the requests, writes what they return and carries out these
+//! decisions.
 
 use std::time::Duration;
 
