@@ -187,6 +187,17 @@ pub fn text(lang: Lang, id: &str, args: &[(&str, Arg<'_>)]) -> String {
     id.to_owned()
 }
 
+/// The message `id` in Chinese, then in English, as `zh / en`: the form of a text that goes to
+/// someone whose language is not known (the bureau's HTTP answers, an outbox item's stored
+/// failure).
+pub fn bilingual(id: &str, args: &[(&str, Arg<'_>)]) -> String {
+    format!(
+        "{} / {}",
+        text(Lang::Zh, id, args),
+        text(Lang::En, id, args)
+    )
+}
+
 /// Whether `id` is a message in both languages.
 pub fn has(id: &str) -> bool {
     Lang::ALL.iter().all(|l| bundle_of(*l).has_message(id))
@@ -275,6 +286,31 @@ mod tests {
         );
         assert_eq!(text(Lang::En, "no-such-message", &[]), "no-such-message");
         assert!(has("app-name") && !has("no-such-message"));
+    }
+
+    #[test]
+    fn every_file_of_the_catalogue_is_read() {
+        let locales = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales");
+        for lang in Lang::ALL {
+            let dir = locales.join(lang.tag());
+            for entry in std::fs::read_dir(&dir).expect("a locale folder") {
+                let name = entry.expect("an entry").file_name();
+                let name = name.to_string_lossy();
+                if !name.ends_with(".ftl") {
+                    continue;
+                }
+                assert!(
+                    SOURCES.iter().any(|(l, f, _)| *l == lang && *f == name),
+                    "{}/{name} is not in SOURCES",
+                    lang.tag()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_bilingual_text_is_chinese_then_english() {
+        assert_eq!(bilingual("app-name", &[]), "信访助手 / Petition Desk");
     }
 
     #[test]

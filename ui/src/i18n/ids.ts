@@ -40,6 +40,9 @@ export type MessageId =
   | 'attachments-remove'
   | 'attachments-thumbnailOf'
   | 'bad_request'
+  | 'bureau_answer-busy'
+  | 'bureau_answer-refused'
+  | 'bureau_answer-slow_down'
   | 'bureau_certificate'
   | 'bureau_key_invalid'
   | 'bureau_key_unknown'
@@ -228,6 +231,9 @@ export type MessageId =
   | 'not_passphrase_mode'
   | 'not_queued'
   | 'not_ready'
+  | 'not_ready-problem'
+  | 'not_ready-problems'
+  | 'not_ready-separator'
   | 'not_signed_in'
   | 'notify-delivered'
   | 'notify-delivered-body'
@@ -273,7 +279,9 @@ export type MessageId =
   | 'petition_too_large'
   | 'pin_invalid'
   | 'pin_locked'
+  | 'pin_locked-until'
   | 'pin_wrong'
+  | 'pin_wrong-remaining'
   | 'print_failed'
   | 'print_slow'
   | 'print_unavailable'
@@ -305,16 +313,25 @@ export type MessageId =
   | 'signIn-token'
   | 'signIn-unchecked'
   | 'signIn-url'
+  | 'sign_in-bureau_certificate'
+  | 'sign_in-bureau_tls_failed'
+  | 'sign_in-not_bureau'
+  | 'sign_in-proxy_failed'
   | 'submit-attachments'
   | 'submit-button'
   | 'submit-cancel'
   | 'submit-confirm'
   | 'submit-confirmNote'
   | 'submit-confirmTitle'
+  | 'time-date'
+  | 'time-minutes_left'
+  | 'time-today'
+  | 'time-tomorrow'
   | 'token_invalid'
   | 'token_keyring_unavailable'
   | 'token_refused'
   | 'too_long'
+  | 'too_long-field'
   | 'too_many_files'
   | 'trash-cancel'
   | 'trash-confirm'
@@ -327,6 +344,7 @@ export type MessageId =
   | 'unencrypted_data'
   | 'unknown'
   | 'value_not_allowed'
+  | 'value_not_allowed-field'
   | 'wrong_data_key';
 
 /** The variables of each message that has any: tr() needs a value for each of them. */
@@ -356,6 +374,8 @@ export type MessageVars = {
   'list-noResults': 'q';
   'list-results': 'n';
   'list-updated': 'time';
+  'not_ready-problem': 'field' | 'problem';
+  'not_ready-problems': 'problems';
   'notify-delivered-body': 'code';
   'notify-moved-body': 'code' | 'state';
   'outbox-progress': 'files' | 'filesTotal' | 'sent' | 'total';
@@ -363,11 +383,19 @@ export type MessageVars = {
   'outbox-receivedAt': 'time';
   'petition_too_large': 'total';
   'pin_locked': 'message';
+  'pin_locked-until': 'time' | 'tries' | 'wait';
   'pin_wrong': 'message';
+  'pin_wrong-remaining': 'minutes' | 'remaining';
   'save-failed': 'message';
   'signIn-signedIn': 'url';
   'submit-attachments': 'n';
+  'time-date': 'clock' | 'day' | 'month';
+  'time-minutes_left': 'minutes';
+  'time-today': 'clock';
+  'time-tomorrow': 'clock';
+  'too_long-field': 'field' | 'max';
   'too_many_files': 'files';
   'trash-trashedAt': 'time';
   'unknown': 'message';
+  'value_not_allowed-field': 'field';
 };
