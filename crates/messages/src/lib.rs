@@ -8,6 +8,9 @@
 //!   it is shown.
 //! - `locales/*/fields.ftl`: the petition's fields, purposes and validation problems.
 //! - `locales/*/ui.ftl`: the words of the app's windows.
+//! - `locales/*/cli.ftl`: what `petitionctl` says to an administrator in a terminal.
+//!
+//! The UI loads errors, fields and ui; the other files are read by Rust only.
 //!
 //! A message missing in one language, or using other variables than its counterpart, fails this
 //! crate's tests.
@@ -90,6 +93,11 @@ pub const SOURCES: &[(Lang, &str, &str)] = &[
     ),
     (Lang::Zh, "ui.ftl", include_str!("../locales/zh-CN/ui.ftl")),
     (
+        Lang::Zh,
+        "cli.ftl",
+        include_str!("../locales/zh-CN/cli.ftl"),
+    ),
+    (
         Lang::En,
         "errors.ftl",
         include_str!("../locales/en/errors.ftl"),
@@ -100,6 +108,7 @@ pub const SOURCES: &[(Lang, &str, &str)] = &[
         include_str!("../locales/en/fields.ftl"),
     ),
     (Lang::En, "ui.ftl", include_str!("../locales/en/ui.ftl")),
+    (Lang::En, "cli.ftl", include_str!("../locales/en/cli.ftl")),
 ];
 
 type Bundle = FluentBundle<FluentResource>;
