@@ -9,6 +9,8 @@
 //! - `locales/*/fields.ftl`: the petition's fields, purposes and validation problems.
 //! - `locales/*/ui.ftl`: the words of the app's windows.
 //! - `locales/*/cli.ftl`: what `petitionctl` says to an administrator in a terminal.
+//! - `locales/*/bureau.ftl`: the reference bureau's answers (sent in both languages, [`bilingual`])
+//!   and what its own command line says to an operator.
 //!
 //! The UI loads errors, fields and ui; the other files are read by Rust only.
 //!
@@ -98,6 +100,11 @@ pub const SOURCES: &[(Lang, &str, &str)] = &[
         include_str!("../locales/zh-CN/cli.ftl"),
     ),
     (
+        Lang::Zh,
+        "bureau.ftl",
+        include_str!("../locales/zh-CN/bureau.ftl"),
+    ),
+    (
         Lang::En,
         "errors.ftl",
         include_str!("../locales/en/errors.ftl"),
@@ -109,6 +116,11 @@ pub const SOURCES: &[(Lang, &str, &str)] = &[
     ),
     (Lang::En, "ui.ftl", include_str!("../locales/en/ui.ftl")),
     (Lang::En, "cli.ftl", include_str!("../locales/en/cli.ftl")),
+    (
+        Lang::En,
+        "bureau.ftl",
+        include_str!("../locales/en/bureau.ftl"),
+    ),
 ];
 
 type Bundle = FluentBundle<FluentResource>;
