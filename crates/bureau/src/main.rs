@@ -236,7 +236,7 @@ async fn import(config: Config, clock: Clock, file: &Path, owner: &Owner) -> any
                     "bureau-import-failed",
                     &[
                         ("path", path.as_str().into()),
-                        ("reason", lang.text(import_failure(&e)).into()),
+                        ("reason", import_failure(&e, lang).into()),
                         ("detail", detail.as_str().into()),
                     ],
                 )
@@ -282,9 +282,9 @@ fn is_zero(n: &usize) -> bool {
     *n == 0
 }
 
-/// Why a bundle cannot be imported, as the catalogue's id (`bureau-import-…`).
-fn import_failure(e: &ImportError) -> &'static str {
-    match e {
+/// Why a bundle cannot be imported, in words for an operator.
+fn import_failure(e: &ImportError, lang: Lang) -> String {
+    lang.text(match e {
         ImportError::Bundle(BundleError::WrongKey) => "bureau-import-wrong_key",
         ImportError::Bundle(
             BundleError::Unreadable(_)
@@ -299,7 +299,7 @@ fn import_failure(e: &ImportError) -> &'static str {
         ImportError::NoSuchKiosk(_) => "bureau-import-no_such_kiosk",
         ImportError::AmbiguousKiosk(_) => "bureau-import-ambiguous_kiosk",
         ImportError::Bundle(_) | ImportError::Store(_) => "bureau-import-bureau_failed",
-    }
+    })
 }
 
 /// The message `id` for an operator: a line in Chinese, then one in English.

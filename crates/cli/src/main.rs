@@ -517,7 +517,7 @@ async fn key(data_dir: Option<PathBuf>, cmd: &KeyCommand, lang: Lang) -> anyhow:
     let dir = self::data_dir(data_dir, lang)?;
     match cmd {
         KeyCommand::Init { .. } => {
-            let passphrase = prompt::read_new_secret("cli-secret-passphrase", lang)?;
+            let passphrase = prompt::read_new_secret(&lang.text("cli-secret-passphrase"), lang)?;
             keys::init_passphrase(&dir, &passphrase)?;
             print_json(&serde_json::json!({ "mode": KeyMode::Passphrase }))?;
         }
@@ -530,7 +530,7 @@ async fn key(data_dir: Option<PathBuf>, cmd: &KeyCommand, lang: Lang) -> anyhow:
             }
             let old = prompt::passphrase_for_unlock(lang)?
                 .ok_or_else(|| anyhow::anyhow!("{}", lang.text("cli-key-no_current_passphrase")))?;
-            let new = prompt::read_new_secret("cli-secret-new_passphrase", lang)?;
+            let new = prompt::read_new_secret(&lang.text("cli-secret-new_passphrase"), lang)?;
             Store::change_passphrase(&dir, old, new).await?;
             print_json(&serde_json::json!({ "mode": KeyMode::Passphrase, "changed": true }))?;
         }
@@ -594,7 +594,7 @@ async fn kiosk(store: &Store, cmd: KioskCommand, lang: Lang) -> anyhow::Result<E
                 })
                 .collect::<anyhow::Result<Vec<_>>>()?;
             let token = prompt::token(token, lang)?;
-            let pin = prompt::read_new_secret("cli-secret-pin", lang)?;
+            let pin = prompt::read_new_secret(&lang.text("cli-secret-pin"), lang)?;
             let report = store
                 .kiosk()
                 .setup(KioskSetup {
@@ -620,7 +620,7 @@ async fn kiosk(store: &Store, cmd: KioskCommand, lang: Lang) -> anyhow::Result<E
             }
         }
         KioskCommand::ResetPin { pin: _ } => {
-            let pin = prompt::read_new_secret("cli-secret-new_pin", lang)?;
+            let pin = prompt::read_new_secret(&lang.text("cli-secret-new_pin"), lang)?;
             store.kiosk().reset_pin(pin).await?;
             print_json(&serde_json::json!({ "kiosk": true, "pin_reset": true }))?;
         }

@@ -25,10 +25,10 @@ pub fn read_secret(prompt: &str) -> anyhow::Result<Option<Passphrase>> {
     }
 }
 
-/// A new secret, typed twice; refuses when the two differ or one is missing. `what` is the
-/// catalogue's name of the secret (`cli-secret-…`).
+/// A new secret, typed twice; refuses when the two differ or one is missing. `what` names the
+/// secret in `lang` (the catalogue's `cli-secret-…`).
 pub fn read_new_secret(what: &str, lang: Lang) -> anyhow::Result<Passphrase> {
-    let what = [("what", Arg::from(lang.text(what)))];
+    let what = [("what", Arg::from(what))];
     let missing = || anyhow::anyhow!("{}", text(lang, "cli-prompt-missing", &what));
     let first = read_secret(&text(lang, "cli-prompt-first", &what))?.ok_or_else(missing)?;
     let again = read_secret(&text(lang, "cli-prompt-again", &what))?.ok_or_else(missing)?;

@@ -46,11 +46,20 @@ pub async fn login(store: &Store, args: LoginArgs, lang: Lang) -> anyhow::Result
     let token = crate::prompt::token(args.token, lang)?;
     let signed_in = store.sign_in(&args.bureau, token).await?;
     let url = signed_in.bureau_url;
-    let kept = match petition_core::keys::key_mode(store.dir())? {
-        Some(petition_core::keys::KeyMode::Passphrase) => "cli-login-kept_encrypted",
-        _ => "cli-login-kept_keyring",
-    };
-    println!("{}", text(lang, kept, &[("url", url.as_str().into())]));
+    let in_database = petition_core::keys::key_mode(store.dir())?
+        == Some(petition_core::keys::KeyMode::Passphrase);
+    println!(
+        "{}",
+        text(
+            lang,
+            if in_database {
+                "cli-login-kept_encrypted"
+            } else {
+                "cli-login-kept_keyring"
+            },
+            &[("url", url.as_str().into())]
+        )
+    );
     if !signed_in.checked {
         eprintln!("{}", lang.text("cli-login-unchecked"));
     }

@@ -108,17 +108,16 @@ pub async fn request_review(
         let in_time = replied.is_some_and(|r| review_in_time(r, now));
         let status_ok = matches!(row.status, Status::Replied | Status::Closed);
         if !(in_time && status_ok) || row.review_requested {
-            let why = if replied.is_none() {
-                "bureau-review_not_allowed-before_reply"
-            } else if row.review_requested {
-                "bureau-review_not_allowed-twice"
-            } else {
-                "bureau-review_not_allowed-late"
-            };
             return Err(ApiError::new(
                 StatusCode::CONFLICT,
                 ErrorCode::ReviewNotAllowed,
-                why,
+                if replied.is_none() {
+                    "bureau-review_not_allowed-before_reply"
+                } else if row.review_requested {
+                    "bureau-review_not_allowed-twice"
+                } else {
+                    "bureau-review_not_allowed-late"
+                },
             ));
         }
         state.store().request_review(&code, &at, reason).await?;
