@@ -67,14 +67,6 @@ impl Lang {
             .unwrap_or_default()
     }
 
-    /// Picks the text for this language.
-    pub fn pick<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
-        match self {
-            Lang::Zh => zh,
-            Lang::En => en,
-        }
-    }
-
     /// The message `id` in this language, with no arguments ([`text`]).
     pub fn text(self, id: &str) -> String {
         text(self, id, &[])
@@ -327,6 +319,17 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_message_on_several_lines_keeps_its_blank_line() {
+        let found = text(Lang::En, "app-startFailed", &[("logs", "/var/log".into())]);
+        assert!(
+            found.starts_with("Petition Desk could not open.")
+                && found.contains("changed.\n\nRestart")
+                && found.ends_with(":\n/var/log"),
+            "{found:?}"
+        );
     }
 
     #[test]

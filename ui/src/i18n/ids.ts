@@ -15,6 +15,7 @@ export type MessageId =
   | 'app-name'
   | 'app-passphrase'
   | 'app-passphraseHint'
+  | 'app-startFailed'
   | 'app-tagline'
   | 'app-unlock'
   | 'attachment_file_damaged'
@@ -317,6 +318,18 @@ export type MessageId =
   | 'sign_in-bureau_tls_failed'
   | 'sign_in-not_bureau'
   | 'sign_in-proxy_failed'
+  | 'state-accepted'
+  | 'state-closed'
+  | 'state-draft'
+  | 'state-handling'
+  | 'state-not_accepted'
+  | 'state-queued'
+  | 'state-registered'
+  | 'state-replied'
+  | 'state-review_requested'
+  | 'state-reviewed'
+  | 'state-submitted'
+  | 'state-uploading'
   | 'submit-attachments'
   | 'submit-button'
   | 'submit-cancel'
@@ -349,6 +362,7 @@ export type MessageId =
 
 /** The variables of each message that has any: tr() needs a value for each of them. */
 export type MessageVars = {
+  'app-startFailed': 'logs';
   'attachments-count': 'max' | 'n' | 'size';
   'attachments-pages': 'n';
   'attachments-pixels': 'h' | 'w';
