@@ -370,17 +370,15 @@ fn tell_start_failed(lang: petition_core::i18n::Lang) {
     let logs = petition_core::logging::log_dir()
         .map(|d| d.display().to_string())
         .unwrap_or_default();
-    let text = match lang {
-        petition_core::i18n::Lang::Zh => format!(
-            "信访助手没能打开。您的资料都在，没有任何改动。\n\n请重新启动电脑后再打开信访助手。如果还是打不开，请把这个文件夹里的日志交给技术人员：\n{logs}"
-        ),
-        petition_core::i18n::Lang::En => format!(
-            "Petition Desk could not open. Your data is all there and nothing was changed.\n\nRestart the computer and open Petition Desk again. If it still does not open, give the log in this folder to a technician:\n{logs}"
-        ),
-    };
+    let text = petition_core::i18n::text(lang, "app-startFailed", &[("logs", logs.into())]);
+    let title = format!(
+        "{} {}",
+        petition_core::i18n::Lang::Zh.text("app-name"),
+        petition_core::i18n::Lang::En.text("app-name")
+    );
     let _ = rfd::MessageDialog::new()
         .set_level(rfd::MessageLevel::Error)
-        .set_title("信访助手 Petition Desk")
+        .set_title(title)
         .set_description(text)
         .set_buttons(rfd::MessageButtons::Ok)
         .show();

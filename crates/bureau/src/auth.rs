@@ -46,8 +46,7 @@ impl FromRequestParts<AppState> for Caller {
             return Err(ApiError::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 ErrorCode::RateLimited,
-                "请求过于频繁，请稍后再试。",
-                "Too many requests; wait as long as Retry-After says, then try again.",
+                "bureau-rate_limited",
             )
             .with_header("retry-after", wait));
         }

@@ -1,11 +1,12 @@
 //! Errors: [`Error`] for the library (store, files), [`ApiError`] for HTTP answers.
 //!
-//! An [`ApiError`] is what a client sees: a status, a stable code and a bilingual message. It
-//! never carries personal data nor internals; an [`Error`] turned into one is logged by kind only.
+//! An [`ApiError`] is what a client sees: a status, a stable code and a bilingual message from the
+//! message catalogue (`bureau.ftl`). It never carries personal data nor internals; an [`Error`] turned into one is logged by kind only.
 
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use petition_api::{ErrorBody, ErrorCode, FieldProblem};
+use petition_rules::i18n::bilingual;
 
 /// What went wrong inside the bureau. The cause is the error's `source`, not part of its text, so
 /// a report that prints the chain (anyhow's) names it once.
@@ -39,22 +40,21 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    /// An answer with a message in Chinese and English.
     /// A NUL character in a text: refused alike on SQLite and PostgreSQL (which cannot store it).
     pub fn invalid_text() -> ApiError {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::InvalidText,
-            "内容中有不能保存的控制字符（NUL），请删去后重试。",
-            "A text holds a character that cannot be stored (NUL); remove it and try again.",
+            "bureau-invalid_text",
         )
     }
 
-    pub fn new(status: StatusCode, code: ErrorCode, zh: &str, en: &str) -> ApiError {
+    /// An answer whose message is the catalogue's `id` (`bureau.ftl`), in Chinese and English.
+    pub fn new(status: StatusCode, code: ErrorCode, id: &str) -> ApiError {
         ApiError {
             status,
             code,
-            message: format!("{zh} / {en}"),
+            message: bilingual(id, &[]),
             problems: Vec::new(),
             headers: HeaderMap::new(),
         }
@@ -71,8 +71,7 @@ impl ApiError {
         ApiError::new(
             StatusCode::UNAUTHORIZED,
             ErrorCode::Unauthorized,
-            "缺少或无效的访问令牌，请在设置中重新登记账户或终端。",
-            "The bearer token is missing or unknown; register the account or kiosk again in the settings.",
+            "bureau-unauthorized",
         )
         .with_header("www-authenticate", "Bearer")
     }
@@ -81,8 +80,7 @@ impl ApiError {
         ApiError::new(
             StatusCode::NOT_FOUND,
             ErrorCode::NotFound,
-            "没有这个接口，请检查地址。",
-            "There is no such endpoint; check the address.",
+            "bureau-not_found",
         )
     }
 
@@ -90,8 +88,7 @@ impl ApiError {
         ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             ErrorCode::Internal,
-            "信访局服务器出错，请稍后重试。",
-            "The bureau's server failed; try again later.",
+            "bureau-internal",
         )
     }
 
@@ -102,26 +99,19 @@ impl ApiError {
             StatusCode::METHOD_NOT_ALLOWED => ApiError::new(
                 status,
                 ErrorCode::MethodNotAllowed,
-                "这个接口不支持该请求方法。",
-                "This endpoint does not take this method.",
+                "bureau-method_not_allowed",
             ),
             StatusCode::PAYLOAD_TOO_LARGE => ApiError::body_too_large(),
             StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::new(
                 status,
                 ErrorCode::UnsupportedMediaType,
-                "请求的内容类型不对，请发送 JSON。",
-                "Wrong Content-Type; send JSON.",
+                "bureau-unsupported_media_type",
             ),
             s if s.is_server_error() => ApiError {
                 status,
                 ..ApiError::internal()
             },
-            s => ApiError::new(
-                s,
-                ErrorCode::BadRequest,
-                "请求无法处理，请检查后重试。",
-                "The request could not be handled; check it and try again.",
-            ),
+            s => ApiError::new(s, ErrorCode::BadRequest, "bureau-bad_request"),
         }
     }
 
@@ -129,8 +119,7 @@ impl ApiError {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::BodyTooLarge,
-            "请求内容太大，请删减后重试。",
-            "The request body is too large; shorten it and try again.",
+            "bureau-body_too_large",
         )
     }
 }

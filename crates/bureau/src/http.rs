@@ -186,8 +186,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
             ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 ErrorCode::InvalidJson,
-                "请求内容缺少字段或字段类型不对，请按接口文档填写。",
-                "The JSON lacks a field or has one of the wrong type; see the API document.",
+                "bureau-invalid_json-shape",
             )
         })
     }
@@ -215,8 +214,7 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
         _ => ApiError::new(
             StatusCode::BAD_REQUEST,
             ErrorCode::InvalidJson,
-            "请求内容不是有效的 JSON。",
-            "The request body is not valid JSON.",
+            "bureau-invalid_json",
         ),
     }
 }

@@ -12,6 +12,7 @@ use petition_bureau::ops::{self, Action};
 use petition_bureau::outbox::{self, ImportError, OutboxKey, Outcome, Owner};
 use petition_bureau::store::TokenKind;
 use petition_bureau::{AppState, Clock, Config, Store, clock::rfc3339};
+use petition_rules::i18n::{Arg, Lang, text};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -209,8 +210,14 @@ async fn import(config: Config, clock: Clock, file: &Path, owner: &Owner) -> any
         Ok(sealed) => sealed,
         Err(e) => {
             eprintln!(
-                "无法读取导出包 {path}：{e}\nCannot read the bundle {path}: {e}",
-                path = file.display()
+                "{}",
+                both_lines(
+                    "bureau-import-unreadable",
+                    &[
+                        ("path", file.display().to_string().into()),
+                        ("error", e.to_string().into()),
+                    ]
+                )
             );
             return Ok(false);
         }
@@ -221,11 +228,20 @@ async fn import(config: Config, clock: Clock, file: &Path, owner: &Owner) -> any
     let (bundle, token) = match outbox::open(&state, sealed, owner).await {
         Ok(opened) => opened,
         Err(e) => {
-            let (zh, en) = import_failure(&e);
-            eprintln!(
-                "无法导入 {path}：{zh}\nCannot import {path}: {en}",
-                path = file.display()
-            );
+            let path = file.display().to_string();
+            let detail = e.to_string();
+            let line = |lang: Lang| {
+                text(
+                    lang,
+                    "bureau-import-failed",
+                    &[
+                        ("path", path.as_str().into()),
+                        ("reason", import_failure(&e, lang).into()),
+                        ("detail", detail.as_str().into()),
+                    ],
+                )
+            };
+            eprintln!("{}\n{}", line(Lang::Zh), line(Lang::En));
             return Ok(false);
         }
     };
@@ -233,10 +249,7 @@ async fn import(config: Config, clock: Clock, file: &Path, owner: &Owner) -> any
     for petition in &bundle.petitions {
         let Ok(imported) = outbox::import(&state, &token, petition).await else {
             // The cause is logged above; the lines printed so far stand.
-            eprintln!(
-                "导入中途出错：上面各行的信访件已处理，请再次导入，已送达的不会重复。\n\
-                 The import failed midway: the lines above stand; import again, nothing is delivered twice."
-            );
+            eprintln!("{}", both_lines("bureau-import-midway", &[]));
             return Ok(false);
         };
         match imported.outcome {
@@ -249,9 +262,8 @@ async fn import(config: Config, clock: Clock, file: &Path, owner: &Owner) -> any
     println!("{}", serde_json::to_string(&summary)?);
     if summary.rejected > 0 {
         eprintln!(
-            "有 {n} 件信访未能导入，原因见各行的 message。\n\
-             {n} petition(s) could not be imported; each line's message says why.",
-            n = summary.rejected
+            "{}",
+            both_lines("bureau-import-rejected", &[("n", summary.rejected.into())])
         );
     }
     Ok(summary.rejected == 0)
@@ -270,44 +282,27 @@ fn is_zero(n: &usize) -> bool {
     *n == 0
 }
 
-/// What an operator reads when a bundle cannot be imported, in Chinese and English.
-fn import_failure(e: &ImportError) -> (&'static str, String) {
-    let (zh, en) = match e {
-        ImportError::Bundle(BundleError::WrongKey) => (
-            "这个导出包不是加密给本信访局的（终端用的公钥与 `petition-bureau key show` 显示的不同），或已损坏。",
-            "the bundle is not sealed to this bureau's key (the kiosk used another public key than `petition-bureau key show` prints), or it is damaged.",
-        ),
+/// Why a bundle cannot be imported, in words for an operator.
+fn import_failure(e: &ImportError, lang: Lang) -> String {
+    lang.text(match e {
+        ImportError::Bundle(BundleError::WrongKey) => "bureau-import-wrong_key",
         ImportError::Bundle(
             BundleError::Unreadable(_)
             | BundleError::Damaged(_)
             | BundleError::Malformed { .. }
             | BundleError::Invalid(_),
-        ) => (
-            "文件不是完整的信访导出包：可能已损坏或未拷贝完整，未导入任何信访件。请从终端重新导出。",
-            "the file is not a whole outbox bundle: it may be damaged or cut short; nothing was imported. Export it again at the kiosk.",
-        ),
-        ImportError::Bundle(BundleError::UnknownFormat(_)) => (
-            "导出包的格式比本信访局的版本新，请升级 petition-bureau。",
-            "the bundle's format is newer than this bureau reads; upgrade petition-bureau.",
-        ),
+        ) => "bureau-import-damaged",
+        ImportError::Bundle(BundleError::UnknownFormat(_)) => "bureau-import-newer_format",
         ImportError::Bundle(
             BundleError::ReferenceMismatch { .. } | BundleError::AttachmentChecksum { .. },
-        ) => (
-            "导出包内容前后不一致（已被改动或损坏），未导入任何信访件。",
-            "the bundle's contents do not agree with themselves (changed or damaged); nothing was imported.",
-        ),
-        ImportError::NoSuchKiosk(_) => (
-            "没有这个名称的终端令牌，请核对 --kiosk。",
-            "no kiosk token has this name; check --kiosk.",
-        ),
-        ImportError::AmbiguousKiosk(_) => (
-            "有多个终端令牌使用这个名称，无法确定归属。",
-            "several kiosk tokens have this name, so the petitions' owner is unclear.",
-        ),
-        ImportError::Bundle(_) | ImportError::Store(_) => (
-            "信访局出错，未导入任何信访件。",
-            "the bureau failed; nothing was imported.",
-        ),
-    };
-    (zh, format!("{en} ({e})"))
+        ) => "bureau-import-inconsistent",
+        ImportError::NoSuchKiosk(_) => "bureau-import-no_such_kiosk",
+        ImportError::AmbiguousKiosk(_) => "bureau-import-ambiguous_kiosk",
+        ImportError::Bundle(_) | ImportError::Store(_) => "bureau-import-bureau_failed",
+    })
+}
+
+/// The message `id` for an operator: a line in Chinese, then one in English.
+fn both_lines(id: &str, args: &[(&str, Arg<'_>)]) -> String {
+    format!("{}\n{}", text(Lang::Zh, id, args), text(Lang::En, id, args))
 }

@@ -434,7 +434,10 @@ pub async fn import(
     };
     let Some(key) = petition_key(&petition.petition_id) else {
         imported.code = Some(ErrorCode::IdempotencyKeyInvalid.as_str().into());
-        imported.message = Some("信访件编号不是 UUID。 / The petition id is not a UUID.".into());
+        imported.message = Some(petition_rules::i18n::bilingual(
+            "bureau-idempotency_key_invalid-import",
+            &[],
+        ));
         return Ok(imported);
     };
     let source = Source::Bundle(&staged.files);

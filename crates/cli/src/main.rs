@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use petition_core::i18n::Lang;
+use petition_core::i18n::{Lang, text};
 use petition_core::keys::{self, KeyMode};
 use petition_core::model::Field;
 use petition_core::paths::{DATA_DIR_ENV, resolve_data_dir};
@@ -226,13 +226,23 @@ struct SetArgs {
 }
 
 fn parse_assignment(s: &str) -> Result<(Field, String), String> {
+    // Clap asks before `main` knows the language.
+    let lang = Lang::from_env();
     let (key, value) = s.split_once('=').ok_or_else(|| {
-        format!(
-            "expected FIELD=VALUE, got `{key}`",
-            key = s.split('=').next().unwrap_or(s)
+        text(
+            lang,
+            "cli-set-expected_assignment",
+            &[("key", s.split('=').next().unwrap_or(s).into())],
         )
     })?;
-    let field: Field = key.parse().map_err(|e| format!("{e}"))?;
+    let field: Field = key.parse().map_err(|_| {
+        let fields = Field::ALL.map(Field::key).join(" ");
+        text(
+            lang,
+            "cli-set-unknown_field",
+            &[("key", key.into()), ("fields", fields.into())],
+        )
+    })?;
     Ok((field, value.to_owned()))
 }
 
@@ -246,7 +256,10 @@ fn main() -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("petitionctl: cannot start: {e}");
+            eprintln!(
+                "{}",
+                text(lang, "cli-cannot_start", &[("error", e.to_string().into())])
+            );
             return ExitCode::FAILURE;
         }
     };
@@ -263,15 +276,7 @@ fn main() -> ExitCode {
 }
 
 fn data_dir(data_dir: Option<PathBuf>, lang: Lang) -> anyhow::Result<PathBuf> {
-    resolve_data_dir(data_dir).ok_or_else(|| {
-        anyhow::anyhow!(
-            "{}",
-            lang.pick(
-                "找不到数据目录：请用 --data-dir DIR 或 PETITION_DATA_DIR 指定。",
-                "No data directory: give one with --data-dir DIR or PETITION_DATA_DIR."
-            )
-        )
-    })
+    resolve_data_dir(data_dir).ok_or_else(|| anyhow::anyhow!("{}", lang.text("cli-no_data_dir")))
 }
 
 async fn open(data_dir: Option<PathBuf>, lang: Lang) -> anyhow::Result<Store> {
@@ -349,49 +354,57 @@ async fn run(cli: Cli, lang: Lang) -> anyhow::Result<ExitCode> {
             if json {
                 print_json(&report)?;
             } else {
+                let yes_no = |b: bool| if b { "yes" } else { "no" };
                 println!(
-                    "{}: {}",
-                    lang.pick("完整性检查", "integrity check"),
-                    report.integrity.join("; ")
+                    "{}",
+                    text(
+                        lang,
+                        "cli-doctor-integrity",
+                        &[("result", report.integrity.join("; ").into())]
+                    )
                 );
                 println!(
-                    "{}: {}",
-                    lang.pick("搜索索引", "search index"),
-                    if report.search_index_ok {
-                        "ok"
-                    } else {
-                        lang.pick("损坏", "damaged")
-                    }
+                    "{}",
+                    text(
+                        lang,
+                        "cli-doctor-search_index",
+                        &[("ok", yes_no(report.search_index_ok).into())]
+                    )
                 );
                 for m in &report.migrations {
-                    let state = if m.applied {
-                        lang.pick("已应用", "applied")
-                    } else {
-                        lang.pick("未应用", "pending")
-                    };
                     println!(
-                        "{} {:04} {} — {state}",
-                        lang.pick("迁移", "migration"),
-                        m.version,
-                        m.description
+                        "{}",
+                        text(
+                            lang,
+                            "cli-doctor-migration",
+                            &[
+                                ("version", format!("{:04}", m.version).into()),
+                                ("description", m.description.as_str().into()),
+                                ("applied", yes_no(m.applied).into()),
+                            ]
+                        )
                     );
                 }
                 for v in &report.unknown_migrations {
                     println!(
-                        "{} {v:04} — {}",
-                        lang.pick("迁移", "migration"),
-                        lang.pick(
-                            "本版本不认识（来自更新的版本）",
-                            "unknown to this version (written by a newer one)"
+                        "{}",
+                        text(
+                            lang,
+                            "cli-doctor-unknown_migration",
+                            &[("version", format!("{v:04}").into())]
                         )
                     );
                 }
                 println!(
-                    "{}: {}, {}: {}",
-                    lang.pick("草稿", "drafts"),
-                    report.drafts,
-                    lang.pick("回收站", "trash"),
-                    report.trashed
+                    "{}",
+                    text(
+                        lang,
+                        "cli-doctor-counts",
+                        &[
+                            ("drafts", report.drafts.into()),
+                            ("trashed", report.trashed.into()),
+                        ]
+                    )
                 );
             }
             if report.ok() {
@@ -471,7 +484,7 @@ async fn draft(store: &Store, cmd: DraftCommand, lang: Lang) -> anyhow::Result<E
                     .collect();
                 print_json(&out)?;
             } else if problems.is_empty() {
-                println!("{}", lang.pick("可以提交。", "Ready to submit."));
+                println!("{}", lang.text("cli-check-ready"));
             } else {
                 for pr in &problems {
                     println!(
@@ -504,8 +517,7 @@ async fn key(data_dir: Option<PathBuf>, cmd: &KeyCommand, lang: Lang) -> anyhow:
     let dir = self::data_dir(data_dir, lang)?;
     match cmd {
         KeyCommand::Init { .. } => {
-            let passphrase =
-                prompt::read_new_secret("管理员口令", "administrator passphrase", lang)?;
+            let passphrase = prompt::read_new_secret(&lang.text("cli-secret-passphrase"), lang)?;
             keys::init_passphrase(&dir, &passphrase)?;
             print_json(&serde_json::json!({ "mode": KeyMode::Passphrase }))?;
         }
@@ -516,17 +528,9 @@ async fn key(data_dir: Option<PathBuf>, cmd: &KeyCommand, lang: Lang) -> anyhow:
             if keys::key_mode(&dir)? != Some(KeyMode::Passphrase) {
                 return Err(Error::Key(petition_core::error::KeyProblem::NotPassphraseMode).into());
             }
-            let old = prompt::passphrase_for_unlock(lang)?.ok_or_else(|| {
-                anyhow::anyhow!(
-                    "{}",
-                    lang.pick(
-                        "没有读到现在的口令：请在终端输入，或用 PETITION_PASSPHRASE 给出。",
-                        "The current passphrase was not read: type it in a terminal, or give it in PETITION_PASSPHRASE."
-                    )
-                )
-            })?;
-            let new =
-                prompt::read_new_secret("新的管理员口令", "new administrator passphrase", lang)?;
+            let old = prompt::passphrase_for_unlock(lang)?
+                .ok_or_else(|| anyhow::anyhow!("{}", lang.text("cli-key-no_current_passphrase")))?;
+            let new = prompt::read_new_secret(&lang.text("cli-secret-new_passphrase"), lang)?;
             Store::change_passphrase(&dir, old, new).await?;
             print_json(&serde_json::json!({ "mode": KeyMode::Passphrase, "changed": true }))?;
         }
@@ -552,14 +556,11 @@ async fn config(store: &Store, cmd: ConfigCommand, lang: Lang) -> anyhow::Result
                 .ok_or_else(|| {
                     anyhow::anyhow!(
                         "{}",
-                        match lang {
-                            Lang::Zh => format!(
-                                "保留天数须为 0 到 {MAX_RETENTION_DAYS} 之间的整数，未作更改。"
-                            ),
-                            Lang::En => format!(
-                                "The retention period must be a whole number of days from 0 to {MAX_RETENTION_DAYS}; nothing was changed."
-                            ),
-                        }
+                        text(
+                            lang,
+                            "cli-config-retention_invalid",
+                            &[("max", MAX_RETENTION_DAYS.into())]
+                        )
                     )
                 })?;
             store.settings().set_retention_days(days).await?;
@@ -584,13 +585,7 @@ async fn kiosk(store: &Store, cmd: KioskCommand, lang: Lang) -> anyhow::Result<E
                 .iter()
                 .map(|f| {
                     let (label, path) = f.split_once('=').ok_or_else(|| {
-                        anyhow::anyhow!(
-                            "{}",
-                            lang.pick(
-                                "--folder 须写成 名称=路径，例如 --folder 扫描仪=/srv/scans",
-                                "--folder takes LABEL=PATH, e.g. --folder Scanner=/srv/scans"
-                            )
-                        )
+                        anyhow::anyhow!("{}", lang.text("cli-kiosk-folder_syntax"))
                     })?;
                     Ok(KioskFolder {
                         label: label.trim().to_owned(),
@@ -599,7 +594,7 @@ async fn kiosk(store: &Store, cmd: KioskCommand, lang: Lang) -> anyhow::Result<E
                 })
                 .collect::<anyhow::Result<Vec<_>>>()?;
             let token = prompt::token(token, lang)?;
-            let pin = prompt::read_new_secret("管理员 PIN", "administrator PIN", lang)?;
+            let pin = prompt::read_new_secret(&lang.text("cli-secret-pin"), lang)?;
             let report = store
                 .kiosk()
                 .setup(KioskSetup {
@@ -621,17 +616,11 @@ async fn kiosk(store: &Store, cmd: KioskCommand, lang: Lang) -> anyhow::Result<E
                 "printer": printer.as_deref().map(str::trim).filter(|p| !p.is_empty()),
             }))?;
             if recipient.is_none() {
-                eprintln!(
-                    "{}",
-                    lang.pick(
-                        "注意：信访部门暂时无法连接，还不知道加密导出所需的公钥。联网后请再运行一次本命令，或用 --bureau-key 指定。",
-                        "Note: the bureau cannot be reached now, so its public key for sealed exports is not known. Run this again once online, or give it with --bureau-key."
-                    )
-                );
+                eprintln!("{}", lang.text("cli-kiosk-no_bureau_key"));
             }
         }
         KioskCommand::ResetPin { pin: _ } => {
-            let pin = prompt::read_new_secret("新的管理员 PIN", "new administrator PIN", lang)?;
+            let pin = prompt::read_new_secret(&lang.text("cli-secret-new_pin"), lang)?;
             store.kiosk().reset_pin(pin).await?;
             print_json(&serde_json::json!({ "kiosk": true, "pin_reset": true }))?;
         }
@@ -643,18 +632,14 @@ async fn kiosk(store: &Store, cmd: KioskCommand, lang: Lang) -> anyhow::Result<E
                 println!("{}", report.petitions);
                 eprintln!(
                     "{}",
-                    match lang {
-                        Lang::Zh => format!(
-                            "已将 {} 份信访事项加密导出到 {}",
-                            report.petitions,
-                            report.file.display()
-                        ),
-                        Lang::En => format!(
-                            "{} petitions sealed into {}",
-                            report.petitions,
-                            report.file.display()
-                        ),
-                    }
+                    text(
+                        lang,
+                        "cli-kiosk-exported",
+                        &[
+                            ("n", report.petitions.into()),
+                            ("file", report.file.display().to_string().into()),
+                        ]
+                    )
                 );
             }
         }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clap::Args;
 use petition_core::Store;
-use petition_core::i18n::Lang;
+use petition_core::i18n::{Lang, text};
 use petition_core::sync::plan::Backoff;
 use petition_core::sync::{Engine, EngineConfig, ItemState, OutboxItem, SyncEvent};
 
@@ -46,78 +46,68 @@ pub async fn login(store: &Store, args: LoginArgs, lang: Lang) -> anyhow::Result
     let token = crate::prompt::token(args.token, lang)?;
     let signed_in = store.sign_in(&args.bureau, token).await?;
     let url = signed_in.bureau_url;
-    let kept = match petition_core::keys::key_mode(store.dir())? {
-        Some(petition_core::keys::KeyMode::Passphrase) => lang.pick(
-            "已登录，令牌加密保存在本机数据中：",
-            "Signed in; the token is kept encrypted in this machine's data:",
-        ),
-        _ => lang.pick(
-            "已登录，令牌保存在这台电脑的系统密码库中：",
-            "Signed in; the token is in the OS keyring:",
-        ),
-    };
-    println!("{kept} {url}");
+    let in_database = petition_core::keys::key_mode(store.dir())?
+        == Some(petition_core::keys::KeyMode::Passphrase);
+    println!(
+        "{}",
+        text(
+            lang,
+            if in_database {
+                "cli-login-kept_encrypted"
+            } else {
+                "cli-login-kept_keyring"
+            },
+            &[("url", url.as_str().into())]
+        )
+    );
     if !signed_in.checked {
-        eprintln!(
-            "{}",
-            lang.pick(
-                "注意：信访局暂时无法连接，没能核对令牌。登录信息已保存，联网后自动发送。",
-                "Note: the bureau cannot be reached now, so the token could not be checked. The sign-in is kept; the outbox goes out by itself once online."
-            )
-        );
+        eprintln!("{}", lang.text("cli-login-unchecked"));
     }
     Ok(ExitCode::SUCCESS)
 }
 
 pub async fn submit(store: &Store, id: &str, lang: Lang) -> anyhow::Result<ExitCode> {
     let item = store.outbox().submit(id).await?;
-    println!(
-        "{}\t{}",
-        item.id,
-        lang.pick(
-            "已加入待发送列表，联网后自动发送。",
-            "Queued; it goes out by itself when the bureau is reachable."
-        )
-    );
+    println!("{}\t{}", item.id, lang.text("cli-submit-queued"));
     Ok(ExitCode::SUCCESS)
 }
 
 pub async fn withdraw(store: &Store, id: &str, lang: Lang) -> anyhow::Result<ExitCode> {
     store.outbox().withdraw(id).await?;
-    println!(
-        "{}\t{}",
-        id,
-        lang.pick("已撤回为草稿。", "Withdrawn; it is a draft again.")
-    );
+    println!("{}\t{}", id, lang.text("cli-withdraw-done"));
     Ok(ExitCode::SUCCESS)
 }
 
-fn state_word(state: ItemState, lang: Lang) -> &'static str {
-    match state {
-        ItemState::WaitingForNetwork => lang.pick("等待网络", "waiting for network"),
-        ItemState::CannotConnect => lang.pick("无法连接信访局", "cannot connect to the bureau"),
-        ItemState::Uploading => lang.pick("上传中", "uploading"),
-        ItemState::Submitting => lang.pick("提交中", "submitting"),
-        ItemState::Delivered => lang.pick("已送达", "delivered"),
-        ItemState::NeedsAttention => lang.pick("需要处理", "needs attention"),
-    }
+fn state_word(state: ItemState, lang: Lang) -> String {
+    lang.text(match state {
+        ItemState::WaitingForNetwork => "cli-state-waiting_for_network",
+        ItemState::CannotConnect => "cli-state-cannot_connect",
+        ItemState::Uploading => "cli-state-uploading",
+        ItemState::Submitting => "cli-state-submitting",
+        ItemState::Delivered => "cli-state-delivered",
+        ItemState::NeedsAttention => "cli-state-needs_attention",
+    })
 }
 
 fn item_line(item: &OutboxItem, lang: Lang) -> String {
-    let mut line = format!(
-        "{}  {}  {}/{} {}  {}/{} bytes",
-        item.id,
-        state_word(item.state, lang),
-        item.files_sent,
-        item.files_total,
-        lang.pick("个附件", "files"),
-        item.bytes_sent,
-        item.bytes_total,
+    let mut line = text(
+        lang,
+        "cli-item",
+        &[
+            ("id", item.id.as_str().into()),
+            ("state", state_word(item.state, lang).into()),
+            ("files_sent", item.files_sent.into()),
+            ("files_total", item.files_total.into()),
+            ("bytes_sent", item.bytes_sent.into()),
+            ("bytes_total", item.bytes_total.into()),
+        ],
     );
     if let Some(code) = &item.tracking_code {
-        line.push_str(&format!(
-            "  {} {code}",
-            lang.pick("查询码", "tracking code")
+        line.push_str("  ");
+        line.push_str(&text(
+            lang,
+            "cli-item-tracking_code",
+            &[("code", code.as_str().into())],
         ));
     }
     if let Some(e) = &item.error {
@@ -147,9 +137,15 @@ pub async fn status(store: &Store, id: &str, json: bool, lang: Lang) -> anyhow::
     println!("id: {}", status.id);
     println!("state: {}", status.state.key());
     println!(
-        "{}: {}",
-        lang.pick("查询码", "tracking code"),
-        status.tracking_code.as_deref().unwrap_or("-")
+        "{}",
+        text(
+            lang,
+            "cli-status-tracking_code",
+            &[(
+                "code",
+                status.tracking_code.as_deref().unwrap_or("-").into()
+            )]
+        )
     );
     for e in &status.events {
         println!("{}  {}  {}", e.at, e.kind, e.text.as_deref().unwrap_or(""));
@@ -160,29 +156,47 @@ pub async fn status(store: &Store, id: &str, json: bool, lang: Lang) -> anyhow::
 fn print_event(event: &SyncEvent, lang: Lang) {
     match event {
         SyncEvent::Item { item } => println!("{}", item_line(item, lang)),
-        SyncEvent::Delivered { id, tracking_code } => {
-            println!(
-                "{id}  {}  {tracking_code}",
-                lang.pick("已送达，查询码", "delivered, tracking code")
-            );
-        }
+        SyncEvent::Delivered { id, tracking_code } => println!(
+            "{}",
+            text(
+                lang,
+                "cli-event-delivered",
+                &[
+                    ("id", id.as_str().into()),
+                    ("code", tracking_code.as_str().into())
+                ]
+            )
+        ),
         SyncEvent::StatusChanged {
             id,
             tracking_code,
             state,
             ..
         } => println!(
-            "{id}  {tracking_code}  {} {}",
-            lang.pick("状态更新：", "status:"),
-            state.key()
+            "{}",
+            text(
+                lang,
+                "cli-event-status",
+                &[
+                    ("id", id.as_str().into()),
+                    ("code", tracking_code.as_str().into()),
+                    ("state", state.key().into()),
+                ]
+            )
         ),
         SyncEvent::Reachability {
             reachable: false,
             error,
         } => println!(
-            "{} {}",
-            lang.pick("信访局暂不可达：", "bureau not reachable:"),
-            error.as_ref().map_or("", |e| e.code.as_str())
+            "{}",
+            text(
+                lang,
+                "cli-event-unreachable",
+                &[(
+                    "code",
+                    error.as_ref().map_or("", |e| e.code.as_str()).into()
+                )]
+            )
         ),
         SyncEvent::Reachability { .. } | SyncEvent::Idle { .. } => {}
     }
@@ -227,13 +241,16 @@ pub async fn sync(store: &Store, args: SyncArgs, lang: Lang) -> anyhow::Result<E
         drop(engine);
         let _ = printer.await;
         println!(
-            "{}: {}, {}: {}, {}: {}",
-            lang.pick("本次送达", "delivered"),
-            summary.delivered,
-            lang.pick("状态更新", "status changes"),
-            summary.status_changes,
-            lang.pick("需要处理", "need attention"),
-            attention
+            "{}",
+            text(
+                lang,
+                "cli-sync-summary",
+                &[
+                    ("delivered", summary.delivered.into()),
+                    ("changes", summary.status_changes.into()),
+                    ("attention", attention.into()),
+                ]
+            )
         );
         if attention == 0 {
             ExitCode::SUCCESS

@@ -1,8 +1,9 @@
 //! The core's one error type. Every variant has a stable snake_case [`Error::code`] and a message
-//! in both languages that says what happened and what to do. No message ever carries a field's
-//! value: those are personal data.
+//! in both languages that says what happened and what to do, from the message catalogue
+//! (`errors.ftl`, the id is the code). No message ever carries a field's value: those are
+//! personal data.
 
-use crate::i18n::Lang;
+use crate::i18n::{Lang, text};
 use crate::model::Field;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -133,76 +134,40 @@ impl Error {
         }
     }
 
-    /// What happened and what to do, in the given language.
+    /// What happened and what to do, in the given language: the catalogue's message for the code
+    /// (for a refused value, the one that names the field).
     pub fn message(&self, lang: Lang) -> String {
         match self {
-            Error::NotFound => lang
-                .pick(
-                    "找不到这份信访事项，它可能已被永久删除。请返回列表重新选择。",
-                    "This petition cannot be found; it may have been deleted for good. Go back to the list and pick another.",
-                )
-                .to_owned(),
-            Error::AmbiguousId => lang.text("ambiguous_id"),
-            Error::NotEditable => lang
-                .pick(
-                    "这份信访事项已不是草稿（或在回收站中），不能再修改。请先从回收站恢复，或复制一份再改。",
-                    "This petition is no longer a draft (or is in the trash) and cannot be changed. Restore it from the trash, or duplicate it and edit the copy.",
-                )
-                .to_owned(),
             Error::InvalidValue {
                 field,
                 reason: InvalidReason::TooLong { max },
-            } => match lang {
-                Lang::Zh => format!(
-                    "“{}”最多 {max} 个字，本次修改未保存，您的文字仍在输入框中。请删减后再试。",
-                    crate::validate::field_label(*field, lang)
-                ),
-                Lang::En => format!(
-                    "“{}” holds at most {max} characters; this change was not saved and your text is still in the box. Shorten it and try again.",
-                    crate::validate::field_label(*field, lang)
-                ),
-            },
+            } => text(
+                lang,
+                "too_long-field",
+                &[
+                    ("field", crate::validate::field_label(*field, lang).into()),
+                    ("max", (*max).into()),
+                ],
+            ),
             Error::InvalidValue {
                 field,
                 reason: InvalidReason::NotAllowed,
-            } => match lang {
-                Lang::Zh => format!(
-                    "“{}”的取值不在可选范围内，请从列表中选择。",
-                    crate::validate::field_label(*field, lang)
-                ),
-                Lang::En => format!(
-                    "The value of “{}” is not one of the choices; pick one from the list.",
-                    crate::validate::field_label(*field, lang)
-                ),
-            },
-            Error::DataDir(_) => lang
-                .pick(
-                    "无法使用数据目录。请检查磁盘空间和文件夹权限后重试。",
-                    "The data folder cannot be used. Check the free disk space and the folder's permissions, then try again.",
-                )
-                .to_owned(),
-            Error::DataDirInUse => lang
-                .pick(
-                    "信访助手已在运行并使用同一数据目录。请切换到已打开的窗口。",
-                    "Petition Desk is already running with this data folder. Switch to the window that is already open.",
-                )
-                .to_owned(),
-            Error::Database(_) => lang
-                .pick(
-                    "本地数据库出错，本次操作未完成，已保存的内容不受影响。请重试；若反复出现，请运行 petitionctl doctor 检查。",
-                    "The local database reported an error; this action did not complete and what was saved before is unaffected. Try again; if it keeps happening, run `petitionctl doctor`.",
-                )
-                .to_owned(),
-            Error::Migrate(_) => lang
-                .pick(
-                    "无法升级本地数据库（它可能来自更新版本的信访助手）。请安装最新版本后重试。",
-                    "The local database could not be upgraded (it may come from a newer Petition Desk). Install the latest version and try again.",
-                )
-                .to_owned(),
+            } => text(
+                lang,
+                "value_not_allowed-field",
+                &[("field", crate::validate::field_label(*field, lang).into())],
+            ),
             Error::Attachment(e) => e.message(lang),
             Error::Sync(e) => e.message(lang),
             Error::Key(problem) => problem.message(lang),
             Error::Kiosk(e) => e.message(lang),
+            Error::NotFound
+            | Error::AmbiguousId
+            | Error::NotEditable
+            | Error::DataDir(_)
+            | Error::DataDirInUse
+            | Error::Database(_)
+            | Error::Migrate(_) => lang.text(self.code()),
         }
     }
 }

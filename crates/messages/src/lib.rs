@@ -8,6 +8,11 @@
 //!   it is shown.
 //! - `locales/*/fields.ftl`: the petition's fields, purposes and validation problems.
 //! - `locales/*/ui.ftl`: the words of the app's windows.
+//! - `locales/*/cli.ftl`: what `petitionctl` says to an administrator in a terminal.
+//! - `locales/*/bureau.ftl`: the reference bureau's answers (sent in both languages, [`bilingual`])
+//!   and what its own command line says to an operator.
+//!
+//! The UI loads errors, fields and ui; the other files are read by Rust only.
 //!
 //! A message missing in one language, or using other variables than its counterpart, fails this
 //! crate's tests.
@@ -62,14 +67,6 @@ impl Lang {
             .unwrap_or_default()
     }
 
-    /// Picks the text for this language.
-    pub fn pick<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
-        match self {
-            Lang::Zh => zh,
-            Lang::En => en,
-        }
-    }
-
     /// The message `id` in this language, with no arguments ([`text`]).
     pub fn text(self, id: &str) -> String {
         text(self, id, &[])
@@ -90,6 +87,16 @@ pub const SOURCES: &[(Lang, &str, &str)] = &[
     ),
     (Lang::Zh, "ui.ftl", include_str!("../locales/zh-CN/ui.ftl")),
     (
+        Lang::Zh,
+        "cli.ftl",
+        include_str!("../locales/zh-CN/cli.ftl"),
+    ),
+    (
+        Lang::Zh,
+        "bureau.ftl",
+        include_str!("../locales/zh-CN/bureau.ftl"),
+    ),
+    (
         Lang::En,
         "errors.ftl",
         include_str!("../locales/en/errors.ftl"),
@@ -100,6 +107,12 @@ pub const SOURCES: &[(Lang, &str, &str)] = &[
         include_str!("../locales/en/fields.ftl"),
     ),
     (Lang::En, "ui.ftl", include_str!("../locales/en/ui.ftl")),
+    (Lang::En, "cli.ftl", include_str!("../locales/en/cli.ftl")),
+    (
+        Lang::En,
+        "bureau.ftl",
+        include_str!("../locales/en/bureau.ftl"),
+    ),
 ];
 
 type Bundle = FluentBundle<FluentResource>;
@@ -185,6 +198,17 @@ pub fn text(lang: Lang, id: &str, args: &[(&str, Arg<'_>)]) -> String {
         }
     }
     id.to_owned()
+}
+
+/// The message `id` in Chinese, then in English, as `zh / en`: the form of a text that goes to
+/// someone whose language is not known (the bureau's HTTP answers, an outbox item's stored
+/// failure).
+pub fn bilingual(id: &str, args: &[(&str, Arg<'_>)]) -> String {
+    format!(
+        "{} / {}",
+        text(Lang::Zh, id, args),
+        text(Lang::En, id, args)
+    )
 }
 
 /// Whether `id` is a message in both languages.
@@ -275,6 +299,42 @@ mod tests {
         );
         assert_eq!(text(Lang::En, "no-such-message", &[]), "no-such-message");
         assert!(has("app-name") && !has("no-such-message"));
+    }
+
+    #[test]
+    fn every_file_of_the_catalogue_is_read() {
+        let locales = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales");
+        for lang in Lang::ALL {
+            let dir = locales.join(lang.tag());
+            for entry in std::fs::read_dir(&dir).expect("a locale folder") {
+                let name = entry.expect("an entry").file_name();
+                let name = name.to_string_lossy();
+                if !name.ends_with(".ftl") {
+                    continue;
+                }
+                assert!(
+                    SOURCES.iter().any(|(l, f, _)| *l == lang && *f == name),
+                    "{}/{name} is not in SOURCES",
+                    lang.tag()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_message_on_several_lines_keeps_its_blank_line() {
+        let found = text(Lang::En, "app-startFailed", &[("logs", "/var/log".into())]);
+        assert!(
+            found.starts_with("Petition Desk could not open.")
+                && found.contains("changed.\n\nRestart")
+                && found.ends_with(":\n/var/log"),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn a_bilingual_text_is_chinese_then_english() {
+        assert_eq!(bilingual("app-name", &[]), "信访助手 / Petition Desk");
     }
 
     #[test]

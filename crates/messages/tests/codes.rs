@@ -4,9 +4,11 @@
 //!
 //! The codes are read from the Rust sources the way a reviewer finds them: the string literals of
 //! every `fn code(…)` and of `fn network_error(…)`, and each `code: "…"` written out; the rules'
-//! validation problems are worded as `problem-<code>`.
+//! validation problems are worded as `problem-<code>`. And every message id the Rust code hands to
+//! the catalogue (`text(lang, "id", …)`, `lang.text("id")`, `bilingual("id", …)`, the bureau's
+//! `ApiError::new(status, code, "id")`) is in it, in both languages.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use petition_messages::has;
@@ -123,5 +125,118 @@ fn every_problem_code_has_a_message_in_both_languages() {
     assert!(
         missing.is_empty(),
         "no message in fields.ftl for: {missing:#?}"
+    );
+}
+
+/// The arguments of a call whose `(` ends just before `text`, each as written, up to the `)` that
+/// closes the call (strings and nested brackets are skipped over).
+fn arguments(text: &str) -> Vec<&str> {
+    let bytes = text.as_bytes();
+    let (mut depth, mut start, mut i) = (0usize, 0usize, 0usize);
+    let mut args = Vec::new();
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            // A char literal such as '(' (not a lifetime: those have no closing quote).
+            b'\'' if bytes.get(i + 2) == Some(&b'\'') => i += 2,
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' if depth == 0 => {
+                args.push(&text[start..i]);
+                return args;
+            }
+            b')' | b']' | b'}' => depth -= 1,
+            b',' if depth == 0 => {
+                args.push(&text[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    args
+}
+
+/// Whether `s` has the shape of a message id.
+fn is_id(s: &str) -> bool {
+    s.starts_with(|c: char| c.is_ascii_alphabetic())
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// Every message id the sources under `dirs` hand to the catalogue, with a file that uses it: the
+/// literals in the id argument of each call (a `match` or an `if` there gives each of its own).
+fn ids_used(dirs: &[&str]) -> BTreeMap<String, PathBuf> {
+    let root = workspace();
+    let mut files = Vec::new();
+    for dir in dirs {
+        rust_files(&root.join(dir), &mut files);
+    }
+    let mut ids = BTreeMap::new();
+    for file in files {
+        let source = std::fs::read_to_string(&file).expect("a source file");
+        let source = source.split("#[cfg(test)]").next().unwrap_or_default();
+        for marker in ["text(", "bilingual(", "ApiError::new("] {
+            for (at, _) in source.match_indices(marker) {
+                let before = &source[..at];
+                let joined = before.ends_with(|c: char| c.is_alphanumeric() || c == '_');
+                if joined || before.trim_end().ends_with("fn") {
+                    continue;
+                }
+                let index = match marker {
+                    "text(" if before.ends_with('.') => 0,
+                    "text(" => 1,
+                    "bilingual(" => 0,
+                    _ => 2,
+                };
+                let args = arguments(&source[at + marker.len()..]);
+                let Some(id) = args.get(index) else { continue };
+                for literal in id.split('"').skip(1).step_by(2) {
+                    if is_id(literal) {
+                        ids.entry(literal.to_owned())
+                            .or_insert_with(|| file.clone());
+                    }
+                }
+            }
+        }
+    }
+    ids
+}
+
+#[test]
+fn every_message_id_used_in_rust_is_in_the_catalogue_in_both_languages() {
+    let used = ids_used(&[
+        "crates/messages/src",
+        "crates/rules/src",
+        "crates/core/src",
+        "crates/cli/src",
+        "crates/bureau/src",
+        "src-tauri/src",
+    ]);
+    // The scan finds ids in each kind of call (a broken scan must not pass by finding none).
+    for known in [
+        "too_long-field",
+        "bad_request",
+        "bureau_answer-busy",
+        "cli-state-uploading",
+        "cli-login-kept_keyring",
+        "bureau-not_found",
+        "bureau-review_not_allowed-late",
+        "bureau-import-wrong_key",
+        "notify-delivered",
+    ] {
+        assert!(
+            used.contains_key(known),
+            "the scan missed {known}: {used:?}"
+        );
+    }
+    let missing: Vec<_> = used.iter().filter(|(id, _)| !has(id)).collect();
+    assert!(
+        missing.is_empty(),
+        "used in Rust but not in the catalogue (in both languages): {missing:#?}"
     );
 }

@@ -217,23 +217,22 @@ impl State {
         State::ALL.into_iter().find(|st| st.key() == s)
     }
 
-    /// The state in words, as a citizen reads it (notifications, the CLI).
-    pub fn label(self, lang: crate::i18n::Lang) -> &'static str {
-        let (zh, en) = match self {
-            State::Draft => ("草稿", "draft"),
-            State::Queued => ("等待发送", "waiting to be sent"),
-            State::Uploading => ("正在发送", "being sent"),
-            State::Submitted => ("已提交", "submitted"),
-            State::Registered => ("已登记", "registered"),
-            State::Accepted => ("已受理", "accepted"),
-            State::NotAccepted => ("不予受理", "not accepted"),
-            State::Handling => ("办理中", "being handled"),
-            State::Replied => ("已答复", "replied"),
-            State::ReviewRequested => ("已申请复查", "review requested"),
-            State::Reviewed => ("已复查", "reviewed"),
-            State::Closed => ("已办结", "closed"),
-        };
-        lang.pick(zh, en)
+    /// The state in words, as a citizen reads it (notifications): the catalogue's `state-<key>`.
+    pub fn label(self, lang: crate::i18n::Lang) -> String {
+        lang.text(match self {
+            State::Draft => "state-draft",
+            State::Queued => "state-queued",
+            State::Uploading => "state-uploading",
+            State::Submitted => "state-submitted",
+            State::Registered => "state-registered",
+            State::Accepted => "state-accepted",
+            State::NotAccepted => "state-not_accepted",
+            State::Handling => "state-handling",
+            State::Replied => "state-replied",
+            State::ReviewRequested => "state-review_requested",
+            State::Reviewed => "state-reviewed",
+            State::Closed => "state-closed",
+        })
     }
 
     /// Still on this machine only: the bureau has not given a receipt.

@@ -1,12 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { FIELD_KEYS, PURPOSES } from '../api';
 // @ts-expect-error: a plain ES module of the build's scripts, without types.
-import { idsModule } from '../../scripts/message-ids.mjs';
+import { idsModule, uiFiles } from '../../scripts/message-ids.mjs';
 import committed from './ids.ts?raw';
+import loader from './index.svelte.ts?raw';
 
 describe('the message catalogue', () => {
   it('is what src/i18n/ids.ts was generated from (run `npm run ids` after editing a .ftl file)', () => {
     expect(committed).toBe(idsModule());
+  });
+
+  it('loads in both languages the files the ids are generated from, and no other', () => {
+    const imported = [...loader.matchAll(/locales\/(zh-CN|en)\/([\w-]+\.ftl)\?raw/g)].map((m) => `${m[1]}/${m[2]}`);
+    const expected = ['zh-CN', 'en'].flatMap((lang) => (uiFiles as string[]).map((f) => `${lang}/${f}`));
+    expect(imported.sort()).toEqual(expected.sort());
   });
 
   it('labels every field and purpose of the core in both languages', async () => {

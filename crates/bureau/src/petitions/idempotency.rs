@@ -55,14 +55,12 @@ impl From<KeyProblem> for ApiError {
             KeyProblem::Missing => ApiError::new(
                 StatusCode::BAD_REQUEST,
                 ErrorCode::IdempotencyKeyMissing,
-                "缺少 Idempotency-Key 请求头（信访件编号）。",
-                "The Idempotency-Key header (the petition's id) is missing.",
+                "bureau-idempotency_key_missing",
             ),
             KeyProblem::Invalid => ApiError::new(
                 StatusCode::BAD_REQUEST,
                 ErrorCode::IdempotencyKeyInvalid,
-                "Idempotency-Key 应为信访件的 UUID。",
-                "The Idempotency-Key must be the petition's UUID.",
+                "bureau-idempotency_key_invalid",
             ),
         }
     }
@@ -117,8 +115,7 @@ pub async fn claim(
     Err(ApiError::new(
         StatusCode::CONFLICT,
         ErrorCode::RequestInFlight,
-        "同一信访件正在提交中，请稍后重试。",
-        "The first submission with this key is still being handled; retry after Retry-After.",
+        "bureau-request_in_flight",
     )
     .with_header("retry-after", 1))
 }
@@ -145,7 +142,6 @@ pub fn key_reused() -> ApiError {
     ApiError::new(
         StatusCode::UNPROCESSABLE_ENTITY,
         ErrorCode::IdempotencyKeyReused,
-        "这个信访件编号已用于内容不同的提交；修改后的信访件请用新的编号。",
-        "This Idempotency-Key was used with a different body; a changed petition needs a new id.",
+        "bureau-idempotency_key_reused",
     )
 }

@@ -116,8 +116,7 @@ pub async fn deliver(
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::TooManyAttachments,
-            "附件数量超过上限，请合并或删减。",
-            "More attachments than the bureau takes; merge or drop some.",
+            "bureau-too_many_attachments",
         ));
     }
     let attachments = match source {
@@ -180,8 +179,7 @@ fn validation_failed(problems: Vec<validate::Problem>) -> ApiError {
     let mut error = ApiError::new(
         StatusCode::UNPROCESSABLE_ENTITY,
         ErrorCode::ValidationFailed,
-        "信访件有需要修改的地方，请按提示逐项修改。",
-        "The petition breaks some rules; see the problem of each field.",
+        "bureau-validation_failed",
     );
     error.problems = problems
         .into_iter()
@@ -221,8 +219,7 @@ async fn completed_uploads(
                 return Err(ApiError::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     ErrorCode::UploadIncomplete,
-                    "有附件尚未上传完成或已失效，请重新上传后再提交。",
-                    "An attachment is not completely uploaded (or has no file name); upload it again, then submit.",
+                    "bureau-upload_incomplete",
                 ));
             }
         }

@@ -34,8 +34,7 @@ fn petition_not_found() -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
         ErrorCode::PetitionNotFound,
-        "查不到这个查询码对应的信访件，请核对查询码。",
-        "No petition of yours has this tracking code; check the code.",
+        "bureau-petition_not_found",
     )
 }
 

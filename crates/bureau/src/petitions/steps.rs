@@ -38,8 +38,7 @@ pub async fn evaluate(
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::ValidationFailed,
-            "评价内容太长，请删减。",
-            "The comment is too long; shorten it.",
+            "bureau-validation_failed-comment",
         ));
     }
     let evaluation = Evaluation {
@@ -54,16 +53,14 @@ pub async fn evaluate(
             return Err(ApiError::new(
                 StatusCode::CONFLICT,
                 ErrorCode::EvaluationNotAllowed,
-                "答复之后才能评价，且只能评价一次。",
-                "A reply can be rated only after it is given, and only once.",
+                "bureau-evaluation_not_allowed",
             ));
         }
         if !state.store().rate(&code, &evaluation).await? {
             return Err(ApiError::new(
                 StatusCode::CONFLICT,
                 ErrorCode::EvaluationNotAllowed,
-                "这件信访已经评价过了。",
-                "This petition has been rated already.",
+                "bureau-evaluation_not_allowed-twice",
             ));
         }
     }
@@ -88,8 +85,7 @@ pub async fn request_review(
         let mut e = ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::ValidationFailed,
-            "请写明申请复查的理由（不超过两万字）。",
-            "Give the reason for the review request (at most 20,000 characters).",
+            "bureau-validation_failed-review_reason",
         );
         e.problems.push(FieldProblem {
             field: "reason".into(),
@@ -112,24 +108,16 @@ pub async fn request_review(
         let in_time = replied.is_some_and(|r| review_in_time(r, now));
         let status_ok = matches!(row.status, Status::Replied | Status::Closed);
         if !(in_time && status_ok) || row.review_requested {
-            let (zh, en) = if replied.is_none() {
-                (
-                    "答复之后才能申请复查。",
-                    "A review can be requested only after the reply.",
-                )
-            } else if row.review_requested {
-                ("已经申请过复查了。", "A review has been requested already.")
-            } else {
-                (
-                    "答复已超过 30 天，不能再申请复查。",
-                    "More than 30 days have passed since the reply; a review can no longer be requested.",
-                )
-            };
             return Err(ApiError::new(
                 StatusCode::CONFLICT,
                 ErrorCode::ReviewNotAllowed,
-                zh,
-                en,
+                if replied.is_none() {
+                    "bureau-review_not_allowed-before_reply"
+                } else if row.review_requested {
+                    "bureau-review_not_allowed-twice"
+                } else {
+                    "bureau-review_not_allowed-late"
+                },
             ));
         }
         state.store().request_review(&code, &at, reason).await?;

@@ -87,8 +87,7 @@ pub async fn get_petition_by_reference(
         ApiError::new(
             StatusCode::BAD_REQUEST,
             ErrorCode::BadRequest,
-            "提交编号应为十位字母和数字，例如 C1YKK-3D5JJ。",
-            "A submission reference is ten letters and digits, like C1YKK-3D5JJ.",
+            "bureau-bad_request-reference",
         )
     })?;
     let code = state
@@ -99,8 +98,7 @@ pub async fn get_petition_by_reference(
             ApiError::new(
                 StatusCode::NOT_FOUND,
                 ErrorCode::PetitionNotFound,
-                "查不到这个提交编号对应的信访件，请核对提交编号；刚从终端导出的信访件要等信访局导入后才能查到。",
-                "No petition of yours has this submission reference; check it. A petition carried from a kiosk on a USB drive shows once the bureau has imported it.",
+                "bureau-petition_not_found-reference",
             )
         })?;
     Ok(Json(view(state.store(), &code).await?))
@@ -126,8 +124,7 @@ pub async fn list_petitions(
             ApiError::new(
                 StatusCode::BAD_REQUEST,
                 ErrorCode::BadRequest,
-                "since 参数应为上次返回的 next_cursor。",
-                "`since` must be the next_cursor of an earlier answer.",
+                "bureau-bad_request-since",
             )
         })?,
     };

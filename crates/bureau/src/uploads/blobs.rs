@@ -50,16 +50,14 @@ pub async fn keep_bundled(
             return Err(ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 ErrorCode::UploadIncomplete,
-                "有附件没有文件名（或文件名太长）。",
-                "An attachment has no file name (or one that is too long).",
+                "bureau-upload_incomplete-file_name",
             ));
         }
         if file.length > limits.max_attachment_bytes {
             return Err(ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 ErrorCode::UploadTooLarge,
-                "附件太大，请压缩或拆分后上传。",
-                "The attachment is larger than the bureau takes; compress or split it.",
+                "bureau-upload_too_large",
             ));
         }
         let media_type = media_type_of(&file.head)
@@ -68,8 +66,7 @@ pub async fn keep_bundled(
                 ApiError::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     ErrorCode::UploadMediaTypeNotAllowed,
-                    "不支持这种附件格式，请上传图片或 PDF。",
-                    "This kind of attachment is not taken; upload a picture or a PDF.",
+                    "bureau-upload_media_type_not_allowed",
                 )
             })?;
         attachments.push(AttachmentInfo {

@@ -105,8 +105,7 @@ fn not_found() -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
         ErrorCode::UploadNotFound,
-        "没有这个上传，请重新上传附件。",
-        "There is no such upload; upload the attachment again.",
+        "bureau-upload_not_found",
     )
 }
 
@@ -114,8 +113,7 @@ fn expired() -> ApiError {
     ApiError::new(
         StatusCode::GONE,
         ErrorCode::UploadExpired,
-        "上传未按时完成，已被删除，请重新上传附件。",
-        "The upload was not finished in time and is gone; upload the attachment again.",
+        "bureau-upload_expired",
     )
 }
 
@@ -137,16 +135,14 @@ pub async fn create_upload(
         return Err(ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::UploadTooLarge,
-            "附件太大，请压缩或拆分后上传。",
-            "The attachment is larger than the bureau takes; compress or split it.",
+            "bureau-upload_too_large",
         ));
     }
     if !limits.media_types.contains(&req.media_type) {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::UploadMediaTypeNotAllowed,
-            "不支持这种附件格式，请上传图片或 PDF。",
-            "This kind of attachment is not taken; upload a picture or a PDF.",
+            "bureau-upload_media_type_not_allowed",
         ));
     }
     let sha = req.sha256.to_ascii_lowercase();
@@ -154,8 +150,7 @@ pub async fn create_upload(
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
             ErrorCode::BadRequest,
-            "SHA-256 校验值应为 64 位十六进制数。",
-            "The SHA-256 must be 64 hexadecimal digits.",
+            "bureau-bad_request-sha256",
         ));
     }
     let now = state.clock().now();
@@ -267,8 +262,7 @@ pub async fn upload_patch(
         return Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorCode::UnsupportedMediaType,
-            "上传内容类型应为 application/offset+octet-stream。",
-            "A PATCH body must be application/offset+octet-stream.",
+            "bureau-unsupported_media_type-patch",
         ));
     }
     let claimed: u64 = headers
@@ -279,8 +273,7 @@ pub async fn upload_patch(
             ApiError::new(
                 StatusCode::BAD_REQUEST,
                 ErrorCode::BadRequest,
-                "缺少 Upload-Offset 请求头。",
-                "The Upload-Offset header is missing or not a number.",
+                "bureau-bad_request-upload_offset",
             )
         })?;
     let row = state
@@ -302,8 +295,7 @@ pub async fn upload_patch(
             return Err(ApiError::new(
                 StatusCode::CONFLICT,
                 ErrorCode::UploadBusy,
-                "这个附件正在上传，请稍后再试。",
-                "Another PATCH of this upload is running; try again shortly.",
+                "bureau-upload_busy",
             )
             .with_header("retry-after", 1));
         }
@@ -322,8 +314,7 @@ pub async fn upload_patch(
         return Err(ApiError::new(
             StatusCode::CONFLICT,
             ErrorCode::UploadOffsetMismatch,
-            "上传位置不一致，请按 Upload-Offset 所示位置续传。",
-            "The PATCH does not start where the bureau's copy ends; resume at Upload-Offset.",
+            "bureau-upload_offset_mismatch",
         )
         .with_header("upload-offset", row.offset)
         .with_header("tus-resumable", TUS_VERSION));
@@ -408,8 +399,7 @@ async fn receive(
         return Err(ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::UploadTooLarge,
-            "上传内容超过了声明的长度。",
-            "The PATCH goes past the length the upload was created with.",
+            "bureau-upload_too_large-past_length",
         )
         .with_header("upload-offset", row.offset));
     }
@@ -424,8 +414,7 @@ async fn receive(
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
             ErrorCode::BadRequest,
-            "上传中断，请查询位置后续传。",
-            "The upload was cut; ask for the offset and resume.",
+            "bureau-bad_request-upload_cut",
         )
         .with_header("upload-offset", offset));
     }
@@ -443,8 +432,7 @@ async fn finish(state: &AppState, row: &UploadRow, path: &std::path::Path) -> Re
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::UploadChecksumMismatch,
-            "附件校验值不符，上传已作废，请重新上传。",
-            "The bytes do not match the SHA-256 given; the upload was discarded, upload it again.",
+            "bureau-upload_checksum_mismatch",
         ));
     }
     keep(state, &row.sha256, path).await?;

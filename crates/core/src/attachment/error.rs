@@ -1,8 +1,8 @@
 //! Why an attachment was refused or could not be stored. Each variant has a stable snake_case
-//! [`AttachmentError::code`] and a message in both languages saying what happened and what to do.
-//! No message names the file: file names can be personal data.
+//! [`AttachmentError::code`] and a message in both languages saying what happened and what to do
+//! (the catalogue's, by the code). No message names the file: file names can be personal data.
 
-use crate::i18n::Lang;
+use crate::i18n::{Arg, Lang, text};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AttachmentError {
@@ -84,116 +84,21 @@ impl AttachmentError {
         }
     }
 
-    /// What happened and what to do, in the given language.
+    /// What happened and what to do, in the given language: the catalogue's message for the code,
+    /// with the limit it names.
     pub fn message(&self, lang: Lang) -> String {
-        match self {
-            AttachmentError::Empty => lang
-                .pick(
-                    "这个文件是空的（0 字节）。请重新选择原文件。",
-                    "This file is empty (0 bytes). Choose the original file again.",
-                )
-                .to_owned(),
-            AttachmentError::FileTooLarge { max_bytes } => match lang {
-                Lang::Zh => format!(
-                    "文件太大：每个文件最多 {} MB。请先缩小照片或拆分文件后再添加。",
-                    mb(*max_bytes)
-                ),
-                Lang::En => format!(
-                    "The file is too large: at most {} MB per file. Make the photo smaller or split the file, then add it again.",
-                    mb(*max_bytes)
-                ),
-            },
-            AttachmentError::NotImageOrPdf => lang
-                .pick(
-                    "这个文件不是图片或 PDF。只能添加 JPEG、PNG、WebP、GIF、BMP、TIFF 图片或 PDF 文件。",
-                    "This file is not an image or PDF. Only JPEG, PNG, WebP, GIF, BMP and TIFF images and PDF files can be added.",
-                )
-                .to_owned(),
-            AttachmentError::ImageUnsupported => lang
-                .pick(
-                    "无法读取这张图片的格式变体。请用看图软件另存为 JPEG 或 PNG 后再添加。",
-                    "This image uses a variant of its format that cannot be read. Save it as JPEG or PNG in an image viewer, then add it again.",
-                )
-                .to_owned(),
-            AttachmentError::ImageDamaged => lang
-                .pick(
-                    "图片已损坏或不完整，无法打开。请重新拍摄、重新扫描或重新复制原文件。",
-                    "The image is damaged or incomplete and cannot be opened. Take the photo or scan again, or copy the original file again.",
-                )
-                .to_owned(),
-            AttachmentError::ImageTooLarge {
-                max_pixels,
-                max_side,
-            } => match lang {
-                Lang::Zh => format!(
-                    "图片尺寸太大：最多 {} 万像素，每边最多 {max_side} 像素。请先缩小图片后再添加。",
-                    max_pixels / 10_000
-                ),
-                Lang::En => format!(
-                    "The image is too large: at most {} megapixels and {max_side} pixels a side. Make it smaller, then add it again.",
-                    max_pixels / 1_000_000
-                ),
-            },
-            AttachmentError::PdfDamaged => lang
-                .pick(
-                    "PDF 文件已损坏或不完整。请重新下载或重新导出后再添加。",
-                    "The PDF is damaged or incomplete. Download or export it again, then add it.",
-                )
-                .to_owned(),
-            AttachmentError::TooManyFiles { max } => match lang {
-                Lang::Zh => format!("每份信访事项最多 {max} 个附件。请先删除不需要的附件。"),
-                Lang::En => format!(
-                    "At most {max} files per petition. Remove an attachment you do not need first."
-                ),
-            },
-            AttachmentError::PetitionTooLarge { max_bytes } => match lang {
-                Lang::Zh => format!(
-                    "每份信访事项的附件合计最多 {} MB。请删除或缩小部分附件。",
-                    mb(*max_bytes)
-                ),
-                Lang::En => format!(
-                    "At most {} MB of attachments per petition. Remove some attachments or make them smaller.",
-                    mb(*max_bytes)
-                ),
-            },
-            AttachmentError::Unreadable(_) => lang
-                .pick(
-                    "无法读取这个文件。请确认文件仍在原处并且有权限打开。",
-                    "This file cannot be read. Check that it is still there and that you may open it.",
-                )
-                .to_owned(),
-            AttachmentError::NotFound => lang
-                .pick(
-                    "找不到这个附件，它可能已被删除。请刷新附件列表。",
-                    "This attachment cannot be found; it may have been removed. Refresh the list of attachments.",
-                )
-                .to_owned(),
-            AttachmentError::OrderInvalid => lang
-                .pick(
-                    "附件顺序与当前附件不符（附件可能刚被增删）。请刷新后重新排序。",
-                    "The new order does not match the current attachments (one may just have been added or removed). Refresh and reorder again.",
-                )
-                .to_owned(),
-            AttachmentError::Purged => lang.text("attachment_purged"),
-            AttachmentError::StoredFileDamaged => lang
-                .pick(
-                    "本机保存的附件已损坏。请删除该附件后重新添加原文件。",
-                    "The attachment saved on this computer is damaged. Remove it and add the original file again.",
-                )
-                .to_owned(),
-            AttachmentError::Storage(_) => lang
-                .pick(
-                    "无法保存附件。请检查磁盘空间和数据目录的权限后重试。",
-                    "The attachment could not be saved. Check the free disk space and the data folder's permissions, then try again.",
-                )
-                .to_owned(),
-            AttachmentError::ProcessingFailed => lang
-                .pick(
-                    "处理这个文件时出错（这是程序的问题，不是文件的问题）。请重试；若反复出现，请联系管理员。",
-                    "Processing this file failed (a fault of the app, not of the file). Try again; if it keeps happening, tell the administrator.",
-                )
-                .to_owned(),
-        }
+        let limit = match self {
+            AttachmentError::FileTooLarge { max_bytes } => Some(("mb", Arg::from(mb(*max_bytes)))),
+            AttachmentError::ImageTooLarge { max_pixels, .. } => {
+                Some(("mp", Arg::from(max_pixels / 1_000_000)))
+            }
+            AttachmentError::TooManyFiles { max } => Some(("files", Arg::from(*max))),
+            AttachmentError::PetitionTooLarge { max_bytes } => {
+                Some(("total", Arg::from(mb(*max_bytes))))
+            }
+            _ => None,
+        };
+        text(lang, self.code(), limit.as_slice())
     }
 }
 

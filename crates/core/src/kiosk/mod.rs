@@ -14,6 +14,7 @@ use rand::RngCore;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::i18n::{Lang, text};
 use crate::keys::Passphrase;
 use crate::store::{now_ms, rfc3339};
 use crate::sync::Secret;
@@ -151,97 +152,41 @@ impl KioskError {
         }
     }
 
-    pub fn message(&self, lang: crate::i18n::Lang) -> String {
-        use crate::i18n::Lang;
-        match (self, lang) {
-            (KioskError::PinWrong { remaining }, Lang::Zh) => {
-                format!("PIN 不正确。再错 {remaining} 次，管理功能将锁定 5 分钟。")
-            }
-            (KioskError::PinWrong { remaining }, Lang::En) => format!(
-                "Wrong PIN. After {remaining} more wrong tries the administrator panel locks for 5 minutes."
+    /// What happened and what to do: the catalogue's message for the code; a wrong PIN and a
+    /// lock-out say how many tries are left or until when.
+    pub fn message(&self, lang: Lang) -> String {
+        let lock_minutes = PIN_LOCK_MS / 60_000;
+        match self {
+            KioskError::PinWrong { remaining } => text(
+                lang,
+                "pin_wrong-remaining",
+                &[
+                    ("remaining", (*remaining).into()),
+                    ("minutes", lock_minutes.into()),
+                ],
             ),
-            (KioskError::PinLocked { until_ms }, Lang::Zh) => format!(
-                "PIN 连续输错 5 次，管理功能已锁定。请在{}之后再试（{}）。",
-                local_time_words(*until_ms, Lang::Zh),
-                minutes_left_words(*until_ms, now_ms(), Lang::Zh)
+            KioskError::PinLocked { until_ms } => text(
+                lang,
+                "pin_locked-until",
+                &[
+                    ("tries", PIN_TRIES.into()),
+                    ("time", local_time_words(*until_ms, lang).into()),
+                    ("wait", minutes_left_words(*until_ms, now_ms(), lang).into()),
+                ],
             ),
-            (KioskError::PinLocked { until_ms }, Lang::En) => format!(
-                "The PIN was wrong 5 times in a row, so the administrator panel is locked. Try again after {} ({}).",
-                local_time_words(*until_ms, Lang::En),
-                minutes_left_words(*until_ms, now_ms(), Lang::En)
-            ),
-            (KioskError::PinInvalid, _) => lang
-                .pick(
-                    "PIN 须为 4 到 12 位数字，未作任何设置。",
-                    "The PIN must be 4 to 12 digits; nothing was set.",
-                )
-                .to_owned(),
-            (KioskError::NotKiosk, _) => lang
-                .pick(
-                    "这个数据目录没有设置为信访终端。请先运行 petitionctl kiosk setup。",
-                    "This data folder is not set up as a kiosk. Run `petitionctl kiosk setup` first.",
-                )
-                .to_owned(),
-            (KioskError::AdminRequired, _) => lang
-                .pick(
-                    "请先输入管理员 PIN。",
-                    "Enter the administrator PIN first.",
-                )
-                .to_owned(),
-            (KioskError::NoRecipient, _) => lang
-                .pick(
-                    "还不知道信访部门用于加密导出的公钥，无法导出。请在联网时重新运行 kiosk setup，或用 --bureau-key 指定公钥。",
-                    "The bureau's public key for sealed exports is not known yet, so nothing can be exported. Run `kiosk setup` again while online, or give the key with --bureau-key.",
-                )
-                .to_owned(),
-            (KioskError::RecipientInvalid, _) => lang
-                .pick(
-                    "信访部门的公钥格式不对（应以 age1 开头），未作任何设置。",
-                    "The bureau's public key is not valid (it starts with age1); nothing was set.",
-                )
-                .to_owned(),
-            (KioskError::Forbidden, _) => lang
-                .pick(
-                    "信访终端上不能使用这项功能。",
-                    "This is not available on a kiosk.",
-                )
-                .to_owned(),
-            (KioskError::FolderUnreadable(_), _) => lang
-                .pick(
-                    "这个文件夹现在读不出来。如果是 U 盘，请拔下后重新插好，等几秒再点一次；如果还是不行，请告诉工作人员。",
-                    "This folder cannot be read right now. If it is a USB drive, take it out, plug it in again, wait a few seconds and try once more; if that does not help, tell the staff.",
-                )
-                .to_owned(),
-            (KioskError::FileNotOffered, _) => lang
-                .pick(
-                    "这个文件已经不在文件夹里了（可能 U 盘被拔下了）。请重新打开文件夹再选。",
-                    "This file is no longer in the folder (the USB drive may have been taken out). Open the folder again and choose once more.",
-                )
-                .to_owned(),
-            (KioskError::PrintFailed, _) => lang
-                .pick(
-                    "回执没有打印出来：打印机没有连接或没有准备好。请把屏幕上的编号抄下来，或请工作人员检查打印机。您的信访事项已经提交，不受影响。",
-                    "The receipt could not be printed: the printer is not connected or not ready. Write down the reference on the screen, or ask the staff to check the printer. Your petition is submitted either way.",
-                )
-                .to_owned(),
-            (KioskError::PrintSlow, _) => lang
-                .pick(
-                    "打印机还没有回应，回执可能稍后打印出来。如果没有，请把屏幕上的编号抄下来，并告诉工作人员。您的信访事项已经提交，不受影响。",
-                    "The printer has not answered yet; the receipt may still come out. If it does not, write down the reference on the screen and tell the staff. Your petition is submitted either way.",
-                )
-                .to_owned(),
-            (KioskError::PrintUnavailable, _) => lang
-                .pick(
-                    "这台机器不能打印回执。请把屏幕上的编号抄下来。您的信访事项已经提交，不受影响。",
-                    "This machine cannot print receipts. Write down the reference on the screen. Your petition is submitted either way.",
-                )
-                .to_owned(),
-            (KioskError::Export(_) | KioskError::Seal(_), _) => lang
-                .pick(
-                    "无法写入加密导出文件。请检查 U 盘是否已插好、是否有剩余空间，然后重试。本机的待发送内容不受影响。",
-                    "The sealed export could not be written. Check that the USB drive is plugged in and has free space, then try again. The outbox on this machine is unaffected.",
-                )
-                .to_owned(),
+            KioskError::PinInvalid
+            | KioskError::NotKiosk
+            | KioskError::AdminRequired
+            | KioskError::NoRecipient
+            | KioskError::RecipientInvalid
+            | KioskError::Export(_)
+            | KioskError::Seal(_)
+            | KioskError::Forbidden
+            | KioskError::FolderUnreadable(_)
+            | KioskError::FileNotOffered
+            | KioskError::PrintFailed
+            | KioskError::PrintSlow
+            | KioskError::PrintUnavailable => lang.text(self.code()),
         }
     }
 }
@@ -267,8 +212,7 @@ pub struct ExportReport {
 
 /// A moment (unix ms) as a person on this machine reads the clock: local time, and "today" or
 /// "tomorrow" when it is one of those (a lock-out of five minutes always is).
-fn local_time_words(ms: i64, lang: crate::i18n::Lang) -> String {
-    use crate::i18n::Lang;
+fn local_time_words(ms: i64, lang: Lang) -> String {
     let tz = jiff::tz::TimeZone::try_system().unwrap_or(jiff::tz::TimeZone::UTC);
     let (Ok(at), Ok(now)) = (
         jiff::Timestamp::from_millisecond(ms),
@@ -280,25 +224,31 @@ fn local_time_words(ms: i64, lang: crate::i18n::Lang) -> String {
     let today = now.to_zoned_datetime(tz).date();
     let clock = at.strftime("%H:%M").to_string();
     let day = at.date();
-    match lang {
-        Lang::Zh if day == today => format!("今天 {clock}"),
-        Lang::Zh if Some(day) == today.tomorrow().ok() => format!("明天 {clock}"),
-        Lang::Zh => format!("{}月{}日 {clock}", day.month(), day.day()),
-        Lang::En if day == today => format!("{clock} today"),
-        Lang::En if Some(day) == today.tomorrow().ok() => format!("{clock} tomorrow"),
-        Lang::En => format!("{clock} on {}", at.strftime("%-d %B")),
+    if day == today {
+        text(lang, "time-today", &[("clock", clock.into())])
+    } else if Some(day) == today.tomorrow().ok() {
+        text(lang, "time-tomorrow", &[("clock", clock.into())])
+    } else {
+        text(
+            lang,
+            "time-date",
+            &[
+                ("month", i32::from(day.month()).into()),
+                ("day", i32::from(day.day()).into()),
+                ("clock", clock.into()),
+            ],
+        )
     }
 }
 
 /// How long until `until` (unix ms), in whole minutes rounded up, in words.
-fn minutes_left_words(until: i64, now: i64, lang: crate::i18n::Lang) -> String {
+fn minutes_left_words(until: i64, now: i64, lang: Lang) -> String {
     let minutes = (until.saturating_sub(now).max(0) + 59_999) / 60_000;
-    let minutes = minutes.max(1);
-    match lang {
-        crate::i18n::Lang::Zh => format!("还要等 {minutes} 分钟"),
-        crate::i18n::Lang::En if minutes == 1 => "in 1 minute".to_owned(),
-        crate::i18n::Lang::En => format!("in {minutes} minutes"),
-    }
+    text(
+        lang,
+        "time-minutes_left",
+        &[("minutes", minutes.max(1).into())],
+    )
 }
 
 fn check_pin_format(pin: &Passphrase) -> Result<(), KioskError> {
@@ -516,6 +466,42 @@ mod tests {
             minutes_left_words(now + 1, now, crate::i18n::Lang::En),
             "in 1 minute"
         );
+    }
+
+    #[test]
+    fn a_later_day_is_told_by_its_date() {
+        let in_ten_days = now_ms() + 10 * 86_400_000;
+        let en = local_time_words(in_ten_days, Lang::En);
+        let zh = local_time_words(in_ten_days, Lang::Zh);
+        let months = [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ];
+        assert!(
+            en.contains(" on ") && months.iter().any(|m| en.contains(m)),
+            "{en}"
+        );
+        assert!(zh.contains('月') && zh.contains('日'), "{zh}");
+    }
+
+    #[test]
+    fn a_wrong_pin_says_how_many_tries_are_left() {
+        assert_eq!(
+            KioskError::PinWrong { remaining: 4 }.message(Lang::Zh),
+            "PIN 不正确。再错 4 次，管理功能将锁定 5 分钟。"
+        );
+        let last = KioskError::PinWrong { remaining: 1 }.message(Lang::En);
+        assert!(last.contains("After one more wrong try,"), "{last}");
     }
 
     #[test]

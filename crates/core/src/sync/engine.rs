@@ -152,17 +152,15 @@ pub(crate) fn submit_body(p: crate::Petition, attachments: Vec<AttachmentRef>) -
 }
 
 /// The failure as the citizen sees it. The bureau's own message is kept as it came (it carries
-/// both languages); the app's messages do the same.
+/// both languages); the app's messages do the same, from the catalogue.
 fn error_view(failure: &Failure) -> ErrorView {
+    use crate::i18n::bilingual;
     let (code, message) = match failure {
         Failure::Network(kind) => {
-            let (code, zh, en) = network_error(*kind);
-            (code.to_owned(), format!("{zh} / {en}"))
+            let code = network_error(*kind);
+            (code.to_owned(), bilingual(code, &[]))
         }
-        Failure::NotBureau => (
-            "not_bureau".to_owned(),
-            "收到的应答不是信访局发出的（公共 Wi-Fi 可能需要先在浏览器中登录）。 / The answer did not come from the bureau (a public Wi-Fi may need you to sign in in a browser first).".to_owned(),
-        ),
+        Failure::NotBureau => ("not_bureau".to_owned(), bilingual("not_bureau", &[])),
         Failure::Http {
             status,
             code,
@@ -170,12 +168,14 @@ fn error_view(failure: &Failure) -> ErrorView {
             ..
         } => {
             let message = if message.is_empty() {
-                match status {
-                    429 => "信访局请求过多，稍后会自动重试。 / The bureau asked to slow down; it will retry by itself.",
-                    500..=599 => "信访局暂时无法处理，稍后会自动重试。 / The bureau cannot take it right now; it will retry by itself.",
-                    _ => "信访局拒绝了这次请求。 / The bureau refused the request.",
-                }
-                .to_owned()
+                bilingual(
+                    match status {
+                        429 => "bureau_answer-slow_down",
+                        500..=599 => "bureau_answer-busy",
+                        _ => "bureau_answer-refused",
+                    },
+                    &[],
+                )
             } else {
                 message.clone()
             };
@@ -185,40 +185,16 @@ fn error_view(failure: &Failure) -> ErrorView {
     ErrorView { code, message }
 }
 
-/// The code and message (Chinese, English) of a request that got no answer, by its kind: only
+/// The code of a request that got no answer, by its kind (its message is the catalogue's): only
 /// the ones patience cures say "it will be sent by itself".
-pub(crate) fn network_error(kind: NetworkKind) -> (&'static str, &'static str, &'static str) {
+pub(crate) fn network_error(kind: NetworkKind) -> &'static str {
     match kind {
-        NetworkKind::Connect | NetworkKind::Other => (
-            "bureau_unreachable",
-            "暂时无法连接信访局，联网后会自动发送。",
-            "The bureau cannot be reached right now; it will be sent by itself once the connection is back.",
-        ),
-        NetworkKind::Dns => (
-            "bureau_name_unresolved",
-            "找不到信访局的网址（可能还没有联网）。联网后会自动发送；如果已经联网，请让管理员核对信访局的网址。",
-            "The bureau's address cannot be found (perhaps there is no network yet). It will be sent by itself once connected; if this machine is online, ask the administrator to check the bureau's address.",
-        ),
-        NetworkKind::Timeout => (
-            "bureau_timeout",
-            "信访局很久没有应答（网络可能很慢）。稍后会自动重试。",
-            "The bureau did not answer in time (the network may be slow). It will try again by itself.",
-        ),
-        NetworkKind::Certificate => (
-            "bureau_certificate",
-            "无法验证信访局的证书，为保护您的信息，暂不发送。信访事项保存在本机，不会丢失。请让管理员核对信访局的网址，或安装信访局的证书（CA），之后会自动发送。",
-            "The bureau's certificate cannot be verified, so nothing is sent, to protect your data. Your petition is kept on this machine and is not lost. Ask the administrator to check the bureau's address or to install the bureau's certificate authority; it is then sent by itself.",
-        ),
-        NetworkKind::Tls => (
-            "bureau_tls_failed",
-            "无法与信访局建立安全连接，暂不发送。信访事项保存在本机，不会丢失。请让管理员检查网络设备或信访局的网址。",
-            "A secure connection to the bureau cannot be made, so nothing is sent. Your petition is kept on this machine and is not lost. Ask the administrator to check the network equipment or the bureau's address.",
-        ),
-        NetworkKind::Proxy => (
-            "proxy_failed",
-            "网络代理拒绝了连接，暂不发送。信访事项保存在本机，不会丢失。请让管理员检查代理设置。",
-            "The network proxy refused the connection, so nothing is sent. Your petition is kept on this machine and is not lost. Ask the administrator to check the proxy settings.",
-        ),
+        NetworkKind::Connect | NetworkKind::Other => "bureau_unreachable",
+        NetworkKind::Dns => "bureau_name_unresolved",
+        NetworkKind::Timeout => "bureau_timeout",
+        NetworkKind::Certificate => "bureau_certificate",
+        NetworkKind::Tls => "bureau_tls_failed",
+        NetworkKind::Proxy => "proxy_failed",
     }
 }
 
@@ -231,7 +207,7 @@ pub(crate) fn needs_a_setting(code: &str) -> bool {
         NetworkKind::Proxy,
     ]
     .into_iter()
-    .any(|kind| network_error(kind).0 == code)
+    .any(|kind| network_error(kind) == code)
 }
 
 fn local_error_view(e: &Error) -> ErrorView {

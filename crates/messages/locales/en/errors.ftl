@@ -4,58 +4,98 @@ print_slow = The printer has not answered yet; the receipt may still come out. I
 print_unavailable = This machine cannot print receipts. Write down the reference on the screen. Your petition is submitted either way.
 print_failed = The receipt could not be printed: the printer is not connected or not ready. Write down the reference on the screen, or ask the staff to check the printer. Your petition is submitted either way.
 not_ready = Some things still need work; use “Check before submitting” and follow the hints.
+not_ready-problems = This petition cannot be submitted yet; fix: { $problems }
+not_ready-problem = { $field }: { $problem }
+not_ready-separator = { "; " }
 not_queued = This petition is not in the outbox.
-already_sent = It has already been sent to the bureau and can no longer be withdrawn.
-no_bureau = Not connected to a bureau yet. Enter the bureau’s address and token in the outbox.
-bureau_url_invalid = The bureau address is not valid: it must start with https://.
-not_signed_in = No token saved yet. Enter the token the bureau gave you in the outbox.
-token_invalid = The token is malformed; check it and enter it again.
+already_sent = This petition has already been sent to the bureau and can no longer be withdrawn. Wait for its receipt and the bureau's answer.
+no_bureau = Not connected to a bureau yet. Enter the address and token the bureau gave you in the outbox (on the command line: petitionctl login --bureau URL --token TOKEN).
+bureau_url_invalid = The bureau address is not valid: it must start with https:// (http:// only for this machine). Check it and enter it again.
+not_signed_in = Not signed in to the bureau yet. Enter the token the bureau gave you; once signed in, the outbox is sent by itself.
+token_invalid = The token is malformed. Copy the whole token the bureau gave you and try again.
 keyring_unavailable = The data is kept encrypted, and the key that opens it is kept where this computer keeps passwords (the system password store). That place cannot be used right now: it may still be locked, or this computer may not have one. Nothing of the data was changed.
-token_keyring_unavailable = The bureau's token cannot be kept where this computer keeps passwords (the system password store); it may still be locked. If the computer asks you to unlock it, type the password you log in with, then try again.
+token_keyring_unavailable = The bureau's token cannot be kept where this computer keeps passwords (the system password store); it may still be locked. If the computer asks you to unlock it, type the password you log in with, then try again. The token is never kept in a plain file.
 bureau_unreachable = The bureau cannot be reached right now; it will be sent by itself once the connection is back.
-bureau_name_unresolved = The bureau's address cannot be found (perhaps there is no network yet). It will be sent by itself once connected; if this machine is online, ask the administrator to check the address.
+bureau_name_unresolved = The bureau's address cannot be found (perhaps there is no network yet). It will be sent by itself once connected; if this machine is online, ask the administrator to check the bureau's address.
 bureau_timeout = The bureau did not answer in time (the network may be slow). It will try again by itself.
-bureau_certificate = The bureau's certificate cannot be verified, so nothing is sent, to protect your data. Your petition is kept on this machine. Ask the administrator to check the address or to install the bureau's certificate.
-bureau_tls_failed = A secure connection to the bureau cannot be made, so nothing is sent. Your petition is kept on this machine. Ask the administrator to check the network.
-proxy_failed = The network proxy refused the connection, so nothing is sent. Your petition is kept on this machine. Ask the administrator to check the proxy settings.
+bureau_certificate = The bureau's certificate cannot be verified, so nothing is sent, to protect your data. Your petition is kept on this machine and is not lost. Ask the administrator to check the address or to install the bureau's certificate authority; it is then sent by itself.
+bureau_tls_failed = A secure connection to the bureau cannot be made, so nothing is sent. Your petition is kept on this machine and is not lost. Ask the administrator to check the network equipment or the bureau's address.
+proxy_failed = The network proxy refused the connection, so nothing is sent. Your petition is kept on this machine and is not lost. Ask the administrator to check the proxy settings.
 not_bureau = This address does not answer as the bureau. Check it; on a public Wi-Fi, sign in to the Wi-Fi in a browser first.
-token_refused = The bureau does not accept this token (mistyped, expired or revoked); nothing was kept. Check it, or ask the bureau for a new one.
+token_refused = The bureau does not accept this token (mistyped, expired or revoked), so you are not signed in and nothing was kept. Check the token, or ask the bureau for a new one.
+# Signing in failed to connect: nothing was kept (the same codes while sending are above)
+sign_in-bureau_certificate = The bureau's certificate cannot be verified, so you are not signed in and nothing was kept. Check the address; if the bureau uses a certificate of its own, have an administrator install its certificate authority in this machine's certificate store, then sign in again.
+sign_in-bureau_tls_failed = A secure connection to the bureau cannot be made, so you are not signed in and nothing was kept. Check the address, or have an administrator check the network equipment, then sign in again.
+sign_in-proxy_failed = The network proxy refused the connection, so you are not signed in and nothing was kept. Have an administrator check the proxy settings, then sign in again.
+sign_in-not_bureau = This address does not answer as a bureau, so you are not signed in and nothing was kept. Check the address; on a public Wi-Fi, sign in to the Wi-Fi in a browser first.
+# The bureau answered without saying why
+bureau_answer-slow_down = The bureau asked to slow down; it will retry by itself.
+bureau_answer-busy = The bureau cannot take it right now; it will retry by itself.
+bureau_answer-refused = The bureau refused the request.
 folder_unreadable = This folder cannot be read right now. If it is a USB drive, take it out, plug it in again, wait a few seconds and try once more; if that does not help, tell the staff.
 file_not_offered = This file is no longer in the folder (the USB drive may have been taken out). Open the folder again and choose once more.
 kiosk_forbidden = This is not available on a kiosk.
-http_client_failed = A secure connection cannot be set up. Restart Petition Desk and try again.
+http_client_failed = A secure connection cannot be set up. Restart Petition Desk; if that does not help, reinstall it.
 bad_request = The app made a malformed request and the action did not complete. Try again; if it keeps happening, restart Petition Desk.
-file_empty = This file is empty; choose another.
-file_too_large = The file is too large: at most { $mb } MB per file. Compress it, or use a smaller photo.
+file_empty = This file is empty (0 bytes). Choose the original file again.
+file_too_large = The file is too large: at most { $mb } MB per file. Use a smaller photo, or split the file into parts, then add it again.
 not_image_or_pdf = This file is not an image or PDF. Add photos (JPEG, PNG, WebP, GIF, BMP, TIFF) or PDF files.
-image_unsupported = This variant of the image format cannot be read. Save it as an ordinary JPEG or PNG and add it again.
-image_damaged = The image is damaged and cannot be opened. Take or export it again.
-image_too_large = The image is too large: at most { $mp } megapixels. Make it smaller and add it again.
-pdf_damaged = The PDF is damaged. Download or scan it again.
+image_unsupported = This image uses a variant of its format that cannot be read. Save it as an ordinary JPEG or PNG in an image viewer, then add it again.
+image_damaged = The image is damaged or incomplete and cannot be opened. Take the photo or scan again, or copy the original file again.
+# { $mp }00 in zh-CN: megapixels times 100 are 万像素 (tens of thousands of pixels), the unit Chinese readers know.
+image_too_large = The image is too large: at most { $mp } megapixels. Make it smaller, then add it again.
+pdf_damaged = The PDF is damaged or incomplete. Download, scan or export it again, then add it.
 too_many_files = At most { $files } files per petition. Remove some you do not need first.
-petition_too_large = At most { $total } MB of files per petition. Remove some you do not need first.
-file_unreadable = This file cannot be read. Make sure no other program holds it and try again.
+petition_too_large = At most { $total } MB of files per petition in all. Remove files you do not need, or make photos smaller.
+file_unreadable = This file cannot be read. Check that it is still where it was and that no other program holds it, then try again.
 attachment_not_found = This file is no longer attached; it may have been removed.
 attachment_order_invalid = The files changed meanwhile; try again.
-attachment_file_damaged = The stored copy of this file is damaged. Remove it and add it again.
+attachment_file_damaged = The copy of this file kept on this computer is damaged. Remove it and add the original file again.
 attachment_storage_failed = The file could not be stored. Check the free disk space and try again.
-processing_failed = Processing this file failed. Try again, or use another file.
-not_found = This draft cannot be found; it may have been deleted for good. Pick another from the list.
-not_editable = This draft is in the trash or was submitted and cannot be changed. Restore it, or duplicate it and edit the copy.
+processing_failed = Processing this file failed (a fault of the app, not of the file). Try again; if it keeps happening, tell the administrator.
+not_found = This petition cannot be found; it may have been deleted for good. Go back to the list and pick another.
+not_editable = This petition was submitted (or is in the trash) and cannot be changed. If it is in the trash, restore it first; if it was submitted, duplicate it and edit the copy.
 too_long = This is over the length limit; the change was not saved and your text is still in the box. Shorten it and try again.
+too_long-field = “{ $field }” holds at most { $max } characters; this change was not saved and your text is still in the box. Shorten it and try again.
 value_not_allowed = That value is not one of the choices; choose again.
+value_not_allowed-field = The value of “{ $field }” is not one of the choices; pick one from the list.
 data_dir_unusable = The data folder cannot be used. Check the free disk space and the folder’s permissions, then reopen Petition Desk.
 data_dir_in_use = Petition Desk is already running with this data folder. Switch to the window that is open and close this one.
-database_error = The local database reported an error; this action did not complete and what was saved before is unaffected. Try again.
+database_error = The local database reported an error; this action did not complete and what was saved before is unaffected. Try again; if it keeps happening, tell the administrator (who can run `petitionctl doctor`).
 migration_failed = The local database could not be upgraded (it may come from a newer Petition Desk). Install the latest version.
-pin_invalid = The PIN is 4 to 12 digits.
+pin_invalid = The PIN is 4 to 12 digits; type it again.
 not_kiosk = This machine is not set up as a kiosk. An administrator runs `petitionctl kiosk setup`.
-bureau_key_unknown = The bureau’s public key for sealed exports is not known yet, so nothing can be exported. Set the kiosk up again while online.
+bureau_key_unknown = The bureau’s public key for sealed exports is not known yet, so nothing can be exported. Set the kiosk up again while online (petitionctl kiosk setup), or give the key with --bureau-key.
 bureau_key_invalid = The bureau’s public key is not valid (it starts with age1). Set the kiosk up again.
-export_failed = The export file could not be written. Check that the USB drive is plugged in and has free space, then try again. The outbox on this machine is unaffected.
+export_failed = The sealed export could not be written. Check that the USB drive is plugged in and has free space, then try again. The outbox on this machine is unaffected.
 admin_pin_required = Enter the administrator PIN first.
 pin_wrong = { $message }
 pin_locked = { $message }
+pin_wrong-remaining = Wrong PIN. After { $remaining ->
+    [one] one more wrong try
+   *[other] { $remaining } more wrong tries
+}, the administrator panel locks for { $minutes } minutes.
+pin_locked-until = The PIN was wrong { $tries } times in a row, so the administrator panel is locked. Try again after { $time } ({ $wait }).
+time-today = { $clock } today
+time-tomorrow = { $clock } tomorrow
+time-date = { $clock } on { $day } { $month ->
+    [1] January
+    [2] February
+    [3] March
+    [4] April
+    [5] May
+    [6] June
+    [7] July
+    [8] August
+    [9] September
+    [10] October
+    [11] November
+   *[12] December
+}
+time-minutes_left = { $minutes ->
+    [one] in 1 minute
+   *[other] in { $minutes } minutes
+}
 unknown = Something unexpected happened: { $message }. Try again.
 
 # The data's key (the system password store, or a passphrase)

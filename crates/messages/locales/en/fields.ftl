@@ -36,3 +36,17 @@ problem-email_invalid = This e-mail address is not valid (e.g. name@example.com)
 problem-region_invalid = Choose where the matter happened (a six-digit region code).
 problem-purpose_invalid = Choose the purpose: complaint, suggestion or report.
 problem-too_long = Too long; please shorten it.
+
+# The petition's states in words (desktop notifications)
+state-draft = draft
+state-queued = waiting to be sent
+state-uploading = being sent
+state-submitted = submitted
+state-registered = registered
+state-accepted = accepted
+state-not_accepted = not accepted
+state-handling = being handled
+state-replied = replied
+state-review_requested = review requested
+state-reviewed = reviewed
+state-closed = closed

@@ -9,6 +9,11 @@ app-locked = The data is protected
 app-passphrase = Passphrase
 app-passphraseHint = The data on this computer is protected by a passphrase (this computer has no system password store). Type the passphrase that was chosen for it.
 app-unlock = Open
+app-startFailed =
+    Petition Desk could not open. Your data is all there and nothing was changed.
+
+    Restart the computer and open Petition Desk again. If it still does not open, give the log in this folder to a technician:
+    { $logs }
 keySetup-heading = Your data cannot be opened yet
 keySetup-unlockHint = If the computer asks you to unlock its password store (keyring, credentials), type the password you log in with. Once it is unlocked, Petition Desk opens the data by itself.
 keySetup-autoRetry = Petition Desk tries again by itself every few seconds.

@@ -36,3 +36,17 @@ problem-email_invalid = 电子邮箱格式不对（例如 name@example.com），
 problem-region_invalid = 请选择问题发生地（6 位行政区划代码）。
 problem-purpose_invalid = 请选择信访目的：投诉请求、建议意见或反映情况。
 problem-too_long = 内容太长，请删减。
+
+# 信访事项所处的状态（桌面通知里的说法）
+state-draft = 草稿
+state-queued = 等待发送
+state-uploading = 正在发送
+state-submitted = 已提交
+state-registered = 已登记
+state-accepted = 已受理
+state-not_accepted = 不予受理
+state-handling = 办理中
+state-replied = 已答复
+state-review_requested = 已申请复查
+state-reviewed = 已复查
+state-closed = 已办结

@@ -9,6 +9,11 @@ app-locked = 数据已加密保护
 app-passphrase = 口令
 app-passphraseHint = 这台电脑的资料由口令保护（这台电脑没有系统密码库）。请输入当初设定的口令。
 app-unlock = 打开
+app-startFailed =
+    信访助手没能打开。您的资料都在，没有任何改动。
+
+    请重新启动电脑后再打开信访助手。如果还是打不开，请把这个文件夹里的日志交给技术人员：
+    { $logs }
 keySetup-heading = 还不能打开您的资料
 keySetup-unlockHint = 如果电脑提示解锁密码库（钥匙圈、凭据），请输入您登录电脑时用的密码。解锁后，信访助手会自己打开资料。
 keySetup-autoRetry = 信访助手每隔几秒会自己再试一次。

@@ -434,10 +434,10 @@ pub(crate) mod tests {
             .expect("draft");
         store.outbox().submit(&waiting.id).await.expect("submit");
         store.outbox().submit(&stopped.id).await.expect("submit");
-        let (code, zh, en) = network_error(NetworkKind::Certificate);
+        let code = network_error(NetworkKind::Certificate);
         let error = ErrorView {
             code: code.to_owned(),
-            message: format!("{zh} / {en}"),
+            message: crate::i18n::bilingual(code, &[]),
         };
         let in_an_hour = now_ms() + 3_600_000;
         store
