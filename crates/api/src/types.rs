@@ -79,11 +79,21 @@ pub struct AttachmentLimits {
 
 /// `POST /v1/uploads`: announce an attachment before sending its bytes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({
+    "length": 11, "media_type": "application/pdf",
+    "sha256": "b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9"
+}))]
 pub struct CreateUpload {
-    /// Bytes in all.
+    /// Bytes in all. A number with no fraction (`11.0`) counts as the integer it is, as in JSON
+    /// Schema.
+    #[serde(deserialize_with = "whole_number")]
+    #[schema(minimum = 0)]
     pub length: u64,
+    /// One of the catalogue's `attachment_limits.media_types`.
     pub media_type: String,
-    /// The SHA-256 of all the bytes, 64 lowercase hex digits; checked when the last byte arrives.
+    /// The SHA-256 of all the bytes, 64 hex digits (either case); checked when the last byte
+    /// arrives.
+    #[schema(pattern = r"^[0-9a-fA-F]{64}$")]
     pub sha256: String,
 }
 
@@ -106,26 +116,90 @@ pub struct Upload {
 
 /// `POST /v1/petitions` (with `Idempotency-Key: <the petition's UUID>`): one petition, complete.
 ///
+/// The bureau checks it with the same rules as the app (`petition-rules`): required fields must
+/// hold more than white space, lengths count characters as sent (surrounding white space
+/// included), formats are judged with surrounding white space trimmed. The schema states every
+/// rule a pattern can; what it cannot (the ID number's check digit and birth date, the province of
+/// a region code or ID, which phone numbers exist) is answered `422 validation_failed` with the
+/// fields named. No string may hold NUL (`422 invalid_text`).
+///
 /// No `Debug`: it holds personal data.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({
+    "name": "张三", "id_number": "11010519491231002X", "phone": "13800138000",
+    "address": "陕西省西安市莲湖区北大街 1 号", "email": "", "region": "610104", "agency": "",
+    "category": "城乡建设", "purpose": "complaint", "title": "小区门口道路积水",
+    "request": "请尽快修复排水设施。", "facts": "每逢下雨，小区门口积水深约 20 厘米。",
+    "reasons": "", "attachments": []
+}))]
 pub struct SubmitPetition {
+    #[schema(
+        pattern = r"^[^\u0000]*[^\u0000\t\n\u000b\u000c\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\u0000]*$",
+        max_length = 50
+    )]
     pub name: String,
     /// Resident ID number (18 characters, GB 11643).
+    #[schema(
+        pattern = r"^[\t\n\u000b\u000c\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[0-9]{17}[0-9Xx][\t\n\u000b\u000c\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$",
+        max_length = 18
+    )]
     pub id_number: String,
+    /// A mainland mobile number (optionally +86) or a landline with its area code; spaces, dashes
+    /// and parentheses may stand between the digits.
+    #[schema(
+        pattern = r"^[\t\n\u000b\u000c\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[0-9 ()（）+\-‐‑‒–—－]*[\t\n\u000b\u000c\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$",
+        max_length = 30
+    )]
     pub phone: String,
+    #[schema(
+        pattern = r"^[^\u0000]*[^\u0000\t\n\u000b\u000c\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\u0000]*$",
+        max_length = 200
+    )]
     pub address: String,
+    /// Optional.
+    #[schema(
+        pattern = r"^[\t\n\u000b\u000c\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*([^@\u0000\t\n\u000b\u000c\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+@[^@.\u0000\t\n\u000b\u000c\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+(\.[^@.\u0000\t\n\u000b\u000c\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+)+)?[\t\n\u000b\u000c\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$",
+        max_length = 254
+    )]
     #[serde(default)]
     pub email: String,
     /// GB/T 2260 code.
+    #[schema(
+        pattern = r"^[\t\n\u000b\u000c\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[0-9]{6}[\t\n\u000b\u000c\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$",
+        max_length = 12
+    )]
     pub region: String,
+    /// Optional: the bureau routes a petition whose agency the citizen does not know.
+    #[schema(pattern = r"^[^\u0000]*$", max_length = 100)]
     #[serde(default)]
     pub agency: String,
+    #[schema(
+        pattern = r"^[^\u0000]*[^\u0000\t\n\u000b\u000c\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\u0000]*$",
+        max_length = 100
+    )]
     pub category: String,
     /// `complaint` (投诉请求), `suggestion` (建议意见) or `report` (反映情况).
+    #[schema(
+        pattern = r"^[\t\n\u000b\u000c\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(complaint|suggestion|report)[\t\n\u000b\u000c\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$",
+        max_length = 16
+    )]
     pub purpose: String,
+    #[schema(
+        pattern = r"^[^\u0000]*[^\u0000\t\n\u000b\u000c\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\u0000]*$",
+        max_length = 100
+    )]
     pub title: String,
+    #[schema(
+        pattern = r"^[^\u0000]*[^\u0000\t\n\u000b\u000c\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\u0000]*$",
+        max_length = 20000
+    )]
     pub request: String,
+    #[schema(
+        pattern = r"^[^\u0000]*[^\u0000\t\n\u000b\u000c\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\u0000]*$",
+        max_length = 20000
+    )]
     pub facts: String,
+    #[schema(pattern = r"^[^\u0000]*$", max_length = 20000)]
     #[serde(default)]
     pub reasons: String,
     /// Completed uploads of this caller.
@@ -144,8 +218,14 @@ impl fmt::Debug for SubmitPetition {
 /// An attachment of a petition: a completed upload.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct AttachmentRef {
+    /// The `id` of a completed upload of this caller.
+    #[schema(
+        pattern = r"^[^\u0000]*$",
+        example = "0f8e4c2a9b7d4e6f8a1b3c5d7e9f0a2b"
+    )]
     pub upload_id: String,
     /// The name shown to the bureau's staff.
+    #[schema(pattern = r"^[^\u0000]*$", example = "积水照片.jpg")]
     pub file_name: String,
 }
 
@@ -322,9 +402,12 @@ impl Satisfaction {
 
 /// `POST /v1/petitions/{tracking_code}/evaluation`: only after a reply, once.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"satisfaction": "satisfied", "comment": "处理及时，谢谢。"}))]
 pub struct EvaluationRequest {
     pub satisfaction: Satisfaction,
+    /// Optional, at most 2 000 characters.
     #[serde(default)]
+    #[schema(pattern = r"^[^\u0000]*$", max_length = 2000)]
     pub comment: String,
 }
 
@@ -338,8 +421,13 @@ pub struct Evaluation {
 
 /// `POST /v1/petitions/{tracking_code}/review`: a review request (复查), within 30 days of the reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"reason": "答复没有回应积水的原因，请复查。"}))]
 pub struct ReviewRequest {
-    /// Why the citizen asks for a review.
+    /// Why the citizen asks for a review: more than white space, at most 20 000 characters.
+    #[schema(
+        pattern = r"^[^\u0000]*[^\u0000\t\n\u000b\u000c\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\u0000]*$",
+        max_length = 20000
+    )]
     pub reason: String,
 }
 
@@ -381,4 +469,19 @@ pub struct PetitionList {
     pub next_cursor: String,
     /// More changes wait beyond this page.
     pub more: bool,
+}
+
+/// A `u64` from a JSON number with no fraction: `11` or `11.0` (JSON Schema's `integer` counts
+/// both), never `11.5`, `-1` or a string.
+fn whole_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
+    /// 2^64, the first whole `f64` a `u64` cannot hold.
+    const BEYOND: f64 = 18_446_744_073_709_551_616.0;
+    let n = serde_json::Number::deserialize(deserializer)?;
+    n.as_u64()
+        .or_else(|| {
+            n.as_f64()
+                .filter(|f| f.fract() == 0.0 && (0.0..BEYOND).contains(f))
+                .map(|f| f as u64)
+        })
+        .ok_or_else(|| serde::de::Error::custom("not a whole number of bytes"))
 }

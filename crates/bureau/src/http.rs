@@ -16,6 +16,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use petition_api::{API_VERSION, Catalog, ErrorCode, Health, SERVICE_NAME};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tower_http::catch_panic::CatchPanicLayer;
 use utoipa_axum::router::OpenApiRouter;
@@ -29,10 +30,9 @@ use crate::uploads;
 
 /// The bureau API as a router over `state`, serving its OpenAPI document at `/openapi.json`.
 pub fn app(state: AppState) -> Router {
-    let (api, document) = api(state.config().limits.max_json_bytes).split_for_parts();
+    let (api, _) = api(state.config().limits.max_json_bytes).split_for_parts();
     let document = Bytes::from(
-        document
-            .to_json()
+        serde_json::to_vec(&crate::contract::document(&state.config().limits))
             .expect("the OpenAPI document is plain data and always serialises"),
     );
     api.route(
@@ -84,23 +84,13 @@ pub(crate) fn api(json_limit: usize) -> OpenApiRouter<AppState> {
             uploads::upload_patch
         ))
         .layer(DefaultBodyLimit::disable());
-    OpenApiRouter::with_openapi(document_frame())
+    // The frame (title, description, licence, security scheme) is the contract crate's; the
+    // handlers bring the operations and every schema they name.
+    OpenApiRouter::with_openapi(petition_api::openapi::frame())
         .routes(routes!(health))
         .routes(routes!(catalog))
         .merge(json_routes)
         .merge(upload_routes)
-}
-
-/// The contract's document (`petition_api::openapi`) without its operations and schemas: its
-/// title, licence and security scheme. The handlers bring the operations and every schema they
-/// name.
-fn document_frame() -> utoipa::openapi::OpenApi {
-    let mut document = petition_api::openapi::document();
-    document.paths = Default::default();
-    if let Some(components) = document.components.as_mut() {
-        components.schemas.clear();
-    }
-    document
 }
 
 /// Runs every request to its end in a task of its own, even when the client goes away, so what a
@@ -169,26 +159,29 @@ async fn catalog(State(state): State<AppState>, headers: HeaderMap) -> Response 
 #[derive(Debug)]
 pub struct JsonBody<T>(pub T);
 
-impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
+impl<T: DeserializeOwned + Serialize, S: Send + Sync> FromRequest<S> for JsonBody<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        // Parsed as a value first, so a NUL in any string is refused before it reaches a store
-        // (SQLite would keep it, PostgreSQL refuses the statement): the two behave alike.
         let value = match Json::<serde_json::Value>::from_request(req, state).await {
             Ok(Json(v)) => v,
             Err(rejection) => return Err(json_rejection(rejection)),
         };
-        if holds_nul(&value) {
-            return Err(ApiError::invalid_text());
-        }
-        T::deserialize(value).map(JsonBody).map_err(|_| {
+        let body = T::deserialize(value).map_err(|_| {
             ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 ErrorCode::InvalidJson,
                 "bureau-invalid_json-shape",
             )
-        })
+        })?;
+        // A NUL in any text the bureau would keep is refused before it reaches a store (SQLite
+        // would keep it, PostgreSQL refuses the statement): the two behave alike. Members the
+        // API does not know are never kept, so what they hold does not matter.
+        let kept = serde_json::to_value(&body).map_err(|_| ApiError::internal())?;
+        if holds_nul(&kept) {
+            return Err(ApiError::invalid_text());
+        }
+        Ok(JsonBody(body))
     }
 }
 
@@ -316,8 +309,8 @@ mod tests {
         router.clone().oneshot(request).await.expect("an answer")
     }
 
-    /// What `/openapi.json` serves is built from the handlers' own declarations, and it is the
-    /// contract of `petition-api` (kept in `docs/bureau-api.json`), operation for operation.
+    /// What `/openapi.json` serves is the document built from the handlers' own declarations
+    /// (`contract::document`, kept in `docs/bureau-api.json`).
     #[tokio::test]
     async fn the_served_document_is_the_contract() {
         let (router, _dir) = router().await;
@@ -327,12 +320,12 @@ mod tests {
             .await
             .expect("the document");
         let served: serde_json::Value = serde_json::from_slice(&body).expect("JSON");
-        let contract = serde_json::to_value(petition_api::openapi::document()).expect("JSON");
+        let contract = crate::contract::document(&crate::config::Limits::default());
         let mut differences = Vec::new();
         differ("", &served, &contract, &mut differences);
         assert!(
             differences.is_empty(),
-            "the handlers' #[utoipa::path] and petition_api::openapi disagree at {differences:?}"
+            "the served document and contract::document disagree at {differences:?}"
         );
     }
 

@@ -16,6 +16,7 @@ pub mod auth;
 pub mod catalog;
 pub mod clock;
 pub mod config;
+mod contract;
 pub mod error;
 pub mod ops;
 pub mod outbox;

@@ -93,6 +93,15 @@ pub fn check(p: &Petition) -> Vec<Problem> {
 pub fn check_on(p: &Petition, today: Date) -> Vec<Problem> {
     let mut problems = Vec::new();
     for field in Field::ALL {
+        // Lengths count what was typed, white space included (as the store does when it saves);
+        // emptiness and formats are judged on the text without surrounding white space.
+        if p.get(field).chars().count() > field.max_chars() {
+            problems.push(Problem {
+                field,
+                code: ProblemCode::TooLong,
+            });
+            continue;
+        }
         let value = p.get(field).trim();
         if value.is_empty() {
             if REQUIRED.contains(&field) {
@@ -101,13 +110,6 @@ pub fn check_on(p: &Petition, today: Date) -> Vec<Problem> {
                     code: ProblemCode::Required,
                 });
             }
-            continue;
-        }
-        if value.chars().count() > field.max_chars() {
-            problems.push(Problem {
-                field,
-                code: ProblemCode::TooLong,
-            });
             continue;
         }
         let code = match field {

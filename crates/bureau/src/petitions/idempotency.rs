@@ -30,13 +30,15 @@ pub fn petition_key(id: &str) -> Option<String> {
         .map(|id| id.hyphenated().to_string())
 }
 
-/// The petition id a submission names in its `Idempotency-Key` header.
+/// The petition id a submission names in its `Idempotency-Key` header: a UUID in its hyphenated
+/// form, as the document says (the braced, URN and undashed forms are refused).
 pub fn key_of(headers: &HeaderMap) -> Result<String, KeyProblem> {
     headers
         .get(IDEMPOTENCY_KEY)
         .ok_or(KeyProblem::Missing)?
         .to_str()
         .ok()
+        .filter(|key| key.len() == 36)
         .and_then(petition_key)
         .ok_or(KeyProblem::Invalid)
 }

@@ -32,14 +32,18 @@ const MAX_FILE_NAME_CHARS: usize = 255;
 
 /// Submit a petition, exactly once per `Idempotency-Key`.
 #[utoipa::path(post, path = "/v1/petitions", tag = "petitions", request_body = SubmitPetition,
-    params(("Idempotency-Key" = String, Header, description = "The petition's UUID")),
+    params(("Idempotency-Key" = String, Header, pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+        example = "6f1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f",
+        description = "The petition's id, a UUID in its hyphenated form (either case)")),
     responses(
-        (status = 201, body = Receipt, description = "Created, or the first answer replayed"),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 201, body = Receipt, description = "Created, or the first answer replayed",
+            links(
+                ("view" = (operation_id = "get_petition", parameters(("tracking_code" = "$response.body#/tracking_code")))),
+                ("evaluate" = (operation_id = "evaluate", parameters(("tracking_code" = "$response.body#/tracking_code")))),
+                ("review" = (operation_id = "request_review", parameters(("tracking_code" = "$response.body#/tracking_code")))))),
+        (status = 400, body = ErrorBody, description = "`idempotency_key_missing`, `idempotency_key_invalid`, `invalid_json`"),
         (status = 409, body = ErrorBody, description = "`request_in_flight`: retry after `Retry-After`"),
-        (status = 413, body = ErrorBody),
-        (status = 422, body = ErrorBody, description = "`validation_failed`, `idempotency_key_reused`, `upload_incomplete`"),
-        (status = 429, body = ErrorBody)))]
+        (status = 422, body = ErrorBody, description = "`validation_failed` (with the fields), `idempotency_key_reused`, `upload_incomplete`, `too_many_attachments`, `invalid_json`, `invalid_text`")))]
 pub async fn submit_petition(
     State(state): State<AppState>,
     caller: Caller,

@@ -23,11 +23,12 @@ const MAX_REVIEW_REASON_CHARS: usize = 20_000;
 
 /// Rate the bureau's reply (满意/基本满意/不满意), once, after a reply.
 #[utoipa::path(post, path = "/v1/petitions/{tracking_code}/evaluation", tag = "petitions",
-    params(("tracking_code" = String, Path)), request_body = EvaluationRequest,
+    params(("tracking_code" = String, Path, pattern = r"^XF(-[2-9A-HJ-NP-Z]{4}){4}$", example = "XF-2345-6789-ABCD-EFGH", description = "The 查询码 of the receipt")), request_body = EvaluationRequest,
     responses(
         (status = 200, body = PetitionView),
-        (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody, description = "`evaluation_not_allowed`")))]
+        (status = 404, body = ErrorBody, description = "`petition_not_found`"),
+        (status = 409, body = ErrorBody, description = "`evaluation_not_allowed`: no reply yet, or rated before"),
+        (status = 422, body = ErrorBody, description = "`validation_failed`: the comment is too long; `invalid_json`, `invalid_text`")))]
 pub async fn evaluate(
     State(state): State<AppState>,
     caller: Caller,
@@ -69,19 +70,23 @@ pub async fn evaluate(
 
 /// Ask for a review (复查) within 30 days of the reply.
 #[utoipa::path(post, path = "/v1/petitions/{tracking_code}/review", tag = "petitions",
-    params(("tracking_code" = String, Path)), request_body = ReviewRequest,
+    params(("tracking_code" = String, Path, pattern = r"^XF(-[2-9A-HJ-NP-Z]{4}){4}$", example = "XF-2345-6789-ABCD-EFGH", description = "The 查询码 of the receipt")), request_body = ReviewRequest,
     responses(
         (status = 200, body = PetitionView),
-        (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody, description = "`review_not_allowed`")))]
+        (status = 404, body = ErrorBody, description = "`petition_not_found`"),
+        (status = 409, body = ErrorBody, description = "`review_not_allowed`: no reply yet, asked before, or after the 30 days"),
+        (status = 422, body = ErrorBody, description = "`validation_failed`: no reason, or one too long; `invalid_json`, `invalid_text`")))]
 pub async fn request_review(
     State(state): State<AppState>,
     caller: Caller,
     Path(code): Path<String>,
     JsonBody(req): JsonBody<ReviewRequest>,
 ) -> Result<Json<PetitionView>, ApiError> {
+    // The length counts what was sent (as the schema's maxLength does); emptiness ignores white
+    // space around the text.
+    let too_long = req.reason.chars().count() > MAX_REVIEW_REASON_CHARS;
     let reason = req.reason.trim();
-    if reason.is_empty() || reason.chars().count() > MAX_REVIEW_REASON_CHARS {
+    if reason.is_empty() || too_long {
         let mut e = ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::ValidationFailed,
@@ -89,12 +94,7 @@ pub async fn request_review(
         );
         e.problems.push(FieldProblem {
             field: "reason".into(),
-            code: if reason.is_empty() {
-                "required"
-            } else {
-                "too_long"
-            }
-            .into(),
+            code: if too_long { "too_long" } else { "required" }.into(),
             message: e.message.clone(),
         });
         return Err(e);

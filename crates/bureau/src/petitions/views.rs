@@ -57,8 +57,8 @@ pub async fn view(store: &Store, tracking_code: &str) -> Result<PetitionView, Er
 
 /// One of the caller's petitions.
 #[utoipa::path(get, path = "/v1/petitions/{tracking_code}", tag = "petitions",
-    params(("tracking_code" = String, Path)),
-    responses((status = 200, body = PetitionView), (status = 404, body = ErrorBody)))]
+    params(("tracking_code" = String, Path, pattern = r"^XF(-[2-9A-HJ-NP-Z]{4}){4}$", example = "XF-2345-6789-ABCD-EFGH", description = "The 查询码 of the receipt")),
+    responses((status = 200, body = PetitionView), (status = 404, body = ErrorBody, description = "`petition_not_found`")))]
 pub async fn get_petition(
     State(state): State<AppState>,
     caller: Caller,
@@ -73,7 +73,8 @@ pub async fn get_petition(
 /// missing dash, spaces and the look-alikes O/0 and I/L/1 are forgiven. The same answer as
 /// `GET /v1/petitions/{tracking_code}`.
 #[utoipa::path(get, path = "/v1/petitions/by-reference/{reference}", tag = "petitions",
-    params(("reference" = String, Path, description = "The submission reference, e.g. `C1YKK-3D5JJ`")),
+    params(("reference" = String, Path, pattern = r"^[ \t\-\u3000\u2010-\u2015\u2212\uff0d]*([0-9A-HJKMNP-TV-Za-hjkmnp-tv-zIiLlOo\uff10-\uff19\uff21-\uff28\uff2a\uff2b\uff2d\uff2e\uff30-\uff34\uff36-\uff3a\uff41-\uff48\uff4a\uff4b\uff4d\uff4e\uff50-\uff54\uff56-\uff5a\uff29\uff49\uff2c\uff4c\uff2f\uff4f][ \t\-\u3000\u2010-\u2015\u2212\uff0d]*){10}$", example = "C1YKK-3D5JJ",
+        description = "The submission reference, e.g. `C1YKK-3D5JJ`: ten symbols of Crockford's base 32, with O read as 0 and I, L as 1, in either case or full width, with any spaces and dashes")),
     responses(
         (status = 200, body = PetitionView),
         (status = 400, body = ErrorBody, description = "`bad_request`: not the shape of a reference"),
@@ -111,22 +112,27 @@ pub struct ListQuery {
 
 /// The caller's petitions that changed after `since` (omit it for all).
 #[utoipa::path(get, path = "/v1/petitions", tag = "petitions",
-    params(("since" = Option<String>, Query, description = "`next_cursor` of the last answer")),
-    responses((status = 200, body = PetitionList), (status = 400, body = ErrorBody)))]
+    params(("since" = Option<String>, Query, pattern = r"^[0-9]{0,18}$", example = "0",
+        description = "`next_cursor` of the last answer: a whole number from 0; empty or left out is from the start")),
+    responses((status = 200, body = PetitionList), (status = 400, body = ErrorBody, description = "`bad_request`: `since` is not a cursor")))]
 pub async fn list_petitions(
     State(state): State<AppState>,
     caller: Caller,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<PetitionList>, ApiError> {
-    let since: i64 = match q.since.as_deref().map(str::trim) {
+    let since: i64 = match q.since.as_deref() {
         None | Some("") => 0,
-        Some(s) => s.parse().ok().filter(|n| *n >= 0).ok_or_else(|| {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                ErrorCode::BadRequest,
-                "bureau-bad_request-since",
-            )
-        })?,
+        // Digits only, at most 18 of them (every such number fits), as the document says.
+        Some(s) => (s.len() <= 18 && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse().ok())
+            .flatten()
+            .ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    ErrorCode::BadRequest,
+                    "bureau-bad_request-since",
+                )
+            })?,
     };
     let store = state.store();
     let changed = store

@@ -117,14 +117,19 @@ fn expired() -> ApiError {
     )
 }
 
-/// Announce an attachment (tus 1.0 creation). Content the bureau already holds completes at once.
+/// Announce an attachment (the creation step of the tus-like upload protocol: a JSON body, not
+/// tus's `Upload-Length` header; see the document's description). Content this caller already
+/// uploaded completes at once.
 #[utoipa::path(post, path = "/v1/uploads", tag = "uploads", request_body = CreateUpload,
     responses(
-        (status = 201, body = Upload, headers(("Location" = String), ("Upload-Offset" = u64))),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 413, body = ErrorBody, description = "`upload_too_large`"),
-        (status = 422, body = ErrorBody, description = "`upload_media_type_not_allowed`"),
-        (status = 429, body = ErrorBody)))]
+        (status = 201, body = Upload, headers(("Location" = String), ("Upload-Offset" = u64), ("Tus-Resumable" = String)),
+            links(
+                ("status" = (operation_id = "upload_status", parameters(("id" = "$response.body#/id")))),
+                ("offset" = (operation_id = "upload_offset", parameters(("id" = "$response.body#/id")))),
+                ("send" = (operation_id = "upload_patch", parameters(("path.id" = "$response.body#/id"), ("header.Upload-Offset" = "$response.body#/offset")))))),
+        (status = 400, body = ErrorBody, description = "`bad_request`: the SHA-256 is not 64 hex digits"),
+        (status = 413, body = ErrorBody, description = "`upload_too_large`, or `body_too_large`"),
+        (status = 422, body = ErrorBody, description = "`upload_media_type_not_allowed`, `invalid_json`, `invalid_text`")))]
 pub async fn create_upload(
     State(state): State<AppState>,
     caller: Caller,
@@ -181,12 +186,14 @@ pub async fn create_upload(
     Ok(response)
 }
 
-/// How many bytes the bureau holds (tus 1.0 HEAD): the `Upload-Offset` header.
+/// How many bytes the bureau holds: the `Upload-Offset` header (as tus's HEAD). A HEAD answer
+/// has no body, so its errors carry only their status.
 #[utoipa::path(head, path = "/v1/uploads/{id}", tag = "uploads",
-    params(("id" = String, Path)),
+    params(("id" = String, Path, pattern = r"^[0-9a-f]{32}$", example = "0f8e4c2a9b7d4e6f8a1b3c5d7e9f0a2b", description = "The `id` of `POST /v1/uploads`'s answer")),
     responses(
-        (status = 200, headers(("Upload-Offset" = u64), ("Upload-Length" = u64))),
-        (status = 404), (status = 410)))]
+        (status = 200, description = "The upload stands at `Upload-Offset`", headers(("Upload-Offset" = u64), ("Upload-Length" = u64), ("Tus-Resumable" = String))),
+        (status = 404, description = "`upload_not_found`: no upload of this caller has this id"),
+        (status = 410, description = "`upload_expired`: not finished in time, and gone")))]
 pub async fn upload_offset(
     state: State<AppState>,
     caller: Caller,
@@ -198,10 +205,11 @@ pub async fn upload_offset(
 
 /// The upload as JSON.
 #[utoipa::path(get, path = "/v1/uploads/{id}", tag = "uploads",
-    params(("id" = String, Path)),
+    params(("id" = String, Path, pattern = r"^[0-9a-f]{32}$", example = "0f8e4c2a9b7d4e6f8a1b3c5d7e9f0a2b", description = "The `id` of `POST /v1/uploads`'s answer")),
     responses(
-        (status = 200, body = Upload),
-        (status = 404, body = ErrorBody), (status = 410, body = ErrorBody, description = "`upload_expired`")))]
+        (status = 200, body = Upload, headers(("Upload-Offset" = u64), ("Upload-Length" = u64), ("Tus-Resumable" = String))),
+        (status = 404, body = ErrorBody, description = "`upload_not_found`"),
+        (status = 410, body = ErrorBody, description = "`upload_expired`")))]
 pub async fn upload_status(
     State(state): State<AppState>,
     caller: Caller,
@@ -236,17 +244,21 @@ impl Drop for Busy {
     }
 }
 
-/// Append bytes at `Upload-Offset` (tus 1.0 PATCH, body `application/offset+octet-stream`).
+/// Append bytes at `Upload-Offset` (as tus's PATCH, body `application/offset+octet-stream`).
 /// When the last byte arrives the SHA-256 is checked; on a mismatch the upload is discarded.
 #[utoipa::path(patch, path = "/v1/uploads/{id}", tag = "uploads",
-    params(("id" = String, Path), ("Upload-Offset" = u64, Header)),
-    request_body(content = Vec<u8>, content_type = "application/offset+octet-stream"),
+    params(("id" = String, Path, pattern = r"^[0-9a-f]{32}$", example = "0f8e4c2a9b7d4e6f8a1b3c5d7e9f0a2b", description = "The `id` of `POST /v1/uploads`'s answer"),
+        ("Upload-Offset" = u64, Header, minimum = 0, example = 0, description = "Where these bytes start: the bureau's `Upload-Offset`")),
+    request_body(content = inline(OctetStream), content_type = "application/offset+octet-stream",
+        description = "The next bytes of the file, at most up to its announced length"),
     responses(
-        (status = 204, headers(("Upload-Offset" = u64))),
-        (status = 404, body = ErrorBody),
+        (status = 204, description = "Taken; the upload now stands at `Upload-Offset`", headers(("Upload-Offset" = u64), ("Tus-Resumable" = String))),
+        (status = 400, body = ErrorBody, description = "`bad_request`: `Upload-Offset` is missing or not a number"),
+        (status = 404, body = ErrorBody, description = "`upload_not_found`"),
         (status = 409, body = ErrorBody, description = "`upload_offset_mismatch` (with the right `Upload-Offset`) or `upload_busy`"),
-        (status = 410, body = ErrorBody),
-        (status = 413, body = ErrorBody),
+        (status = 410, body = ErrorBody, description = "`upload_expired`"),
+        (status = 413, body = ErrorBody, description = "`upload_too_large`: more bytes than the announced length"),
+        (status = 415, body = ErrorBody, description = "`unsupported_media_type`: the body is not `application/offset+octet-stream`"),
         (status = 422, body = ErrorBody, description = "`upload_checksum_mismatch`: the upload was discarded")))]
 pub async fn upload_patch(
     State(state): State<AppState>,
@@ -473,3 +485,9 @@ pub async fn sweep_forever(state: AppState) {
         }
     }
 }
+
+/// The body of a PATCH: raw bytes.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[allow(dead_code)]
+struct OctetStream(Vec<u8>);
