@@ -126,7 +126,7 @@ fn expired() -> ApiError {
             links(
                 ("status" = (operation_id = "upload_status", parameters(("id" = "$response.body#/id")))),
                 ("offset" = (operation_id = "upload_offset", parameters(("id" = "$response.body#/id")))),
-                ("send" = (operation_id = "upload_patch", parameters(("path.id" = "$response.body#/id"), ("header.Upload-Offset" = "$response.body#/offset")))))),
+                ("send" = (operation_id = "upload_patch", parameters(("path.id" = "$response.body#/id")))))),
         (status = 400, body = ErrorBody, description = "`bad_request`: the SHA-256 is not 64 hex digits"),
         (status = 413, body = ErrorBody, description = "`upload_too_large`, or `body_too_large`"),
         (status = 422, body = ErrorBody, description = "`upload_media_type_not_allowed`, `invalid_json`, `invalid_text`")))]
