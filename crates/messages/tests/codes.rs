@@ -61,17 +61,33 @@ fn literals(text: &str, out: &mut BTreeSet<String>) {
     }
 }
 
-/// The codes in the sources under `dirs`.
-fn codes(dirs: &[&str]) -> BTreeSet<String> {
+/// The Rust files under `dirs`, each with its text before its first `#[cfg(test)]` (tests name
+/// codes and ids that are not the program's).
+fn sources(dirs: &[&str]) -> Vec<(PathBuf, String)> {
     let root = workspace();
     let mut files = Vec::new();
     for dir in dirs {
         rust_files(&root.join(dir), &mut files);
     }
+    files
+        .into_iter()
+        .map(|file| {
+            let text = std::fs::read_to_string(&file).expect("a source file");
+            let program = text
+                .split("#[cfg(test)]")
+                .next()
+                .unwrap_or_default()
+                .to_owned();
+            (file, program)
+        })
+        .collect()
+}
+
+/// The codes in the sources under `dirs`.
+fn codes(dirs: &[&str]) -> BTreeSet<String> {
     let mut codes = BTreeSet::new();
-    for file in files {
-        let text = std::fs::read_to_string(&file).expect("a source file");
-        let text = text.split("#[cfg(test)]").next().unwrap_or_default();
+    for (_, text) in sources(dirs) {
+        let text = text.as_str();
         for marker in ["fn code(", "fn network_error("] {
             let mut from = 0;
             while let Some(at) = text[from..].find(marker) {
@@ -171,15 +187,9 @@ fn is_id(s: &str) -> bool {
 /// Every message id the sources under `dirs` hand to the catalogue, with a file that uses it: the
 /// literals in the id argument of each call (a `match` or an `if` there gives each of its own).
 fn ids_used(dirs: &[&str]) -> BTreeMap<String, PathBuf> {
-    let root = workspace();
-    let mut files = Vec::new();
-    for dir in dirs {
-        rust_files(&root.join(dir), &mut files);
-    }
     let mut ids = BTreeMap::new();
-    for file in files {
-        let source = std::fs::read_to_string(&file).expect("a source file");
-        let source = source.split("#[cfg(test)]").next().unwrap_or_default();
+    for (file, source) in sources(dirs) {
+        let source = source.as_str();
         for marker in ["text(", "bilingual(", "ApiError::new("] {
             for (at, _) in source.match_indices(marker) {
                 let before = &source[..at];
