@@ -222,3 +222,48 @@ on_both!(
         assert_eq!(response.status(), StatusCode::CREATED);
     }
 );
+
+/// A submission whose JSON stops arriving is answered 408 once the read timeout passes, and its
+/// connection closed; its key is free for the retry.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_json_body_silent_for_the_read_timeout_is_answered_408() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let read_timeout = Duration::from_secs(2);
+    let limits = Limits {
+        read_timeout,
+        ..Limits::default()
+    };
+    let b = TestBureau::start_with(Db::Sqlite, limits)
+        .await
+        .expect("SQLite is always there");
+    let token = b.token(TokenKind::Citizen).await;
+    let key = new_key();
+    let addr = b.base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(addr)
+        .await
+        .expect("a connection");
+    let head = format!(
+        "POST /v1/petitions HTTP/1.1\r\nhost: {addr}\r\nauthorization: Bearer {token}\r\n\
+         idempotency-key: {key}\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).await.expect("the head");
+    stream.write_all(b"{\"name\": \"").await.expect("a start");
+    let went_silent = std::time::Instant::now();
+    let mut answer = Vec::new();
+    stream
+        .read_to_end(&mut answer)
+        .await
+        .expect("the server closes the connection");
+    let waited = went_silent.elapsed();
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408 "), "{answer}");
+    assert!(answer.contains("\"code\":\"request_timeout\""), "{answer}");
+    assert!(
+        waited >= read_timeout && waited < read_timeout + Duration::from_secs(5),
+        "answered {waited:?} after the body went silent, with a read timeout of {read_timeout:?}"
+    );
+    assert_eq!(
+        b.submit(&token, &key, &valid_petition()).await.status(),
+        StatusCode::CREATED
+    );
+}

@@ -1,12 +1,15 @@
-//! Uploads with tus 1.0 semantics: resume after a cut, offsets, checksums, limits, expiry.
+//! Uploads with tus 1.0 semantics: resume after a cut, offsets, checksums, limits, expiry; and the
+//! read timeout on a request's headers.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use petition_api::headers::{OFFSET_OCTET_STREAM, UPLOAD_OFFSET};
 use petition_api::{AttachmentRef, PetitionView, Receipt, Upload};
 use rand::Rng;
 use reqwest::StatusCode;
 use sha2::{Digest, Sha256};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
 
 use super::*;
 
@@ -362,3 +365,43 @@ on_both!(upload_errors_are_told, |db| async move {
     )
     .await;
 });
+
+/// The bureau's address, for a raw TCP client.
+fn addr(b: &TestBureau) -> &str {
+    b.base.trim_start_matches("http://")
+}
+
+/// Everything the server sends until it closes the connection.
+async fn read_until_closed(stream: &mut TcpStream) -> String {
+    let mut answer = Vec::new();
+    stream
+        .read_to_end(&mut answer)
+        .await
+        .expect("the server closes the connection");
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_silent_in_its_headers_is_closed_after_the_read_timeout() {
+    let read_timeout = Duration::from_secs(3);
+    let limits = Limits {
+        read_timeout,
+        ..Limits::default()
+    };
+    let b = TestBureau::start_with(Db::Sqlite, limits)
+        .await
+        .expect("SQLite is always there");
+    let started = Instant::now();
+    let mut stream = TcpStream::connect(addr(&b)).await.expect("a connection");
+    stream
+        .write_all(format!("GET /v1/health HTTP/1.1\r\nhost: {}\r\n", addr(&b)).as_bytes())
+        .await
+        .expect("half the headers");
+    let answer = read_until_closed(&mut stream).await;
+    let waited = started.elapsed();
+    assert_eq!(answer, "", "closed without an answer");
+    assert!(
+        waited >= read_timeout && waited < read_timeout + Duration::from_secs(5),
+        "closed {waited:?} after the connection opened, with a read timeout of {read_timeout:?}"
+    );
+}

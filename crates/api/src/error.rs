@@ -25,6 +25,8 @@ pub enum ErrorCode {
     MethodNotAllowed,
     /// The body is larger than the bureau takes (413).
     BodyTooLarge,
+    /// The request's body stopped arriving: nothing came for the bureau's read timeout (408).
+    RequestTimeout,
     /// Too many requests from this token; wait for `Retry-After` seconds (429).
     RateLimited,
     /// The petition breaks a rule; `problems` lists each field (422).
@@ -77,6 +79,7 @@ impl ErrorCode {
             ErrorCode::NotFound => "not_found",
             ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::BodyTooLarge => "body_too_large",
+            ErrorCode::RequestTimeout => "request_timeout",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::ValidationFailed => "validation_failed",
             ErrorCode::IdempotencyKeyMissing => "idempotency_key_missing",

@@ -13,7 +13,7 @@ pub struct Config {
     pub limits: Limits,
 }
 
-/// Limits the bureau answers with 413 and 429.
+/// Limits the bureau answers with 413, 429 and 408.
 #[derive(Debug, Clone)]
 pub struct Limits {
     /// The largest attachment.
@@ -30,6 +30,10 @@ pub struct Limits {
     pub rate_burst: f64,
     /// Media types taken as attachments.
     pub media_types: Vec<String>,
+    /// How long a request may send nothing while its headers or its body are due: a connection
+    /// silent for this long in its headers (or between requests) is closed, a body silent for
+    /// this long is answered 408 and its connection closed.
+    pub read_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -44,6 +48,7 @@ impl Default for Limits {
             media_types: ["image/jpeg", "image/png", "image/webp", "application/pdf"]
                 .map(String::from)
                 .to_vec(),
+            read_timeout: Duration::from_secs(30),
         }
     }
 }

@@ -99,6 +99,10 @@ fn add_common_responses(document: &mut Value) {
         if json_body {
             common.push(("400", "`invalid_json`: the body is not JSON"));
             common.push((
+                "408",
+                "`request_timeout`: nothing more of the body arrived for the bureau's read timeout; the connection is closed",
+            ));
+            common.push((
                 "413",
                 "`body_too_large`: the body is larger than the bureau takes",
             ));

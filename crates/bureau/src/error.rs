@@ -102,6 +102,7 @@ impl ApiError {
                 "bureau-method_not_allowed",
             ),
             StatusCode::PAYLOAD_TOO_LARGE => ApiError::body_too_large(),
+            StatusCode::REQUEST_TIMEOUT => ApiError::request_timeout(),
             StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::new(
                 status,
                 ErrorCode::UnsupportedMediaType,
@@ -113,6 +114,15 @@ impl ApiError {
             },
             s => ApiError::new(s, ErrorCode::BadRequest, "bureau-bad_request"),
         }
+    }
+
+    /// A body that sent nothing for the read timeout (`Limits::read_timeout`).
+    pub fn request_timeout() -> ApiError {
+        ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            ErrorCode::RequestTimeout,
+            "bureau-request_timeout",
+        )
     }
 
     pub fn body_too_large() -> ApiError {
@@ -140,6 +150,19 @@ impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> ApiError {
         ApiError::from(Error::Db(e))
     }
+}
+
+/// Whether a body failed because nothing came for the read timeout (the router's
+/// `RequestBodyTimeoutLayer`), somewhere down the error's chain.
+pub(crate) fn is_read_timeout(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(error);
+    while let Some(e) = next {
+        if e.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        next = e.source();
+    }
+    false
 }
 
 impl IntoResponse for ApiError {

@@ -1,5 +1,6 @@
 //! The router and what every request passes through: JSON bodies, JSON errors for everything
-//! (unknown paths, wrong methods, panics), and a log line without personal data.
+//! (unknown paths, wrong methods, panics), a body that sends nothing for the read timeout cut
+//! (408), and a log line without personal data.
 //!
 //! The router and the OpenAPI document are built together ([`api`], utoipa-axum): a handler is
 //! routed only with its documented operation, and the tests below hold the document to the
@@ -19,18 +20,24 @@ use petition_api::{API_VERSION, Catalog, ErrorCode, Health, SERVICE_NAME};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::clock::rfc3339;
-use crate::error::ApiError;
+use crate::error::{ApiError, is_read_timeout};
 use crate::petitions::{intake, steps, views};
 use crate::uploads;
 
 /// The bureau API as a router over `state`, serving its OpenAPI document at `/openapi.json`.
+/// Every request body is read with the read timeout between its pieces
+/// ([`crate::Limits::read_timeout`]): one that sends nothing for as long fails, and is answered
+/// 408 `request_timeout`.
 pub fn app(state: AppState) -> Router {
-    let (api, _) = api(state.config().limits.max_json_bytes).split_for_parts();
+    let limits = &state.config().limits;
+    let read_timeout = limits.read_timeout;
+    let (api, _) = api(limits.max_json_bytes).split_for_parts();
     let document = Bytes::from(
         serde_json::to_vec(&crate::contract::document(&state.config().limits))
             .expect("the OpenAPI document is plain data and always serialises"),
@@ -61,6 +68,7 @@ pub fn app(state: AppState) -> Router {
     ))
     .layer(middleware::from_fn(log_request))
     .layer(middleware::from_fn(run_to_completion))
+    .layer(RequestBodyTimeoutLayer::new(read_timeout))
     .with_state(state)
 }
 
@@ -195,12 +203,13 @@ fn holds_nul(value: &serde_json::Value) -> bool {
     }
 }
 
-/// A body that is not JSON, not declared as JSON, or too large.
+/// A body that is not JSON, not declared as JSON, too large, or that stopped arriving.
 fn json_rejection(rejection: JsonRejection) -> ApiError {
     match rejection {
         JsonRejection::MissingJsonContentType(_) => {
             ApiError::from_status(StatusCode::UNSUPPORTED_MEDIA_TYPE)
         }
+        rejection if is_read_timeout(&rejection) => ApiError::request_timeout(),
         rejection if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
             ApiError::body_too_large()
         }

@@ -10,7 +10,8 @@
 //!   the operator's command line;
 //! - [`outbox`] holds the bureau's age key and imports kiosks' sealed outbox bundles through
 //!   the same intake as the API;
-//! - [`error`] turns every failure into `{code, message}`, never HTML.
+//! - [`error`] turns every failure into `{code, message}`, never HTML;
+//! - [`serve`] runs the router over hyper, with the read timeouts.
 
 pub mod auth;
 pub mod catalog;
@@ -26,6 +27,7 @@ pub mod store;
 pub mod uploads;
 
 mod http;
+mod serve;
 
 use std::sync::Arc;
 
@@ -33,6 +35,7 @@ pub use clock::Clock;
 pub use config::{Config, Limits};
 pub use error::{ApiError, Error};
 pub use http::app;
+pub use serve::serve;
 pub use store::Store;
 
 /// Everything a request handler needs; cheap to clone.
@@ -107,18 +110,4 @@ impl AppState {
     pub fn upload_counters(&self) -> uploads::UploadCounters {
         self.inner.received.counters()
     }
-}
-
-/// Serves the API on `listener` until `shutdown` resolves, sweeping expired uploads meanwhile.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    state: AppState,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    let sweeper = tokio::spawn(uploads::sweep_forever(state.clone()));
-    let result = axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown)
-        .await;
-    sweeper.abort();
-    result
 }

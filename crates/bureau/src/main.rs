@@ -45,6 +45,10 @@ enum Command {
         /// Requests per second each token may make (bursts of five times as many).
         #[arg(long, default_value_t = 20.0)]
         rate_limit: f64,
+        /// Seconds a request may send nothing while its headers or its body are due before it
+        /// is dropped (also how long an idle connection is kept).
+        #[arg(long, env = "PETITION_BUREAU_READ_TIMEOUT", default_value_t = 30.0)]
+        read_timeout: f64,
     },
     /// Bearer tokens for citizens' accounts and kiosks.
     Token {
@@ -132,10 +136,18 @@ async fn main() -> anyhow::Result<ExitCode> {
     };
     let clock = Clock::system();
     match cli.command {
-        Command::Serve { listen, rate_limit } => {
+        Command::Serve {
+            listen,
+            rate_limit,
+            read_timeout,
+        } => {
             let mut config = config;
             config.limits.rate_per_second = rate_limit;
             config.limits.rate_burst = rate_limit * 5.0;
+            config.limits.read_timeout = std::time::Duration::try_from_secs_f64(read_timeout)
+                .ok()
+                .filter(|t| !t.is_zero())
+                .context("--read-timeout must be a positive number of seconds")?;
             let state = AppState::open(config, clock)
                 .await
                 .context("open the store")?;
@@ -146,7 +158,7 @@ async fn main() -> anyhow::Result<ExitCode> {
             petition_bureau::serve(listener, state, async {
                 let _ = tokio::signal::ctrl_c().await;
             })
-            .await?;
+            .await;
         }
         Command::Token {
             command: TokenCommand::Create { kind, name },

@@ -25,6 +25,7 @@ bureau-petition_not_found = No petition of yours has this tracking code; check t
 bureau-petition_not_found-reference = No petition of yours has this submission reference; check it. A petition carried from a kiosk on a USB drive shows once the bureau has imported it.
 bureau-rate_limited = Too many requests; wait as long as Retry-After says, then try again.
 bureau-request_in_flight = The first submission with this key is still being handled; retry after Retry-After.
+bureau-request_timeout = Nothing more of the request arrived for too long; the connection is closed, try again.
 bureau-review_not_allowed-before_reply = A review can be requested only after the reply.
 bureau-review_not_allowed-late = More than 30 days have passed since the reply; a review can no longer be requested.
 bureau-review_not_allowed-twice = A review has been requested already.

@@ -25,6 +25,7 @@ bureau-petition_not_found = 查不到这个查询码对应的信访件，请核�
 bureau-petition_not_found-reference = 查不到这个提交编号对应的信访件，请核对提交编号；刚从终端导出的信访件要等信访局导入后才能查到。
 bureau-rate_limited = 请求过于频繁，请稍后再试。
 bureau-request_in_flight = 同一信访件正在提交中，请稍后重试。
+bureau-request_timeout = 请求内容长时间没有送达，连接已断开，请重试。
 bureau-review_not_allowed-before_reply = 答复之后才能申请复查。
 bureau-review_not_allowed-late = 答复已超过 30 天，不能再申请复查。
 bureau-review_not_allowed-twice = 已经申请过复查了。
