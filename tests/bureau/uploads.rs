@@ -1,5 +1,5 @@
-//! Uploads with tus 1.0 semantics: resume after a cut, offsets, checksums, limits, expiry; and the
-//! read timeout on a request's headers.
+//! Uploads with tus 1.0 semantics: resume after a cut or a silent connection, offsets,
+//! checksums, limits, expiry; and the read timeout on a request's headers and body.
 
 use std::time::{Duration, Instant};
 
@@ -371,6 +371,28 @@ fn addr(b: &TestBureau) -> &str {
     b.base.trim_start_matches("http://")
 }
 
+/// Opens a connection and sends the head of a PATCH of `length` bytes at `offset` and the first
+/// bytes of its body, `sent`; then nothing more, as a client that went silent.
+async fn silent_patch(
+    b: &TestBureau,
+    token: &str,
+    id: &str,
+    offset: u64,
+    length: usize,
+    sent: &[u8],
+) -> TcpStream {
+    let mut stream = TcpStream::connect(addr(b)).await.expect("a connection");
+    let head = format!(
+        "PATCH /v1/uploads/{id} HTTP/1.1\r\nhost: {host}\r\nauthorization: Bearer {token}\r\n\
+         content-type: {OFFSET_OCTET_STREAM}\r\nupload-offset: {offset}\r\n\
+         tus-resumable: 1.0.0\r\ncontent-length: {length}\r\n\r\n",
+        host = addr(b),
+    );
+    stream.write_all(head.as_bytes()).await.expect("the head");
+    stream.write_all(sent).await.expect("part of the body");
+    stream
+}
+
 /// Everything the server sends until it closes the connection.
 async fn read_until_closed(stream: &mut TcpStream) -> String {
     let mut answer = Vec::new();
@@ -380,6 +402,116 @@ async fn read_until_closed(stream: &mut TcpStream) -> String {
         .expect("the server closes the connection");
     String::from_utf8_lossy(&answer).into_owned()
 }
+
+/// HEAD until the offset is `expected` (the holder records what came at its body's first pause).
+async fn wait_for_offset(b: &TestBureau, token: &str, id: &str, expected: u64) {
+    let mut offset = head_offset(b, token, id).await;
+    for _ in 0..100 {
+        if offset == expected {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        offset = head_offset(b, token, id).await;
+    }
+    assert_eq!(
+        offset, expected,
+        "what the silent connection sent is recorded"
+    );
+}
+
+on_both!(
+    a_resume_takes_an_upload_over_from_a_connection_gone_silent,
+    |db| async move {
+        // The default read timeout (30 s): the resume does not wait for it.
+        let Some(b) = TestBureau::start(db).await else {
+            return;
+        };
+        let token = b.token(TokenKind::Citizen).await;
+        let mut bytes = vec![0u8; 300_000];
+        rand::rng().fill(&mut bytes[..]);
+        let upload: Upload = create(&b, &token, &bytes, &sha256(&bytes))
+            .await
+            .json()
+            .await
+            .expect("an upload");
+        let half = bytes.len() / 2;
+        let mut silent = silent_patch(&b, &token, &upload.id, 0, bytes.len(), &bytes[..half]).await;
+        let went_silent = Instant::now();
+
+        // Another connection asks where the upload stands and sends the rest, at once.
+        wait_for_offset(&b, &token, &upload.id, half as u64).await;
+        let resumed = patch(&b, &token, &upload.id, half as u64, bytes[half..].to_vec()).await;
+        assert_eq!(resumed.status(), StatusCode::NO_CONTENT);
+        assert!(
+            went_silent.elapsed() < Duration::from_secs(35),
+            "the resume succeeded {:?} after the client went silent",
+            went_silent.elapsed()
+        );
+        assert!(upload_status(&b, &token, &upload.id).await.complete);
+
+        // The old PATCH finds, at its next pause, that it lost the upload, and stops: its
+        // connection is answered and closed, and the upload stays as the resume left it.
+        let answer = read_until_closed(&mut silent).await;
+        assert!(answer.starts_with("HTTP/1.1 409 "), "{answer}");
+        assert!(answer.contains("\"code\":\"upload_busy\""), "{answer}");
+        let done = upload_status(&b, &token, &upload.id).await;
+        assert!(done.complete);
+        assert_eq!(done.offset, bytes.len() as u64);
+        let blobs = walk(&b.state.config().blob_dir());
+        assert_eq!(blobs.len(), 1);
+        assert_eq!(std::fs::read(&blobs[0]).expect("the blob"), bytes);
+        assert!(
+            walk(&b.state.config().partial_dir()).is_empty(),
+            "no partial file is left"
+        );
+    }
+);
+
+on_both!(
+    a_body_silent_for_the_read_timeout_is_answered_408_and_what_came_is_kept,
+    |db| async move {
+        let read_timeout = Duration::from_secs(3);
+        let limits = Limits {
+            read_timeout,
+            ..Limits::default()
+        };
+        let Some(b) = TestBureau::start_with(db, limits).await else {
+            return;
+        };
+        let token = b.token(TokenKind::Citizen).await;
+        let mut bytes = vec![0u8; 90_000];
+        rand::rng().fill(&mut bytes[..]);
+        let upload: Upload = create(&b, &token, &bytes, &sha256(&bytes))
+            .await
+            .json()
+            .await
+            .expect("an upload");
+        let third = bytes.len() / 3;
+        let mut silent =
+            silent_patch(&b, &token, &upload.id, 0, bytes.len(), &bytes[..third]).await;
+        let went_silent = Instant::now();
+        let answer = read_until_closed(&mut silent).await;
+        let waited = went_silent.elapsed();
+        assert!(answer.starts_with("HTTP/1.1 408 "), "{answer}");
+        assert!(answer.contains("\"code\":\"request_timeout\""), "{answer}");
+        assert!(
+            waited >= read_timeout && waited < read_timeout + Duration::from_secs(5),
+            "dropped {waited:?} after the body went silent, with a read timeout of {read_timeout:?}"
+        );
+
+        assert_eq!(head_offset(&b, &token, &upload.id).await, third as u64);
+        let resumed = patch(
+            &b,
+            &token,
+            &upload.id,
+            third as u64,
+            bytes[third..].to_vec(),
+        )
+        .await;
+        assert_eq!(resumed.status(), StatusCode::NO_CONTENT);
+        assert!(upload_status(&b, &token, &upload.id).await.complete);
+    }
+);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_connection_silent_in_its_headers_is_closed_after_the_read_timeout() {

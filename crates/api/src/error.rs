@@ -45,7 +45,8 @@ pub enum ErrorCode {
     UploadExpired,
     /// The PATCH does not start where the bureau's copy ends; `Upload-Offset` says where (409).
     UploadOffsetMismatch,
-    /// Another PATCH of this upload is running (409).
+    /// Another PATCH of this upload is running: a newer one took the upload over from this one,
+    /// which stopped (409).
     UploadBusy,
     /// The attachment is larger than the limit, or a PATCH goes past the declared length (413).
     UploadTooLarge,

@@ -93,7 +93,12 @@ impl Config {
         self.blob_dir().join(&sha256[..2]).join(sha256)
     }
 
-    pub fn partial_path(&self, upload_id: &str) -> PathBuf {
-        self.partial_dir().join(format!("{upload_id}.part"))
+    /// The file of an unfinished upload that the PATCH holding claim `claim` made (0: the first
+    /// file, which claims that find it let go of keep writing; see `crate::uploads`).
+    pub fn partial_path(&self, upload_id: &str, claim: i64) -> PathBuf {
+        match claim {
+            0 => self.partial_dir().join(format!("{upload_id}.part")),
+            n => self.partial_dir().join(format!("{upload_id}.{n}.part")),
+        }
     }
 }

@@ -52,7 +52,6 @@ struct Inner {
     catalog: catalog::Served,
     outbox_key: outbox::OutboxKey,
     limiter: ratelimit::RateLimiter,
-    uploads_busy: std::sync::Mutex<std::collections::HashSet<String>>,
     received: uploads::Received,
 }
 
@@ -83,7 +82,6 @@ impl AppState {
                 catalog,
                 outbox_key,
                 limiter,
-                uploads_busy: Default::default(),
                 received: Default::default(),
             }),
         })

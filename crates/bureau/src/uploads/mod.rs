@@ -4,6 +4,15 @@
 //! are stored once), a mismatch discards the upload. Unfinished uploads expire. Attachments of
 //! sealed outbox bundles are kept the same way ([`keep_bundled`], in `blobs`). The rows are
 //! `crate::store::uploads`.
+//!
+//! A PATCH claims the upload in its row (the next `claim`, in the database so that bureaus
+//! sharing one take turns too) and takes it from any PATCH still running, such as a connection
+//! that went silent: a client's resume is never kept waiting for a dead connection to time out.
+//! Whenever a body pauses for [`RECORD_AFTER_PAUSE`] its holder records what came (so a resume
+//! after a stall starts after it) or sees whether it still holds the upload; an old holder finds
+//! out there, or at its end, and stops without recording anything. What the holders write never
+//! mixes: a PATCH that takes the upload from one that did not let go writes in a copy of the
+//! bytes recorded so far (migration 0003 says how).
 
 use std::io::SeekFrom;
 use std::time::Duration;
@@ -171,6 +180,9 @@ pub async fn create_upload(
         offset: if held { req.length } else { 0 },
         complete: held,
         expires_unix: (now + limits.upload_ttl).unix_timestamp(),
+        claim: 0,
+        released_claim: 0,
+        file_claim: 0,
     };
     state.store().insert_upload(&row).await?;
     let location = format!("/v1/uploads/{}", row.id);
@@ -227,25 +239,35 @@ pub async fn upload_status(
     Ok((tus_headers(&row), axum::Json(row.to_api())).into_response())
 }
 
-/// Marks an upload id as being patched; dropped, it lets the next PATCH in.
-struct Busy {
-    state: AppState,
-    id: String,
+/// How long a PATCH body may pause before what it brought so far is recorded (synced, its offset
+/// stored), so that a resume after a stall starts after it; the holder also checks then that no
+/// newer PATCH took the upload.
+const RECORD_AFTER_PAUSE: Duration = Duration::from_secs(1);
+
+fn offset_mismatch(row: &UploadRow) -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        ErrorCode::UploadOffsetMismatch,
+        "bureau-upload_offset_mismatch",
+    )
+    .with_header("upload-offset", row.offset)
+    .with_header("tus-resumable", TUS_VERSION)
 }
 
-impl Drop for Busy {
-    fn drop(&mut self) {
-        self.state
-            .inner
-            .uploads_busy
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .remove(&self.id);
-    }
+/// A newer PATCH took the upload while this one ran.
+fn taken_over() -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        ErrorCode::UploadBusy,
+        "bureau-upload_busy",
+    )
+    .with_header("retry-after", 1)
 }
 
 /// Append bytes at `Upload-Offset` (as tus's PATCH, body `application/offset+octet-stream`).
-/// When the last byte arrives the SHA-256 is checked; on a mismatch the upload is discarded.
+/// When the last byte arrives the SHA-256 is checked; on a mismatch the upload is discarded. A
+/// PATCH takes the upload over from an earlier one still running (a stalled connection's), which
+/// stops; what that one had received by its last pause is kept.
 #[utoipa::path(patch, path = "/v1/uploads/{id}", tag = "uploads",
     params(("id" = String, Path, pattern = r"^[0-9a-f]{32}$", example = "0f8e4c2a9b7d4e6f8a1b3c5d7e9f0a2b", description = "The `id` of `POST /v1/uploads`'s answer"),
         ("Upload-Offset" = u64, Header, minimum = 0, example = 0, description = "Where these bytes start: the bureau's `Upload-Offset`")),
@@ -255,7 +277,8 @@ impl Drop for Busy {
         (status = 204, description = "Taken; the upload now stands at `Upload-Offset`", headers(("Upload-Offset" = u64), ("Tus-Resumable" = String))),
         (status = 400, body = ErrorBody, description = "`bad_request`: `Upload-Offset` is missing or not a number"),
         (status = 404, body = ErrorBody, description = "`upload_not_found`"),
-        (status = 409, body = ErrorBody, description = "`upload_offset_mismatch` (with the right `Upload-Offset`) or `upload_busy`"),
+        (status = 408, body = ErrorBody, description = "`request_timeout`: the body paused for longer than the read timeout; what came is kept"),
+        (status = 409, body = ErrorBody, description = "`upload_offset_mismatch` (with the right `Upload-Offset`), or `upload_busy`: a newer PATCH took the upload over"),
         (status = 410, body = ErrorBody, description = "`upload_expired`"),
         (status = 413, body = ErrorBody, description = "`upload_too_large`: more bytes than the announced length"),
         (status = 415, body = ErrorBody, description = "`unsupported_media_type`: the body is not `application/offset+octet-stream`"),
@@ -297,45 +320,29 @@ pub async fn upload_patch(
         discard(&state, &row).await?;
         return Err(expired());
     }
-    let busy = {
-        let mut marks = state
-            .inner
-            .uploads_busy
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if !marks.insert(id.clone()) {
-            return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                ErrorCode::UploadBusy,
-                "bureau-upload_busy",
-            )
-            .with_header("retry-after", 1));
-        }
-        Busy {
-            state: state.clone(),
-            id: id.clone(),
-        }
-    };
-    // Read again under the busy mark: an earlier PATCH may have just finished.
-    let row = state
-        .store()
-        .upload(&id, &caller.token_id)
-        .await?
-        .ok_or_else(not_found)?;
     if row.complete || claimed != row.offset {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            ErrorCode::UploadOffsetMismatch,
-            "bureau-upload_offset_mismatch",
-        )
-        .with_header("upload-offset", row.offset)
-        .with_header("tus-resumable", TUS_VERSION));
+        return Err(offset_mismatch(&row));
     }
+    // The claim is taken only where the bytes end, so a PATCH at a wrong offset takes nothing
+    // from the one running.
+    let Some(row) = state
+        .store()
+        .claim_upload(&id, &caller.token_id, claimed)
+        .await?
+    else {
+        // Completed, or moved on, since it was read.
+        let row = state
+            .store()
+            .upload(&id, &caller.token_id)
+            .await?
+            .ok_or_else(not_found)?;
+        return Err(offset_mismatch(&row));
+    };
 
     // Receiving runs in its own task: a client that goes away mid-request drops this handler,
     // and what it had sent must still be written and its offset recorded (else the resume
     // repeats bytes the bureau already counted, or finds a verified file not marked complete).
-    let offset = tokio::spawn(receive(state, row, body, busy))
+    let offset = tokio::spawn(receive(state, row, body))
         .await
         .map_err(|e| Error::Io("receive an upload", std::io::Error::other(e)))??;
     Ok((
@@ -348,25 +355,44 @@ pub async fn upload_patch(
         .into_response())
 }
 
+/// How a PATCH's body ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BodyEnd {
+    /// Every byte the client meant to send came.
+    Whole,
+    /// The connection failed midway.
+    Cut,
+    /// Nothing came for the read timeout.
+    Silent,
+    /// More than the upload's length came.
+    TooLarge,
+    /// A newer PATCH took the upload.
+    TakenOver,
+}
+
 /// Writes a PATCH's body at the upload's offset, records the new offset and, once every byte is
-/// there, checks the whole file. Holds the upload's busy mark until done.
-async fn receive(
-    state: AppState,
-    row: UploadRow,
-    body: Body,
-    _busy: Busy,
-) -> Result<u64, ApiError> {
-    let path = state.config().partial_path(&row.id);
+/// there, checks the whole file. `row` holds this PATCH's claim; the file written is the one its
+/// bytes so far are in if the last holder let go of it, else a copy of those bytes of its own
+/// (a holder that did not let go may still be writing in its file).
+async fn receive(state: AppState, row: UploadRow, body: Body) -> Result<u64, ApiError> {
+    let config = state.config();
+    let held = config.partial_path(&row.id, row.file_claim);
     if row.offset == row.length
-        && tokio::fs::metadata(&path).await.is_err()
-        && tokio::fs::metadata(state.config().blob_path(&row.sha256))
+        && tokio::fs::metadata(&held).await.is_err()
+        && tokio::fs::metadata(config.blob_path(&row.sha256))
             .await
             .is_ok_and(|m| m.len() == row.length)
     {
         // The bureau stopped after keeping this verified file and before marking its upload
         // complete: the file is held, so the upload is complete.
-        state.store().mark_upload_complete(&row.id).await?;
+        state.store().complete_upload(&row.id).await?;
         return Ok(row.offset);
+    }
+    let let_go = row.released_claim == row.claim - 1;
+    let file_claim = if let_go { row.file_claim } else { row.claim };
+    let path = config.partial_path(&row.id, file_claim);
+    if !let_go {
+        copy_received(&held, &path, row.offset).await?;
     }
     let mut file = tokio::fs::OpenOptions::new()
         .create(true)
@@ -383,17 +409,34 @@ async fn receive(
         .map_err(|e| Error::Io("seek in a partial upload", e))?;
     let room = row.length - row.offset;
     let mut written: u64 = 0;
-    let mut too_large = false;
-    let mut cut = false;
+    let mut recorded: u64 = 0;
     let mut stream = body.into_data_stream();
-    while let Some(chunk) = stream.next().await {
-        let Ok(chunk) = chunk else {
-            cut = true;
-            break;
+    let end = loop {
+        let chunk = match tokio::time::timeout(RECORD_AFTER_PAUSE, stream.next()).await {
+            Ok(None) => break BodyEnd::Whole,
+            Ok(Some(Ok(chunk))) => chunk,
+            Ok(Some(Err(e))) if crate::error::is_read_timeout(&e) => break BodyEnd::Silent,
+            Ok(Some(Err(_))) => break BodyEnd::Cut,
+            Err(_paused) => {
+                let holds = if written > recorded {
+                    sync(&file).await?;
+                    recorded = written;
+                    let offset = row.offset + written;
+                    state
+                        .store()
+                        .record_upload(&row.id, row.claim, file_claim, offset, false)
+                        .await?
+                } else {
+                    state.store().holds_upload(&row.id, row.claim).await?
+                };
+                if !holds {
+                    break BodyEnd::TakenOver;
+                }
+                continue;
+            }
         };
         if written + chunk.len() as u64 > room {
-            too_large = true;
-            break;
+            break BodyEnd::TooLarge;
         }
         state
             .inner
@@ -403,44 +446,113 @@ async fn receive(
             .await
             .map_err(|e| Error::Io("write a partial upload", e))?;
         written += chunk.len() as u64;
-    }
-    if too_large {
+    };
+    if end == BodyEnd::TooLarge {
+        written = 0;
         file.set_len(row.offset)
             .await
             .map_err(|e| Error::Io("trim a partial upload", e))?;
-        return Err(ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            ErrorCode::UploadTooLarge,
-            "bureau-upload_too_large-past_length",
-        )
-        .with_header("upload-offset", row.offset));
     }
-    file.sync_data()
-        .await
-        .map_err(|e| Error::Io("flush a partial upload", e))?;
+    sync(&file).await?;
     drop(file);
     let offset = row.offset + written;
-    state.store().set_upload_offset(&row.id, offset).await?;
-    if cut {
+    match end {
+        BodyEnd::TakenOver => return Err(lose(&state, &row, file_claim).await),
+        BodyEnd::Whole | BodyEnd::Cut | BodyEnd::Silent if offset == row.length => {
+            if !state.store().holds_upload(&row.id, row.claim).await? {
+                // The newer PATCH brings the bytes too, and finishes.
+                return Err(lose(&state, &row, file_claim).await);
+            }
+            return match finish(&state, &row, &path).await {
+                Ok(()) => Ok(offset),
+                // A newer PATCH, come as this one checked its bytes, completed the upload first
+                // (and removed this one's file).
+                Err(_) if completed(&state, &row).await => Ok(offset),
+                Err(e) => Err(e),
+            };
+        }
+        _ => {}
+    }
+    if !state
+        .store()
+        .record_upload(&row.id, row.claim, file_claim, offset, true)
+        .await?
+    {
+        return Err(lose(&state, &row, file_claim).await);
+    }
+    match end {
+        BodyEnd::Whole => Ok(offset),
         // The client is gone; what arrived is kept for its resume.
-        return Err(ApiError::new(
+        BodyEnd::Cut => Err(ApiError::new(
             StatusCode::BAD_REQUEST,
             ErrorCode::BadRequest,
             "bureau-bad_request-upload_cut",
         )
-        .with_header("upload-offset", offset));
+        .with_header("upload-offset", offset)),
+        BodyEnd::Silent => Err(ApiError::request_timeout().with_header("upload-offset", offset)),
+        BodyEnd::TooLarge => Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::UploadTooLarge,
+            "bureau-upload_too_large-past_length",
+        )
+        .with_header("upload-offset", offset)),
+        BodyEnd::TakenOver => Err(taken_over()),
     }
-    if offset == row.length {
-        finish(&state, &row, &path).await?;
-    }
-    Ok(offset)
 }
 
-/// Checks the SHA-256 of a fully received upload and keeps or discards it.
+async fn sync(file: &tokio::fs::File) -> Result<(), Error> {
+    file.sync_data()
+        .await
+        .map_err(|e| Error::Io("flush a partial upload", e))
+}
+
+/// Gives a PATCH that took an upload from a holder that did not let go a file of its own: the
+/// first `offset` bytes of the holder's, which the holder no longer changes (it writes only past
+/// what it recorded). A first PATCH may find no file yet.
+async fn copy_received(
+    from: &std::path::Path,
+    to: &std::path::Path,
+    offset: u64,
+) -> Result<(), ApiError> {
+    match tokio::fs::copy(from, to).await {
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && offset == 0 => {}
+        // The holder, with every byte, moved its file among the blobs as it was being copied:
+        // the upload is about to be complete.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(taken_over()),
+        Err(e) => return Err(Error::Io("copy a partial upload", e).into()),
+    }
+    Ok(())
+}
+
+/// Stops a PATCH that a newer one took the upload from: its own file goes, unless the upload's
+/// bytes are still recorded in it (the newer PATCH copies them from there).
+async fn lose(state: &AppState, row: &UploadRow, file_claim: i64) -> ApiError {
+    tracing::info!("a newer PATCH took the upload over; this one stops");
+    let in_use = match state.store().upload(&row.id, &row.token_id).await {
+        Ok(now) => now.is_some_and(|now| now.file_claim == file_claim),
+        Err(_) => true,
+    };
+    if !in_use {
+        // Best effort: whatever is left goes when the upload completes or is discarded.
+        let _ = tokio::fs::remove_file(state.config().partial_path(&row.id, file_claim)).await;
+    }
+    taken_over()
+}
+
+/// Whether the upload is complete (and so there is nothing left to do).
+async fn completed(state: &AppState, row: &UploadRow) -> bool {
+    matches!(state.store().upload(&row.id, &row.token_id).await, Ok(Some(now)) if now.complete)
+}
+
+/// Checks the SHA-256 of the holder's fully received file and keeps it, or discards the upload.
 async fn finish(state: &AppState, row: &UploadRow, path: &std::path::Path) -> Result<(), ApiError> {
     let actual = sha256_file(path).await?;
     if actual != row.sha256 {
-        discard(state, row).await?;
+        // Only while this PATCH holds it: the bytes of a newer one may yet be right.
+        if state.store().delete_held_upload(&row.id, row.claim).await? {
+            remove_partials(state, &row.id).await?;
+        }
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::UploadChecksumMismatch,
@@ -448,18 +560,39 @@ async fn finish(state: &AppState, row: &UploadRow, path: &std::path::Path) -> Re
         ));
     }
     keep(state, &row.sha256, path).await?;
-    state.store().mark_upload_complete(&row.id).await?;
+    state.store().complete_upload(&row.id).await?;
+    remove_partials(state, &row.id).await?;
     Ok(())
 }
 
-/// Removes an unfinished upload: its row and its partial file.
+/// Removes an unfinished upload: its row and its partial files.
 async fn discard(state: &AppState, row: &UploadRow) -> Result<(), Error> {
-    match tokio::fs::remove_file(state.config().partial_path(&row.id)).await {
-        Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(Error::Io("remove a partial upload", e)),
-    }
+    remove_partials(state, &row.id).await?;
     state.store().delete_upload(&row.id).await
+}
+
+/// Removes every file the PATCHes of an upload made (`<id>.part`, `<id>.<claim>.part`).
+async fn remove_partials(state: &AppState, id: &str) -> Result<(), Error> {
+    let listing = |e| Error::Io("list partial uploads", e);
+    let mut dir = tokio::fs::read_dir(state.config().partial_dir())
+        .await
+        .map_err(listing)?;
+    let prefix = format!("{id}.");
+    while let Some(entry) = dir.next_entry().await.map_err(listing)? {
+        let name = entry.file_name();
+        let ours = name
+            .to_str()
+            .is_some_and(|n| n.starts_with(&prefix) && n.ends_with(".part"));
+        if !ours {
+            continue;
+        }
+        match tokio::fs::remove_file(entry.path()).await {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::Io("remove a partial upload", e)),
+        }
+    }
+    Ok(())
 }
 
 /// Discards every unfinished upload past its expiry; returns how many.
