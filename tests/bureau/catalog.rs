@@ -1,4 +1,5 @@
-//! Health, catalogue, the OpenAPI document, and JSON answers for everything unexpected.
+//! Health, catalogue, the OpenAPI document, and JSON answers for everything unexpected, hyper's
+//! own answers to requests it cannot parse too.
 
 use petition_api::{Catalog, Health, SERVICE_NAME};
 use reqwest::StatusCode;
@@ -256,3 +257,104 @@ on_both!(limits_answer_413_and_429, |db| async move {
         "the limit is per token"
     );
 });
+
+/// Sends `request` on a new connection and reads the answers until the server closes it (as it
+/// does after a request it could not parse): each answer's head and JSON body.
+async fn raw(b: &TestBureau, request: &[u8]) -> Vec<(String, serde_json::Value)> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = b.base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(addr)
+        .await
+        .expect("a connection");
+    // The server may answer before it has read everything, and close.
+    let _ = stream.write_all(request).await;
+    let mut bytes = Vec::new();
+    let _ = stream.read_to_end(&mut bytes).await;
+    let mut answers = Vec::new();
+    let mut rest = &bytes[..];
+    while !rest.is_empty() {
+        let at = rest
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .unwrap_or_else(|| panic!("a head in {:?}", String::from_utf8_lossy(rest)));
+        let head = String::from_utf8_lossy(&rest[..at]).into_owned();
+        let length: usize = head
+            .lines()
+            .find_map(|l| {
+                l.to_ascii_lowercase()
+                    .strip_prefix("content-length: ")
+                    .map(str::to_owned)
+            })
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(|| panic!("a content-length in {head}"));
+        let body = &rest[at + 4..at + 4 + length];
+        let body =
+            serde_json::from_slice(body).unwrap_or_else(|_| panic!("a JSON body after {head}"));
+        answers.push((head, body));
+        rest = &rest[at + 4 + length..];
+    }
+    answers
+}
+
+/// What hyper answers by itself, below the router, to a request it cannot parse is JSON too, in
+/// both languages. The database plays no part.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hyper_s_own_answers_are_json_too() {
+    let b = TestBureau::start(Db::Sqlite)
+        .await
+        .expect("SQLite is always there");
+    let host = b.base.trim_start_matches("http://").to_owned();
+    let health = format!("GET /v1/health HTTP/1.1\r\nhost: {host}\r\n");
+    let many_headers: String = (0..150).map(|i| format!("x-h{i}: v\r\n")).collect();
+    let huge_header = format!("x-big: {}\r\n", "v".repeat(500 * 1024));
+    let long_uri = format!("/v1/{}", "a".repeat(70 * 1024));
+    for (request, status, code) in [
+        (
+            format!("{health}{many_headers}\r\n"),
+            431,
+            "headers_too_large",
+        ),
+        (
+            format!("{health}{huge_header}\r\n"),
+            431,
+            "headers_too_large",
+        ),
+        (
+            format!("GET {long_uri} HTTP/1.1\r\nhost: {host}\r\n\r\n"),
+            414,
+            "uri_too_long",
+        ),
+        (format!("{health}no colon here\r\n\r\n"), 400, "bad_request"),
+        (
+            format!("G(T /v1/health HTTP/1.1\r\nhost: {host}\r\n\r\n"),
+            400,
+            "bad_request",
+        ),
+        // After a good request on the same connection, whose answer passes untouched.
+        (
+            format!("{health}\r\n{health}{many_headers}\r\n"),
+            431,
+            "headers_too_large",
+        ),
+    ] {
+        let mut answers = raw(&b, request.as_bytes()).await;
+        let (head, body) = answers.pop().expect("an answer");
+        if let Some((first, health)) = answers.pop() {
+            assert!(first.starts_with("HTTP/1.1 200 "), "{first}");
+            assert_eq!(health["status"], "ok");
+        }
+        assert!(answers.is_empty(), "{answers:?}");
+        assert!(
+            head.starts_with(&format!("HTTP/1.1 {status} ")),
+            "{code}: {head}"
+        );
+        assert!(
+            head.lines()
+                .any(|l| l.eq_ignore_ascii_case("content-type: application/json")),
+            "{code}: {head}"
+        );
+        assert_eq!(body["code"], code, "{head}");
+        let message = body["message"].as_str().unwrap_or_default();
+        assert!(message.contains(" / "), "bilingual: {message}");
+    }
+}

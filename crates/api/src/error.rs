@@ -25,6 +25,10 @@ pub enum ErrorCode {
     MethodNotAllowed,
     /// The body is larger than the bureau takes (413).
     BodyTooLarge,
+    /// The request's headers are too large or too many (431).
+    HeadersTooLarge,
+    /// The request's URI is too long (414).
+    UriTooLong,
     /// The request's body stopped arriving: nothing came for the bureau's read timeout (408).
     RequestTimeout,
     /// Too many requests from this token; wait for `Retry-After` seconds (429).
@@ -80,6 +84,8 @@ impl ErrorCode {
             ErrorCode::NotFound => "not_found",
             ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::BodyTooLarge => "body_too_large",
+            ErrorCode::HeadersTooLarge => "headers_too_large",
+            ErrorCode::UriTooLong => "uri_too_long",
             ErrorCode::RequestTimeout => "request_timeout",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::ValidationFailed => "validation_failed",

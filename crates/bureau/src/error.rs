@@ -103,6 +103,18 @@ impl ApiError {
             ),
             StatusCode::PAYLOAD_TOO_LARGE => ApiError::body_too_large(),
             StatusCode::REQUEST_TIMEOUT => ApiError::request_timeout(),
+            StatusCode::URI_TOO_LONG => ApiError::new(
+                status,
+                ErrorCode::UriTooLong,
+                "请求地址太长，请检查后重试。",
+                "The request's address (URI) is too long; check it and try again.",
+            ),
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => ApiError::new(
+                status,
+                ErrorCode::HeadersTooLarge,
+                "请求头太大或太多，请精简后重试。",
+                "The request's headers are too large or too many; send fewer or shorter ones.",
+            ),
             StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::new(
                 status,
                 ErrorCode::UnsupportedMediaType,
@@ -114,6 +126,16 @@ impl ApiError {
             },
             s => ApiError::new(s, ErrorCode::BadRequest, "bureau-bad_request"),
         }
+    }
+
+    /// A request that is not well-formed HTTP (hyper's 400, `crate::serve`).
+    pub fn malformed() -> ApiError {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadRequest,
+            "请求不符合 HTTP 格式，信访局无法读取。",
+            "The request is not well-formed HTTP; the bureau could not read it.",
+        )
     }
 
     /// A body that sent nothing for the read timeout (`Limits::read_timeout`).
@@ -131,6 +153,19 @@ impl ApiError {
             ErrorCode::BodyTooLarge,
             "bureau-body_too_large",
         )
+    }
+
+    fn body(self) -> ErrorBody {
+        ErrorBody {
+            code: self.code.as_str().to_owned(),
+            message: self.message,
+            problems: self.problems,
+        }
+    }
+
+    /// The answer's body as JSON bytes, for a writer below axum (`crate::serve`).
+    pub(crate) fn into_json(self) -> Vec<u8> {
+        serde_json::to_vec(&self.body()).expect("an error body is plain data and serialises")
     }
 }
 
@@ -166,14 +201,10 @@ pub(crate) fn is_read_timeout(error: &(dyn std::error::Error + 'static)) -> bool
 }
 
 impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let body = ErrorBody {
-            code: self.code.as_str().to_owned(),
-            message: self.message,
-            problems: self.problems,
-        };
-        let mut response = (self.status, axum::Json(body)).into_response();
-        response.headers_mut().extend(self.headers);
+    fn into_response(mut self) -> Response {
+        let (status, headers) = (self.status, std::mem::take(&mut self.headers));
+        let mut response = (status, axum::Json(self.body())).into_response();
+        response.headers_mut().extend(headers);
         response
     }
 }

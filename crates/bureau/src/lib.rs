@@ -11,7 +11,8 @@
 //! - [`outbox`] holds the bureau's age key and imports kiosks' sealed outbox bundles through
 //!   the same intake as the API;
 //! - [`error`] turns every failure into `{code, message}`, never HTML;
-//! - [`serve`] runs the router over hyper, with the read timeouts.
+//! - [`serve`] runs the router over hyper, with the read timeouts, and words hyper's own
+//!   answers to requests it cannot parse as the router's.
 
 pub mod auth;
 pub mod catalog;
