@@ -424,8 +424,10 @@ on_both!(
             .await
             .expect("a receipt");
 
-        // The bundle first, then online: the bureau holds the attachment, so the kiosk's upload
-        // completes without a byte, and the submission gets the imported petition's receipt.
+        // The bundle first, then online: the submission gets the imported petition's receipt.
+        // The bundle was imported without naming the kiosk, so its attachment is nobody's yet:
+        // the kiosk's upload of it is not completed from the bureau's copy (that would tell any
+        // token what the bureau holds), it sends the bytes.
         let bundle_first = bundled("路灯不亮");
         let file = seal_to_file(
             usb.path(),
@@ -471,7 +473,24 @@ on_both!(
             .json()
             .await
             .expect("upload JSON");
-        assert_eq!(upload["complete"], true, "the bureau holds the content");
+        assert_eq!(
+            upload["complete"], false,
+            "nothing tells the kiosk what the bureau holds"
+        );
+        let sent = b
+            .http
+            .patch(b.url(&format!(
+                "/v1/uploads/{}",
+                upload["id"].as_str().expect("an id")
+            )))
+            .bearer_auth(&kiosk)
+            .header("content-type", petition_api::headers::OFFSET_OCTET_STREAM)
+            .header(petition_api::headers::UPLOAD_OFFSET, 0)
+            .body(attachment.data.clone())
+            .send()
+            .await
+            .expect("the bytes");
+        assert_eq!(sent.status(), StatusCode::NO_CONTENT);
         let online = SubmitPetition {
             attachments: vec![petition_api::AttachmentRef {
                 upload_id: upload["id"].as_str().expect("an id").into(),

@@ -537,3 +537,84 @@ async fn a_connection_silent_in_its_headers_is_closed_after_the_read_timeout() {
         "closed {waited:?} after the connection opened, with a read timeout of {read_timeout:?}"
     );
 }
+
+on_both!(
+    content_another_token_sent_must_be_sent_again,
+    |db| async move {
+        let Some(b) = TestBureau::start(db).await else {
+            return;
+        };
+        let (alice, bob) = (
+            b.token(TokenKind::Citizen).await,
+            b.token(TokenKind::Citizen).await,
+        );
+        let mut bytes = vec![0u8; 50_000];
+        rand::rng().fill(&mut bytes[..]);
+        let sha = sha256(&bytes);
+        let first: Upload = create(&b, &alice, &bytes, &sha)
+            .await
+            .json()
+            .await
+            .expect("an upload");
+        let sent = patch(&b, &alice, &first.id, 0, bytes.clone()).await;
+        assert_eq!(sent.status(), StatusCode::NO_CONTENT);
+        let mut petition = valid_petition();
+        petition.attachments = vec![AttachmentRef {
+            upload_id: first.id.clone(),
+            file_name: "证据.jpg".into(),
+        }];
+        let submitted = b.submit(&alice, &new_key(), &petition).await;
+        assert_eq!(submitted.status(), StatusCode::CREATED);
+
+        // Another token announcing the same content is told nothing: it sends every byte.
+        let announced = create(&b, &bob, &bytes, &sha).await;
+        assert_eq!(announced.status(), StatusCode::CREATED);
+        assert_eq!(
+            announced.headers().get(UPLOAD_OFFSET).map(|v| v.as_bytes()),
+            Some(&b"0"[..])
+        );
+        let theirs: Upload = announced.json().await.expect("an upload");
+        assert_eq!((theirs.offset, theirs.complete), (0, false));
+        let mut unsent = valid_petition();
+        unsent.attachments = vec![AttachmentRef {
+            upload_id: theirs.id.clone(),
+            file_name: "证据.jpg".into(),
+        }];
+        expect_error(
+            b.submit(&bob, &new_key(), &unsent).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "upload_incomplete",
+        )
+        .await;
+        let sent = patch(&b, &bob, &theirs.id, 0, bytes.clone()).await;
+        assert_eq!(sent.status(), StatusCode::NO_CONTENT);
+        assert!(upload_status(&b, &bob, &theirs.id).await.complete);
+
+        // The owner's own copy still completes at once, and the content is stored once.
+        for (token, held_by) in [(&alice, "a completed upload"), (&bob, "its own upload")] {
+            let again: Upload = create(&b, token, &bytes, &sha)
+                .await
+                .json()
+                .await
+                .expect("an upload");
+            assert!(again.complete, "completed from {held_by}");
+        }
+        sqlx::query(
+            "DELETE FROM uploads WHERE token_id = (SELECT token_id FROM uploads WHERE id = $1)",
+        )
+        .bind(&first.id)
+        .execute(b.state.store().pool())
+        .await
+        .expect("the owner's uploads are gone");
+        let from_petition: Upload = create(&b, &alice, &bytes, &sha)
+            .await
+            .json()
+            .await
+            .expect("an upload");
+        assert!(
+            from_petition.complete,
+            "completed from an attachment of the owner's petition"
+        );
+        assert_eq!(walk(&b.state.config().blob_dir()).len(), 1);
+    }
+);

@@ -171,6 +171,32 @@ impl Store {
         Ok(())
     }
 
+    /// Whether the token has this content already, in a completed upload of its own or among
+    /// the attachments of its petitions: what an upload may be completed from without its bytes.
+    /// Another token's copy does not count, so an announcement never tells whether anyone else
+    /// sent a file.
+    pub async fn owns_content(
+        &self,
+        token_id: &str,
+        sha256: &str,
+        length: u64,
+    ) -> Result<bool, Error> {
+        let row = sqlx::query(
+            "SELECT 1 AS held FROM uploads \
+             WHERE token_id = $1 AND sha256 = $2 AND length = $3 AND complete = 1 \
+             UNION ALL \
+             SELECT 1 AS held FROM attachments a JOIN petitions p ON p.tracking_code = a.tracking_code \
+             WHERE p.token_id = $1 AND a.sha256 = $2 AND a.length = $3 \
+             LIMIT 1",
+        )
+        .bind(token_id)
+        .bind(sha256)
+        .bind(length as i64)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.is_some())
+    }
+
     /// Unfinished uploads whose expiry is before `now_unix`.
     pub async fn expired_uploads(&self, now_unix: i64) -> Result<Vec<UploadRow>, Error> {
         let rows = sqlx::query("SELECT * FROM uploads WHERE complete = 0 AND expires_unix < $1")

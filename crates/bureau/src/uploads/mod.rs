@@ -5,6 +5,10 @@
 //! sealed outbox bundles are kept the same way ([`keep_bundled`], in `blobs`). The rows are
 //! `crate::store::uploads`.
 //!
+//! An announced content completes at once only when the caller's own token holds it already (in
+//! an upload or a petition of its own): another caller's copy never shows, so an announcement
+//! tells nobody what anyone else sent.
+//!
 //! A PATCH claims the upload in its row (the next `claim`, in the database so that bureaus
 //! sharing one take turns too) and takes it from any PATCH still running, such as a connection
 //! that went silent: a client's resume is never kept waiting for a dead connection to time out.
@@ -127,8 +131,8 @@ fn expired() -> ApiError {
 }
 
 /// Announce an attachment (the creation step of the tus-like upload protocol: a JSON body, not
-/// tus's `Upload-Length` header; see the document's description). Content this caller already
-/// uploaded completes at once.
+/// tus's `Upload-Length` header; see the document's description). Content the caller sent before
+/// (in an upload or a petition of its token) completes at once; anyone else's copy does not count.
 #[utoipa::path(post, path = "/v1/uploads", tag = "uploads", request_body = CreateUpload,
     responses(
         (status = 201, body = Upload, headers(("Location" = String), ("Upload-Offset" = u64), ("Tus-Resumable" = String)),
@@ -168,9 +172,15 @@ pub async fn create_upload(
         ));
     }
     let now = state.clock().now();
-    let held = tokio::fs::metadata(state.config().blob_path(&sha))
-        .await
-        .is_ok_and(|m| m.len() == req.length);
+    // Completed at once only from the caller's own copy: content another token sent is stored
+    // once too, but only after the caller has sent its bytes (`blobs::keep`).
+    let held = state
+        .store()
+        .owns_content(&caller.token_id, &sha, req.length)
+        .await?
+        && tokio::fs::metadata(state.config().blob_path(&sha))
+            .await
+            .is_ok_and(|m| m.len() == req.length);
     let row = UploadRow {
         id: uuid::Uuid::new_v4().simple().to_string(),
         token_id: caller.token_id,
