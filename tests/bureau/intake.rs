@@ -223,6 +223,72 @@ on_both!(
     }
 );
 
+on_both!(
+    another_token_s_key_makes_a_petition_of_its_own,
+    |db| async move {
+        let Some(b) = TestBureau::start(db).await else {
+            return;
+        };
+        let (alice, bob) = (
+            b.token(TokenKind::Citizen).await,
+            b.token(TokenKind::Kiosk).await,
+        );
+        let key = new_key();
+        let response = b.submit(&alice, &key, &valid_petition()).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let alices: Receipt = response.json().await.expect("a receipt");
+
+        // The same key and body under another token: that token's own petition, never the
+        // first one's receipt.
+        let response = b.submit(&bob, &key, &valid_petition()).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let bobs: Receipt = response.json().await.expect("a receipt");
+        assert_ne!(bobs.tracking_code, alices.tracking_code);
+        expect_error(
+            b.get(&bob, &format!("/v1/petitions/{}", alices.tracking_code))
+                .send()
+                .await
+                .expect("an answer"),
+            StatusCode::NOT_FOUND,
+            "petition_not_found",
+        )
+        .await;
+        // Another body under the same key is no business of the first token's either.
+        let mut changed = valid_petition();
+        changed.title = "另一个标题".into();
+        let carol = b.token(TokenKind::Citizen).await;
+        assert_eq!(
+            b.submit(&carol, &key, &changed).await.status(),
+            StatusCode::CREATED
+        );
+
+        // Each replay gets its own token's receipt.
+        for (token, receipt) in [(&alice, &alices), (&bob, &bobs)] {
+            let replayed: Receipt = b
+                .submit(token, &key, &valid_petition())
+                .await
+                .json()
+                .await
+                .expect("a receipt");
+            assert_eq!(&replayed, receipt);
+            let list: PetitionList = b
+                .get(token, "/v1/petitions")
+                .send()
+                .await
+                .expect("list")
+                .json()
+                .await
+                .expect("a list");
+            let codes: Vec<&str> = list
+                .petitions
+                .iter()
+                .map(|p| p.tracking_code.as_str())
+                .collect();
+            assert_eq!(codes, [receipt.tracking_code.as_str()]);
+        }
+    }
+);
+
 /// A submission whose JSON stops arriving is answered 408 once the read timeout passes, and its
 /// connection closed; its key is free for the retry.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

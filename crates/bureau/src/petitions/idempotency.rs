@@ -1,4 +1,4 @@
-//! `POST /v1/petitions` exactly once per `Idempotency-Key` (the petition's id).
+//! `POST /v1/petitions` exactly once per token and `Idempotency-Key` (the petition's id).
 //!
 //! A submission first claims its key (a row that says "in flight"). The claim, the petition and
 //! the stored answer are one transaction away from each other: a replay finds the answer, a

@@ -2,7 +2,8 @@
 //!
 //! [`submit_petition`] is `POST /v1/petitions`: it claims the key ([`super::idempotency`]),
 //! then delivers. [`deliver`] is the intake behind the claim, and the intake of sealed outbox
-//! bundles too (`crate::outbox`): whichever way a petition id comes, it becomes one petition.
+//! bundles too (`crate::outbox`): whichever way a petition id comes, it becomes one petition of
+//! its owner's.
 
 use axum::Json;
 use axum::extract::State;
@@ -94,11 +95,13 @@ pub enum Delivery {
 /// Takes in one petition for the `owner` token, under its petition id `key`: the one intake of
 /// the API and of sealed bundles.
 ///
-/// A petition id is delivered once, whichever way it comes and under whichever token: when it
-/// was delivered before with the same petition and the same attachments (by name and content)
-/// the answer is [`Delivery::AlreadyDelivered`], with anything else `idempotency_key_reused`. A
-/// petition an unnamed bundle brought in ([`BUNDLE_TOKEN_ID`]) goes to the first token that
-/// delivers it again, which proves it wrote it by sending the same personal data.
+/// A petition id is delivered once per owner, whichever way it comes: when the owner delivered
+/// it before with the same petition and the same attachments (by name and content) the answer
+/// is [`Delivery::AlreadyDelivered`], with anything else `idempotency_key_reused`. Another
+/// token's petition under the same id is never the answer, nor its receipt: the owner's is a
+/// petition of its own. A petition an unnamed bundle brought in ([`BUNDLE_TOKEN_ID`]) goes to the
+/// first token that delivers it again, which proves it wrote it by sending the same personal
+/// data; an unnamed bundle, the operator's import, finds a petition whoever delivered it.
 pub async fn deliver(
     state: &AppState,
     owner: &str,

@@ -1,6 +1,6 @@
 //! Petitions, in rooms:
 //!
-//! - [`intake`] takes a petition in, exactly once per petition id, whether it comes by
+//! - [`intake`] takes a petition in, exactly once per owner and petition id, whether it comes by
 //!   `POST /v1/petitions` or in a sealed outbox bundle (`crate::outbox`);
 //! - [`idempotency`] is the protocol of `POST /v1/petitions` around it: the claim on the
 //!   `Idempotency-Key`, the replayed answer, the 409 and the 422;

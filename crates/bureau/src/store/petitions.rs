@@ -5,7 +5,7 @@
 use petition_api::{AttachmentInfo, Evaluation, Event, EventKind, Status, SubmitPetition};
 use sqlx::{Any, Row, Transaction};
 
-use super::{Store, lock_changes};
+use super::{BUNDLE_TOKEN_ID, Store, lock_changes};
 use crate::error::Error;
 
 /// The columns of a petition that rules look at.
@@ -96,22 +96,35 @@ pub enum Stamp {
     RepliedAt,
 }
 
-/// The petition delivered before with this id: the owner's own if there is one (before there
-/// was one intake, two tokens could each deliver the same id).
+/// The petition delivered before with this id that a delivery for `owner` is the same as: the
+/// owner's own, or one an unnamed bundle brought in ([`BUNDLE_TOKEN_ID`]), never another
+/// token's, whose petition under the same id is theirs alone. A delivery of an unnamed bundle
+/// (the operator's import) finds it whoever delivered it, the owner's own first.
 pub async fn delivered(
     tx: &mut Transaction<'_, Any>,
     petition_id: &str,
     owner: &str,
 ) -> Result<Option<Delivered>, Error> {
-    let Some(row) = sqlx::query(
-        "SELECT tracking_code, token_id, body, received_at FROM petitions WHERE petition_id = $1 \
-         ORDER BY CASE WHEN token_id = $2 THEN 0 ELSE 1 END, received_at, tracking_code LIMIT 1",
-    )
-    .bind(petition_id)
-    .bind(owner)
-    .fetch_optional(&mut **tx)
-    .await?
-    else {
+    let query = if owner == BUNDLE_TOKEN_ID {
+        sqlx::query(
+            "SELECT tracking_code, token_id, body, received_at FROM petitions \
+             WHERE petition_id = $1 \
+             ORDER BY CASE WHEN token_id = $2 THEN 0 ELSE 1 END, received_at, tracking_code \
+             LIMIT 1",
+        )
+        .bind(petition_id)
+        .bind(owner)
+    } else {
+        sqlx::query(
+            "SELECT tracking_code, token_id, body, received_at FROM petitions \
+             WHERE petition_id = $1 AND token_id IN ($2, $3) \
+             ORDER BY CASE WHEN token_id = $2 THEN 0 ELSE 1 END LIMIT 1",
+        )
+        .bind(petition_id)
+        .bind(owner)
+        .bind(BUNDLE_TOKEN_ID)
+    };
+    let Some(row) = query.fetch_optional(&mut **tx).await? else {
         return Ok(None);
     };
     let tracking_code: String = row.try_get("tracking_code")?;
