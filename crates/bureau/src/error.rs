@@ -103,17 +103,13 @@ impl ApiError {
             ),
             StatusCode::PAYLOAD_TOO_LARGE => ApiError::body_too_large(),
             StatusCode::REQUEST_TIMEOUT => ApiError::request_timeout(),
-            StatusCode::URI_TOO_LONG => ApiError::new(
-                status,
-                ErrorCode::UriTooLong,
-                "请求地址太长，请检查后重试。",
-                "The request's address (URI) is too long; check it and try again.",
-            ),
+            StatusCode::URI_TOO_LONG => {
+                ApiError::new(status, ErrorCode::UriTooLong, "bureau-uri_too_long")
+            }
             StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => ApiError::new(
                 status,
                 ErrorCode::HeadersTooLarge,
-                "请求头太大或太多，请精简后重试。",
-                "The request's headers are too large or too many; send fewer or shorter ones.",
+                "bureau-headers_too_large",
             ),
             StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::new(
                 status,
@@ -133,8 +129,7 @@ impl ApiError {
         ApiError::new(
             StatusCode::BAD_REQUEST,
             ErrorCode::BadRequest,
-            "请求不符合 HTTP 格式，信访局无法读取。",
-            "The request is not well-formed HTTP; the bureau could not read it.",
+            "bureau-bad_request-malformed",
         )
     }
 

@@ -3,6 +3,7 @@
 
 # HTTP answers: bureau-<code>, and bureau-<code>-<case> for another case of the same code
 bureau-bad_request = The request could not be handled; check it and try again.
+bureau-bad_request-malformed = The request is not well-formed HTTP; the bureau could not read it.
 bureau-bad_request-reference = A submission reference is ten letters and digits, like C1YKK-3D5JJ.
 bureau-bad_request-sha256 = The SHA-256 must be 64 hexadecimal digits.
 bureau-bad_request-since = `since` must be the next_cursor of an earlier answer.
@@ -11,6 +12,7 @@ bureau-bad_request-upload_offset = The Upload-Offset header is missing or not a 
 bureau-body_too_large = The request body is too large; shorten it and try again.
 bureau-evaluation_not_allowed = A reply can be rated only after it is given, and only once.
 bureau-evaluation_not_allowed-twice = This petition has been rated already.
+bureau-headers_too_large = The request's headers are too large or too many; send fewer or shorter ones.
 bureau-idempotency_key_invalid = The Idempotency-Key must be the petition's UUID.
 bureau-idempotency_key_invalid-import = The petition id is not a UUID.
 bureau-idempotency_key_missing = The Idempotency-Key header (the petition's id) is missing.
@@ -43,6 +45,7 @@ bureau-upload_not_found = There is no such upload; upload the attachment again.
 bureau-upload_offset_mismatch = The PATCH does not start where the bureau's copy ends; resume at Upload-Offset.
 bureau-upload_too_large = The attachment is larger than the bureau takes; compress or split it.
 bureau-upload_too_large-past_length = The PATCH goes past the length the upload was created with.
+bureau-uri_too_long = The request's address (URI) is too long; check it and try again.
 bureau-validation_failed = The petition breaks some rules; see the problem of each field.
 bureau-validation_failed-comment = The comment is too long; shorten it.
 bureau-validation_failed-review_reason = Give the reason for the review request (at most 20,000 characters).

@@ -3,6 +3,7 @@
 
 # HTTP 应答：bureau-<代码>，同一代码的另一种情形为 bureau-<代码>-<情形>
 bureau-bad_request = 请求无法处理，请检查后重试。
+bureau-bad_request-malformed = 请求不符合 HTTP 格式，信访局无法读取。
 bureau-bad_request-reference = 提交编号应为十位字母和数字，例如 C1YKK-3D5JJ。
 bureau-bad_request-sha256 = SHA-256 校验值应为 64 位十六进制数。
 bureau-bad_request-since = since 参数应为上次返回的 next_cursor。
@@ -11,6 +12,7 @@ bureau-bad_request-upload_offset = 缺少 Upload-Offset 请求头。
 bureau-body_too_large = 请求内容太大，请删减后重试。
 bureau-evaluation_not_allowed = 答复之后才能评价，且只能评价一次。
 bureau-evaluation_not_allowed-twice = 这件信访已经评价过了。
+bureau-headers_too_large = 请求头太大或太多，请精简后重试。
 bureau-idempotency_key_invalid = Idempotency-Key 应为信访件的 UUID。
 bureau-idempotency_key_invalid-import = 信访件编号不是 UUID。
 bureau-idempotency_key_missing = 缺少 Idempotency-Key 请求头（信访件编号）。
@@ -43,6 +45,7 @@ bureau-upload_not_found = 没有这个上传，请重新上传附件。
 bureau-upload_offset_mismatch = 上传位置不一致，请按 Upload-Offset 所示位置续传。
 bureau-upload_too_large = 附件太大，请压缩或拆分后上传。
 bureau-upload_too_large-past_length = 上传内容超过了声明的长度。
+bureau-uri_too_long = 请求地址太长，请检查后重试。
 bureau-validation_failed = 信访件有需要修改的地方，请按提示逐项修改。
 bureau-validation_failed-comment = 评价内容太长，请删减。
 bureau-validation_failed-review_reason = 请写明申请复查的理由（不超过两万字）。
