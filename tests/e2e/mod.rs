@@ -101,11 +101,7 @@ async fn a_petition_typed_in_chinese_survives_a_relaunch_and_can_be_found() {
     app.click(&format!("[data-testid=draft-item][data-id='{id}']"))
         .await;
     for (key, text) in TYPED {
-        assert_eq!(
-            app.value(&format!("#f-{key}")).await,
-            *text,
-            "`{key}` after relaunch"
-        );
+        app.wait_value(&format!("#f-{key}"), text).await;
     }
     assert_eq!(
         app.js("return document.querySelector('input[name=purpose][value=complaint]').checked")
@@ -114,8 +110,8 @@ async fn a_petition_typed_in_chinese_survives_a_relaunch_and_can_be_found() {
     );
     app.click(&format!("[data-testid=draft-item][data-id='{cli_id}']"))
         .await;
-    assert_eq!(app.value("#f-title").await, "夜间施工噪音扰民");
-    assert_eq!(app.value("#f-facts").await, "每晚十一点后仍在施工");
+    app.wait_value("#f-title", "夜间施工噪音扰民").await;
+    app.wait_value("#f-facts", "每晚十一点后仍在施工").await;
 
     // Search: a two-character Chinese substring finds exactly the matching draft.
     app.type_into("[data-testid=search]", "坑洼").await;

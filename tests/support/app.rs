@@ -297,6 +297,18 @@ impl App {
         .await
     }
 
+    /// Waits until the element's `value` is `expected` (a form still showing the draft before
+    /// the one just clicked catches up).
+    pub async fn wait_value(&self, css: &str, expected: &str) {
+        self.wait_css(css).await;
+        eventually(WAIT, &format!("`{css}` to hold {expected:?}"), || async {
+            let el = self.client.find(Locator::Css(css)).await.ok()?;
+            let value = el.prop("value").await.ok()?.unwrap_or_default();
+            (value == expected).then_some(())
+        })
+        .await;
+    }
+
     pub async fn text(&self, css: &str) -> String {
         self.wait_css(css).await.text().await.expect("element text")
     }
