@@ -6,6 +6,7 @@ mod catalog;
 mod import;
 mod intake;
 mod pool;
+mod replicas;
 mod uploads;
 mod workflow;
 

@@ -1,6 +1,8 @@
 //! Intake benchmark (issue 4): petitions with one 1 MB attachment per second, sent by 8
 //! concurrent clients to the real `petition-bureau` binary, on SQLite and (when
-//! `PETITION_TEST_POSTGRES_URL` is set) on PostgreSQL; and the server's resident memory.
+//! `PETITION_TEST_POSTGRES_URL` is set) on PostgreSQL, there with one replica and with two
+//! (issue 21, point 7: two processes on one database and data directory, the clients divided
+//! between them); and the servers' resident memory (summed over the replicas).
 //!
 //! `cargo bench -p petition-bureau --bench intake` (`BENCH_SECONDS` sets the duration, 20 s).
 
@@ -24,9 +26,12 @@ fn main() -> anyhow::Result<()> {
         .and_then(|s| s.parse().ok())
         .unwrap_or(20);
     let runtime = tokio::runtime::Runtime::new()?;
-    let mut backends = vec![("SQLite", None)];
+    let mut backends = vec![("SQLite", None, 1)];
     match std::env::var("PETITION_TEST_POSTGRES_URL") {
-        Ok(url) if !url.is_empty() => backends.push(("PostgreSQL", Some(url))),
+        Ok(url) if !url.is_empty() => {
+            backends.push(("PostgreSQL", Some(url.clone()), 1));
+            backends.push(("PostgreSQL, two replicas", Some(url), 2));
+        }
         _ => eprintln!(
             "PostgreSQL skipped: PETITION_TEST_POSTGRES_URL is unset (see .ci/start-postgres)"
         ),
@@ -35,8 +40,8 @@ fn main() -> anyhow::Result<()> {
         "| store | petitions/s | MB/s | p50 ms | p95 ms | server RSS idle | server RSS peak |"
     );
     println!("| --- | --- | --- | --- | --- | --- | --- |");
-    for (name, url) in backends {
-        let row = runtime.block_on(run(url, Duration::from_secs(seconds)))?;
+    for (name, url, replicas) in backends {
+        let row = runtime.block_on(run(url, replicas, Duration::from_secs(seconds)))?;
         println!("| {name} | {row} |");
     }
     Ok(())
@@ -73,9 +78,8 @@ fn rss_kib(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
-async fn run(url: Option<String>, duration: Duration) -> anyhow::Result<String> {
+async fn run(url: Option<String>, replicas: usize, duration: Duration) -> anyhow::Result<String> {
     let dir = tempfile::tempdir()?;
-    let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
     let mut tokens = Vec::new();
     for i in 0..CLIENTS {
         let out = bureau(
@@ -94,33 +98,41 @@ async fn run(url: Option<String>, duration: Duration) -> anyhow::Result<String> 
         anyhow::ensure!(out.status.success(), "token create failed");
         tokens.push(String::from_utf8(out.stdout)?.trim().to_owned());
     }
-    let listen = format!("127.0.0.1:{port}");
-    let server = Server(
-        bureau(
-            dir.path(),
-            &url,
-            &["serve", "--listen", &listen, "--rate-limit", "100000"],
-        )
-        .stdout(Stdio::null())
-        .spawn()?,
-    );
-    let pid = server.0.id();
-    let base = format!("http://{listen}");
-    let http = reqwest::Client::new();
-    for _ in 0..100 {
-        if http.get(format!("{base}/v1/health")).send().await.is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut servers = Vec::new();
+    let mut bases = Vec::new();
+    for _ in 0..replicas {
+        let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let listen = format!("127.0.0.1:{port}");
+        servers.push(Server(
+            bureau(
+                dir.path(),
+                &url,
+                &["serve", "--listen", &listen, "--rate-limit", "100000"],
+            )
+            .stdout(Stdio::null())
+            .spawn()?,
+        ));
+        bases.push(format!("http://{listen}"));
     }
-    let idle = rss_kib(pid);
+    let pids: Vec<u32> = servers.iter().map(|s| s.0.id()).collect();
+    let http = reqwest::Client::new();
+    for base in &bases {
+        for _ in 0..100 {
+            if http.get(format!("{base}/v1/health")).send().await.is_ok() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    let rss = move || pids.iter().map(|&pid| rss_kib(pid)).sum::<u64>();
+    let idle = rss();
     let peak = Arc::new(AtomicU64::new(idle));
     let stop = Arc::new(AtomicBool::new(false));
     let sampler = {
         let (peak, stop) = (peak.clone(), stop.clone());
         tokio::spawn(async move {
             while !stop.load(Ordering::Relaxed) {
-                peak.fetch_max(rss_kib(pid), Ordering::Relaxed);
+                peak.fetch_max(rss(), Ordering::Relaxed);
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }
         })
@@ -128,7 +140,7 @@ async fn run(url: Option<String>, duration: Duration) -> anyhow::Result<String> 
     let started = Instant::now();
     let mut clients = Vec::new();
     for (i, token) in tokens.into_iter().enumerate() {
-        let (http, base, stop) = (http.clone(), base.clone(), stop.clone());
+        let (http, base, stop) = (http.clone(), bases[i % replicas].clone(), stop.clone());
         clients.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             let mut bytes = vec![0u8; ATTACHMENT];
@@ -155,7 +167,7 @@ async fn run(url: Option<String>, duration: Duration) -> anyhow::Result<String> 
     }
     let elapsed = started.elapsed().as_secs_f64();
     sampler.await?;
-    drop(server);
+    drop(servers);
     latencies.sort();
     let pct =
         |p: f64| latencies[((latencies.len() - 1) as f64 * p) as usize].as_secs_f64() * 1000.0;

@@ -1,8 +1,6 @@
 //! Bearer tokens: every endpoint but health, catalogue and the document needs one, and a caller
 //! only ever sees what its token created. The rate limit is taken here, per token.
 
-use std::time::Instant;
-
 use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
 use axum::http::request::Parts;
@@ -42,7 +40,7 @@ impl FromRequestParts<AppState> for Caller {
             .token(secret)
             .await?
             .ok_or_else(ApiError::unauthorized)?;
-        if let Err(wait) = state.inner.limiter.check(&token_id, Instant::now()) {
+        if let Err(wait) = state.inner.limiter.check(state.store(), &token_id).await? {
             return Err(ApiError::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 ErrorCode::RateLimited,

@@ -73,8 +73,11 @@ impl AppState {
         }
         let outbox_key = outbox::OutboxKey::load_or_create(&config.outbox_key_path())?;
         let catalog = catalog::Served::new(&config.limits, outbox_key.recipient())?;
-        let limiter =
-            ratelimit::RateLimiter::new(config.limits.rate_per_second, config.limits.rate_burst);
+        let limiter = ratelimit::RateLimiter::new(
+            config.limits.rate_per_second,
+            config.limits.rate_burst,
+            store.backend(),
+        );
         Ok(AppState {
             inner: Arc::new(Inner {
                 config,

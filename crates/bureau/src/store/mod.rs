@@ -3,8 +3,9 @@
 //! only where the two must (see `migrations/`).
 //!
 //! Every SQL statement of the bureau is here, one submodule per table group: [`tokens`],
-//! [`uploads`], [`petitions`] (with their attachments and events) and [`idempotency`] (the
-//! claims of `POST /v1/petitions`). Methods that write take the writer's turn themselves;
+//! [`uploads`], [`petitions`] (with their attachments and events), [`idempotency`] (the
+//! claims of `POST /v1/petitions`) and [`rate_buckets`] (the tokens' request buckets, on
+//! PostgreSQL). Methods that write take the writer's turn themselves;
 //! functions that take a `Transaction` leave the turn, and the commit, to their caller.
 
 use std::time::Duration;
@@ -19,6 +20,7 @@ use crate::error::Error;
 
 pub mod idempotency;
 pub mod petitions;
+pub mod rate_buckets;
 pub mod tokens;
 pub mod uploads;
 
