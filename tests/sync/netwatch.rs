@@ -172,7 +172,7 @@ fn a_network_that_comes_back_is_tried_at_once_not_after_the_backoff() {
             .as_str()
             .and_then(|t| OffsetDateTime::parse(t, &Rfc3339).ok());
         if let Some(next) = next
-            && next - OffsetDateTime::now_utc() > time::Duration::minutes(2)
+            && next - OffsetDateTime::now_utc() > time::Duration::minutes(1)
         {
             break next;
         }
