@@ -13,8 +13,6 @@ use petition_api::headers::{OFFSET_OCTET_STREAM, UPLOAD_OFFSET};
 use petition_api::{AttachmentRef, PetitionList, Receipt, Upload};
 use rand::Rng;
 use sha2::{Digest, Sha256};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 
 use super::*;
 
@@ -187,6 +185,16 @@ impl Replicas {
         response.json().await.expect("an upload")
     }
 
+    /// `GET /v1/petitions` on replica `n % 2`.
+    async fn list(&self, n: usize, token: &str) -> Response {
+        self.http
+            .get(self.url(n, "/v1/petitions"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("list")
+    }
+
     /// One page of the caller's changes after `since`, from replica `n % 2`.
     async fn changes(&self, n: usize, token: &str, since: &str) -> PetitionList {
         self.http
@@ -271,20 +279,16 @@ async fn an_upload_begun_on_one_replica_is_resumed_and_taken_over_on_the_other()
     let second = random_bytes(300_000);
     let half2 = second.len() / 2;
     let stalled_upload = r.create_upload(0, &token, &second).await;
-    let host = r.bases[0].trim_start_matches("http://").to_owned();
-    let mut silent = TcpStream::connect(&host).await.expect("a connection");
-    let head = format!(
-        "PATCH /v1/uploads/{id} HTTP/1.1\r\nhost: {host}\r\nauthorization: Bearer {token}\r\n\
-         content-type: {OFFSET_OCTET_STREAM}\r\nupload-offset: 0\r\n\
-         tus-resumable: 1.0.0\r\ncontent-length: {length}\r\n\r\n",
-        id = stalled_upload.id,
-        length = second.len(),
-    );
-    silent.write_all(head.as_bytes()).await.expect("the head");
-    silent
-        .write_all(&second[..half2])
-        .await
-        .expect("half the body");
+    let host = r.bases[0].trim_start_matches("http://");
+    let mut silent = super::uploads::silent_patch(
+        host,
+        &token,
+        &stalled_upload.id,
+        0,
+        second.len(),
+        &second[..half2],
+    )
+    .await;
     let went_silent = Instant::now();
     // The holder records what came at its body's first pause; replica 1 sees it.
     let mut offset = 0;
@@ -308,12 +312,7 @@ async fn an_upload_begun_on_one_replica_is_resumed_and_taken_over_on_the_other()
         "the resume did not wait for the stalled connection's timeout ({:?})",
         went_silent.elapsed()
     );
-    let mut answer = Vec::new();
-    silent
-        .read_to_end(&mut answer)
-        .await
-        .expect("replica 0 closes the stalled connection");
-    let answer = String::from_utf8_lossy(&answer);
+    let answer = super::uploads::read_until_closed(&mut silent).await;
     assert!(answer.starts_with("HTTP/1.1 409 "), "{answer}");
     assert!(answer.contains("\"code\":\"upload_busy\""), "{answer}");
 
@@ -413,20 +412,8 @@ async fn a_token_has_one_rate_limit_across_the_replicas() {
     };
     let token = r.token().await;
     let started = Instant::now();
-    let first = r
-        .http
-        .get(r.url(0, "/v1/petitions"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .expect("list");
-    let second = r
-        .http
-        .get(r.url(1, "/v1/petitions"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .expect("list");
+    let first = r.list(0, &token).await;
+    let second = r.list(1, &token).await;
     assert_eq!(first.status(), StatusCode::OK);
     assert!(
         started.elapsed() < Duration::from_secs(5),
@@ -436,12 +423,6 @@ async fn a_token_has_one_rate_limit_across_the_replicas() {
     expect_error(second, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
     // Another token has its own bucket.
     let other = r.token().await;
-    let answer = r
-        .http
-        .get(r.url(1, "/v1/petitions"))
-        .bearer_auth(&other)
-        .send()
-        .await
-        .expect("list");
+    let answer = r.list(1, &other).await;
     assert_eq!(answer.status(), StatusCode::OK);
 }

@@ -373,20 +373,19 @@ fn addr(b: &TestBureau) -> &str {
 
 /// Opens a connection and sends the head of a PATCH of `length` bytes at `offset` and the first
 /// bytes of its body, `sent`; then nothing more, as a client that went silent.
-async fn silent_patch(
-    b: &TestBureau,
+pub(super) async fn silent_patch(
+    host: &str,
     token: &str,
     id: &str,
     offset: u64,
     length: usize,
     sent: &[u8],
 ) -> TcpStream {
-    let mut stream = TcpStream::connect(addr(b)).await.expect("a connection");
+    let mut stream = TcpStream::connect(host).await.expect("a connection");
     let head = format!(
         "PATCH /v1/uploads/{id} HTTP/1.1\r\nhost: {host}\r\nauthorization: Bearer {token}\r\n\
          content-type: {OFFSET_OCTET_STREAM}\r\nupload-offset: {offset}\r\n\
          tus-resumable: 1.0.0\r\ncontent-length: {length}\r\n\r\n",
-        host = addr(b),
     );
     stream.write_all(head.as_bytes()).await.expect("the head");
     stream.write_all(sent).await.expect("part of the body");
@@ -394,7 +393,7 @@ async fn silent_patch(
 }
 
 /// Everything the server sends until it closes the connection.
-async fn read_until_closed(stream: &mut TcpStream) -> String {
+pub(super) async fn read_until_closed(stream: &mut TcpStream) -> String {
     let mut answer = Vec::new();
     stream
         .read_to_end(&mut answer)
@@ -435,7 +434,8 @@ on_both!(
             .await
             .expect("an upload");
         let half = bytes.len() / 2;
-        let mut silent = silent_patch(&b, &token, &upload.id, 0, bytes.len(), &bytes[..half]).await;
+        let mut silent =
+            silent_patch(addr(&b), &token, &upload.id, 0, bytes.len(), &bytes[..half]).await;
         let went_silent = Instant::now();
 
         // Another connection asks where the upload stands and sends the rest, at once.
@@ -487,8 +487,15 @@ on_both!(
             .await
             .expect("an upload");
         let third = bytes.len() / 3;
-        let mut silent =
-            silent_patch(&b, &token, &upload.id, 0, bytes.len(), &bytes[..third]).await;
+        let mut silent = silent_patch(
+            addr(&b),
+            &token,
+            &upload.id,
+            0,
+            bytes.len(),
+            &bytes[..third],
+        )
+        .await;
         let went_silent = Instant::now();
         let answer = read_until_closed(&mut silent).await;
         let waited = went_silent.elapsed();
