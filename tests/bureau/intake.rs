@@ -333,3 +333,130 @@ async fn a_json_body_silent_for_the_read_timeout_is_answered_408() {
         StatusCode::CREATED
     );
 }
+
+on_both!(
+    places_and_categories_outside_the_catalogue_are_refused,
+    |db| async move {
+        let Some(b) = TestBureau::start(db).await else {
+            return;
+        };
+        let token = b.token(TokenKind::Citizen).await;
+        let key = new_key();
+        let fields = |error: &ErrorBody| -> Vec<(String, String)> {
+            error
+                .problems
+                .iter()
+                .map(|p| (p.field.clone(), p.code.clone()))
+                .collect()
+        };
+        // 610199 has Shaanxi's prefix but names no place; 110101 is a place, in Beijing.
+        for region in ["610199", "110101"] {
+            let mut petition = valid_petition();
+            petition.region = region.into();
+            let error = expect_error(
+                b.submit(&token, &key, &petition).await,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unknown_region",
+            )
+            .await;
+            assert_eq!(fields(&error), [("region".into(), "unknown_region".into())]);
+            assert!(
+                error.message.contains(" / "),
+                "both languages: {}",
+                error.message
+            );
+            assert!(error.problems[0].message.contains("问题发生地"));
+        }
+        let mut petition = valid_petition();
+        petition.category = "随便写的类别".into();
+        let error = expect_error(
+            b.submit(&token, &key, &petition).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown_category",
+        )
+        .await;
+        assert_eq!(
+            fields(&error),
+            [("category".into(), "unknown_category".into())]
+        );
+        petition.region = "610199".into();
+        let error = expect_error(
+            b.submit(&token, &key, &petition).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown_region",
+        )
+        .await;
+        assert_eq!(
+            fields(&error),
+            [
+                ("region".into(), "unknown_region".into()),
+                ("category".into(), "unknown_category".into())
+            ]
+        );
+        // The rules come first: a petition that breaks them is told so, not that its place is
+        // unknown.
+        petition.phone = "12345".into();
+        expect_error(
+            b.submit(&token, &key, &petition).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        )
+        .await;
+        let mut county = valid_petition();
+        county.region = "610104".into();
+        county.category = "涉法涉诉".into();
+        assert_eq!(
+            b.submit(&token, &key, &county).await.status(),
+            StatusCode::CREATED,
+            "a refused key may be used for the fix"
+        );
+    }
+);
+
+on_both!(
+    a_petition_with_a_2005_purpose_is_the_same_petition_under_its_2022_kind,
+    |db| async move {
+        let Some(b) = TestBureau::start(db).await else {
+            return;
+        };
+        let token = b.token(TokenKind::Citizen).await;
+        let key = new_key();
+        let mut old = valid_petition();
+        old.purpose = "complaint".into();
+        let first = b.submit(&token, &key, &old).await;
+        assert_eq!(first.status(), StatusCode::CREATED);
+        let first: Receipt = first.json().await.expect("receipt");
+        let mut migrated = old.clone();
+        migrated.purpose = "claim".into();
+        let again = b.submit(&token, &key, &migrated).await;
+        assert_eq!(
+            again.status(),
+            StatusCode::CREATED,
+            "the same petition, replayed"
+        );
+        let again: Receipt = again.json().await.expect("receipt");
+        assert_eq!(again.tracking_code, first.tracking_code);
+        let view: serde_json::Value = b
+            .get(&token, &format!("/v1/petitions/{}", first.tracking_code))
+            .send()
+            .await
+            .expect("view")
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(view["purpose"], "claim");
+
+        let mut other = valid_petition();
+        other.purpose = "accusation".into();
+        expect_error(
+            b.submit(&token, &key, &other).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "idempotency_key_reused",
+        )
+        .await;
+        let mut report = valid_petition();
+        report.purpose = "report".into();
+        let created = b.submit(&token, &new_key(), &report).await;
+        assert_eq!(created.status(), StatusCode::CREATED);
+    }
+);

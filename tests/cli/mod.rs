@@ -41,7 +41,8 @@ async fn draft_new_is_read_back_by_show_and_by_the_core() {
     assert_eq!(json["title"], "小区门前道路破损");
     assert_eq!(json["name"], "王丽");
     assert_eq!(json["facts"], "雨天积水，老人出行不便。\n已经三个月。");
-    assert_eq!(json["purpose"], "complaint");
+    // The 2005 name is taken and kept as its 2022 kind (申诉求决).
+    assert_eq!(json["purpose"], "claim");
     for field in Field::ALL {
         assert!(
             json.get(field.key()).is_some(),

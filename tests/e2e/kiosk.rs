@@ -32,7 +32,7 @@ pub(super) fn citizen_values() -> Vec<(&'static str, &'static str)> {
     WHO.iter()
         .chain(WHAT.iter())
         .copied()
-        .chain([("purpose", "complaint")])
+        .chain([("purpose", "claim")])
         .collect()
 }
 
@@ -142,7 +142,7 @@ async fn submit_by_clicking(app: &App) -> String {
     for (key, text) in WHAT {
         app.type_into(&format!("#f-{key}"), text).await;
     }
-    app.click("input[name=purpose][value=complaint]").await;
+    app.click("input[name=purpose][value=claim]").await;
     app.click("[data-testid=kiosk-next]").await;
     app.wait_css("[data-testid=kiosk-step][data-step=evidence]")
         .await;
@@ -720,7 +720,7 @@ async fn a_citizen_goes_from_welcome_to_receipt_with_the_keyboard_alone() {
         // The purpose is a radio group: Tab enters it, the arrows move, Space chooses.
         tab_to(&app, "input[name=purpose]").await;
         for _ in 0..6 {
-            if app.js("return document.activeElement.value").await == "complaint" {
+            if app.js("return document.activeElement.value").await == "claim" {
                 break;
             }
             app.press(DOWN).await;
@@ -729,7 +729,7 @@ async fn a_citizen_goes_from_welcome_to_receipt_with_the_keyboard_alone() {
         assert_eq!(
             app.js("return document.querySelector('input[name=purpose]:checked')?.value ?? null")
                 .await,
-            "complaint"
+            "claim"
         );
         tab_to(&app, "[data-testid=kiosk-next]").await;
         app.press(ENTER).await;

@@ -52,7 +52,7 @@ async fn a_petition_typed_in_chinese_survives_a_relaunch_and_can_be_found() {
     for (key, text) in TYPED {
         app.type_into(&format!("#f-{key}"), text).await;
     }
-    app.click("input[name=purpose][value=complaint]").await;
+    app.click("input[name=purpose][value=claim]").await;
     app.wait_text("[data-testid=save-status]", "已保存").await;
     // The check passes for a complete petition.
     app.click("[data-testid=check]").await;
@@ -79,7 +79,7 @@ async fn a_petition_typed_in_chinese_survives_a_relaunch_and_can_be_found() {
             "petitionctl reads `{key}` as typed in the app"
         );
     }
-    assert_eq!(shown["purpose"], "complaint");
+    assert_eq!(shown["purpose"], "claim");
     let out = petitionctl()
         .args([
             "--data-dir",
@@ -104,7 +104,7 @@ async fn a_petition_typed_in_chinese_survives_a_relaunch_and_can_be_found() {
         app.wait_value(&format!("#f-{key}"), text).await;
     }
     assert_eq!(
-        app.js("return document.querySelector('input[name=purpose][value=complaint]').checked")
+        app.js("return document.querySelector('input[name=purpose][value=claim]').checked")
             .await,
         true
     );
@@ -382,7 +382,7 @@ async fn submitted_offline_it_is_delivered_when_the_bureau_comes_up_and_the_repl
         for (key, text) in TYPED {
             app.type_into(&format!("#f-{key}"), text).await;
         }
-        app.click("input[name=purpose][value=complaint]").await;
+        app.click("input[name=purpose][value=claim]").await;
         app.wait_text("[data-testid=save-status]", "已保存").await;
         app.click("[data-testid=submit]").await;
         app.wait_text("[data-testid=confirm]", "小区门前道路破损严重")

@@ -35,6 +35,12 @@ pub enum ErrorCode {
     RateLimited,
     /// The petition breaks a rule; `problems` lists each field (422).
     ValidationFailed,
+    /// The petition's `region` is not a place of the bureau's catalogue; `problems` names the
+    /// field (422).
+    UnknownRegion,
+    /// The petition's `category` is not one of the bureau's catalogue; `problems` names the
+    /// field (422).
+    UnknownCategory,
     /// `POST /v1/petitions` needs an `Idempotency-Key` header.
     IdempotencyKeyMissing,
     /// The `Idempotency-Key` is not a UUID.
@@ -89,6 +95,8 @@ impl ErrorCode {
             ErrorCode::RequestTimeout => "request_timeout",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::ValidationFailed => "validation_failed",
+            ErrorCode::UnknownRegion => "unknown_region",
+            ErrorCode::UnknownCategory => "unknown_category",
             ErrorCode::IdempotencyKeyMissing => "idempotency_key_missing",
             ErrorCode::IdempotencyKeyInvalid => "idempotency_key_invalid",
             ErrorCode::IdempotencyKeyReused => "idempotency_key_reused",
@@ -118,7 +126,7 @@ pub struct ErrorBody {
     pub code: String,
     /// What happened and what to do, in Chinese and English (`中文。 / English.`).
     pub message: String,
-    /// For `validation_failed`: each field's problem.
+    /// For `validation_failed`, `unknown_region` and `unknown_category`: each field's problem.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<FieldProblem>,
 }

@@ -35,6 +35,25 @@ pub struct Catalog {
     /// (`petition_api::bundle`). Absent from bureaus that take no bundles.
     #[serde(default)]
     pub outbox_recipient: Option<String>,
+    /// The 信访 offices a letter is addressed to, by the place they serve: a petition goes to
+    /// the office of its place or, when that has none, of the nearest place above it.
+    #[serde(default)]
+    pub offices: Vec<Office>,
+}
+
+/// A 信访 office (信访局, 信访办) that takes letters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Office {
+    /// The region code of the place it serves, with every place below it.
+    pub region: String,
+    /// e.g. `西安市信访局`.
+    pub name: String,
+    /// Its postal address, when the bureau publishes one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Its six-digit postcode (邮编), when the bureau publishes one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postcode: Option<String>,
 }
 
 /// One administrative division (GB/T 2260).
@@ -54,6 +73,10 @@ pub struct Agency {
     /// The name the petition's `agency` field holds.
     pub name: String,
     pub name_en: String,
+    /// The region codes of the places it serves, each with every place below it; empty for an
+    /// agency of every place of the catalogue.
+    #[serde(default)]
+    pub regions: Vec<String>,
 }
 
 /// A category of matters (问题类别).
@@ -62,6 +85,12 @@ pub struct Category {
     /// The name the petition's `category` field holds, e.g. `疫情防控`.
     pub name: String,
     pub name_en: String,
+    /// What the petitioner should know before choosing it, e.g. that a matter for a court goes
+    /// to the court (诉访分离, 信访工作条例 第三十一条); shown when it is chosen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice_en: Option<String>,
 }
 
 /// What attachments the bureau takes.
@@ -128,7 +157,7 @@ pub struct Upload {
 #[schema(example = json!({
     "name": "张三", "id_number": "11010519491231002X", "phone": "13800138000",
     "address": "陕西省西安市莲湖区北大街 1 号", "email": "", "region": "610104", "agency": "",
-    "category": "城乡建设", "purpose": "complaint", "title": "小区门口道路积水",
+    "category": "城乡建设", "purpose": "claim", "title": "小区门口道路积水",
     "request": "请尽快修复排水设施。", "facts": "每逢下雨，小区门口积水深约 20 厘米。",
     "reasons": "", "attachments": []
 }))]
@@ -178,9 +207,11 @@ pub struct SubmitPetition {
         max_length = 100
     )]
     pub category: String,
-    /// `complaint` (投诉请求), `suggestion` (建议意见) or `report` (反映情况).
+    /// The kind of matter of 信访工作条例 (2022) 第三十一条: `suggestion` (建议意见),
+    /// `accusation` (检举控告) or `claim` (申诉求决). The 2005 names are read as their 2022 kind:
+    /// `complaint` (投诉请求) as `claim`, `report` (反映情况) as `accusation`.
     #[schema(
-        pattern = r"^[\t\n\u000b\u000c\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(complaint|suggestion|report)[\t\n\u000b\u000c\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$",
+        pattern = r"^[\t\n\u000b\u000c\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(suggestion|accusation|claim|complaint|report)[\t\n\u000b\u000c\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$",
         max_length = 16
     )]
     pub purpose: String,

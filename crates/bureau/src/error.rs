@@ -24,8 +24,8 @@ pub enum Error {
     /// A stored value could not be read back.
     #[error("corrupt record: {0}")]
     Corrupt(&'static str),
-    /// The vendored region list is malformed.
-    #[error("region data: {0}")]
+    /// The catalogue could not be written as JSON.
+    #[error("catalogue: {0}")]
     Regions(String),
 }
 

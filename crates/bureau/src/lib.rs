@@ -103,6 +103,11 @@ impl AppState {
         &self.inner.config
     }
 
+    /// The catalogue the bureau serves and checks petitions against.
+    pub fn catalog(&self) -> &catalog::Served {
+        &self.inner.catalog
+    }
+
     /// The key kiosks seal their outbox bundles to.
     pub fn outbox_key(&self) -> &outbox::OutboxKey {
         &self.inner.outbox_key

@@ -5,6 +5,7 @@
 //! not ready or failed, 2 the command line was wrong.
 
 mod attach;
+mod catalog;
 mod prompt;
 mod sync;
 
@@ -91,6 +92,10 @@ enum Command {
     /// Set up and run a shared kiosk machine (community centres).
     #[command(subcommand)]
     Kiosk(KioskCommand),
+    /// The places, agencies and categories the form offers (the shipped national list of places
+    /// and the bureau's catalogue, kept offline).
+    #[command(subcommand)]
+    Catalog(catalog::CatalogCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -220,7 +225,8 @@ enum DraftCommand {
 #[derive(Debug, Args)]
 struct SetArgs {
     /// FIELD=VALUE; fields: name id_number phone address email region agency category purpose
-    /// title request facts reasons.
+    /// title request facts reasons. purpose is suggestion, accusation or claim (the 2005 names
+    /// complaint and report are taken as claim and accusation).
     #[arg(long = "set", value_name = "FIELD=VALUE", value_parser = parse_assignment)]
     values: Vec<(Field, String)>,
 }
@@ -338,6 +344,7 @@ async fn run(cli: Cli, lang: Lang) -> anyhow::Result<ExitCode> {
         }
         Command::Config(cmd) => config(&store, cmd, lang).await?,
         Command::Kiosk(cmd) => kiosk(&store, cmd, lang).await?,
+        Command::Catalog(cmd) => catalog::run(&store, cmd).await?,
         Command::Search { query, json } => {
             let hits = store.drafts().search(&query).await?;
             if json {

@@ -12,6 +12,7 @@
 //! The Tauri shell, `petitionctl` and the tests all drive this crate; none of them holds a rule.
 
 pub mod attachment;
+pub mod catalog;
 pub mod crypto;
 pub mod error;
 pub mod keys;

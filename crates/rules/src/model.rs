@@ -116,33 +116,58 @@ impl FromStr for Field {
     }
 }
 
-/// What the petitioner wants (信访目的).
+/// The kind of matter (信访事项的类别), as 信访工作条例 (2022) 第三十一条 sorts them: each kind is
+/// handled its own way, and only a 申诉求决 matter has the 60-day deadline of 第三十四条.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Purpose {
-    /// 投诉请求
-    Complaint,
-    /// 建议意见
+    /// 建议意见: ideas and opinions for better government work.
     Suggestion,
-    /// 反映情况
-    Report,
+    /// 检举控告: reporting wrongdoing by public servants or organs.
+    #[serde(alias = "report")]
+    Accusation,
+    /// 申诉求决: asking for one's own rights or interests to be dealt with.
+    #[serde(alias = "complaint")]
+    Claim,
 }
 
 impl Purpose {
+    /// Every kind, in the order the form offers them.
+    pub const ALL: [Purpose; 3] = [Purpose::Suggestion, Purpose::Accusation, Purpose::Claim];
+
+    /// The values of the 2005 regulation, still accepted and read as their 2022 kind:
+    /// 投诉请求 asked for one's own matter to be settled (申诉求决), and 反映情况 told of a wrong
+    /// that someone does, which 2022 files as 检举控告 and whose petitioner's name it keeps from
+    /// the people reported on (第三十条): the reading that protects the petitioner.
+    pub const ALIASES: [(&'static str, Purpose); 2] = [
+        ("complaint", Purpose::Claim),
+        ("report", Purpose::Accusation),
+    ];
+
     pub fn key(self) -> &'static str {
         match self {
-            Purpose::Complaint => "complaint",
             Purpose::Suggestion => "suggestion",
-            Purpose::Report => "report",
+            Purpose::Accusation => "accusation",
+            Purpose::Claim => "claim",
         }
     }
 
+    /// A kind by its key or by one of its [`Purpose::ALIASES`].
     pub fn parse(s: &str) -> Option<Purpose> {
-        match s {
-            "complaint" => Some(Purpose::Complaint),
-            "suggestion" => Some(Purpose::Suggestion),
-            "report" => Some(Purpose::Report),
-            _ => None,
+        Purpose::ALL.into_iter().find(|p| p.key() == s).or_else(|| {
+            Purpose::ALIASES
+                .into_iter()
+                .find(|(alias, _)| *alias == s)
+                .map(|(_, p)| p)
+        })
+    }
+
+    /// The value to keep for what was given: the key of its kind for a key or an alias
+    /// (white space around it dropped), anything else unchanged (for the check to refuse).
+    pub fn normalize(value: &str) -> std::borrow::Cow<'_, str> {
+        match Purpose::parse(value.trim()) {
+            Some(p) if p.key() != value => p.key().into(),
+            _ => value.into(),
         }
     }
 }
@@ -345,6 +370,22 @@ impl fmt::Debug for PetitionSummary {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_2005_purposes_are_read_as_their_2022_kinds() {
+        assert_eq!(Purpose::parse("claim"), Some(Purpose::Claim));
+        assert_eq!(Purpose::parse("complaint"), Some(Purpose::Claim));
+        assert_eq!(Purpose::parse("report"), Some(Purpose::Accusation));
+        assert_eq!(Purpose::parse("suggestion"), Some(Purpose::Suggestion));
+        assert_eq!(Purpose::parse("Claim"), None);
+        assert_eq!(Purpose::normalize("complaint"), "claim");
+        assert_eq!(Purpose::normalize(" report "), "accusation");
+        assert_eq!(Purpose::normalize("accusation"), "accusation");
+        assert_eq!(Purpose::normalize("nonsense"), "nonsense");
+        let old: Purpose = serde_json::from_str("\"complaint\"").expect("alias");
+        assert_eq!(old, Purpose::Claim);
+        assert_eq!(serde_json::to_string(&old).expect("json"), "\"claim\"");
+    }
 
     #[test]
     fn every_state_has_words_in_both_languages_not_its_key() {

@@ -40,6 +40,10 @@ pub enum ProblemCode {
     RegionInvalid,
     PurposeInvalid,
     TooLong,
+    /// A well-formed region code that the bureau's catalogue does not have.
+    UnknownRegion,
+    /// A category that is not one of the bureau's catalogue.
+    UnknownCategory,
 }
 
 impl ProblemCode {
@@ -55,6 +59,8 @@ impl ProblemCode {
             ProblemCode::RegionInvalid => "region_invalid",
             ProblemCode::PurposeInvalid => "purpose_invalid",
             ProblemCode::TooLong => "too_long",
+            ProblemCode::UnknownRegion => "unknown_region",
+            ProblemCode::UnknownCategory => "unknown_category",
         }
     }
 

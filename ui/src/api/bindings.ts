@@ -334,7 +334,11 @@ export type ProblemCode =
 /**  Neither a mainland mobile number nor a landline with area code. */
 "phone_invalid" | "email_invalid" | 
 /**  Not a six-digit GB/T 2260 code. */
-"region_invalid" | "purpose_invalid" | "too_long";
+"region_invalid" | "purpose_invalid" | "too_long" | 
+/**  A well-formed region code that the bureau's catalogue does not have. */
+"unknown_region" | 
+/**  A category that is not one of the bureau's catalogue. */
+"unknown_category";
 
 /**  What signing in did. */
 export type SignIn = {

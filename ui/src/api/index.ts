@@ -58,8 +58,9 @@ export const FIELD_KEYS = [
 export const EVERY_FIELD_LISTED: Exclude<Field, (typeof FIELD_KEYS)[number]> extends never ? true : never = true;
 
 export type FieldKey = Field;
-export type Purpose = 'complaint' | 'suggestion' | 'report';
-export const PURPOSES: readonly Purpose[] = ['complaint', 'suggestion', 'report'];
+/** The kinds of matter of 信访工作条例 (2022) 第三十一条, as `petition_rules::model::Purpose` keys them. */
+export type Purpose = 'suggestion' | 'accusation' | 'claim';
+export const PURPOSES: readonly Purpose[] = ['suggestion', 'accusation', 'claim'];
 
 /** Where a petition is: `draft` locally, then through the bureau's lifecycle. */
 export type PetitionState = State;

@@ -11,6 +11,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use petition_api::headers::IDEMPOTENCY_KEY;
 use petition_api::{ErrorCode, Receipt, SubmitPetition};
+use petition_rules::model::Purpose;
 use sha2::{Digest, Sha256};
 use sqlx::{Any, Transaction};
 use time::OffsetDateTime;
@@ -68,9 +69,24 @@ impl From<KeyProblem> for ApiError {
     }
 }
 
-/// What tells two bodies sent with one key apart.
+/// What tells two bodies sent with one key apart (of the petition as [`super::normalized`]
+/// keeps it).
 pub fn body_hash(req: &SubmitPetition) -> Result<String, serde_json::Error> {
     Ok(hex::encode(Sha256::digest(serde_json::to_vec(req)?)))
+}
+
+/// The hash a bureau from before the 2022 kinds took of this body: with its purpose under the
+/// 2005 name the app sent then. A claim made then still holds for the same petition sent again
+/// after the app's migration.
+fn body_hash_2005(req: &SubmitPetition) -> Option<String> {
+    let (old, _) = Purpose::ALIASES
+        .into_iter()
+        .find(|(_, kind)| kind.key() == req.purpose)?;
+    body_hash(&SubmitPetition {
+        purpose: old.into(),
+        ..req.clone()
+    })
+    .ok()
 }
 
 /// Claims the key for this request, or answers for it: `Some` is the answer to give.
@@ -79,6 +95,7 @@ pub async fn claim(
     token_id: &str,
     key: &str,
     body_hash: &str,
+    req: &SubmitPetition,
     now: OffsetDateTime,
 ) -> Result<Option<Response>, ApiError> {
     let store = state.store();
@@ -90,7 +107,7 @@ pub async fn claim(
         return Ok(None);
     }
     let claim = store.claim(token_id, key).await?;
-    if claim.body_hash != body_hash {
+    if claim.body_hash != body_hash && Some(&claim.body_hash) != body_hash_2005(req).as_ref() {
         return Err(key_reused());
     }
     match claim.state {
@@ -146,4 +163,31 @@ pub fn key_reused() -> ApiError {
         ErrorCode::IdempotencyKeyReused,
         "bureau-idempotency_key_reused",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn petition(purpose: &str) -> SubmitPetition {
+        serde_json::from_value(serde_json::json!({
+            "name": "王丽", "id_number": "11010519491231002X", "phone": "13912345678",
+            "address": "西安市雁塔区", "region": "610113", "category": "城乡建设",
+            "purpose": purpose, "title": "t", "request": "r", "facts": "f",
+        }))
+        .expect("a petition")
+    }
+
+    #[test]
+    fn a_claim_made_before_the_2022_kinds_holds_for_the_same_petition() {
+        // What a bureau of before took the hash of: the body as the app sent it then.
+        for (then, now) in [("complaint", "claim"), ("report", "accusation")] {
+            let before = body_hash(&petition(then)).expect("hash");
+            let after = super::super::normalized(&petition(then));
+            assert_eq!(after.purpose, now);
+            assert_ne!(body_hash(&after).expect("hash"), before);
+            assert_eq!(body_hash_2005(&after), Some(before));
+        }
+        assert_eq!(body_hash_2005(&petition("suggestion")), None);
+    }
 }

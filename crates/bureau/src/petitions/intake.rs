@@ -14,6 +14,7 @@ use petition_api::{
     SubmitPetition, submission_reference,
 };
 use petition_rules::i18n::Lang;
+use petition_rules::model::{Field, Purpose};
 use petition_rules::validate;
 use time::OffsetDateTime;
 
@@ -44,7 +45,7 @@ const MAX_FILE_NAME_CHARS: usize = 255;
                 ("review" = (operation_id = "request_review", parameters(("tracking_code" = "$response.body#/tracking_code")))))),
         (status = 400, body = ErrorBody, description = "`idempotency_key_missing`, `idempotency_key_invalid`, `invalid_json`"),
         (status = 409, body = ErrorBody, description = "`request_in_flight`: retry after `Retry-After`"),
-        (status = 422, body = ErrorBody, description = "`validation_failed` (with the fields), `idempotency_key_reused`, `upload_incomplete`, `too_many_attachments`, `invalid_json`, `invalid_text`")))]
+        (status = 422, body = ErrorBody, description = "`validation_failed` (with the fields), `unknown_region` or `unknown_category` (a region or category not in the catalogue, with the field), `idempotency_key_reused`, `upload_incomplete`, `too_many_attachments`, `invalid_json`, `invalid_text`")))]
 pub async fn submit_petition(
     State(state): State<AppState>,
     caller: Caller,
@@ -52,11 +53,12 @@ pub async fn submit_petition(
     JsonBody(req): JsonBody<SubmitPetition>,
 ) -> Result<Response, ApiError> {
     let key = idempotency::key_of(&headers)?;
+    let req = normalized(&req);
     let body_hash = idempotency::body_hash(&req).map_err(|_| ApiError::internal())?;
     let now = state.clock().now();
 
     if let Some(answer) =
-        idempotency::claim(&state, &caller.token_id, &key, &body_hash, now).await?
+        idempotency::claim(&state, &caller.token_id, &key, &body_hash, &req, now).await?
     {
         return Ok(answer);
     }
@@ -110,10 +112,15 @@ pub async fn deliver(
     source: Source<'_>,
     now: OffsetDateTime,
 ) -> Result<Delivery, ApiError> {
+    let req = &normalized(req);
     let petition = to_core(key, req, now);
     let problems = validate::check_on(&petition, china_date(now));
     if !problems.is_empty() {
         return Err(validation_failed(problems));
+    }
+    let unknown = state.catalog().unknown(req);
+    if !unknown.is_empty() {
+        return Err(not_in_catalog(unknown));
     }
     let count = match source {
         Source::Api => req.attachments.len(),
@@ -183,11 +190,31 @@ pub async fn deliver(
 
 /// The rules' problems with a petition as a `validation_failed` answer.
 fn validation_failed(problems: Vec<validate::Problem>) -> ApiError {
-    let mut error = ApiError::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        ErrorCode::ValidationFailed,
-        "bureau-validation_failed",
-    );
+    with_problems(
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::ValidationFailed,
+            "bureau-validation_failed",
+        ),
+        problems,
+    )
+}
+
+/// A region or category the catalogue does not have, as `unknown_region` (the region first:
+/// the categories offered may depend on it) or `unknown_category`, with every such field.
+fn not_in_catalog(problems: Vec<validate::Problem>) -> ApiError {
+    let (code, id) = if problems.iter().any(|p| p.field == Field::Region) {
+        (ErrorCode::UnknownRegion, "bureau-unknown_region")
+    } else {
+        (ErrorCode::UnknownCategory, "bureau-unknown_category")
+    };
+    with_problems(
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, id),
+        problems,
+    )
+}
+
+fn with_problems(mut error: ApiError, problems: Vec<validate::Problem>) -> ApiError {
     error.problems = problems
         .into_iter()
         .map(|p| FieldProblem {
@@ -265,7 +292,7 @@ impl Content {
         Content {
             petition: SubmitPetition {
                 attachments: Vec::new(),
-                ..earlier.petition.clone()
+                ..normalized(&earlier.petition)
             },
             attachments: earlier.attachments.clone(),
         }
@@ -282,6 +309,16 @@ fn receipt_of(earlier: &Delivered, key: &str) -> Result<Receipt, Error> {
         status: Status::Submitted,
         acceptance_due: acceptance_due(received),
     })
+}
+
+/// The petition as the bureau keeps and compares it: a purpose of the 2005 regulation
+/// (`complaint`, `report`) read as its 2022 kind, so a petition queued before the app moved to
+/// the 2022 kinds is the same petition after.
+pub fn normalized(req: &SubmitPetition) -> SubmitPetition {
+    SubmitPetition {
+        purpose: Purpose::normalize(&req.purpose).into_owned(),
+        ..req.clone()
+    }
 }
 
 fn to_core(key: &str, req: &SubmitPetition, now: OffsetDateTime) -> petition_rules::Petition {

@@ -28,7 +28,7 @@ pub mod views;
 
 pub use deadlines::{ACCEPTANCE_DAYS, EXTENSION_DAYS, REPLY_DAYS, REVIEW_REQUEST_DAYS};
 pub use idempotency::{STALE_CLAIM_SECONDS, petition_key};
-pub use intake::{Delivery, Source, deliver, is_file_name, new_tracking_code};
+pub use intake::{Delivery, Source, deliver, is_file_name, new_tracking_code, normalized};
 
 fn petition_not_found() -> ApiError {
     ApiError::new(

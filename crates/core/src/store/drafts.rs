@@ -51,7 +51,7 @@ impl<'a> Drafts<'a> {
                 "UPDATE petitions SET {} = ? WHERE seq = ?",
                 field.key()
             ))
-            .bind(value)
+            .bind(stored(*field, value))
             .bind(seq)
             .execute(&mut *tx)
             .await?;
@@ -73,7 +73,7 @@ impl<'a> Drafts<'a> {
              WHERE id = ? AND state = 'draft' AND trashed_at IS NULL RETURNING seq",
             field.key()
         ))
-        .bind(value)
+        .bind(stored(field, value))
         .bind(now)
         .bind(id)
         .fetch_optional(&mut *tx)
@@ -307,6 +307,15 @@ fn check_value(field: Field, value: &str) -> Result<()> {
         });
     }
     Ok(())
+}
+
+/// What is kept for a value [`check_value`] let through: the 2022 kind for a purpose given by
+/// its 2005 name (`complaint` is kept as `claim`), any other value as typed.
+fn stored(field: Field, value: &str) -> std::borrow::Cow<'_, str> {
+    match field {
+        Field::Purpose => Purpose::normalize(value),
+        _ => value.into(),
+    }
 }
 
 /// Writes the search row of petition `seq` from its current text (or removes it, with its
@@ -660,6 +669,29 @@ mod tests {
         assert_eq!(
             store.drafts().search("路灯").await.expect("search").len(),
             1
+        );
+    }
+
+    #[tokio::test]
+    async fn a_purpose_of_2005_is_kept_as_its_2022_kind() {
+        let (_dir, store) = store().await;
+        let p = store
+            .drafts()
+            .create(&[(Field::Purpose, "report".into())])
+            .await
+            .expect("create");
+        assert_eq!(
+            store.drafts().get(&p.id).await.expect("get").purpose,
+            "accusation"
+        );
+        store
+            .drafts()
+            .update_field(&p.id, Field::Purpose, "complaint")
+            .await
+            .expect("alias");
+        assert_eq!(
+            store.drafts().get(&p.id).await.expect("get").purpose,
+            "claim"
         );
     }
 

@@ -9,9 +9,10 @@ use petition_api::headers::{
     IDEMPOTENCY_KEY, OFFSET_OCTET_STREAM, TUS_RESUMABLE, TUS_VERSION, UPLOAD_OFFSET,
 };
 use petition_api::{
-    CreateUpload, ErrorBody, Health, PetitionList, Receipt, SERVICE_NAME, SubmitPetition, Upload,
+    Catalog, CreateUpload, ErrorBody, Health, PetitionList, Receipt, SERVICE_NAME, SubmitPetition,
+    Upload,
 };
-use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue, RETRY_AFTER};
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, ETAG, HeaderValue, IF_NONE_MATCH, RETRY_AFTER};
 use reqwest::{Response, StatusCode};
 use serde::de::DeserializeOwned;
 
@@ -234,6 +235,41 @@ impl Bureau {
             .map_err(no_answer)?;
         json(response, &[StatusCode::OK]).await
     }
+}
+
+/// `GET /v1/catalog` with `If-None-Match` (no token: the catalogue is public): `None` when the
+/// kept one (`etag`) is current, else the new ETag, the JSON as served and the catalogue.
+pub(crate) async fn fetch_catalog(
+    base: &str,
+    etag: Option<&str>,
+) -> Result<Option<(String, String, Catalog)>, Failure> {
+    let http = http_client().map_err(|_| Failure::Network(NetworkKind::Other))?;
+    let mut request = http
+        .get(format!("{}/v1/catalog", base.trim_end_matches('/')))
+        .timeout(JSON_TIMEOUT);
+    if let Some(etag) = etag {
+        request = request.header(IF_NONE_MATCH, etag);
+    }
+    let response = request.send().await.map_err(no_answer)?;
+    if response.status() == StatusCode::NOT_MODIFIED && etag.is_some() {
+        return Ok(None);
+    }
+    if response.status() != StatusCode::OK {
+        return Err(failure(response).await);
+    }
+    if !is_json(&response) {
+        return Err(Failure::NotBureau);
+    }
+    let new_etag = response
+        .headers()
+        .get(ETAG)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let bytes = response.bytes().await.map_err(no_answer)?;
+    let catalog: Catalog = serde_json::from_slice(&bytes).map_err(|_| Failure::NotBureau)?;
+    let json = String::from_utf8(bytes.to_vec()).map_err(|_| Failure::NotBureau)?;
+    Ok(Some((new_etag, json, catalog)))
 }
 
 fn header_u64(response: &Response, name: &str) -> Option<u64> {

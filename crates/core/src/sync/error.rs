@@ -46,6 +46,10 @@ pub enum SyncError {
     /// Signing in: the bureau refused the token; nothing was kept.
     #[error("the bureau refused the token")]
     TokenRefused,
+    /// The bureau's catalogue could not be fetched now; the one kept (or the shipped places)
+    /// stays in use.
+    #[error("the catalogue could not be fetched")]
+    CatalogUnavailable(super::plan::Failure),
 }
 
 impl SyncError {
@@ -63,6 +67,7 @@ impl SyncError {
             SyncError::Connection(kind) => super::engine::network_error(*kind),
             SyncError::NotBureau => "not_bureau",
             SyncError::TokenRefused => "token_refused",
+            SyncError::CatalogUnavailable(_) => "catalog_unavailable",
         }
     }
 
@@ -101,7 +106,8 @@ impl SyncError {
             | SyncError::TokenInvalid
             | SyncError::Keyring(_)
             | SyncError::Client(_)
-            | SyncError::TokenRefused => lang.text(self.code()),
+            | SyncError::TokenRefused
+            | SyncError::CatalogUnavailable(_) => lang.text(self.code()),
         }
     }
 }

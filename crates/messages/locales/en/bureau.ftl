@@ -47,6 +47,8 @@ bureau-upload_too_large = The attachment is larger than the bureau takes; compre
 bureau-upload_too_large-past_length = The PATCH goes past the length the upload was created with.
 bureau-uri_too_long = The request's address (URI) is too long; check it and try again.
 bureau-validation_failed = The petition breaks some rules; see the problem of each field.
+bureau-unknown_region = The place is not in this bureau's list of places; choose the place again and submit.
+bureau-unknown_category = The category is not in this bureau's list; choose the category again and submit.
 bureau-validation_failed-comment = The comment is too long; shorten it.
 bureau-validation_failed-review_reason = Give the reason for the review request (at most 20,000 characters).
 

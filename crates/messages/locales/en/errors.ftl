@@ -111,3 +111,4 @@ unencrypted_data = The database in this data folder is not encrypted (it comes f
 # Others
 ambiguous_id = This id prefix matches more than one petition; type more of the id.
 attachment_purged = To protect your privacy this attachment was deleted from this computer after the retention period that followed the bureau's receipt; the bureau keeps the original. The petition's text is still here.
+catalog_unavailable = The bureau's list of places and categories cannot be fetched now (perhaps there is no network). You can write as usual: the app has every place in China, and updates the list when online.

@@ -47,6 +47,8 @@ bureau-upload_too_large = 附件太大，请压缩或拆分后上传。
 bureau-upload_too_large-past_length = 上传内容超过了声明的长度。
 bureau-uri_too_long = 请求地址太长，请检查后重试。
 bureau-validation_failed = 信访件有需要修改的地方，请按提示逐项修改。
+bureau-unknown_region = 问题发生地不在本信访部门的地名表里，请重新选择地点后再提交。
+bureau-unknown_category = 问题类别不在本信访部门的类别表里，请重新选择类别后再提交。
 bureau-validation_failed-comment = 评价内容太长，请删减。
 bureau-validation_failed-review_reason = 请写明申请复查的理由（不超过两万字）。
 

@@ -23,9 +23,13 @@ field-facts = 事实
 field-facts-hint = 发生了什么：时间、地点、经过
 field-reasons = 理由
 field-reasons-hint = 您的诉求有哪些依据
-purpose-complaint = 投诉请求
 purpose-suggestion = 建议意见
-purpose-report = 反映情况
+purpose-suggestion-hint = 对政府的工作提出想法和改进意见。
+purpose-accusation = 检举控告
+purpose-accusation-hint = 反映公职人员或机关违法违纪的行为。
+purpose-accusation-privacy = 您的姓名和联系方式只有办理的信访部门能看到，不会告诉被检举的人或单位（《信访工作条例》第三十条）。
+purpose-claim = 申诉求决
+purpose-claim-hint = 为自己的权益请求解决问题，比如工资、住房、补偿。
 problem-required = 必填，请填写。
 problem-id_number_format = 身份证号应为 18 位：17 位数字加一位数字或 X。
 problem-id_number_checksum = 身份证号最后一位与前 17 位对不上，可能有一位抄错了。请对照身份证逐位核对。
@@ -34,8 +38,10 @@ problem-id_number_region = 身份证号前两位不是有效的省级代码。
 problem-phone_invalid = 请填写 11 位手机号，或带区号的固定电话（如 029‑88886666）。
 problem-email_invalid = 电子邮箱格式不对（例如 name@example.com），不需要可留空。
 problem-region_invalid = 请选择问题发生地（6 位行政区划代码）。
-problem-purpose_invalid = 请选择信访目的：投诉请求、建议意见或反映情况。
+problem-purpose_invalid = 请选择信访目的：建议意见、检举控告或申诉求决。
 problem-too_long = 内容太长，请删减。
+problem-unknown_region = 信访部门的地名表里没有这个地方（可能已撤销或改名），请重新选择问题发生地。
+problem-unknown_category = 信访部门没有这个问题类别，请从列表中重新选择。
 
 # 信访事项所处的状态（桌面通知里的说法）
 state-draft = 草稿

@@ -1,0 +1,136 @@
+//! `petitionctl catalog`: places from the shipped national list with no network, and the
+//! bureau's catalogue fetched with its ETag, kept in the encrypted store and used offline.
+
+use std::path::Path;
+
+use super::*;
+
+fn catalog(dir: &Path, args: &[&str]) -> (bool, String, String) {
+    let out = output(
+        petitionctl()
+            .arg("--data-dir")
+            .arg(dir)
+            .arg("catalog")
+            .args(args),
+    );
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The codes of `catalog regions --search TEXT`, in order; every line is `CODE<TAB>path`.
+fn region_codes(dir: &Path, text: &str) -> Vec<String> {
+    let (ok, out, err) = catalog(dir, &["regions", "--search", text]);
+    assert!(ok, "regions --search {text}: {err}");
+    out.lines()
+        .map(|line| {
+            let (code, path) = line.split_once('\t').expect("CODE<TAB>path");
+            assert!(path.contains(" › ") || !path.is_empty(), "{line}");
+            code.to_owned()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_first_start_with_no_network_already_has_every_place() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    Store::unlock(dir.path(), None)
+        .await
+        .expect("store")
+        .close()
+        .await;
+    let (ok, out, err) = catalog(dir.path(), &["regions", "--search", "莲湖"]);
+    assert!(ok, "{err}");
+    assert_eq!(out.lines().next(), Some("610104\t陕西省 › 西安市 › 莲湖区"));
+    assert_eq!(region_codes(dir.path(), "雁塔")[0], "610113");
+    assert_eq!(region_codes(dir.path(), "西安 雁塔")[0], "610113");
+    assert_eq!(region_codes(dir.path(), "北京 东城"), ["110101"]);
+    assert!(region_codes(dir.path(), "喀什").contains(&"653101".to_owned()));
+    let (ok, out, _) = catalog(dir.path(), &["regions", "--search", "莲湖", "--json"]);
+    assert!(ok);
+    let json: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(json[0]["code"], "610104");
+    assert_eq!(json[0]["path"], "陕西省 › 西安市 › 莲湖区");
+    // No catalogue yet: no categories, and syncing says where to connect.
+    let (ok, out, _) = catalog(dir.path(), &["categories"]);
+    assert!(ok && out.is_empty(), "{out}");
+    let (ok, out, err) = catalog(dir.path(), &["sync"]);
+    assert!(!ok && out.is_empty(), "nothing on stdout: {out}");
+    assert!(err.contains("[no_bureau]"), "{err}");
+}
+
+// The bureau runs in this process while petitionctl is waited for: it needs threads of its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bureaus_catalogue_is_fetched_once_kept_and_used_offline() {
+    if !keyring_ready() {
+        return;
+    }
+    let b = bureau().await;
+    let token = b.token(petition_bureau::store::TokenKind::Citizen).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    Store::unlock(dir.path(), None)
+        .await
+        .expect("store")
+        .close()
+        .await;
+    login(dir.path(), &b.base, &token);
+
+    let (ok, out, err) = catalog(dir.path(), &["sync"]);
+    assert!(ok, "{err}");
+    let first: serde_json::Value = serde_json::from_str(&out).expect("one JSON object");
+    assert_eq!(first["changed"], true);
+    assert!(first["regions"].as_u64().expect("regions") > 100);
+    assert!(first["agencies"].as_u64().expect("agencies") >= 12);
+    assert!(first["categories"].as_u64().expect("categories") >= 14);
+    let (ok, out, err) = catalog(dir.path(), &["sync"]);
+    assert!(ok, "{err}");
+    let second: serde_json::Value = serde_json::from_str(&out).expect("one JSON object");
+    assert_eq!(second["changed"], false, "the ETag matched: {second}");
+    assert_eq!(second["regions"], first["regions"]);
+
+    drop(b);
+    // The bureau is gone: what was kept still answers.
+    let (ok, out, err) = catalog(dir.path(), &["categories"]);
+    assert!(ok, "{err}");
+    for name in ["城乡建设", "劳动社会保障", "疫情防控", "涉法涉诉"] {
+        assert!(
+            out.lines().any(|l| l.starts_with(&format!("{name}\t"))),
+            "{name}: {out}"
+        );
+    }
+    let (ok, out, _) = catalog(dir.path(), &["categories", "--json"]);
+    assert!(ok);
+    let categories: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let court = categories
+        .as_array()
+        .expect("a list")
+        .iter()
+        .find(|c| c["name"] == "涉法涉诉")
+        .expect("the court category");
+    assert!(
+        court["notice"]
+            .as_str()
+            .expect("a notice")
+            .contains("第三十一条")
+    );
+
+    let (ok, xian, _) = catalog(dir.path(), &["agencies", "--region", "610104"]);
+    assert!(ok);
+    assert!(xian.contains("西安市住房和城乡建设局\t"), "{xian}");
+    assert!(xian.contains("陕西省住房和城乡建设厅\t"), "{xian}");
+    let (ok, yulin, _) = catalog(dir.path(), &["agencies", "--region", "610802"]);
+    assert!(ok);
+    assert!(!yulin.contains("西安市"), "narrowed to the place: {yulin}");
+    assert!(yulin.contains("陕西省住房和城乡建设厅\t"), "{yulin}");
+
+    // The bureau's province ranks first: Shaanxi's 新城区 before the others of China.
+    assert_eq!(region_codes(dir.path(), "新城区")[0], "610102");
+    assert!(
+        region_codes(dir.path(), "yt")
+            .iter()
+            .take(20)
+            .any(|c| c == "610113")
+    );
+}
