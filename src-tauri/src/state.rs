@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, OnceLock, RwLock};
 
+use petition_core::catalog::Catalogue;
 use petition_core::error::KeyProblem;
 use petition_core::i18n::Lang;
 use petition_core::keys::{self, KeyMode, Passphrase};
@@ -42,6 +43,9 @@ pub struct AppState {
     exit_allowed: AtomicBool,
     /// In kiosk mode, the citizen's own draft: the only petition commands may name.
     kiosk_session: petition_core::kiosk::Session,
+    /// The catalogue as last loaded (searched at every keystroke of the place picker), kept
+    /// while the store's ETag is the same.
+    catalog: RwLock<Option<Arc<Catalogue>>>,
     _lock: Option<DataDirLock>,
 }
 
@@ -165,6 +169,7 @@ impl AppState {
             admin_until: AtomicI64::new(0),
             exit_allowed: AtomicBool::new(false),
             kiosk_session: petition_core::kiosk::Session::default(),
+            catalog: RwLock::new(None),
             _lock: lock,
         }
     }
@@ -255,6 +260,21 @@ impl AppState {
                 .and_then(|p| p.clone())
                 .unwrap_or_else(|| CommandError::bad_request(self.lang()))
         })
+    }
+
+    /// The catalogue: the one loaded before while the store keeps the same, else loaded anew.
+    pub async fn catalogue(&self) -> Result<Arc<Catalogue>, CommandError> {
+        let store = self.store()?;
+        let etag = store.catalog_etag().await.map_err(|e| self.err(e))?;
+        let cached = self.catalog.read().ok().and_then(|c| c.clone());
+        if let Some(c) = cached.filter(|c| c.etag() == etag.as_deref()) {
+            return Ok(c);
+        }
+        let loaded = Arc::new(store.catalog().await.map_err(|e| self.err(e))?);
+        if let Ok(mut slot) = self.catalog.write() {
+            *slot = Some(Arc::clone(&loaded));
+        }
+        Ok(loaded)
     }
 
     /// "Sync now": wakes the engine from its wait.

@@ -536,6 +536,45 @@ on_both!(
     }
 );
 
+on_both!(
+    import_refuses_places_and_categories_outside_the_catalogue_as_intake_does,
+    |db| async move {
+        let Some(b) = Bureau::start(db).await else {
+            return;
+        };
+        let (_, kiosk_name) = b.kiosk();
+        let good = bundled("路灯不亮");
+        let mut no_place = bundled("地点不存在");
+        // Shaanxi's prefix, but no place has this code.
+        no_place.petition.region = "610199".into();
+        let mut no_category = bundled("类别不存在");
+        no_category.petition.category = "随便写的类别".into();
+        let usb = tempfile::tempdir().expect("a temporary directory");
+        let file = seal_to_file(
+            usb.path(),
+            "outbox.age",
+            vec![good, no_place, no_category],
+            &b.recipient().await,
+        );
+        let (out, lines) = b.import(&file, Some(&kiosk_name));
+        assert!(!out.status.success(), "a refused petition is an exit 1");
+        assert_eq!(lines[0]["outcome"], "created");
+        assert_eq!(lines[1]["outcome"], "rejected");
+        assert_eq!(lines[1]["code"], "unknown_region");
+        assert_eq!(lines[2]["outcome"], "rejected");
+        assert_eq!(lines[2]["code"], "unknown_category");
+        let message = lines[2]["message"].as_str().expect("a message");
+        assert!(
+            message.contains("类别") && message.contains(" / "),
+            "{message}"
+        );
+        assert_eq!(
+            last_line(&out),
+            r#"{"imported":1,"already_delivered":0,"rejected":2}"#
+        );
+    }
+);
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_bundle_that_cannot_be_opened_is_refused_and_nothing_is_stored() {
     let Some(b) = Bureau::start(Db::Sqlite).await else {

@@ -55,8 +55,12 @@ async fn after_the_app_delivers_a_petition_no_marker_is_in_its_files_or_the_webv
 
         app.click("[data-testid=show-drafts]").await;
         app.click("[data-testid=new-draft]").await;
+        // Signed in, the app fetches the bureau's catalogue and the category becomes a list.
+        app.wait_css("select#f-category").await;
         for (field, value) in marker_values() {
-            if field == Field::Purpose {
+            if field == Field::Region {
+                app.choose_place("雁塔", &value).await;
+            } else if field == Field::Purpose {
                 // WebKitWebDriver finds the radio itself not interactable here; a click on its
                 // label is what a person's click does.
                 app.js(&format!(
@@ -64,7 +68,7 @@ async fn after_the_app_delivers_a_petition_no_marker_is_in_its_files_or_the_webv
                 ))
                 .await;
             } else {
-                app.type_into(&format!("#f-{}", field.key()), &value).await;
+                app.fill(field.key(), &value).await;
             }
         }
         app.type_into(

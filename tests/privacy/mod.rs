@@ -33,7 +33,7 @@ fn marker_values() -> Vec<(Field, String)> {
         (Field::Address, ADDRESS),
         (Field::Region, "610113"),
         (Field::Category, "城乡建设"),
-        (Field::Purpose, "complaint"),
+        (Field::Purpose, "claim"),
         (Field::Title, "隐私测试"),
         (Field::Request, "请核实。"),
         (Field::Facts, SENTENCE),

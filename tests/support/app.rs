@@ -287,6 +287,44 @@ impl App {
             .unwrap_or_else(|e| panic!("type into `{css}`: {e}"));
     }
 
+    /// Fills the form's field `key` with `text` the way a person does: types into a text field,
+    /// or picks the option whose value is `text` when the catalogue made the field a list.
+    pub async fn fill(&self, key: &str, text: &str) {
+        let css = format!("#f-{key}");
+        let tag = self.wait_css(&css).await.tag_name().await;
+        match tag {
+            Ok(tag) if tag.eq_ignore_ascii_case("select") => {
+                self.click(&format!("{css} option[value='{text}']")).await;
+            }
+            _ => self.type_into(&css, text).await,
+        }
+    }
+
+    /// Chooses a place in the form's place picker with the keyboard alone: types `typed` into its
+    /// search box (which must have the focus or take it), moves down the matches until `code`
+    /// is the active one, and presses Enter. Returns once the choice is shown.
+    pub async fn choose_place(&self, typed: &str, code: &str) {
+        const DOWN: &str = "\u{E015}";
+        const ENTER: &str = "\u{E007}";
+        self.type_into("#f-region", typed).await;
+        self.wait_css(&format!("#place-options [role=option][data-code='{code}']"))
+            .await;
+        let active = "return document.querySelector('#place-options [aria-selected=true]')?.dataset.code ?? null";
+        for _ in 0..20 {
+            if self.js(active).await == code {
+                break;
+            }
+            self.press(DOWN).await;
+        }
+        assert_eq!(
+            self.js(active).await,
+            code,
+            "`{code}` is among the matches of {typed:?}"
+        );
+        self.press(ENTER).await;
+        self.wait_css("[data-testid=place-chosen]").await;
+    }
+
     /// The element's `value`, read again if the UI re-rendered it in between.
     pub async fn value(&self, css: &str) -> String {
         self.wait_css(css).await;

@@ -134,3 +134,36 @@ async fn the_bureaus_catalogue_is_fetched_once_kept_and_used_offline() {
             .any(|c| c == "610113")
     );
 }
+
+/// The sync engine fetches the catalogue by itself when it reaches the bureau: after one
+/// `sync --once`, with no `catalog sync`, the bureau's categories are there offline.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sync_that_reaches_the_bureau_keeps_its_catalogue() {
+    if !keyring_ready() {
+        return;
+    }
+    let b = bureau().await;
+    let token = b.token(petition_bureau::store::TokenKind::Citizen).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    Store::unlock(dir.path(), None)
+        .await
+        .expect("store")
+        .close()
+        .await;
+    login(dir.path(), &b.base, &token);
+    let (ok, out, _) = catalog(dir.path(), &["categories"]);
+    assert!(ok && out.is_empty(), "none before: {out}");
+
+    let out = sync_once(dir.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    drop(b);
+    let (ok, out, err) = catalog(dir.path(), &["categories"]);
+    assert!(ok, "{err}");
+    assert!(out.lines().any(|l| l.starts_with("城乡建设\t")), "{out}");
+    let (ok, out, _) = catalog(dir.path(), &["agencies", "--region", "610104"]);
+    assert!(ok && out.contains("西安市住房和城乡建设局\t"), "{out}");
+}

@@ -198,7 +198,7 @@ fn print_event(event: &SyncEvent, lang: Lang) {
                 )]
             )
         ),
-        SyncEvent::Reachability { .. } | SyncEvent::Idle { .. } => {}
+        SyncEvent::Reachability { .. } | SyncEvent::Idle { .. } | SyncEvent::CatalogChanged => {}
     }
 }
 

@@ -128,6 +128,14 @@ impl Catalogue {
 }
 
 impl Store {
+    /// The ETag of the kept catalogue, if one is kept: a cheap way to tell whether a
+    /// [`Catalogue`] loaded before is still the kept one.
+    pub async fn catalog_etag(&self) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar("SELECT etag FROM catalog WHERE id = 1")
+            .fetch_optional(self.reader())
+            .await?)
+    }
+
     /// The catalogue kept in the database laid over the shipped places, or the shipped places
     /// alone. A kept catalogue that no longer reads (written by a newer app) counts as none.
     pub async fn catalog(&self) -> Result<Catalogue> {

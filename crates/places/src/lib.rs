@@ -291,6 +291,11 @@ impl Places {
         path
     }
 
+    /// The place of `code` as a search would show it, with its path.
+    pub fn describe(&self, code: &str) -> Option<PlaceMatch> {
+        self.by_code.get(code).map(|&i| self.to_match(i))
+    }
+
     fn to_match(&self, i: usize) -> PlaceMatch {
         let place = &self.places[i];
         PlaceMatch {

@@ -289,7 +289,7 @@ pub struct Petition {
     pub region: String,
     pub agency: String,
     pub category: String,
-    /// `complaint`, `suggestion`, `report`, or empty while not chosen.
+    /// `suggestion`, `accusation`, `claim`, or empty while not chosen.
     pub purpose: String,
     pub title: String,
     pub request: String,

@@ -1,6 +1,7 @@
 //! The commands the UI calls, one file per domain. Each converts, calls the core, converts back.
 
 pub mod attachments;
+pub mod catalog;
 pub mod drafts;
 pub mod kiosk;
 pub mod settings;

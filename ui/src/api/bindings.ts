@@ -25,6 +25,11 @@ export const commands = {
 	listAttachments: (id: string) => __TAURI_INVOKE<Attachment[]>("list_attachments", { id }),
 	removeAttachment: (id: string, sha256: string) => __TAURI_INVOKE<null>("remove_attachment", { id, sha256 }),
 	reorderAttachments: (id: string, order: string[]) => __TAURI_INVOKE<null>("reorder_attachments", { id, order }),
+	searchPlaces: (text: string) => __TAURI_INVOKE<PlaceMatch[]>("search_places", { text }),
+	/**  The provinces (no `code`), or the places directly below `code`. */
+	childPlaces: (code: string | null) => __TAURI_INVOKE<PlaceMatch[]>("child_places", { code }),
+	chosenPlace: (code: string) => __TAURI_INVOKE<ChosenPlace>("chosen_place", { code }),
+	catalogChoices: (region: string) => __TAURI_INVOKE<CatalogChoices>("catalog_choices", { region }),
 	bureauInfo: () => __TAURI_INVOKE<BureauInfo>("bureau_info"),
 	/**
 	 *  Keeps the token (OS keyring, or the encrypted store in passphrase mode) and the address in
@@ -158,6 +163,37 @@ export type BureauInfo = {
 	signed_in: boolean,
 };
 
+/**  One agency or category, in the language of the UI. */
+export type CatalogChoice = {
+	/**  What the petition's field holds. */
+	value: string,
+	/**  What the form shows. */
+	label: string,
+	/**  For a category: what to know before choosing it. */
+	notice: string | null,
+};
+
+/**
+ *  What the form offers for a place: the agencies that serve it and the categories. Both empty
+ *  before the bureau's catalogue is kept (the form then takes them as typed).
+ */
+export type CatalogChoices = {
+	agencies: CatalogChoice[],
+	categories: CatalogChoice[],
+};
+
+/**  The place a draft holds, as the form shows it. */
+export type ChosenPlace = {
+	code: string,
+	/**  The province down to the place; empty when the list does not have the code. */
+	path: PlaceMatch[],
+	/**
+	 *  Whether the bureau's catalogue (before one is kept, the shipped list) has it: a draft
+	 *  whose place is no longer there is shown with a note, its code kept as it is.
+	 */
+	known: boolean,
+};
+
 export type CommandError = {
 	code: string,
 	message: string,
@@ -283,7 +319,7 @@ export type Petition = {
 	region: string,
 	agency: string,
 	category: string,
-	/**  `complaint`, `suggestion`, `report`, or empty while not chosen. */
+	/**  `suggestion`, `accusation`, `claim`, or empty while not chosen. */
 	purpose: string,
 	title: string,
 	request: string,
@@ -311,6 +347,17 @@ export type PetitionSummary = {
 	created_at: string,
 	updated_at: string,
 	trashed_at: string | null,
+};
+
+/**  A place found by [`Places::search`]. */
+export type PlaceMatch = {
+	code: string,
+	/**  The place's own name, e.g. `莲湖区`. */
+	name: string,
+	/**  Its full path, e.g. `陕西省 › 西安市 › 莲湖区`. */
+	path: string,
+	/**  Whether it has places below it (a county has none). */
+	has_children: boolean,
 };
 
 /**  One problem with one field. */
@@ -399,5 +446,10 @@ export type SyncEvent =
 /**  The events new since the last pull. */
 events: BureauEvent[] } | 
 /**  Nothing to do now; the next try is due then (RFC 3339), if anything waits. */
-{ type: "idle"; next_attempt_at: string | null };
+{ type: "idle"; next_attempt_at: string | null } | 
+/**
+ *  A new catalogue of the bureau was kept: the form's places, agencies and categories may
+ *  have changed.
+ */
+{ type: "catalog_changed" };
 

@@ -6,6 +6,7 @@ export type MessageId =
   | 'actions-trashed'
   | 'actions-undo'
   | 'admin_pin_required'
+  | 'agency-unsure'
   | 'already_sent'
   | 'already_set_up'
   | 'ambiguous_id'
@@ -53,6 +54,7 @@ export type MessageId =
   | 'bureau_unreachable'
   | 'bureau_url_invalid'
   | 'catalog_unavailable'
+  | 'category-choose'
   | 'check-ok'
   | 'check-problems'
   | 'data_dir_in_use'
@@ -284,6 +286,16 @@ export type MessageId =
   | 'pin_locked-until'
   | 'pin_wrong'
   | 'pin_wrong-remaining'
+  | 'place-choose'
+  | 'place-chosen'
+  | 'place-city'
+  | 'place-county'
+  | 'place-levels'
+  | 'place-matches'
+  | 'place-noMatch'
+  | 'place-none'
+  | 'place-province'
+  | 'place-unknown'
   | 'print_failed'
   | 'print_slow'
   | 'print_unavailable'
@@ -407,6 +419,10 @@ export type MessageVars = {
   'pin_locked-until': 'time' | 'tries' | 'wait';
   'pin_wrong': 'message';
   'pin_wrong-remaining': 'minutes' | 'remaining';
+  'place-chosen': 'path';
+  'place-matches': 'n';
+  'place-noMatch': 'text';
+  'place-unknown': 'code';
   'save-failed': 'message';
   'signIn-signedIn': 'url';
   'submit-attachments': 'n';

@@ -55,6 +55,11 @@ function answer(kiosk: KioskInfo | null = KIOSK) {
     kiosk_begin_session: () => petition(),
     update_field: (a) => String(a.value),
     check_draft: () => problems,
+    search_places: (a) =>
+      String(a.text).includes('莲湖') ? [{ code: '610104', name: '莲湖区', path: '陕西省 › 西安市 › 莲湖区', has_children: false }] : [],
+    child_places: () => [],
+    chosen_place: (a) => ({ code: String(a.code), path: [], known: true }),
+    catalog_choices: () => ({ agencies: [], categories: [] }),
     attachment_limits: () => ({ max_file_bytes: 20e6, max_files_per_petition: 20, max_petition_bytes: 100e6, max_pixels: 40e6 }),
     kiosk_list_folder: () => [
       { name: 'scan-001.jpg', bytes: 52_000, kind: 'image' },

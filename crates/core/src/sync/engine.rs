@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicU64, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -91,6 +91,8 @@ pub struct Engine {
     wake: Arc<Notify>,
     /// Reachability checks failed in a row.
     unreachable: AtomicU32,
+    /// When the bureau's catalogue is next fetched (unix ms; 0: at the first reach).
+    next_catalog: AtomicI64,
     /// Rounds of `run` in a row that could not even start (no sign-in, a keyring that is locked).
     not_connected: AtomicU32,
     /// Held while attachment bytes are on the wire: one upload request at a time, so a cut
@@ -229,6 +231,7 @@ impl Engine {
             events,
             wake: Arc::new(Notify::new()),
             unreachable: AtomicU32::new(0),
+            next_catalog: AtomicI64::new(0),
             not_connected: AtomicU32::new(0),
             upload_lane: tokio::sync::Mutex::new(()),
             chunk: AtomicU64::new(config.chunk_bytes.max(1)),
@@ -705,8 +708,35 @@ impl Engine {
                 }
             }
         }
+        self.next_catalog.store(0, Ordering::Relaxed);
+        self.refresh_catalog().await;
         self.idle().await?;
         Ok(summary)
+    }
+
+    /// Fetches the bureau's catalogue when it is due (at the first reach, then hourly; ten
+    /// minutes after a failure), and tells the UI when a new one was kept. A failure costs
+    /// nothing: the kept catalogue stays in use.
+    async fn refresh_catalog(&self) {
+        const EVERY_MS: i64 = 3_600_000;
+        const AFTER_FAILURE_MS: i64 = 600_000;
+        if now_ms() < self.next_catalog.load(Ordering::Relaxed) {
+            return;
+        }
+        let next = match self.store.sync_catalog().await {
+            Ok(sync) => {
+                if sync.changed {
+                    self.emit(SyncEvent::CatalogChanged);
+                }
+                EVERY_MS
+            }
+            Err(e) => {
+                tracing::info!(error = e.code(), "catalogue not refreshed; trying later");
+                AFTER_FAILURE_MS
+            }
+        };
+        self.next_catalog
+            .store(now_ms().saturating_add(next), Ordering::Relaxed);
     }
 
     /// Keeps the outbox drained and the status fresh until `shutdown` resolves. Woken by
@@ -807,6 +837,9 @@ impl Engine {
         let mut summary = RunSummary::default();
         let round = async {
             let reached = self.pass(&bureau, &mut summary).await?;
+            if reached {
+                self.refresh_catalog().await;
+            }
             if reached && now_ms() >= *next_pull {
                 let interval = i64::try_from(self.config.pull_interval.as_millis()).unwrap_or(0);
                 *next_pull = match self.pull(&bureau, &mut summary).await? {

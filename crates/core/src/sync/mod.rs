@@ -129,4 +129,7 @@ pub enum SyncEvent {
     },
     /// Nothing to do now; the next try is due then (RFC 3339), if anything waits.
     Idle { next_attempt_at: Option<String> },
+    /// A new catalogue of the bureau was kept: the form's places, agencies and categories may
+    /// have changed.
+    CatalogChanged,
 }

@@ -232,3 +232,17 @@ notify-delivered = Petition delivered
 notify-delivered-body = Tracking code: { $code }
 notify-moved = Your petition moved on
 notify-moved-body = { $code }: { $state }
+
+# The place picker, the agency and category lists (issue 16).
+place-levels = Or choose level by level
+place-province = Province, region or municipality
+place-city = City, prefecture or autonomous prefecture
+place-county = County or district
+place-choose = Choose
+place-chosen = Chosen: { $path }
+place-none = No place chosen yet.
+place-unknown = The place in this draft (code { $code }) is not in the bureau's current list of places; it may have been merged or renamed. Please choose again; the old code stays until you do.
+place-noMatch = Nothing found for “{ $text }”. Try the county's name alone (such as 莲湖), or choose level by level below.
+place-matches = { $n } places found. Use the arrow keys to pick one and Enter to choose it.
+agency-unsure = Not sure (the bureau passes it to the right office)
+category-choose = Choose a category

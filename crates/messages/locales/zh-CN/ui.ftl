@@ -232,3 +232,17 @@ notify-delivered = 信访事项已送达
 notify-delivered-body = 查询码：{ $code }
 notify-moved = 信访事项有新进展
 notify-moved-body = { $code }：{ $state }
+
+# The place picker, the agency and category lists (issue 16).
+place-levels = 或者逐级选择
+place-province = 省、自治区、直辖市
+place-city = 市、地区、州
+place-county = 县、区
+place-choose = 请选择
+place-chosen = 已选择：{ $path }
+place-none = 还没有选择地点。
+place-unknown = 这个草稿里的地点（代码 { $code }）不在信访部门现在的地名表里，可能已撤销或改名。请重新选择；在您选好之前，原来的代码不会改动。
+place-noMatch = 没有找到“{ $text }”。可以只写区县的名字（如 莲湖），或者用下面的逐级选择。
+place-matches = 找到 { $n } 个地点。用上下方向键挑选，按回车键确定。
+agency-unsure = 不清楚（由信访部门转给负责的单位）
+category-choose = 请选择问题类别
