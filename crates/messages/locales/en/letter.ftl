@@ -34,3 +34,5 @@ letter-part-addressee_address = addressee's address
 letter-part-postcode = postcode
 letter-part-reference = reference
 letter-part-title = title
+letter-reference-tracking_code = Tracking code
+letter-reference-submission = Submission number

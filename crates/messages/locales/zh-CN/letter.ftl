@@ -33,3 +33,5 @@ letter-part-addressee_address = 收信地址
 letter-part-postcode = 邮政编码
 letter-part-reference = 编号
 letter-part-title = 标题
+letter-reference-tracking_code = 查询码
+letter-reference-submission = 提交编号
