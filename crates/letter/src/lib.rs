@@ -10,7 +10,8 @@
 //! The text is set in one embedded typeface (a subset of Noto Serif CJK SC, `fonts/`, remade by
 //! `scripts/vendor-letter-font`); krilla embeds a subset of it with a ToUnicode map, so the
 //! letter prints the same on any machine and its text can be copied and searched. Lines are
-//! broken by [`wrap`]'s rules. A character the typeface lacks is never left out of a citizen's
+//! broken by the rules of `wrap.rs` (Chinese between any two characters, never before closing
+//! punctuation; Latin at spaces). A character the typeface lacks is never left out of a citizen's
 //! letter: [`render`] refuses with [`Error::MissingGlyph`], naming the part of the letter, never
 //! its text.
 
@@ -187,7 +188,7 @@ pub fn render(letter: &Letter) -> Result<Vec<u8>, Error> {
         "app-name",
         &[],
     )));
-    let settings = PageSettings::from_wh(PAGE_WIDTH, PAGE_HEIGHT).ok_or(Error::Typeface)?;
+    let settings = PageSettings::from_wh(PAGE_WIDTH, PAGE_HEIGHT).expect("A4 is a page size");
     for lines in &pages {
         let mut page = document.start_page_with(settings.clone());
         let mut surface = page.surface();
