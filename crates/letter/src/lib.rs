@@ -79,7 +79,7 @@ pub struct Letter {
     pub place: String,
     pub agency: String,
     pub category: String,
-    /// The kind of matter in words (投诉请求, 建议意见, 反映情况).
+    /// The kind of matter in words (建议意见, 检举控告, 申诉求决).
     pub purpose: String,
     /// The letter's title; the catalogue's 信访信 when empty.
     pub title: String,
@@ -638,7 +638,7 @@ mod tests {
             place: "陕西省 › 西安市 › 莲湖区".to_owned(),
             agency: String::new(),
             category: "城乡建设".to_owned(),
-            purpose: "投诉请求".to_owned(),
+            purpose: "申诉求决".to_owned(),
             title: "小区门前道路破损".to_owned(),
             request: "请尽快修复道路。".to_owned(),
             facts: "雨天积水，老人出行不便。\n已经三个月。".to_owned(),
@@ -679,7 +679,7 @@ mod tests {
             "联系电话：029-88886666",
             "问题发生地：陕西省 › 西安市 › 莲湖区",
             "问题类别：城乡建设",
-            "信访目的：投诉请求",
+            "信访目的：申诉求决",
             "信访请求",
             "请尽快修复道路。",
             "事实",
