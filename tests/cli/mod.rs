@@ -1,5 +1,7 @@
 //! `petitionctl` against real data directories: what it writes, the core and the app read.
 
+mod letter;
+
 use petition_core::{Field, Store};
 use petition_tests::petitionctl;
 

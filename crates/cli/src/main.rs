@@ -6,6 +6,7 @@
 
 mod attach;
 mod catalog;
+mod letter;
 mod prompt;
 mod sync;
 
@@ -83,6 +84,9 @@ enum Command {
         #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(0..=3650))]
         retention_days: Option<u32>,
     },
+    /// Print a draft as a formal letter to the petition bureau: an A4 PDF in Chinese, for
+    /// posting (来信) or keeping on paper.
+    Letter(letter::LetterArgs),
     /// Show or change a setting of the data directory.
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -342,6 +346,7 @@ async fn run(cli: Cli, lang: Lang) -> anyhow::Result<ExitCode> {
             print_json(&store.attachments().purge(days).await?)?;
             ExitCode::SUCCESS
         }
+        Command::Letter(args) => letter::letter(&store, args, lang).await?,
         Command::Config(cmd) => config(&store, cmd, lang).await?,
         Command::Kiosk(cmd) => kiosk(&store, cmd, lang).await?,
         Command::Catalog(cmd) => catalog::run(&store, cmd).await?,

@@ -9,6 +9,8 @@
 //! - `locales/*/fields.ftl`: the petition's fields, purposes and validation problems.
 //! - `locales/*/ui.ftl`: the words of the app's windows.
 //! - `locales/*/cli.ftl`: what `petitionctl` says to an administrator in a terminal.
+//! - `locales/*/letter.ftl`: the headings and labels of a petition printed as a letter
+//!   (`petition-letter`; the letter is printed in Chinese, English names its parts in errors).
 //! - `locales/*/bureau.ftl`: the reference bureau's answers (sent in both languages, [`bilingual`])
 //!   and what its own command line says to an operator.
 //!
@@ -97,6 +99,11 @@ pub const SOURCES: &[(Lang, &str, &str)] = &[
         include_str!("../locales/zh-CN/bureau.ftl"),
     ),
     (
+        Lang::Zh,
+        "letter.ftl",
+        include_str!("../locales/zh-CN/letter.ftl"),
+    ),
+    (
         Lang::En,
         "errors.ftl",
         include_str!("../locales/en/errors.ftl"),
@@ -112,6 +119,11 @@ pub const SOURCES: &[(Lang, &str, &str)] = &[
         Lang::En,
         "bureau.ftl",
         include_str!("../locales/en/bureau.ftl"),
+    ),
+    (
+        Lang::En,
+        "letter.ftl",
+        include_str!("../locales/en/letter.ftl"),
     ),
 ];
 
