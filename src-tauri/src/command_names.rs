@@ -27,6 +27,8 @@ pub const COMMANDS: &[&str] = &[
     "child_places",
     "chosen_place",
     "catalog_choices",
+    "print_letter",
+    "save_letter",
     "bureau_info",
     "sign_in",
     "submit_petition",

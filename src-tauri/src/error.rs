@@ -22,6 +22,15 @@ impl CommandError {
 }
 
 impl CommandError {
+    /// A failure of the shell's own (printing, a dialog), with the catalogue's message for
+    /// `code`.
+    pub fn of(code: &str, lang: Lang) -> CommandError {
+        CommandError {
+            code: code.to_owned(),
+            message: lang.text(code),
+        }
+    }
+
     /// A call the UI should never make (missing argument or body): a fault of the app.
     pub fn bad_request(lang: Lang) -> CommandError {
         CommandError {

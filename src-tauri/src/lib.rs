@@ -110,6 +110,8 @@ pub fn bindings() -> tauri_specta::Builder<tauri::Wry> {
             commands::catalog::child_places,
             commands::catalog::chosen_place,
             commands::catalog::catalog_choices,
+            commands::letter::print_letter,
+            commands::letter::save_letter::<tauri::Wry>,
             commands::sync::bureau_info,
             commands::sync::sign_in,
             commands::sync::submit_petition,

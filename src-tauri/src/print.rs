@@ -97,7 +97,9 @@ pub async fn print_silently<R: Runtime>(
         .map_err(|e| PrintError::Failed(format!("no folder for the receipt's PDF: {e}")))?;
     let pdf = spool.path().join("receipt.pdf");
     render_pdf(webview, &pdf, deadline).await?;
-    let job = cups.submit(&pdf, printer.as_deref(), deadline).await;
+    let job = cups
+        .submit(&pdf, printer.as_deref(), "Petition Desk receipt", deadline)
+        .await;
     // `lp` has read the file (or was killed): nothing of the receipt stays on disk.
     if let Err(e) = spool.close() {
         tracing::warn!(error = %e, "kiosk: removing the receipt's PDF failed");
@@ -118,6 +120,44 @@ pub async fn print_silently<R: Runtime>(
             Err(PrintError::Slow)
         }
     }
+}
+
+/// Prints a PDF made by the app (a citizen's letter) to `printer`, or to the default destination
+/// (`lp`'s: `LPDEST`, `PRINTER`, then CUPS's default) when `None`, within [`ANSWER_WITHIN`]:
+/// `Ok(true)` when it has printed, `Ok(false)` when CUPS holds it and it will come out when the
+/// printer is ready. The file passes through a folder only this user can read, removed once `lp`
+/// has read it; the job's title names no one.
+#[cfg(target_os = "linux")]
+pub async fn print_pdf(pdf: &[u8], printer: Option<&str>, title: &str) -> Result<bool, PrintError> {
+    let cups = cups::Cups::system();
+    let deadline = tokio::time::Instant::now() + ANSWER_WITHIN;
+    let spool = tempfile::Builder::new()
+        .prefix("petition-letter-")
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
+        .tempdir()
+        .map_err(|e| PrintError::Failed(format!("no folder for the PDF: {e}")))?;
+    let path = spool.path().join("letter.pdf");
+    std::fs::write(&path, pdf).map_err(|e| PrintError::Failed(format!("writing the PDF: {e}")))?;
+    let job = cups.submit(&path, printer, title, deadline).await;
+    if let Err(e) = spool.close() {
+        tracing::warn!(error = %e, "removing a printed PDF failed");
+    }
+    let job = job?;
+    match cups.follow(&job, deadline).await {
+        cups::JobState::Done => Ok(true),
+        cups::JobState::Failed(reasons) => Err(PrintError::Failed(format!("{job}: {reasons}"))),
+        cups::JobState::Queued => Ok(false),
+    }
+}
+
+/// Elsewhere a letter is saved as a PDF and printed from the system's viewer.
+#[cfg(not(target_os = "linux"))]
+pub async fn print_pdf(
+    _pdf: &[u8],
+    _printer: Option<&str>,
+    _title: &str,
+) -> Result<bool, PrintError> {
+    Err(PrintError::Unavailable)
 }
 
 /// Renders the webview's page for print into `pdf` through GTK's file backend alone, by

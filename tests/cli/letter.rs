@@ -107,8 +107,8 @@ fn a_letter_holds_the_name_and_every_paragraph_verbatim_in_an_embedded_cjk_font(
     for (what, expected) in [
         ("the name", NAME),
         ("the title", "关于桃园南路小区门前道路破损的投诉"),
-        ("the place, as its code for now", "问题发生地：610104"),
-        ("the addressee", "610104信访局："),
+        ("the place, by name", "问题发生地：陕西省 › 西安市 › 莲湖区"),
+        ("the addressee, its own 信访局", "莲湖区信访局："),
         ("the kind of matter", "信访目的：申诉求决"),
         ("the heading of the request", "信访请求"),
         ("the attachment", "附件：1.路面照片.jpg（"),
@@ -200,7 +200,7 @@ fn a_letter_is_refused_clearly_and_nothing_is_left_when_it_cannot_be_written_who
         .expect("run petitionctl");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("信访人姓名") && err.contains("没有生成信件"),
+        err.contains("信访人姓名") && err.contains("信件没有生成"),
         "{err}"
     );
 }

@@ -4,6 +4,7 @@ mod comfort;
 mod keyless;
 mod kiosk;
 mod kiosk_forbidden;
+mod letter;
 mod places;
 
 use petition_tests::app::{Driver, bounded};

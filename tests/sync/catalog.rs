@@ -167,3 +167,75 @@ async fn a_sync_that_reaches_the_bureau_keeps_its_catalogue() {
     let (ok, out, _) = catalog(dir.path(), &["agencies", "--region", "610104"]);
     assert!(ok && out.contains("西安市住房和城乡建设局\t"), "{out}");
 }
+
+/// The text of `petitionctl letter` for `id`, whitespace taken out (see tests/cli/letter.rs).
+fn letter_text(dir: &Path, id: &str) -> String {
+    let pdf = dir.join("letter.pdf");
+    let out = output(
+        petitionctl()
+            .arg("--data-dir")
+            .arg(dir)
+            .args(["letter", id])
+            .arg(&pdf),
+    );
+    assert!(
+        out.status.success(),
+        "letter: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = Command::new("pdftotext")
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils, which scripts/setup installs)");
+    String::from_utf8_lossy(&text.stdout)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect()
+}
+
+/// A queued petition's letter carries its 提交编号 and goes to its place's own 信访局; once the
+/// bureau has it, the letter carries the bureau's 查询码 and goes to the office the bureau's
+/// catalogue names for the place (Xi'an's, for 雁塔区).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_submitted_petitions_letter_carries_its_code_and_the_catalogues_office() {
+    if !keyring_ready() {
+        return;
+    }
+    let b = bureau().await;
+    let token = b.token(petition_bureau::store::TokenKind::Citizen).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let queued = {
+        let store = Store::unlock(dir.path(), None).await.expect("store");
+        let queued = queue_petitions(&store, 1, 0..=0, 1..2).await;
+        store.close().await;
+        queued
+    };
+    let id = queued.keys().next().expect("one petition").clone();
+    let before = letter_text(dir.path(), &id);
+    assert!(before.contains(&format!("提交编号：{id}")), "{before}");
+    assert!(before.contains("雁塔区信访局："), "{before}");
+    assert!(
+        before.contains("问题发生地：陕西省›西安市›雁塔区"),
+        "{before}"
+    );
+
+    login(dir.path(), &b.base, &token);
+    let out = sync_once(dir.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let status = json(
+        petitionctl()
+            .arg("--data-dir")
+            .arg(dir.path())
+            .args(["status", &id, "--json"]),
+    );
+    let code = status["tracking_code"].as_str().expect("a tracking code");
+    let after = letter_text(dir.path(), &id);
+    assert!(after.contains(&format!("查询码：{code}")), "{after}");
+    assert!(!after.contains("提交编号"), "{after}");
+    assert!(after.contains("西安市信访局："), "{after}");
+}

@@ -346,7 +346,7 @@ async fn run(cli: Cli, lang: Lang) -> anyhow::Result<ExitCode> {
             print_json(&store.attachments().purge(days).await?)?;
             ExitCode::SUCCESS
         }
-        Command::Letter(args) => letter::letter(&store, args, lang).await?,
+        Command::Letter(args) => letter::letter(&store, args).await?,
         Command::Config(cmd) => config(&store, cmd, lang).await?,
         Command::Kiosk(cmd) => kiosk(&store, cmd, lang).await?,
         Command::Catalog(cmd) => catalog::run(&store, cmd).await?,

@@ -46,6 +46,9 @@ pub enum Error {
     /// A kiosk action was refused (PIN, set-up, sealed export); the inner error has its own code.
     #[error(transparent)]
     Kiosk(#[from] crate::kiosk::KioskError),
+    /// A letter could not be made or written; the inner error has its own code.
+    #[error(transparent)]
+    Letter(#[from] crate::letter::LetterError),
 }
 
 /// Why the data of a directory cannot be opened with a key.
@@ -131,6 +134,7 @@ impl Error {
             Error::Sync(e) => e.code(),
             Error::Key(problem) => problem.code(),
             Error::Kiosk(e) => e.code(),
+            Error::Letter(e) => e.code(),
         }
     }
 
@@ -161,6 +165,7 @@ impl Error {
             Error::Sync(e) => e.message(lang),
             Error::Key(problem) => problem.message(lang),
             Error::Kiosk(e) => e.message(lang),
+            Error::Letter(e) => e.message(lang),
             Error::NotFound
             | Error::AmbiguousId
             | Error::NotEditable

@@ -7,6 +7,7 @@
 //!   [`Store`] hands out one room per domain: [`Store::drafts`], [`Store::settings`],
 //!   [`Store::outbox`] (in [`sync`]), [`Store::attachments`] (in [`attachment`]) and
 //!   [`Store::kiosk`] (in [`kiosk`]);
+//! - [`letter`] makes a petition's letter for the 来信 channel (its page is `petition-letter`'s);
 //! - [`sync`] delivers submitted petitions to the bureau exactly once and brings its answers back.
 //!
 //! The Tauri shell, `petitionctl` and the tests all drive this crate; none of them holds a rule.
@@ -17,6 +18,7 @@ pub mod crypto;
 pub mod error;
 pub mod keys;
 pub mod kiosk;
+pub mod letter;
 pub mod logging;
 pub mod paths;
 pub mod retention;

@@ -4,5 +4,6 @@ pub mod attachments;
 pub mod catalog;
 pub mod drafts;
 pub mod kiosk;
+pub mod letter;
 pub mod settings;
 pub mod sync;

@@ -130,6 +130,7 @@ impl Cups {
         &self,
         pdf: &Path,
         printer: Option<&str>,
+        title: &str,
         deadline: Instant,
     ) -> Result<String, PrintError> {
         let mut args: Vec<&OsStr> = Vec::new();
@@ -138,7 +139,7 @@ impl Cups {
         }
         args.extend([
             OsStr::new("-t"),
-            OsStr::new("Petition Desk receipt"),
+            OsStr::new(title),
             OsStr::new("--"),
             pdf.as_os_str(),
         ]);
@@ -379,6 +380,8 @@ Office-8                 kiosk             2048   Tue Dec  1 22:16:02 2026
         assert!(matches!(missing, Err(RunError::Start(_))), "{missing:?}");
     }
 
+    const RECEIPT: &str = "Petition Desk receipt";
+
     fn soon(seconds: u64) -> Instant {
         Instant::now() + Duration::from_secs(seconds)
     }
@@ -392,6 +395,7 @@ Office-8                 kiosk             2048   Tue Dec  1 22:16:02 2026
             .submit(
                 pdf,
                 Some("Office"),
+                RECEIPT,
                 Instant::now() + Duration::from_millis(500),
             )
             .await;
@@ -402,7 +406,10 @@ Office-8                 kiosk             2048   Tue Dec  1 22:16:02 2026
             "echo 'lp: Error - The printer or class does not exist.' >&2; exit 1",
             "exit 0",
         );
-        match refused.submit(pdf, Some("NoSuchPrinter"), soon(10)).await {
+        match refused
+            .submit(pdf, Some("NoSuchPrinter"), RECEIPT, soon(10))
+            .await
+        {
             Err(PrintError::Failed(why)) => assert!(why.contains("does not exist"), "{why}"),
             other => panic!("{other:?}"),
         }
@@ -411,7 +418,7 @@ Office-8                 kiosk             2048   Tue Dec  1 22:16:02 2026
             ..Cups::system()
         };
         assert!(matches!(
-            missing.submit(pdf, None, soon(10)).await,
+            missing.submit(pdf, None, RECEIPT, soon(10)).await,
             Err(PrintError::Failed(_))
         ));
     }
@@ -424,7 +431,12 @@ Office-8                 kiosk             2048   Tue Dec  1 22:16:02 2026
             "exit 0",
         );
         let job = echo
-            .submit(Path::new("/tmp/r.pdf"), Some("Front-Desk"), soon(10))
+            .submit(
+                Path::new("/tmp/r.pdf"),
+                Some("Front-Desk"),
+                RECEIPT,
+                soon(10),
+            )
             .await
             .expect("a job");
         assert_eq!(job, "Front-Desk-5");
@@ -435,7 +447,7 @@ Office-8                 kiosk             2048   Tue Dec  1 22:16:02 2026
         );
         assert_eq!(
             default
-                .submit(Path::new("/tmp/r.pdf"), None, soon(10))
+                .submit(Path::new("/tmp/r.pdf"), None, RECEIPT, soon(10))
                 .await
                 .expect("a job"),
             "Default-9"

@@ -30,6 +30,16 @@ export const commands = {
 	childPlaces: (code: string | null) => __TAURI_INVOKE<PlaceMatch[]>("child_places", { code }),
 	chosenPlace: (code: string) => __TAURI_INVOKE<ChosenPlace>("chosen_place", { code }),
 	catalogChoices: (region: string) => __TAURI_INVOKE<CatalogChoices>("catalog_choices", { region }),
+	/**
+	 *  Sends the letter to the default printer, without a dialog, and says within seconds whether it
+	 *  has printed or is waiting in the printer's queue.
+	 */
+	printLetter: (id: string) => __TAURI_INVOKE<LetterPrinted>("print_letter", { id }),
+	/**
+	 *  Asks where to save the letter (the system's save dialog, over the app's window) and writes
+	 *  it there whole. `None` when the citizen closed the dialog.
+	 */
+	saveLetter: (id: string) => __TAURI_INVOKE<string | null>("save_letter", { id }),
 	bureauInfo: () => __TAURI_INVOKE<BureauInfo>("bureau_info"),
 	/**
 	 *  Keeps the token (OS keyring, or the encrypted store in passphrase mode) and the address in
@@ -262,6 +272,13 @@ export type KioskView = {
 
 /**  The two languages the app speaks. Chinese comes first. */
 export type Lang = "zh-CN" | "en";
+
+/**  What became of a letter sent to the printer. */
+export type LetterPrinted = 
+/**  It has come out. */
+"printed" | 
+/**  The printer has it and will print it when it is ready. */
+"queued";
 
 /**  The formats the app takes in (all of them) and stores (JPEG, PNG and PDF). */
 export type MediaType = "image/jpeg" | "image/png" | "image/webp" | "image/gif" | "image/bmp" | "image/tiff" | "application/pdf";

@@ -214,6 +214,12 @@ export type MessageId =
   | 'kiosk_forbidden'
   | 'lang-switchLabel'
   | 'lang-switchTo'
+  | 'letter_cannot_write'
+  | 'letter_failed'
+  | 'letter_missing_glyph'
+  | 'letter_no_folder'
+  | 'letter_print_failed'
+  | 'letter_print_unavailable'
   | 'list-drafts'
   | 'list-empty'
   | 'list-heading'
@@ -277,6 +283,13 @@ export type MessageId =
   | 'outbox-syncNow'
   | 'outbox-trackingCode'
   | 'outbox-withdraw'
+  | 'paper-print'
+  | 'paper-printed'
+  | 'paper-printing'
+  | 'paper-queued'
+  | 'paper-save'
+  | 'paper-saveTitle'
+  | 'paper-saved'
   | 'passphrase_required'
   | 'passphrase_too_short'
   | 'pdf_damaged'
@@ -404,6 +417,9 @@ export type MessageVars = {
   'kiosk-receipt-time': 'time';
   'kiosk-review-editLabel': 'step';
   'kiosk-review-problems': 'n';
+  'letter_cannot_write': 'error' | 'file';
+  'letter_missing_glyph': 'part';
+  'letter_no_folder': 'folder';
   'list-noResults': 'q';
   'list-results': 'n';
   'list-updated': 'time';
@@ -414,6 +430,7 @@ export type MessageVars = {
   'outbox-progress': 'files' | 'filesTotal' | 'sent' | 'total';
   'outbox-queuedAt': 'time';
   'outbox-receivedAt': 'time';
+  'paper-saved': 'path';
   'petition_too_large': 'total';
   'pin_locked': 'message';
   'pin_locked-until': 'time' | 'tries' | 'wait';

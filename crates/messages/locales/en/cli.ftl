@@ -59,8 +59,3 @@ cli-event-status = { $id }  { $code }  status: { $state }
 cli-event-unreachable = bureau not reachable: { $code }
 cli-sync-summary = delivered: { $delivered }, status changes: { $changes }, need attention: { $attention }
 
-# letter
-cli-letter-missing_glyph = The letter's typeface has no glyph for a character in “{ $part }”: no letter was written. Replace that character with a common one or its pinyin, and try again.
-cli-letter-failed = The letter could not be made: { $error }
-cli-letter-no_folder = Cannot write the letter: the folder { $folder } does not exist.
-cli-letter-cannot_write = Cannot write the letter { $file }: { $error }

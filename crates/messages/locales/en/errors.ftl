@@ -112,3 +112,11 @@ unencrypted_data = The database in this data folder is not encrypted (it comes f
 ambiguous_id = This id prefix matches more than one petition; type more of the id.
 attachment_purged = To protect your privacy this attachment was deleted from this computer after the retention period that followed the bureau's receipt; the bureau keeps the original. The petition's text is still here.
 catalog_unavailable = The bureau's list of places and categories cannot be fetched now (perhaps there is no network). You can write as usual: the app has every place in China, and updates the list when online.
+
+# Making a letter
+letter_missing_glyph = The letter's typeface has no character for one in “{ $part }”, so no letter was made; what you wrote is still here. Replace that character with a common one or its pinyin, and try again.
+letter_failed = The letter could not be made; what you wrote is still here. Try again; if it still fails, ask for technical help.
+letter_no_folder = The letter was not saved: the folder { $folder } does not exist. Choose another folder and save again.
+letter_cannot_write = The letter was not saved to { $file } ({ $error }). Save it somewhere else, or check whether the disk is full.
+letter_print_failed = The letter did not print: the printer is not connected or not ready. Check the printer and try again, or choose “Save as PDF” and print it later. What you wrote is still here.
+letter_print_unavailable = This computer cannot print the letter directly. Choose “Save as PDF”, then print it from your PDF viewer.

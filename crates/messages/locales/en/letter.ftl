@@ -36,3 +36,6 @@ letter-part-reference = reference
 letter-part-title = title
 letter-reference-tracking_code = Tracking code
 letter-reference-submission = Submission number
+
+# 保存信件时建议的文件名（不含 .pdf）/ the suggested file name, without .pdf
+letter-file_name = petition letter

@@ -246,3 +246,12 @@ place-noMatch = Nothing found for “{ $text }”. Try the county's name alone (
 place-matches = { $n } places found. Use the arrow keys to pick one and Enter to choose it.
 agency-unsure = Not sure (the bureau passes it to the right office)
 category-choose = Choose a category
+
+# The letter (来信): printed or saved as a PDF
+paper-print = Print letter
+paper-save = Save as PDF
+paper-printing = Sending the letter to the printer…
+paper-printed = The letter has printed.
+paper-queued = The letter is with the printer and will print when it is ready.
+paper-saved = The letter was saved: { $path }
+paper-saveTitle = Save the letter

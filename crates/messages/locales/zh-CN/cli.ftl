@@ -59,8 +59,3 @@ cli-event-status = { $id }  { $code }  状态更新：{ $state }
 cli-event-unreachable = 信访局暂不可达：{ $code }
 cli-sync-summary = 本次送达: { $delivered }, 状态更新: { $changes }, 需要处理: { $attention }
 
-# letter
-cli-letter-missing_glyph = 信件的字体里没有“{ $part }”中的某个字符，没有生成信件。请把这个字换成常用字或写出拼音，再试一次。
-cli-letter-failed = 无法生成信件：{ $error }
-cli-letter-no_folder = 无法写入信件：文件夹 { $folder } 不存在。
-cli-letter-cannot_write = 无法写入信件 { $file }：{ $error }

@@ -35,3 +35,6 @@ letter-part-reference = 编号
 letter-part-title = 标题
 letter-reference-tracking_code = 查询码
 letter-reference-submission = 提交编号
+
+# 保存信件时建议的文件名（不含 .pdf）/ the suggested file name, without .pdf
+letter-file_name = 信访信件

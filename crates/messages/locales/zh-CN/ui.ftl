@@ -246,3 +246,12 @@ place-noMatch = 没有找到“{ $text }”。可以只写区县的名字（如 
 place-matches = 找到 { $n } 个地点。用上下方向键挑选，按回车键确定。
 agency-unsure = 不清楚（由信访部门转给负责的单位）
 category-choose = 请选择问题类别
+
+# 信件（来信）：打印或保存为 PDF
+paper-print = 打印信件
+paper-save = 保存为 PDF
+paper-printing = 正在把信件送到打印机……
+paper-printed = 信件已经打印出来了。
+paper-queued = 信件已经送到打印机，打印机准备好就会打印。
+paper-saved = 信件已保存：{ $path }
+paper-saveTitle = 保存信件
