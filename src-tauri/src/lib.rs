@@ -98,6 +98,7 @@ pub fn bindings() -> tauri_specta::Builder<tauri::Wry> {
             commands::drafts::get_draft,
             commands::drafts::update_field,
             commands::drafts::check_draft,
+            commands::drafts::returned_fields,
             commands::drafts::trash_draft,
             commands::drafts::restore_draft,
             commands::drafts::delete_draft,
@@ -115,6 +116,7 @@ pub fn bindings() -> tauri_specta::Builder<tauri::Wry> {
             commands::sync::bureau_info,
             commands::sync::sign_in,
             commands::sync::submit_petition,
+            commands::sync::similar_petitions,
             commands::sync::withdraw_petition,
             commands::sync::list_outbox,
             commands::sync::petition_status,
@@ -291,7 +293,9 @@ fn notify_on_changes<R: Runtime>(
             };
             if !matches!(
                 event,
-                SyncEvent::Delivered { .. } | SyncEvent::StatusChanged { .. }
+                SyncEvent::Delivered { .. }
+                    | SyncEvent::StatusChanged { .. }
+                    | SyncEvent::Returned { .. }
             ) {
                 continue;
             }
@@ -321,6 +325,17 @@ fn notify_on_changes<R: Runtime>(
                             ("code", tracking_code.as_str().into()),
                             ("state", state.label(lang).into()),
                         ],
+                    ),
+                ),
+                SyncEvent::Returned { problem, .. } => (
+                    lang.text("notify-returned"),
+                    text(
+                        lang,
+                        "notify-returned-body",
+                        &[(
+                            "field",
+                            petition_core::validate::field_label(problem.field, lang).into(),
+                        )],
                     ),
                 ),
                 _ => continue,

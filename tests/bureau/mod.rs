@@ -54,7 +54,20 @@ impl TestBureau {
     }
 
     pub async fn start_with(db: Db, limits: Limits) -> Option<TestBureau> {
+        TestBureau::start_with_offices(db, limits, None).await
+    }
+
+    /// A bureau whose operator wrote `offices` as its `offices.json` (the 信访 offices' postal
+    /// addresses and postcodes).
+    pub async fn start_with_offices(
+        db: Db,
+        limits: Limits,
+        offices: Option<&str>,
+    ) -> Option<TestBureau> {
         let dir = tempfile::tempdir().expect("a temporary directory");
+        if let Some(offices) = offices {
+            std::fs::write(dir.path().join("offices.json"), offices).expect("offices.json");
+        }
         let database_url = match db {
             Db::Sqlite => None,
             Db::Postgres => Some(postgres_url()?),

@@ -164,3 +164,62 @@ fn doctor_reports_integrity_and_migrations() {
     let (code, _, _) = run(&["--data-dir", d, "doctor"]);
     assert_eq!(code, 1);
 }
+
+/// `petitionctl submit` of the same matter as a petition still pending says so on stderr,
+/// naming the earlier one, and still queues it (a script decides for itself); another matter in
+/// the same place is not named.
+#[test]
+fn submit_names_a_pending_petition_of_the_same_matter() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path().to_str().expect("utf-8");
+    let new = |title: &str, facts: &str| {
+        let (code, id, err) = run(&[
+            "--data-dir",
+            d,
+            "draft",
+            "new",
+            "--title",
+            title,
+            "--set",
+            "name=王丽",
+            "--set",
+            "id_number=11010519491231002X",
+            "--set",
+            "phone=13912345678",
+            "--set",
+            "address=西安市莲湖区北关正街 12 号",
+            "--set",
+            "region=610104",
+            "--set",
+            "category=城乡建设",
+            "--set",
+            "purpose=claim",
+            "--set",
+            "request=请尽快修复。",
+            "--set",
+            &format!("facts={facts}"),
+        ]);
+        assert_eq!(code, 0, "{err}");
+        id.trim().to_owned()
+    };
+    let first = new("北关正街人行道塌陷", "人行道塌陷已三个月，老人摔倒过两次。");
+    let (code, _, err) = run(&["--data-dir", d, "submit", &first]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.is_empty(), "nothing like it yet: {err}");
+
+    let other = new("小区夜间施工噪音扰民", "工地每天夜里十一点后还在打桩。");
+    let (code, _, err) = run(&["--data-dir", d, "submit", &other]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains(&first), "another matter: {err}");
+
+    let again = new("北关正街人行道塌陷，仍未修复", "还是没有人来修。");
+    let (code, out, err) = run(&["--data-dir", d, "submit", &again]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with(&again), "queued: {out}");
+    assert!(err.contains(&first), "{err}");
+    assert!(
+        err.contains("第十九条") || err.contains("article 19"),
+        "the rule, in the terminal's language: {err}"
+    );
+    assert!(!err.contains(&other), "{err}");
+}

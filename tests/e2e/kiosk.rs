@@ -36,17 +36,9 @@ pub(super) fn citizen_values() -> Vec<(&'static str, &'static str)> {
         .collect()
 }
 
-/// With `PETITION_E2E_SHOTS=DIR`, saves what the screen shows as DIR/kiosk-NAME.png (to look at).
+/// With `PETITION_E2E_SHOTS=DIR`, saves what the screen shows as DIR/kiosk-NAME.png.
 async fn shot(app: &petition_tests::app::App, name: &str) {
-    let Some(dir) = std::env::var_os("PETITION_E2E_SHOTS") else {
-        return;
-    };
-    if let Ok(png) = app.client.screenshot().await {
-        let _ = std::fs::write(
-            std::path::Path::new(&dir).join(format!("kiosk-{name}.png")),
-            png,
-        );
-    }
+    app.shot(&format!("kiosk-{name}")).await;
 }
 
 fn bureau(dir: &std::path::Path, args: &[&str]) -> String {

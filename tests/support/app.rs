@@ -396,6 +396,17 @@ impl App {
             .expect("script runs")
     }
 
+    /// With `PETITION_E2E_SHOTS=DIR`, saves what the window shows as DIR/NAME.png, to look at;
+    /// nothing otherwise.
+    pub async fn shot(&self, name: &str) {
+        let Some(dir) = std::env::var_os("PETITION_E2E_SHOTS") else {
+            return;
+        };
+        if let Ok(png) = self.client.screenshot().await {
+            let _ = std::fs::write(Path::new(&dir).join(format!("{name}.png")), png);
+        }
+    }
+
     /// Ends the session, which quits the app.
     pub async fn quit(mut self) {
         self.client

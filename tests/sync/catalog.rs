@@ -196,13 +196,23 @@ fn letter_text(dir: &Path, id: &str) -> String {
 
 /// A queued petition's letter carries its 提交编号 and goes to its place's own 信访局; once the
 /// bureau has it, the letter carries the bureau's 查询码 and goes to the office the bureau's
-/// catalogue names for the place (Xi'an's, for 雁塔区).
+/// catalogue names for the place (Xi'an's, for 雁塔区), with the postal address and 邮编 its
+/// operator gave in `offices.json`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_submitted_petitions_letter_carries_its_code_and_the_catalogues_office() {
     if !keyring_ready() {
         return;
     }
-    let b = bureau().await;
+    let b = TestBureau::start_with_offices(
+        Db::Sqlite,
+        petition_bureau::Limits::default(),
+        Some(
+            r#"[{"region": "610100", "name": "西安市信访局",
+                 "address": "西安市未央区凤城路一号", "postcode": "710016"}]"#,
+        ),
+    )
+    .await
+    .expect("a SQLite bureau");
     let token = b.token(petition_bureau::store::TokenKind::Citizen).await;
     let dir = tempfile::tempdir().expect("temp dir");
     let queued = {
@@ -238,4 +248,208 @@ async fn a_submitted_petitions_letter_carries_its_code_and_the_catalogues_office
     assert!(after.contains(&format!("查询码：{code}")), "{after}");
     assert!(!after.contains("提交编号"), "{after}");
     assert!(after.contains("西安市信访局："), "{after}");
+    assert!(after.contains("西安市未央区凤城路一号"), "{after}");
+    assert!(after.contains("710016"), "{after}");
+    assert!(
+        !before.contains("710016"),
+        "not before the catalogue: {before}"
+    );
+}
+
+/// A queued petition whose place or category the bureau's catalogue does not have comes back
+/// as a draft with that field marked, its outbox row gone; the unchanged draft cannot be queued
+/// again, and once the field is chosen again it is delivered, once, under the same id.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_petition_the_bureau_cannot_place_comes_back_as_a_draft_to_correct() {
+    use petition_core::Error;
+    use petition_core::model::State;
+    use petition_core::sync::SyncError;
+    use petition_core::validate::{Problem, ProblemCode};
+
+    if !keyring_ready() {
+        return;
+    }
+    let b = bureau().await;
+    let token = b.token(petition_bureau::store::TokenKind::Citizen).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    // Queued before any catalogue is kept, so nothing here knows yet what the bureau lacks:
+    // Beijing's 东城区 for a Shaanxi bureau, and a category it never had.
+    let (beijing, nameless) = {
+        let store = Store::unlock(dir.path(), None).await.expect("store");
+        let mut ids = Vec::new();
+        for (n, (field, value)) in [(Field::Region, "110101"), (Field::Category, "其他杂项")]
+            .into_iter()
+            .enumerate()
+        {
+            let mut values = complete_values(n);
+            values.retain(|(f, _)| *f != field);
+            values.push((field, value.to_owned()));
+            let p = store.drafts().create(&values).await.expect("draft");
+            store.outbox().submit(&p.id).await.expect("queued");
+            ids.push(p.id);
+        }
+        store.close().await;
+        (ids[0].clone(), ids[1].clone())
+    };
+
+    login(dir.path(), &b.base, &token);
+    let out = sync_once(dir.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = String::from_utf8_lossy(&out.stdout);
+    for id in [&beijing, &nameless] {
+        assert!(
+            said.lines()
+                .any(|l| l.starts_with(id.as_str())
+                    && (l.contains("退回") || l.contains("sent back"))),
+            "the sync says {id} came back: {said}"
+        );
+    }
+    assert!(bureau_holdings(&b).await.is_empty(), "the bureau took none");
+
+    let store = Store::unlock(dir.path(), None).await.expect("store");
+    for (id, field, code) in [
+        (&beijing, Field::Region, ProblemCode::UnknownRegion),
+        (&nameless, Field::Category, ProblemCode::UnknownCategory),
+    ] {
+        let p = store.drafts().get(id).await.expect("the petition");
+        assert_eq!(p.state, State::Draft, "a draft again");
+        assert!(matches!(
+            store.outbox().item(id).await,
+            Err(Error::Sync(SyncError::NotQueued))
+        ));
+        let marked = Problem { field, code };
+        assert_eq!(
+            store.drafts().returned(id).await.expect("returned"),
+            [marked]
+        );
+        assert_eq!(store.drafts().check(id).await.expect("check"), [marked]);
+        match store.outbox().submit(id).await {
+            Err(Error::Sync(SyncError::NotReady(problems))) => assert_eq!(problems, [marked]),
+            other => panic!(
+                "an unchanged draft must not be queued again: {:?}",
+                other.map(|i| i.id)
+            ),
+        }
+    }
+    // `draft check` says the same (and exits 1, as for any problem).
+    let out = output(
+        petitionctl()
+            .arg("--data-dir")
+            .arg(dir.path())
+            .args(["draft", "check", &beijing, "--json"]),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let checked: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(checked[0]["field"], "region");
+    assert_eq!(checked[0]["code"], "unknown_region");
+
+    // Chosen again from what the bureau has: marked no more, and delivered under the same id.
+    store
+        .drafts()
+        .update_field(&beijing, Field::Region, "610104")
+        .await
+        .expect("saved");
+    store
+        .drafts()
+        .update_field(&nameless, Field::Category, "城乡建设")
+        .await
+        .expect("saved");
+    for id in [&beijing, &nameless] {
+        assert!(
+            store
+                .drafts()
+                .returned(id)
+                .await
+                .expect("returned")
+                .is_empty()
+        );
+        assert!(store.drafts().check(id).await.expect("check").is_empty());
+        store.outbox().submit(id).await.expect("queued again");
+    }
+    store.close().await;
+    let out = sync_once(dir.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let held = bureau_holdings(&b).await;
+    assert_eq!(held.len(), 2, "both delivered");
+    for id in [&beijing, &nameless] {
+        assert_eq!(held[id.as_str()].0.len(), 1, "{id} once");
+    }
+}
+
+/// Once the bureau's catalogue is kept, a place or category it lacks is refused before the
+/// petition is queued, next to the field, with no trip to the bureau.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_a_kept_catalogue_what_it_lacks_is_refused_before_queueing() {
+    use petition_core::validate::{Problem, ProblemCode};
+
+    if !keyring_ready() {
+        return;
+    }
+    let b = bureau().await;
+    let token = b.token(petition_bureau::store::TokenKind::Citizen).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    Store::unlock(dir.path(), None)
+        .await
+        .expect("store")
+        .close()
+        .await;
+    login(dir.path(), &b.base, &token);
+    let (ok, _, err) = catalog(dir.path(), &["sync"]);
+    assert!(ok, "{err}");
+    drop(b);
+
+    let store = Store::unlock(dir.path(), None).await.expect("store");
+    let mut values = complete_values(0);
+    values.retain(|(f, _)| !matches!(f, Field::Region | Field::Category));
+    values.push((Field::Region, "110101".into()));
+    values.push((Field::Category, "其他杂项".into()));
+    let p = store.drafts().create(&values).await.expect("draft");
+    assert_eq!(
+        store.drafts().check(&p.id).await.expect("check"),
+        [
+            Problem {
+                field: Field::Region,
+                code: ProblemCode::UnknownRegion
+            },
+            Problem {
+                field: Field::Category,
+                code: ProblemCode::UnknownCategory
+            },
+        ]
+    );
+    assert!(store.outbox().submit(&p.id).await.is_err());
+    // An empty place is "required", not unknown; a known one passes.
+    store
+        .drafts()
+        .update_field(&p.id, Field::Region, "")
+        .await
+        .expect("saved");
+    store
+        .drafts()
+        .update_field(&p.id, Field::Category, "城乡建设")
+        .await
+        .expect("saved");
+    assert_eq!(
+        store.drafts().check(&p.id).await.expect("check"),
+        [Problem {
+            field: Field::Region,
+            code: ProblemCode::Required
+        }]
+    );
+    store
+        .drafts()
+        .update_field(&p.id, Field::Region, "610104")
+        .await
+        .expect("saved");
+    assert!(store.drafts().check(&p.id).await.expect("check").is_empty());
+    store.outbox().submit(&p.id).await.expect("queued");
+    store.close().await;
 }

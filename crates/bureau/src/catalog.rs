@@ -16,6 +16,8 @@ use crate::error::Error;
 
 /// The province the reference bureau serves (GB/T 2260 prefix): Shaanxi.
 const PROVINCE: &str = "61";
+/// Its own code.
+const PROVINCE_CODE: &str = "610000";
 
 /// The province's own agencies serve every place of it.
 const AGENCIES: [(&str, &str); 12] = [
@@ -105,7 +107,13 @@ pub struct Served {
 }
 
 impl Served {
-    pub fn new(limits: &Limits, outbox_recipient: &str) -> Result<Served, Error> {
+    /// The catalogue, its offices' addresses and postcodes from `offices` (the operator's
+    /// [`read_offices`]), each replacing the default office of its region or adding one.
+    pub fn new(
+        limits: &Limits,
+        outbox_recipient: &str,
+        offices: &[Office],
+    ) -> Result<Served, Error> {
         let regions = regions();
         let agency = |(name, en): &(&str, &str), region: &str| Agency {
             name: (*name).into(),
@@ -133,18 +141,7 @@ impl Served {
                     ..category(&("涉法涉诉", "Court, arbitration or review matters"))
                 }])
                 .collect(),
-            // Every prefecture has its 信访局, named after it; the reference bureau publishes no
-            // postal addresses, so letters carry the office's name only.
-            offices: regions
-                .iter()
-                .filter(|r| r.parent.is_none() || r.parent.as_deref() == Some("610000"))
-                .map(|r| Office {
-                    region: r.code.clone(),
-                    name: format!("{}信访局", r.name),
-                    address: None,
-                    postcode: None,
-                })
-                .collect(),
+            offices: with_addresses(&regions, offices)?,
             regions,
             attachment_limits: AttachmentLimits {
                 max_bytes: limits.max_attachment_bytes,
@@ -186,6 +183,64 @@ impl Served {
     }
 }
 
+/// Every prefecture's 信访局, named after it, with the address and postcode the operator gave
+/// (`given`, which may also add offices of other places of the province). With none given,
+/// letters carry the office's name only.
+fn with_addresses(regions: &[Region], given: &[Office]) -> Result<Vec<Office>, Error> {
+    let mut offices: Vec<Office> = regions
+        .iter()
+        .filter(|r| r.parent.is_none() || r.parent.as_deref() == Some(PROVINCE_CODE))
+        .map(|r| Office {
+            region: r.code.clone(),
+            name: format!("{}信访局", r.name),
+            address: None,
+            postcode: None,
+        })
+        .collect();
+    for office in given {
+        if !regions.iter().any(|r| r.code == office.region) {
+            return Err(Error::Offices(format!(
+                "region {} is not a place this bureau serves",
+                office.region
+            )));
+        }
+        if office.name.trim().is_empty() {
+            return Err(Error::Offices(format!(
+                "the office of region {} has no name",
+                office.region
+            )));
+        }
+        if let Some(postcode) = &office.postcode
+            && !(postcode.len() == 6 && postcode.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return Err(Error::Offices(format!(
+                "the postcode of region {} is not six digits",
+                office.region
+            )));
+        }
+        match offices.iter_mut().find(|o| o.region == office.region) {
+            Some(kept) => *kept = office.clone(),
+            None => offices.push(office.clone()),
+        }
+    }
+    Ok(offices)
+}
+
+/// The operator's `offices.json` (see [`crate::config::Config::offices_path`]); none when the
+/// file is not there.
+pub fn read_offices(path: &std::path::Path) -> Result<Vec<Office>, Error> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(Error::Io("read offices.json", e)),
+    };
+    serde_json::from_slice(&bytes).map_err(|e| {
+        Error::Offices(format!(
+            "not a JSON list of {{\"region\", \"name\", \"address\", \"postcode\"}}: {e}"
+        ))
+    })
+}
+
 /// The province's places, from the national list.
 pub fn regions() -> Vec<Region> {
     let national = Places::national();
@@ -211,6 +266,69 @@ pub fn regions() -> Vec<Region> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn office(region: &str, postcode: Option<&str>) -> Office {
+        Office {
+            region: region.into(),
+            name: "西安市信访局".into(),
+            address: Some("西安市未央区凤城路一号".into()),
+            postcode: postcode.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn the_operators_offices_give_addresses_and_bad_ones_are_refused_saying_which() {
+        let regions = regions();
+        let offices =
+            with_addresses(&regions, &[office("610100", Some("710016"))]).expect("a good office");
+        let xian = offices
+            .iter()
+            .find(|o| o.region == "610100")
+            .expect("Xi'an");
+        assert_eq!(xian.postcode.as_deref(), Some("710016"));
+        assert_eq!(
+            offices.iter().filter(|o| o.region == "610100").count(),
+            1,
+            "replaced, not added"
+        );
+        let yulin = offices
+            .iter()
+            .find(|o| o.region == "610800")
+            .expect("Yulin");
+        assert_eq!(
+            (yulin.name.as_str(), &yulin.address),
+            ("榆林市信访局", &None)
+        );
+        let county = with_addresses(&regions, &[office("610104", None)]).expect("a county");
+        assert_eq!(county.len(), offices.len() + 1, "added");
+
+        for (bad, says) in [
+            (office("110100", None), "110100"),
+            (office("610100", Some("71001")), "six digits"),
+            (
+                Office {
+                    name: " ".into(),
+                    ..office("610100", None)
+                },
+                "no name",
+            ),
+        ] {
+            let e = with_addresses(&regions, &[bad]).expect_err("refused");
+            assert!(e.to_string().contains(says), "{e}");
+        }
+    }
+
+    #[test]
+    fn offices_json_is_optional_and_a_broken_one_stops_the_start() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("offices.json");
+        assert!(read_offices(&path).expect("none").is_empty());
+        std::fs::write(&path, r#"[{"region": "610100", "name": "西安市信访局"}]"#).expect("write");
+        assert_eq!(read_offices(&path).expect("one").len(), 1);
+        std::fs::write(&path, r#"{"region": "610100"}"#).expect("write");
+        let e = read_offices(&path).expect_err("not a list");
+        assert!(e.to_string().contains("offices.json"), "{e}");
+    }
 
     #[test]
     fn shaanxi_goes_down_to_counties_and_every_parent_exists() {

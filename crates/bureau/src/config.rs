@@ -84,6 +84,12 @@ impl Config {
         self.data_dir.join("uploads")
     }
 
+    /// The postal addresses and postcodes of the 信访 offices letters go to (`offices.json`, if
+    /// the operator wrote one): a JSON list of `{"region", "name", "address", "postcode"}`.
+    pub fn offices_path(&self) -> PathBuf {
+        self.data_dir.join("offices.json")
+    }
+
     /// The bureau's age identity for sealed outbox bundles (`outbox-identity.txt`, mode 0600).
     pub fn outbox_key_path(&self) -> PathBuf {
         self.data_dir.join("outbox-identity.txt")

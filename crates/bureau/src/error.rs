@@ -27,6 +27,9 @@ pub enum Error {
     /// The catalogue could not be written as JSON.
     #[error("catalogue: {0}")]
     Regions(String),
+    /// The operator's `offices.json` does not read; the text says where and why.
+    #[error("offices.json: {0}")]
+    Offices(String),
 }
 
 /// An HTTP error answer.

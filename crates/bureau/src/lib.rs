@@ -72,7 +72,8 @@ impl AppState {
                 .map_err(|e| Error::Io("create the data directory", e))?;
         }
         let outbox_key = outbox::OutboxKey::load_or_create(&config.outbox_key_path())?;
-        let catalog = catalog::Served::new(&config.limits, outbox_key.recipient())?;
+        let offices = catalog::read_offices(&config.offices_path())?;
+        let catalog = catalog::Served::new(&config.limits, outbox_key.recipient(), &offices)?;
         let limiter = ratelimit::RateLimiter::new(
             config.limits.rate_per_second,
             config.limits.rate_burst,

@@ -481,8 +481,7 @@ async fn draft(store: &Store, cmd: DraftCommand, lang: Lang) -> anyhow::Result<E
             }
         }
         DraftCommand::Check { id, json } => {
-            let p = store.drafts().get(&resolve(store, &id).await?).await?;
-            let problems = validate::check(&p);
+            let problems = store.drafts().check(&resolve(store, &id).await?).await?;
             if json {
                 let out: Vec<_> = problems
                     .iter()

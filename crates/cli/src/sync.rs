@@ -67,6 +67,24 @@ pub async fn login(store: &Store, args: LoginArgs, lang: Lang) -> anyhow::Result
 }
 
 pub async fn submit(store: &Store, id: &str, lang: Lang) -> anyhow::Result<ExitCode> {
+    // The same matter still pending is told on stderr; a script's submission still goes.
+    for earlier in store.outbox().similar_pending(id).await? {
+        eprintln!(
+            "{}",
+            text(
+                lang,
+                "cli-submit-similar",
+                &[
+                    ("id", earlier.id.as_str().into()),
+                    (
+                        "code",
+                        earlier.tracking_code.as_deref().unwrap_or("-").into()
+                    ),
+                    ("state", earlier.state.label(lang).into()),
+                ]
+            )
+        );
+    }
     let item = store.outbox().submit(id).await?;
     println!("{}\t{}", item.id, lang.text("cli-submit-queued"));
     Ok(ExitCode::SUCCESS)
@@ -196,6 +214,21 @@ fn print_event(event: &SyncEvent, lang: Lang) {
                     "code",
                     error.as_ref().map_or("", |e| e.code.as_str()).into()
                 )]
+            )
+        ),
+        SyncEvent::Returned { id, problem, .. } => println!(
+            "{}",
+            text(
+                lang,
+                "cli-event-returned",
+                &[
+                    ("id", id.as_str().into()),
+                    (
+                        "field",
+                        petition_core::validate::field_label(problem.field, lang).into()
+                    ),
+                    ("problem", problem.code.message(lang).into()),
+                ]
             )
         ),
         SyncEvent::Reachability { .. } | SyncEvent::Idle { .. } | SyncEvent::CatalogChanged => {}

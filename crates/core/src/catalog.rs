@@ -12,8 +12,10 @@ use petition_places::Places;
 use serde::Serialize;
 
 use crate::error::Result;
+use crate::model::{Field, Petition};
 use crate::store::{Store, now_ms};
 use crate::sync::{BUREAU_URL_SETTING, SyncError, check_bureau_url};
+use crate::validate::{Problem, ProblemCode};
 
 /// The catalogue as the app uses it.
 #[derive(Debug, Clone)]
@@ -124,6 +126,35 @@ impl Catalogue {
             Some(c) if !c.regions.is_empty() => c.regions.iter().any(|r| r.code == region),
             _ => self.places.get(region).is_some(),
         }
+    }
+
+    /// What the bureau's catalogue, once one is kept, would refuse in `petition`: a place it
+    /// does not list, a category it does not offer (judged on the text without surrounding white
+    /// space, as the rules and the bureau judge it). Empty fields are the rules' to report.
+    /// Before a catalogue is kept nothing is refused here: the bureau checks on arrival.
+    pub fn problems(&self, petition: &Petition) -> Vec<Problem> {
+        let Some(bureau) = &self.bureau else {
+            return Vec::new();
+        };
+        let mut problems = Vec::new();
+        let region = petition.region.trim();
+        if !region.is_empty() && !bureau.regions.is_empty() && !self.is_known_region(region) {
+            problems.push(Problem {
+                field: Field::Region,
+                code: ProblemCode::UnknownRegion,
+            });
+        }
+        let category = petition.category.trim();
+        if !category.is_empty()
+            && !bureau.categories.is_empty()
+            && !bureau.categories.iter().any(|c| c.name == category)
+        {
+            problems.push(Problem {
+                field: Field::Category,
+                code: ProblemCode::UnknownCategory,
+            });
+        }
+        problems
     }
 }
 

@@ -356,6 +356,9 @@ pub struct PetitionSummary {
     pub created_at: String,
     pub updated_at: String,
     pub trashed_at: Option<String>,
+    /// The bureau sent it back to be corrected, and a field it refused is not changed yet.
+    #[serde(default)]
+    pub returned: bool,
 }
 
 impl fmt::Debug for PetitionSummary {

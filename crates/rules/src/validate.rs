@@ -64,6 +64,27 @@ impl ProblemCode {
         }
     }
 
+    /// Every problem.
+    pub const ALL: [ProblemCode; 12] = [
+        ProblemCode::Required,
+        ProblemCode::IdNumberFormat,
+        ProblemCode::IdNumberChecksum,
+        ProblemCode::IdNumberBirthDate,
+        ProblemCode::IdNumberRegion,
+        ProblemCode::PhoneInvalid,
+        ProblemCode::EmailInvalid,
+        ProblemCode::RegionInvalid,
+        ProblemCode::PurposeInvalid,
+        ProblemCode::TooLong,
+        ProblemCode::UnknownRegion,
+        ProblemCode::UnknownCategory,
+    ];
+
+    /// The problem of a stable code ([`ProblemCode::code`]).
+    pub fn parse(code: &str) -> Option<ProblemCode> {
+        ProblemCode::ALL.into_iter().find(|c| c.code() == code)
+    }
+
     /// The message shown next to the field (`problem-<code>` in the message catalogue).
     pub fn message(self, lang: Lang) -> String {
         lang.text(&format!("problem-{}", self.code()))
@@ -270,6 +291,22 @@ mod tests {
 
     fn id(s: &str) -> Result<(), ProblemCode> {
         check_id_number(s, TODAY)
+    }
+
+    #[test]
+    fn every_problem_code_reads_back_as_itself_and_as_serde_writes_it() {
+        for code in ProblemCode::ALL {
+            assert_eq!(ProblemCode::parse(code.code()), Some(code));
+            assert_eq!(
+                serde_json::to_value(code).expect("serialises"),
+                serde_json::Value::String(code.code().into())
+            );
+        }
+        let mut codes: Vec<_> = ProblemCode::ALL.iter().map(|c| c.code()).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), ProblemCode::ALL.len(), "each code once");
+        assert_eq!(ProblemCode::parse("nonsense"), None);
     }
 
     /// Builds a valid ID from 17 digits by appending the right check character.

@@ -1,4 +1,4 @@
-use petition_core::validate::{self, Problem};
+use petition_core::validate::Problem;
 use petition_core::{Field, Petition, PetitionSummary};
 use tauri::State;
 
@@ -84,13 +84,26 @@ pub async fn update_field(
 #[specta::specta]
 pub async fn check_draft(state: State<'_, AppState>, id: String) -> Res<Vec<Problem>> {
     state.require_own_draft(&id)?;
-    let petition = state
+    state
         .store()?
         .drafts()
-        .get(&id)
+        .check(&id)
         .await
-        .map_err(|e| state.err(e))?;
-    Ok(validate::check(&petition))
+        .map_err(|e| state.err(e))
+}
+
+/// The fields the bureau refused when it sent this petition back to the drafts (a place or
+/// category its catalogue no longer has), each until the citizen changes it.
+#[tauri::command]
+#[specta::specta]
+pub async fn returned_fields(state: State<'_, AppState>, id: String) -> Res<Vec<Problem>> {
+    state.require_own_draft(&id)?;
+    state
+        .store()?
+        .drafts()
+        .returned(&id)
+        .await
+        .map_err(|e| state.err(e))
 }
 
 #[tauri::command]

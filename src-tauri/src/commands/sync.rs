@@ -1,4 +1,4 @@
-use petition_core::sync::{OutboxItem, Secret, SyncEvent};
+use petition_core::sync::{OutboxItem, Secret, SimilarPetition, SyncEvent};
 use petition_core::sync::{PetitionStatus, SyncError};
 use serde::Serialize;
 use tauri::State;
@@ -64,6 +64,23 @@ pub async fn submit_petition(state: State<'_, AppState>, id: String) -> Res<Outb
         .map_err(|e| state.err(e))?;
     state.wake_sync();
     Ok(item)
+}
+
+/// The citizen's pending petitions that look like this draft (the same place and category, a
+/// very similar title or facts), asked before submitting: 第十九条 does not let a higher organ
+/// take a matter already being handled.
+#[tauri::command]
+#[specta::specta]
+pub async fn similar_petitions(
+    state: State<'_, AppState>,
+    id: String,
+) -> Res<Vec<SimilarPetition>> {
+    state
+        .store()?
+        .outbox()
+        .similar_pending(&id)
+        .await
+        .map_err(|e| state.err(e))
 }
 
 #[tauri::command]

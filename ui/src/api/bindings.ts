@@ -17,6 +17,11 @@ export const commands = {
 	/**  Saves one field durably; returns the new `updated_at`. */
 	updateField: (id: string, field: Field, value: string) => __TAURI_INVOKE<string>("update_field", { id, field, value }),
 	checkDraft: (id: string) => __TAURI_INVOKE<Problem[]>("check_draft", { id }),
+	/**
+	 *  The fields the bureau refused when it sent this petition back to the drafts (a place or
+	 *  category its catalogue no longer has), each until the citizen changes it.
+	 */
+	returnedFields: (id: string) => __TAURI_INVOKE<Problem[]>("returned_fields", { id }),
 	trashDraft: (id: string) => __TAURI_INVOKE<null>("trash_draft", { id }),
 	restoreDraft: (id: string) => __TAURI_INVOKE<null>("restore_draft", { id }),
 	deleteDraft: (id: string) => __TAURI_INVOKE<null>("delete_draft", { id }),
@@ -48,6 +53,12 @@ export const commands = {
 	signIn: (bureauUrl: string, token: string) => __TAURI_INVOKE<SignIn>("sign_in", { bureauUrl, token }),
 	/**  Freezes a ready draft and puts it in the outbox, in one transaction; it goes out by itself. */
 	submitPetition: (id: string) => __TAURI_INVOKE<OutboxItem>("submit_petition", { id }),
+	/**
+	 *  The citizen's pending petitions that look like this draft (the same place and category, a
+	 *  very similar title or facts), asked before submitting: 第十九条 does not let a higher organ
+	 *  take a matter already being handled.
+	 */
+	similarPetitions: (id: string) => __TAURI_INVOKE<SimilarPetition[]>("similar_petitions", { id }),
 	withdrawPetition: (id: string) => __TAURI_INVOKE<null>("withdraw_petition", { id }),
 	listOutbox: () => __TAURI_INVOKE<OutboxItem[]>("list_outbox"),
 	petitionStatus: (id: string) => __TAURI_INVOKE<PetitionStatus>("petition_status", { id }),
@@ -364,6 +375,8 @@ export type PetitionSummary = {
 	created_at: string,
 	updated_at: string,
 	trashed_at: string | null,
+	/**  The bureau sent it back to be corrected, and a field it refused is not changed yet. */
+	returned?: boolean,
 };
 
 /**  A place found by [`Places::search`]. */
@@ -415,6 +428,20 @@ export type SignIn = {
 	checked: boolean,
 };
 
+/**  A pending petition that looks like the one about to be submitted. */
+export type SimilarPetition = {
+	id: string,
+	/**  Personal data, never logged. */
+	title: string,
+	state: State,
+	/**  The 查询码, once delivered. */
+	tracking_code: string | null,
+	/**  When the citizen submitted it (RFC 3339). */
+	submitted_at: string,
+	/**  How alike, 0–1: the closer of the titles' and the facts' resemblance. */
+	resemblance: number | null,
+};
+
 /**
  *  Where a petition is in its life: on this machine (`draft`, `queued`, `uploading`), then at the
  *  bureau (`submitted` with its 查询码 onwards, as the bureau reports it).
@@ -462,6 +489,13 @@ export type SyncEvent =
 { type: "status_changed"; id: string; tracking_code: string; state: State; 
 /**  The events new since the last pull. */
 events: BureauEvent[] } | 
+/**
+ *  The bureau sent a petition back to the drafts: its catalogue no longer has the place or
+ *  category (`problem`), which the citizen chooses again before submitting once more.
+ */
+{ type: "returned"; id: string; 
+/**  Shown to the citizen; personal data, never logged. */
+title: string; problem: Problem } | 
 /**  Nothing to do now; the next try is due then (RFC 3339), if anything waits. */
 { type: "idle"; next_attempt_at: string | null } | 
 /**

@@ -38,6 +38,7 @@ export type {
   Problem,
   ProblemCode,
   SignIn,
+  SimilarPetition,
   Strength,
   SyncEvent,
 } from './bindings';

@@ -57,6 +57,7 @@ export type MessageId =
   | 'category-choose'
   | 'check-ok'
   | 'check-problems'
+  | 'check-returned'
   | 'data_dir_in_use'
   | 'data_dir_unusable'
   | 'data_key_missing'
@@ -226,6 +227,8 @@ export type MessageId =
   | 'list-new'
   | 'list-noResults'
   | 'list-results'
+  | 'list-returnedBadge'
+  | 'list-returnedNote'
   | 'list-searchLabel'
   | 'list-searchPlaceholder'
   | 'list-trash'
@@ -249,6 +252,8 @@ export type MessageId =
   | 'notify-delivered-body'
   | 'notify-moved'
   | 'notify-moved-body'
+  | 'notify-returned'
+  | 'notify-returned-body'
   | 'outbox-copied'
   | 'outbox-copy'
   | 'outbox-empty'
@@ -267,6 +272,7 @@ export type MessageId =
   | 'outbox-nav'
   | 'outbox-noEvents'
   | 'outbox-offline'
+  | 'outbox-openReturned'
   | 'outbox-print'
   | 'outbox-progress'
   | 'outbox-queuedAt'
@@ -274,6 +280,7 @@ export type MessageId =
   | 'outbox-receiptTitle'
   | 'outbox-receivedAt'
   | 'outbox-retry'
+  | 'outbox-returnedNote'
   | 'outbox-states-cannot_connect'
   | 'outbox-states-delivered'
   | 'outbox-states-needs_attention'
@@ -350,6 +357,11 @@ export type MessageId =
   | 'sign_in-bureau_tls_failed'
   | 'sign_in-not_bureau'
   | 'sign_in-proxy_failed'
+  | 'similar-code'
+  | 'similar-rule'
+  | 'similar-submitAnyway'
+  | 'similar-title'
+  | 'similar-when'
   | 'state-accepted'
   | 'state-closed'
   | 'state-draft'
@@ -422,14 +434,17 @@ export type MessageVars = {
   'letter_no_folder': 'folder';
   'list-noResults': 'q';
   'list-results': 'n';
+  'list-returnedNote': 'n';
   'list-updated': 'time';
   'not_ready-problem': 'field' | 'problem';
   'not_ready-problems': 'problems';
   'notify-delivered-body': 'code';
   'notify-moved-body': 'code' | 'state';
+  'notify-returned-body': 'field';
   'outbox-progress': 'files' | 'filesTotal' | 'sent' | 'total';
   'outbox-queuedAt': 'time';
   'outbox-receivedAt': 'time';
+  'outbox-returnedNote': 'field' | 'title';
   'paper-saved': 'path';
   'petition_too_large': 'total';
   'pin_locked': 'message';
@@ -442,6 +457,8 @@ export type MessageVars = {
   'place-unknown': 'code';
   'save-failed': 'message';
   'signIn-signedIn': 'url';
+  'similar-code': 'code';
+  'similar-when': 'state' | 'time';
   'submit-attachments': 'n';
   'time-date': 'clock' | 'day' | 'month';
   'time-minutes_left': 'minutes';

@@ -13,11 +13,12 @@ use super::{SEARCH_LIMIT, Store, now_ms, rfc3339};
 use crate::error::{Error, InvalidReason, Result};
 use crate::model::{Field, Petition, PetitionSummary, Purpose, State};
 use crate::search::{self, Plan};
+use crate::validate::{self, Problem, ProblemCode};
 
 const ALL_COLUMNS: &str = "id, created_at, updated_at, state, trashed_at, name, id_number, phone, \
      address, email, region, agency, category, purpose, title, request, facts, reasons";
-const SUMMARY_COLUMNS: &str =
-    "p.id, p.title, p.state, p.created_at, p.updated_at, p.trashed_at, p.updated_at AS updated_ms";
+const SUMMARY_COLUMNS: &str = "p.id, p.title, p.state, p.created_at, p.updated_at, p.trashed_at, p.updated_at AS updated_ms, \
+     EXISTS (SELECT 1 FROM returned_fields r WHERE r.petition_id = p.id) AS returned";
 
 /// The drafts room of a [`Store`].
 #[derive(Debug, Clone, Copy)]
@@ -82,6 +83,12 @@ impl<'a> Drafts<'a> {
             drop(tx);
             return Err(self.why_not_editable(id).await);
         };
+        // A field the bureau sent back is the citizen's again once they change it.
+        sqlx::query("DELETE FROM returned_fields WHERE petition_id = ? AND field = ?")
+            .bind(id)
+            .bind(field.key())
+            .execute(&mut *tx)
+            .await?;
         if field.is_searchable() {
             // The search row follows later (`refresh_search`): a keystroke's durable save writes
             // the petition's row only, not the index's segments as well. `OR IGNORE` leaves the
@@ -276,6 +283,50 @@ impl<'a> Drafts<'a> {
         Ok(())
     }
 
+    /// Every problem that stops petition `id` from being submitted, in form order: the rules'
+    /// ([`validate::check`]), a place or category the kept catalogue does not have, and the
+    /// fields the bureau sent back ([`Drafts::returned`]). What the form shows, and what
+    /// submitting checks.
+    pub async fn check(&self, id: &str) -> Result<Vec<Problem>> {
+        let petition = self.get(id).await?;
+        self.check_petition(&petition).await
+    }
+
+    /// [`Drafts::check`] of a petition already read.
+    pub(crate) async fn check_petition(&self, petition: &Petition) -> Result<Vec<Problem>> {
+        let mut problems = validate::check(petition);
+        let catalogue = self.store.catalog().await?.problems(petition);
+        let returned = self.returned(&petition.id).await?;
+        for problem in catalogue.into_iter().chain(returned) {
+            // One problem a field: the rules' first (an empty place is "required", not unknown).
+            if problems.iter().all(|p| p.field != problem.field) {
+                problems.push(problem);
+            }
+        }
+        problems.sort_by_key(|p| Field::ALL.iter().position(|&f| f == p.field));
+        Ok(problems)
+    }
+
+    /// The fields the bureau refused when it sent petition `id` back to be corrected, each
+    /// until the citizen changes it.
+    pub async fn returned(&self, id: &str) -> Result<Vec<Problem>> {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT field, code FROM returned_fields WHERE petition_id = ? ORDER BY returned_at",
+        )
+        .bind(id)
+        .fetch_all(&self.store.reader)
+        .await?;
+        // A row this version cannot read (a newer app's) marks nothing.
+        Ok(rows
+            .iter()
+            .filter_map(|(field, code)| {
+                let field = Field::ALL.into_iter().find(|f| f.key() == field)?;
+                let code = ProblemCode::parse(code)?;
+                Some(Problem { field, code })
+            })
+            .collect())
+    }
+
     /// A new draft with the same field values as `id`.
     pub async fn duplicate(&self, id: &str) -> Result<Petition> {
         let original = self.get(id).await?;
@@ -402,6 +453,7 @@ fn summary_from_row(row: &SqliteRow) -> Result<PetitionSummary> {
         created_at: rfc3339(row.try_get("created_at")?),
         updated_at: rfc3339(row.try_get("updated_at")?),
         trashed_at: row.try_get::<Option<i64>, _>("trashed_at")?.map(rfc3339),
+        returned: row.try_get("returned")?,
     })
 }
 

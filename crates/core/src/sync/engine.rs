@@ -30,6 +30,7 @@ use super::secret::CURSOR_SETTING;
 use super::{BUREAU_URL_SETTING, ErrorView, SyncError, SyncEvent, check_bureau_url, plan};
 use crate::error::{Error, Result};
 use crate::store::{Store, rfc3339};
+use crate::validate::Problem;
 
 /// How the engine works; the defaults suit a citizen's desktop.
 #[derive(Debug, Clone)]
@@ -78,6 +79,8 @@ pub struct RunSummary {
     pub delivered: usize,
     /// Items that stopped for the citizen to act.
     pub needs_attention: usize,
+    /// Petitions the bureau sent back to the drafts, a field to choose again.
+    pub returned: usize,
     /// Submitted petitions the bureau moved on.
     pub status_changes: usize,
 }
@@ -356,6 +359,7 @@ impl Engine {
             match outcome? {
                 Outcome::Delivered => summary.delivered += 1,
                 Outcome::Stopped => summary.needs_attention += 1,
+                Outcome::Returned => summary.returned += 1,
                 Outcome::Deferred { .. } | Outcome::Rest => {}
             }
         }
@@ -579,6 +583,9 @@ impl Engine {
                     }
                 }
                 Recovery::Retry(retry) => return self.defer(id, &work, &failure, retry).await,
+                Recovery::Correct(problem) => {
+                    return self.send_back(id, &failure, problem).await;
+                }
                 Recovery::Stop => return self.stop(id, &error_view(&failure)).await,
             }
         }
@@ -609,6 +616,27 @@ impl Engine {
         self.store.outbox().record_stop(id, error).await?;
         self.emit_item(id).await?;
         Ok(Outcome::Stopped)
+    }
+
+    /// Sends a petition the bureau refused for a place or category its catalogue no longer has
+    /// back to the drafts, that field marked, and fetches the catalogue again at once so the form
+    /// offers what the bureau has now. At a kiosk the citizen has gone and their drafts are not
+    /// shown to the next one: the item stops there for the administrator instead.
+    async fn send_back(&self, id: &str, failure: &Failure, problem: Problem) -> Result<Outcome> {
+        if self.store.kiosk().config().await?.is_some() {
+            return self.stop(id, &error_view(failure)).await;
+        }
+        if !self.store.outbox().return_to_draft(id, problem).await? {
+            return Ok(Outcome::Rest);
+        }
+        self.next_catalog.store(0, Ordering::Relaxed);
+        let title = self.store.drafts().get(id).await?.title;
+        self.emit(SyncEvent::Returned {
+            id: id.to_owned(),
+            title,
+            problem,
+        });
+        Ok(Outcome::Returned)
     }
 
     /// Pulls status changes since the stored cursor. `Ok(Err(_))` when the bureau did not answer.

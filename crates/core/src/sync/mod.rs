@@ -29,10 +29,11 @@ use serde::Serialize;
 
 pub use engine::{Engine, EngineConfig, RunSummary, Waker};
 pub use error::SyncError;
-pub use outbox::Outbox;
+pub use outbox::{Outbox, SimilarPetition};
 pub use secret::{BUREAU_URL_SETTING, Secret, SignIn, check_bureau_url};
 
 use crate::model::State;
+use crate::validate::Problem;
 
 /// An outbox item as the UI shows it: one petition on its way, with progress.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -126,6 +127,14 @@ pub enum SyncEvent {
         state: State,
         /// The events new since the last pull.
         events: Vec<BureauEvent>,
+    },
+    /// The bureau sent a petition back to the drafts: its catalogue no longer has the place or
+    /// category (`problem`), which the citizen chooses again before submitting once more.
+    Returned {
+        id: String,
+        /// Shown to the citizen; personal data, never logged.
+        title: String,
+        problem: Problem,
     },
     /// Nothing to do now; the next try is due then (RFC 3339), if anything waits.
     Idle { next_attempt_at: Option<String> },

@@ -9,6 +9,9 @@
 
 use std::time::Duration;
 
+use crate::model::Field;
+use crate::validate::{Problem, ProblemCode};
+
 /// Where an outbox item is, as stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Phase {
@@ -120,6 +123,8 @@ pub enum Outcome {
     Delivered,
     /// It stopped for the citizen to act.
     Stopped,
+    /// It went back to the drafts for the citizen to correct.
+    Returned,
     /// Waiting for a retry; `global` failures pause the whole pass.
     Deferred { global: bool },
     /// Withdrawn, delivered or stopped before: nothing was done.
@@ -335,6 +340,9 @@ pub enum Verdict {
     Restart,
     /// The bureau does not hold all the attachments the submission names: check each again.
     Reupload,
+    /// The bureau's catalogue no longer has the petition's place or category: it goes back to
+    /// the citizen as a draft, this field marked, to choose again and submit.
+    Correct(Problem),
     /// The bureau refused for good (validation, limits, authorisation): the citizen must act.
     Stop,
 }
@@ -362,6 +370,14 @@ pub fn judge(failure: &Failure) -> Verdict {
                 Verdict::Restart
             }
             (422, "upload_incomplete") => Verdict::Reupload,
+            (422, "unknown_region") => Verdict::Correct(Problem {
+                field: Field::Region,
+                code: ProblemCode::UnknownRegion,
+            }),
+            (422, "unknown_category") => Verdict::Correct(Problem {
+                field: Field::Category,
+                code: ProblemCode::UnknownCategory,
+            }),
             (409, "request_in_flight" | "upload_busy") => Verdict::Retry {
                 after: *retry_after,
                 global: false,
@@ -400,6 +416,8 @@ pub enum Recovery {
     Restart { file: Option<usize> },
     /// Record the failure and wait.
     Retry(Retry),
+    /// Send the petition back to the citizen as a draft with this field marked.
+    Correct(Problem),
     /// Record the failure for the citizen: the item stops.
     Stop,
 }
@@ -430,6 +448,7 @@ pub fn recover(action: Action, failure: &Failure, resyncs: u32) -> Recovery {
             file: action.file(),
         },
         Verdict::Retry { after, global } => Recovery::Retry(Retry { after, global }),
+        Verdict::Correct(problem) => Recovery::Correct(problem),
         Verdict::Stop => Recovery::Stop,
     }
 }
@@ -720,6 +739,7 @@ mod tests {
             Outcome::Deferred { global: false },
             Outcome::Delivered,
             Outcome::Stopped,
+            Outcome::Returned,
             Outcome::Rest,
         ] {
             assert!(!outcome.pauses(), "{outcome:?}");
@@ -777,6 +797,23 @@ mod tests {
         assert_eq!(judge(&http(410, "upload_expired")), Verdict::Restart);
         assert_eq!(judge(&http(404, "upload_not_found")), Verdict::Restart);
         assert_eq!(judge(&http(422, "upload_incomplete")), Verdict::Reupload);
+        for (code, field, problem) in [
+            ("unknown_region", Field::Region, ProblemCode::UnknownRegion),
+            (
+                "unknown_category",
+                Field::Category,
+                ProblemCode::UnknownCategory,
+            ),
+        ] {
+            assert_eq!(
+                judge(&http(422, code)),
+                Verdict::Correct(Problem {
+                    field,
+                    code: problem
+                })
+            );
+            assert_eq!(judge(&http(400, code)), Verdict::Stop, "only as a 422");
+        }
         for (status, code) in [
             (422, "validation_failed"),
             (422, "idempotency_key_reused"),

@@ -44,6 +44,7 @@ cli-login-kept_encrypted = Signed in; the token is kept encrypted in this machin
 cli-login-kept_keyring = Signed in; the token is in the OS keyring: { $url }
 cli-login-unchecked = Note: the bureau cannot be reached now, so the token could not be checked. The sign-in is kept; the outbox goes out by itself once online.
 cli-submit-queued = Queued; it goes out by itself when the bureau is reachable.
+cli-submit-similar = Note: very like { $id } (tracking code { $code }, { $state }), which is still pending. While a matter is being handled, a higher organ will not take it again (Regulations on Letters and Visits, article 19).
 cli-withdraw-done = Withdrawn; it is a draft again.
 cli-state-waiting_for_network = waiting for network
 cli-state-cannot_connect = cannot connect to the bureau
@@ -56,6 +57,7 @@ cli-item-tracking_code = tracking code { $code }
 cli-status-tracking_code = tracking code: { $code }
 cli-event-delivered = { $id }  delivered, tracking code  { $code }
 cli-event-status = { $id }  { $code }  status: { $state }
+cli-event-returned = { $id }  sent back to the drafts; change "{ $field }" and submit again: { $problem }
 cli-event-unreachable = bureau not reachable: { $code }
 cli-sync-summary = delivered: { $delivered }, status changes: { $changes }, need attention: { $attention }
 

@@ -40,6 +40,11 @@ list-heading = My drafts
 list-new = New petition
 list-empty = No drafts yet. Choose “New petition” to start writing.
 list-untitled = (untitled)
+list-returnedBadge = Sent back
+list-returnedNote = The bureau sent back { $n ->
+    [one] one petition
+   *[other] { $n } petitions
+} without taking it. Open it, correct it and submit again.
 list-searchLabel = Search drafts
 list-searchPlaceholder = Any word, e.g. “road” or “道路”
 list-noResults = No draft contains “{ $q }”.
@@ -100,6 +105,8 @@ outbox-retry = Try again
 outbox-syncNow = Sync now
 outbox-offline = The bureau cannot be reached right now. Submitted petitions wait in the outbox and go out by themselves when the connection is back; nothing more to do.
 outbox-queuedNote = In the outbox. It goes out by itself once online, even after the app or the computer restarts.
+outbox-returnedNote = The bureau sent back "{ $title }": choose "{ $field }" again and submit once more. It is back in your drafts.
+outbox-openReturned = Open and correct
 outbox-queuedAt = submitted { $time }
 outbox-receivedAt = received by the bureau { $time }
 outbox-events = Progress
@@ -121,6 +128,11 @@ submit-confirmNote = After submitting, the text can no longer be changed; until 
 submit-attachments = Attachments: { $n } files
 submit-confirm = Submit now
 submit-cancel = Go back and edit
+similar-title = You have already submitted a petition very like this one, and it is still being handled:
+similar-when = (submitted { $time }, { $state })
+similar-code = , tracking code { $code }
+similar-rule = While the same matter is being handled, a higher organ will not take it again (Regulations on Letters and Visits, article 19). To add something or ask how it stands, wait for the reply or ask the bureau with the tracking code. If this is a different matter, you can still submit it.
+similar-submitAnyway = It is a different matter: submit
 signIn-heading = Connect to the bureau
 signIn-note = Enter the address and token the bureau gave you. The token is kept encrypted on this machine (in the system's password store, or in this machine's encrypted data), never in a plain file.
 signIn-unchecked = The bureau cannot be reached now, so the token could not be checked yet. The sign-in is kept; the outbox goes out by itself once online.
@@ -141,6 +153,7 @@ actions-undo = Undo
 actions-trashed = Moved to the trash.
 check-ok = All good: this petition can be submitted.
 check-problems = { $n } things still need attention:
+check-returned = The bureau sent this petition back without taking it. Correct what is shown below, then submit it again.
 kiosk-brand = Online petitions
 kiosk-languageNames-zh = 中文
 kiosk-languageNames-en = English
@@ -232,6 +245,8 @@ notify-delivered = Petition delivered
 notify-delivered-body = Tracking code: { $code }
 notify-moved = Your petition moved on
 notify-moved-body = { $code }: { $state }
+notify-returned = A petition came back to be corrected
+notify-returned-body = The bureau did not take it: choose "{ $field }" again and submit once more. It is back in your drafts.
 
 # The place picker, the agency and category lists (issue 16).
 place-levels = Or choose level by level

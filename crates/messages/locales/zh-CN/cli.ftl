@@ -44,6 +44,7 @@ cli-login-kept_encrypted = 已登录，令牌加密保存在本机数据中：{ 
 cli-login-kept_keyring = 已登录，令牌保存在这台电脑的系统密码库中：{ $url }
 cli-login-unchecked = 注意：信访局暂时无法连接，没能核对令牌。登录信息已保存，联网后自动发送。
 cli-submit-queued = 已加入待发送列表，联网后自动发送。
+cli-submit-similar = 注意：与尚未办结的 { $id }（查询码 { $code }，{ $state }）很像。同一件事正在办理时，上级机关不会再受理（《信访工作条例》第十九条）。
 cli-withdraw-done = 已撤回为草稿。
 cli-state-waiting_for_network = 等待网络
 cli-state-cannot_connect = 无法连接信访局
@@ -56,6 +57,7 @@ cli-item-tracking_code = 查询码 { $code }
 cli-status-tracking_code = 查询码: { $code }
 cli-event-delivered = { $id }  已送达，查询码  { $code }
 cli-event-status = { $id }  { $code }  状态更新：{ $state }
+cli-event-returned = { $id }  退回草稿，请修改「{ $field }」后再提交：{ $problem }
 cli-event-unreachable = 信访局暂不可达：{ $code }
 cli-sync-summary = 本次送达: { $delivered }, 状态更新: { $changes }, 需要处理: { $attention }
 

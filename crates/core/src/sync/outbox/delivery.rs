@@ -5,11 +5,12 @@
 use petition_api::{PetitionView, Receipt, Status};
 use sqlx::Row;
 
-use super::Outbox;
+use super::{Outbox, now_ms};
 use crate::error::{Error, Result};
 use crate::model::State;
 use crate::sync::plan::Phase;
 use crate::sync::{BureauEvent, ErrorView};
+use crate::validate::Problem;
 
 /// One attachment of an outbox item, as the engine works on it.
 #[derive(Debug, Clone)]
@@ -287,6 +288,46 @@ impl Outbox<'_> {
         .execute(self.store.writer())
         .await?;
         Ok(())
+    }
+
+    /// Sends a petition the bureau refused for a field the citizen must choose again back to the
+    /// drafts, that field marked ([`crate::store::Drafts::returned`]), in one transaction: its
+    /// outbox row goes (the bureau holds nothing under its id, so the same id is submitted
+    /// again once corrected). False when it was delivered meanwhile.
+    pub(crate) async fn return_to_draft(&self, id: &str, problem: Problem) -> Result<bool> {
+        let mut tx = self.store.writer().begin().await?;
+        let gone =
+            sqlx::query("DELETE FROM outbox WHERE petition_id = ? AND tracking_code IS NULL")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        if gone.rows_affected() != 1 {
+            return Ok(false);
+        }
+        let now = now_ms();
+        sqlx::query("UPDATE petitions SET state = 'draft', updated_at = ? WHERE id = ?")
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT OR REPLACE INTO returned_fields (petition_id, field, code, returned_at) \
+             VALUES (?, ?, ?, ?)",
+        )
+        .bind(id)
+        .bind(problem.field.key())
+        .bind(problem.code.code())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        tracing::info!(
+            petition = %id,
+            field = problem.field.key(),
+            code = problem.code.code(),
+            "the bureau sent the petition back to be corrected: it is a draft again"
+        );
+        Ok(true)
     }
 
     /// Stores a receipt and moves the petition to `submitted`, in one transaction.

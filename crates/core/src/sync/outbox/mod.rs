@@ -8,6 +8,7 @@
 //! `submitted`. Outbox rows are never deleted after that.
 
 pub(crate) mod delivery;
+pub mod similar;
 
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
@@ -18,9 +19,9 @@ use super::{BureauEvent, ErrorView, ItemState, OutboxItem, PetitionStatus, SyncE
 use crate::error::{Error, Result};
 use crate::model::State;
 use crate::store::{Store, rfc3339};
-use crate::validate;
 
 pub(crate) use delivery::Work;
+pub use similar::SimilarPetition;
 
 pub(crate) fn now_ms() -> i64 {
     i64::try_from(OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
@@ -120,7 +121,7 @@ impl<'a> Outbox<'a> {
         if petition.state != State::Draft || petition.trashed_at.is_some() {
             return Err(Error::NotEditable);
         }
-        let problems = validate::check(&petition);
+        let problems = self.store.drafts().check_petition(&petition).await?;
         if !problems.is_empty() {
             return Err(SyncError::NotReady(problems).into());
         }
