@@ -309,6 +309,18 @@ impl App {
         self.type_into("#f-region", typed).await;
         self.wait_css(&format!("#place-options [role=option][data-code='{code}']"))
             .await;
+        // The matches of the first characters may still be replaced by those of all of them (seen
+        // once in CI: the list changed under the arrow keys): wait until it holds still.
+        let codes = "return [...document.querySelectorAll('#place-options [role=option]')].map(o => o.dataset.code).join(' ')";
+        let mut seen = self.js(codes).await;
+        for _ in 0..50 {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            let now = self.js(codes).await;
+            if now == seen && now.as_str().is_some_and(|s| s.contains(code)) {
+                break;
+            }
+            seen = now;
+        }
         let active = "return document.querySelector('#place-options [aria-selected=true]')?.dataset.code ?? null";
         for _ in 0..20 {
             if self.js(active).await == code {
