@@ -322,11 +322,20 @@ impl App {
             seen = now;
         }
         let active = "return document.querySelector('#place-options [aria-selected=true]')?.dataset.code ?? null";
-        for _ in 0..20 {
-            if self.js(active).await == code {
+        // Each ↓ is waited for until the UI has moved on: read too early, the old option looks
+        // like the new one and the next ↓ goes past the place (seen in CI on a loaded machine).
+        for _ in 0..45 {
+            let before = self.js(active).await;
+            if before == code {
                 break;
             }
             self.press(DOWN).await;
+            for _ in 0..40 {
+                if self.js(active).await != before {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
         }
         assert_eq!(
             self.js(active).await,
