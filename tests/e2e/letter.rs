@@ -37,7 +37,7 @@ fn pdfs(dir: &Path) -> Vec<PathBuf> {
 }
 
 async fn write_draft(app: &App) {
-    app.click("[data-testid=new-draft]").await;
+    app.new_draft().await;
     app.fill("name", NAME).await;
     app.choose_place("莲湖", "610104").await;
     app.fill("title", "小区门前道路破损").await;

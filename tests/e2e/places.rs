@@ -38,7 +38,7 @@ async fn a_place_is_chosen_by_name_or_level_by_level_and_kept_as_its_code() {
         };
         let dir = tempfile::tempdir().expect("temp dir");
         let app = driver.launch(dir.path(), &[]).await;
-        app.click("[data-testid=new-draft]").await;
+        app.new_draft().await;
 
         // By a part of its name, with the keyboard alone; no network, no catalogue.
         app.choose_place("莲湖", "610104").await;
@@ -135,7 +135,7 @@ async fn with_the_bureaus_catalogue_the_category_and_agency_are_chosen_from_list
             );
         }
         let app = driver.launch(dir.path(), &[]).await;
-        app.click("[data-testid=new-draft]").await;
+        app.new_draft().await;
         app.choose_place("莲湖", "610104").await;
 
         // The agencies that serve 莲湖区: Xi'an's and the province's, and "not sure".

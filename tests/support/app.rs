@@ -300,6 +300,14 @@ impl App {
         }
     }
 
+    /// Starts a new petition and waits until its form is open: the app puts the focus in the
+    /// name field last, so a field typed into before that loses the focus (and the place picker
+    /// its list) when it comes.
+    pub async fn new_draft(&self) {
+        self.click("[data-testid=new-draft]").await;
+        self.wait_css("#f-name:focus").await;
+    }
+
     /// Chooses a place in the form's place picker with the keyboard alone: types `typed` into its
     /// search box (which must have the focus or take it), moves down the matches until `code`
     /// is the active one, and presses Enter. Returns once the choice is shown.
