@@ -158,18 +158,18 @@ on_both!(
         let body_hash = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(
             serde_json::to_vec(&valid_petition()).expect("JSON"),
         ));
-        let token_id = b
+        let account_id = b
             .state
             .store()
-            .token(&token)
+            .token(&token, 0)
             .await
             .expect("lookup")
             .expect("known")
-            .0;
+            .account_id;
         sqlx::query(
-        "INSERT INTO idempotency (token_id, key, body_hash, state, claimed_unix) VALUES ($1, $2, $3, 'in_flight', $4)",
+        "INSERT INTO idempotency (account_id, key, body_hash, state, claimed_unix) VALUES ($1, $2, $3, 'in_flight', $4)",
     )
-    .bind(&token_id)
+    .bind(&account_id)
     .bind(&key)
     .bind(&body_hash)
     .bind(b.state.clock().now().unix_timestamp())

@@ -2,6 +2,7 @@
 //! directory, once on SQLite and once on PostgreSQL (`PETITION_TEST_POSTGRES_URL`, from
 //! `.ci/start-postgres`).
 
+mod accounts;
 mod catalog;
 mod import;
 mod intake;
@@ -15,6 +16,7 @@ use std::time::Duration;
 
 use petition_api::headers::IDEMPOTENCY_KEY;
 use petition_api::{ErrorBody, SubmitPetition};
+use petition_bureau::accounts::sms::SmsConfig;
 use petition_bureau::store::TokenKind;
 use petition_bureau::{AppState, Clock, Config, Limits};
 use reqwest::{RequestBuilder, Response, StatusCode};
@@ -26,6 +28,9 @@ pub enum Db {
     Sqlite,
     Postgres,
 }
+
+/// The file a test bureau's codes go to (`--sms-file`), in its data directory.
+pub const SMS_FILE: &str = "sms.jsonl";
 
 /// A running bureau; stops and removes its data when dropped.
 pub struct TestBureau {
@@ -76,6 +81,7 @@ impl TestBureau {
             data_dir: dir.path().to_owned(),
             database_url,
             limits,
+            sms: SmsConfig::File(dir.path().join(SMS_FILE)),
         };
         let state = AppState::open(config, Clock::system())
             .await
@@ -98,6 +104,25 @@ impl TestBureau {
             _stop: stop,
             _dir: dir,
         })
+    }
+
+    /// The last code the bureau sent to `phone` (11 digits), from its SMS file.
+    pub fn last_code(&self, phone: &str) -> Option<String> {
+        let lines = std::fs::read_to_string(self._dir.path().join(SMS_FILE)).unwrap_or_default();
+        lines
+            .lines()
+            .rev()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter(|v| v["phone"] == phone)
+            .find_map(|v| v["code"].as_str().map(str::to_owned))
+    }
+
+    /// Codes the bureau sent, in all.
+    pub fn codes_sent(&self) -> usize {
+        std::fs::read_to_string(self._dir.path().join(SMS_FILE))
+            .unwrap_or_default()
+            .lines()
+            .count()
     }
 
     pub fn url(&self, path: &str) -> String {

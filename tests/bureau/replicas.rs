@@ -45,6 +45,7 @@ impl Replicas {
             data_dir: dir.path().to_owned(),
             database_url: Some(url.clone()),
             limits: Limits::default(),
+            sms: Default::default(),
         };
         let state = AppState::open(config, Clock::system())
             .await

@@ -607,7 +607,7 @@ on_both!(
             assert!(again.complete, "completed from {held_by}");
         }
         sqlx::query(
-            "DELETE FROM uploads WHERE token_id = (SELECT token_id FROM uploads WHERE id = $1)",
+            "DELETE FROM uploads WHERE account_id = (SELECT account_id FROM uploads WHERE id = $1)",
         )
         .bind(&first.id)
         .execute(b.state.store().pool())

@@ -74,6 +74,33 @@ pub enum ErrorCode {
     EvaluationNotAllowed,
     /// A review is only taken after a reply, within 30 days, and only once (409).
     ReviewNotAllowed,
+    /// The bearer token's time is up; sign in again (401).
+    TokenExpired,
+    /// The number is not a mainland mobile number, or a sign-up's name or ID number is not right;
+    /// `problems` names the field (422).
+    AccountFieldInvalid,
+    /// No code was sent to this number, or a newer one replaced it: ask for one (422).
+    CodeMissing,
+    /// The code is not the one sent; `message` says how many tries are left (422).
+    CodeWrong,
+    /// The code was wrong five times and no longer counts: ask for a new one (422).
+    CodeVoided,
+    /// The code's 5 minutes are over: ask for a new one (422).
+    CodeExpired,
+    /// The code was used already: ask for a new one (422).
+    CodeUsed,
+    /// A code was sent to this number less than a minute ago; wait for `Retry-After` (429).
+    CodeTooSoon,
+    /// Ten codes were sent to this number in the last hour; wait for `Retry-After` (429).
+    CodeHourlyLimit,
+    /// The bureau sends no more codes now (too many from this address, or in all); wait for
+    /// `Retry-After` (429).
+    CodeBudgetSpent,
+    /// The code was right but the number has no account: sign up (404).
+    AccountNotFound,
+    /// The bureau cannot send text messages now (none configured, or the gateway failed); the
+    /// request may be retried (503).
+    SmsUnavailable,
     /// The bureau failed; the request may be retried.
     Internal,
 }
@@ -113,6 +140,18 @@ impl ErrorCode {
             ErrorCode::PetitionNotFound => "petition_not_found",
             ErrorCode::EvaluationNotAllowed => "evaluation_not_allowed",
             ErrorCode::ReviewNotAllowed => "review_not_allowed",
+            ErrorCode::TokenExpired => "token_expired",
+            ErrorCode::AccountFieldInvalid => "account_field_invalid",
+            ErrorCode::CodeMissing => "code_missing",
+            ErrorCode::CodeWrong => "code_wrong",
+            ErrorCode::CodeVoided => "code_voided",
+            ErrorCode::CodeExpired => "code_expired",
+            ErrorCode::CodeUsed => "code_used",
+            ErrorCode::CodeTooSoon => "code_too_soon",
+            ErrorCode::CodeHourlyLimit => "code_hourly_limit",
+            ErrorCode::CodeBudgetSpent => "code_budget_spent",
+            ErrorCode::AccountNotFound => "account_not_found",
+            ErrorCode::SmsUnavailable => "sms_unavailable",
             ErrorCode::Internal => "internal",
         }
     }

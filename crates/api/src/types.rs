@@ -1,6 +1,7 @@
 //! Request and response bodies. Times are RFC 3339 in UTC; dates are `YYYY-MM-DD` (China time).
 //!
-//! Personal data only travels in [`SubmitPetition`]; no response carries it back, so no
+//! Personal data only travels in [`SubmitPetition`] and [`CodeRequest`] (a sign-up's name and ID
+//! number); no response carries it back (a phone number only ever comes back masked), so no
 //! response can leak it to a log or a screen it does not belong on.
 
 use std::fmt;
@@ -515,4 +516,104 @@ fn whole_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u64
                 .map(|f| f as u64)
         })
         .ok_or_else(|| serde::de::Error::custom("not a whole number of bytes"))
+}
+
+/// Why a one-time code is asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CodePurpose {
+    /// 注册: a new account with the name and ID number given.
+    SignUp,
+    /// 登录: an account made before.
+    SignIn,
+}
+
+/// `POST /v1/account/codes`: send a 6-digit code to a mainland mobile number. The answer is the
+/// same whether or not the number has an account. No `Debug`: it holds personal data.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"phone": "13912344567", "purpose": "sign_up", "name": "张三",
+    "id_number": "11010519491231002X"}))]
+pub struct CodeRequest {
+    /// A mainland mobile number (optionally +86); spaces and dashes may stand between the digits.
+    #[schema(pattern = r"^[^\u0000]*$", max_length = 30)]
+    pub phone: String,
+    pub purpose: CodePurpose,
+    /// For `sign_up`: the name, as on the petition form (at most 50 characters). Not verified.
+    #[serde(default)]
+    #[schema(pattern = r"^[^\u0000]*$", max_length = 50)]
+    pub name: String,
+    /// For `sign_up`: the resident ID number (18 characters, GB 11643). Not verified beyond its
+    /// check digit.
+    #[serde(default)]
+    #[schema(pattern = r"^[^\u0000]*$", max_length = 18)]
+    pub id_number: String,
+}
+
+impl fmt::Debug for CodeRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CodeRequest")
+            .field("purpose", &self.purpose)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `202` to `POST /v1/account/codes`: a code is on its way (if the number can take one).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct CodeSent {
+    /// Seconds the code is valid (300).
+    pub expires_in: u64,
+    /// Seconds before another code can be asked for this number (60).
+    pub resend_after: u64,
+}
+
+/// `POST /v1/account/tokens`: the code that was sent, for a bearer token of the account. No
+/// `Debug`: it holds the number and the code.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"phone": "13912344567", "code": "204816"}))]
+pub struct VerifyCode {
+    #[schema(pattern = r"^[^\u0000]*$", max_length = 30)]
+    pub phone: String,
+    /// The six digits of the text message; spaces are forgiven.
+    #[schema(pattern = r"^[^\u0000]*$", max_length = 20)]
+    pub code: String,
+}
+
+impl fmt::Debug for VerifyCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("VerifyCode(<redacted>)")
+    }
+}
+
+/// An account as its owner sees it: nothing personal but the number, masked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Account {
+    /// The mobile number with its middle four digits hidden, e.g. `139****4567`.
+    #[schema(example = "139****4567")]
+    pub phone: String,
+    /// RFC 3339.
+    pub registered_at: String,
+}
+
+/// `201` to `POST /v1/account/tokens`. No `Debug`: it holds the token.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct SignedIn {
+    /// The bearer token; shown once, kept hashed by the bureau.
+    pub token: String,
+    /// RFC 3339: the token stops working then, and the citizen signs in again.
+    pub expires_at: String,
+    /// The account was made by this sign-up (`false`: the number had one, which is now signed
+    /// in to).
+    pub created: bool,
+    /// Petitions made at a kiosk with this number that the account took over now.
+    pub claimed: u64,
+    pub account: Account,
+}
+
+impl fmt::Debug for SignedIn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SignedIn")
+            .field("expires_at", &self.expires_at)
+            .field("created", &self.created)
+            .finish_non_exhaustive()
+    }
 }

@@ -1,5 +1,7 @@
-//! Bearer tokens: every endpoint but health, catalogue and the document needs one, and a caller
-//! only ever sees what its token created. The rate limit is taken here, per token.
+//! Bearer tokens: every endpoint but health, catalogue, the document and signing in needs one,
+//! and a caller only ever sees what its account owns. An expired token is told as
+//! `token_expired`, a revoked one as `unauthorized`: either way the citizen signs in again. The
+//! rate limit is taken here, per token.
 
 use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
@@ -8,12 +10,14 @@ use petition_api::ErrorCode;
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::store::TokenKind;
+use crate::store::{TokenInfo, TokenKind, TokenState};
 
 /// The authenticated caller.
 #[derive(Debug, Clone)]
 pub struct Caller {
     pub token_id: String,
+    /// Whose petitions, uploads and keys the caller works with.
+    pub account_id: String,
     pub kind: TokenKind,
 }
 
@@ -35,11 +39,22 @@ impl FromRequestParts<AppState> for Caller {
             .and_then(bearer_secret)
             .filter(|s| !s.is_empty())
             .ok_or_else(ApiError::unauthorized)?;
-        let (token_id, kind) = state
+        let token = state
             .store()
-            .token(secret)
+            .token(secret, state.clock().now().unix_timestamp())
             .await?
             .ok_or_else(ApiError::unauthorized)?;
+        match token.state {
+            TokenState::Live => {}
+            TokenState::Expired => return Err(ApiError::token_expired()),
+            TokenState::Revoked => return Err(ApiError::unauthorized()),
+        }
+        let TokenInfo {
+            token_id,
+            account_id,
+            kind,
+            ..
+        } = token;
         if let Err(wait) = state.inner.limiter.check(state.store(), &token_id).await? {
             return Err(ApiError::new(
                 StatusCode::TOO_MANY_REQUESTS,
@@ -48,7 +63,11 @@ impl FromRequestParts<AppState> for Caller {
             )
             .with_header("retry-after", wait));
         }
-        Ok(Caller { token_id, kind })
+        Ok(Caller {
+            token_id,
+            account_id,
+            kind,
+        })
     }
 }
 

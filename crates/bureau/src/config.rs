@@ -11,6 +11,8 @@ pub struct Config {
     /// `postgres://…` or `sqlite://…`; `None` is `bureau.sqlite3` in the data directory.
     pub database_url: Option<String>,
     pub limits: Limits,
+    /// How one-time codes reach citizens' phones.
+    pub sms: crate::accounts::sms::SmsConfig,
 }
 
 /// Limits the bureau answers with 413, 429 and 408.
@@ -34,6 +36,42 @@ pub struct Limits {
     /// silent for this long in its headers (or between requests) is closed, a body silent for
     /// this long is answered 408 and its connection closed.
     pub read_timeout: Duration,
+    /// Citizens' accounts: codes and tokens.
+    pub accounts: AccountLimits,
+}
+
+/// The rules of one-time codes (SMS costs the bureau money, and a code is a key) and how long a
+/// citizen's token lasts.
+#[derive(Debug, Clone)]
+pub struct AccountLimits {
+    /// How long a code is valid (5 minutes).
+    pub code_ttl: Duration,
+    /// Wrong tries that void a code (5).
+    pub code_max_failures: u32,
+    /// The least time between two codes to one number (a minute).
+    pub code_interval: Duration,
+    /// Codes to one number in an hour (10).
+    pub codes_per_phone_hour: u32,
+    /// Codes asked from one network address in an hour, to any numbers (30).
+    pub codes_per_address_hour: u32,
+    /// Codes the bureau sends in an hour in all (1000).
+    pub codes_per_hour: u32,
+    /// How long a citizen's token works before signing in again (180 days).
+    pub token_lifetime: Duration,
+}
+
+impl Default for AccountLimits {
+    fn default() -> AccountLimits {
+        AccountLimits {
+            code_ttl: Duration::from_secs(300),
+            code_max_failures: 5,
+            code_interval: Duration::from_secs(60),
+            codes_per_phone_hour: 10,
+            codes_per_address_hour: 30,
+            codes_per_hour: 1000,
+            token_lifetime: Duration::from_secs(180 * 86_400),
+        }
+    }
 }
 
 impl Default for Limits {
@@ -49,6 +87,7 @@ impl Default for Limits {
                 .map(String::from)
                 .to_vec(),
             read_timeout: Duration::from_secs(30),
+            accounts: AccountLimits::default(),
         }
     }
 }
@@ -60,6 +99,7 @@ impl Config {
             data_dir: data_dir.into(),
             database_url: None,
             limits: Limits::default(),
+            sms: Default::default(),
         }
     }
 

@@ -89,7 +89,7 @@ fn add_common_responses(document: &mut Value) {
         if !public {
             common.push((
                 "401",
-                "`unauthorized`: no token, or one the bureau does not know",
+                "`unauthorized`: no token, or one the bureau does not know or revoked; `token_expired`: a citizen's token whose time is up. Either way: sign in again",
             ));
             common.push((
                 "429",
@@ -203,6 +203,6 @@ mod tests {
                 }
             }
         }
-        assert_eq!(operations, 12);
+        assert_eq!(operations, 17);
     }
 }

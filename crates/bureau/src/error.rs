@@ -63,6 +63,19 @@ impl ApiError {
         }
     }
 
+    /// [`ApiError::new`] with arguments for the message.
+    pub fn with_args(
+        status: StatusCode,
+        code: ErrorCode,
+        id: &str,
+        args: &[(&str, petition_rules::i18n::Arg<'_>)],
+    ) -> ApiError {
+        ApiError {
+            message: bilingual(id, args),
+            ..ApiError::new(status, code, id)
+        }
+    }
+
     pub fn with_header(mut self, name: &'static str, value: impl ToString) -> ApiError {
         if let Ok(v) = HeaderValue::from_str(&value.to_string()) {
             self.headers.insert(HeaderName::from_static(name), v);
@@ -77,6 +90,16 @@ impl ApiError {
             "bureau-unauthorized",
         )
         .with_header("www-authenticate", "Bearer")
+    }
+
+    /// A token whose time is up: the citizen signs in again.
+    pub fn token_expired() -> ApiError {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::TokenExpired,
+            "bureau-token_expired",
+        )
+        .with_header("www-authenticate", "Bearer error=\"invalid_token\"")
     }
 
     pub fn not_found() -> ApiError {

@@ -25,6 +25,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
+use crate::accounts;
 use crate::clock::rfc3339;
 use crate::error::{ApiError, is_read_timeout};
 use crate::petitions::{intake, steps, views};
@@ -84,6 +85,10 @@ pub(crate) fn api(json_limit: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(views::get_petition_by_reference))
         .routes(routes!(steps::evaluate))
         .routes(routes!(steps::request_review))
+        .routes(routes!(accounts::send_code))
+        .routes(routes!(accounts::verify_code))
+        .routes(routes!(accounts::get_account, accounts::delete_account))
+        .routes(routes!(accounts::sign_out))
         .layer(DefaultBodyLimit::max(json_limit));
     let upload_routes = OpenApiRouter::new()
         .routes(routes!(

@@ -8,12 +8,15 @@
 //! - [`uploads`] and the rooms of [`petitions`] (intake with its idempotency protocol, views,
 //!   the citizen's steps) are the endpoints; [`ops`] moves petitions through the workflow for
 //!   the operator's command line;
+//! - [`accounts`] registers citizens by a mobile number and a one-time code, and issues their
+//!   tokens; every petition belongs to an account;
 //! - [`outbox`] holds the bureau's age key and imports kiosks' sealed outbox bundles through
 //!   the same intake as the API;
 //! - [`error`] turns every failure into `{code, message}`, never HTML;
 //! - [`serve`] runs the router over hyper, with the read timeouts, and words hyper's own
 //!   answers to requests it cannot parse as the router's.
 
+pub mod accounts;
 pub mod auth;
 pub mod catalog;
 pub mod clock;
@@ -54,6 +57,9 @@ struct Inner {
     outbox_key: outbox::OutboxKey,
     limiter: ratelimit::RateLimiter,
     received: uploads::Received,
+    sms: accounts::sms::Sms,
+    /// Counting the codes sent and recording one take turns (see `accounts::send_code`).
+    code_turn: tokio::sync::Mutex<()>,
 }
 
 impl AppState {
@@ -79,8 +85,11 @@ impl AppState {
             config.limits.rate_burst,
             store.backend(),
         );
+        let sms = accounts::sms::Sms::new(config.sms.clone());
         Ok(AppState {
             inner: Arc::new(Inner {
+                sms,
+                code_turn: Default::default(),
                 config,
                 store,
                 clock,

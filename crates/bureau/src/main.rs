@@ -8,11 +8,13 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use petition_api::bundle::BundleError;
+use petition_bureau::accounts::{self, sms, sms::SmsConfig};
 use petition_bureau::ops::{self, Action};
 use petition_bureau::outbox::{self, ImportError, OutboxKey, Outcome, Owner};
 use petition_bureau::store::TokenKind;
 use petition_bureau::{AppState, Clock, Config, Store, clock::rfc3339};
 use petition_rules::i18n::{Arg, Lang, text};
+use zeroize::Zeroizing;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -49,6 +51,22 @@ enum Command {
         /// is dropped (also how long an idle connection is kept).
         #[arg(long, env = "PETITION_BUREAU_READ_TIMEOUT", default_value_t = 30.0)]
         read_timeout: f64,
+        #[command(flatten)]
+        sms: SmsArgs,
+        /// Days a citizen's token works before signing in again.
+        #[arg(long, default_value_t = 180)]
+        token_days: u32,
+        /// One-time codes one network address may ask for in an hour, to any numbers.
+        #[arg(long, default_value_t = 30)]
+        codes_per_address_hour: u32,
+        /// One-time codes the bureau sends in an hour in all (text messages cost money).
+        #[arg(long, default_value_t = 1000)]
+        codes_per_hour: u32,
+    },
+    /// Citizens' accounts.
+    Account {
+        #[command(subcommand)]
+        command: AccountCommand,
     },
     /// Bearer tokens for citizens' accounts and kiosks.
     Token {
@@ -74,6 +92,66 @@ enum Command {
         /// submits them online.
         #[arg(long)]
         kiosk: Option<String>,
+    },
+}
+
+/// How one-time codes reach citizens' phones: one of the two, or no sign-up works.
+#[derive(Debug, clap::Args)]
+#[group(multiple = false)]
+struct SmsArgs {
+    /// FOR TESTS AND DEMOS ONLY: append each code to this file as one JSON line
+    /// `{"phone", "code", "at"}` instead of sending a text message.
+    #[arg(long, value_name = "PATH")]
+    sms_file: Option<PathBuf>,
+    /// Send codes through an SMS gateway: POST to this URL (https://) after filling in
+    /// `{phone}`, `{code}` and `{message}`, with the JSON `{"phone", "code", "message"}`. Its
+    /// credential, if any, is read from PETITION_SMS_GATEWAY_CREDENTIAL or from the file
+    /// PETITION_SMS_GATEWAY_CREDENTIAL_FILE names (never from the command line) and sent as
+    /// `Authorization: Bearer`.
+    #[arg(long, value_name = "URL_TEMPLATE")]
+    sms_gateway: Option<String>,
+}
+
+impl SmsArgs {
+    fn config(self) -> anyhow::Result<SmsConfig> {
+        if let Some(path) = self.sms_file {
+            return Ok(SmsConfig::File(path));
+        }
+        let Some(template) = self.sms_gateway else {
+            return Ok(SmsConfig::Off);
+        };
+        sms::check_template(&template).map_err(|e| anyhow::anyhow!("--sms-gateway: {e}"))?;
+        let credential = match (
+            std::env::var("PETITION_SMS_GATEWAY_CREDENTIAL").ok(),
+            std::env::var_os("PETITION_SMS_GATEWAY_CREDENTIAL_FILE"),
+        ) {
+            (Some(value), _) => Some(value),
+            (None, Some(file)) => Some(
+                std::fs::read_to_string(&file)
+                    .with_context(|| {
+                        format!(
+                            "read the SMS gateway's credential from {}",
+                            Path::new(&file).display()
+                        )
+                    })?
+                    .trim()
+                    .to_owned(),
+            ),
+            (None, None) => None,
+        };
+        Ok(SmsConfig::Gateway {
+            template,
+            credential: credential.filter(|c| !c.is_empty()).map(Zeroizing::new),
+        })
+    }
+}
+
+#[derive(Debug, Subcommand)]
+enum AccountCommand {
+    /// Revoke every token of the account of a mobile number: its apps must sign in again.
+    Revoke {
+        #[arg(long)]
+        phone: String,
     },
 }
 
@@ -140,8 +218,21 @@ async fn main() -> anyhow::Result<ExitCode> {
             listen,
             rate_limit,
             read_timeout,
+            sms,
+            token_days,
+            codes_per_address_hour,
+            codes_per_hour,
         } => {
             let mut config = config;
+            config.sms = sms.config()?;
+            if matches!(config.sms, SmsConfig::File(_)) {
+                tracing::warn!("codes go to --sms-file, not to phones: for tests and demos only");
+            }
+            let accounts = &mut config.limits.accounts;
+            accounts.token_lifetime =
+                std::time::Duration::from_secs(u64::from(token_days) * 86_400);
+            accounts.codes_per_address_hour = codes_per_address_hour;
+            accounts.codes_per_hour = codes_per_hour;
             config.limits.rate_per_second = rate_limit;
             config.limits.rate_burst = rate_limit * 5.0;
             config.limits.read_timeout = std::time::Duration::try_from_secs_f64(read_timeout)
@@ -168,6 +259,21 @@ async fn main() -> anyhow::Result<ExitCode> {
                 .create_token(kind, &name, &rfc3339(clock.now()))
                 .await?;
             println!("{secret}");
+        }
+        Command::Account {
+            command: AccountCommand::Revoke { phone },
+        } => {
+            let store = Store::open(&config).await.context("open the store")?;
+            match accounts::revoke(&store, &phone, clock.now()).await? {
+                Some(n) => println!(
+                    "{}",
+                    text(Lang::Zh, "bureau-account-revoked", &[("n", n.into())])
+                ),
+                None => {
+                    eprintln!("{}", both_lines("bureau-account-no_account", &[]));
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
         }
         Command::Petition { command } => {
             let store = Store::open(&config).await.context("open the store")?;

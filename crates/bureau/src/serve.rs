@@ -42,9 +42,9 @@ pub async fn serve(
     let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
-        let stream = tokio::select! {
+        let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
+                Ok(accepted) => accepted,
                 Err(e) => {
                     accept_failed(e).await;
                     continue;
@@ -52,7 +52,12 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
-        let service = TowerToHyperService::new(router.clone());
+        // The address a request came from, for the budget of text messages per address. A proxy
+        // in front of the bureau makes every request come from it; no header is trusted.
+        let service = TowerToHyperService::new(tower_layer::Layer::layer(
+            &axum::Extension(crate::accounts::Peer(peer)),
+            router.clone(),
+        ));
         let connection =
             graceful.watch(http.serve_connection(TokioIo::new(JsonAnswers::new(stream)), service));
         tokio::spawn(async move {

@@ -235,6 +235,35 @@ pub fn is_phone(phone: &str) -> bool {
     is_mobile(digits) || is_landline(digits)
 }
 
+/// The 11 digits of a mainland mobile number written as [`is_phone`] takes it (+86, spaces,
+/// dashes), or `None` for a landline or anything else: the form an account's number is kept in.
+pub fn mobile_number(phone: &str) -> Option<String> {
+    if !is_phone(phone) {
+        return None;
+    }
+    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+    let digits = match digits.len() {
+        13 => digits.strip_prefix("86")?.to_owned(),
+        _ => digits,
+    };
+    is_mobile(&digits).then_some(digits)
+}
+
+/// A mobile number with its middle four digits hidden, as an account shows it: `139****4567`.
+pub fn mask_mobile(digits: &str) -> String {
+    let chars: Vec<char> = digits.chars().collect();
+    if chars.len() < 8 {
+        return "*".repeat(chars.len());
+    }
+    let (head, tail) = (&chars[..3], &chars[chars.len() - 4..]);
+    format!(
+        "{}{}{}",
+        head.iter().collect::<String>(),
+        "*".repeat(chars.len() - 7),
+        tail.iter().collect::<String>()
+    )
+}
+
 fn is_mobile(d: &str) -> bool {
     let b = d.as_bytes();
     b.len() == 11 && b[0] == b'1' && (b'3'..=b'9').contains(&b[1])
@@ -362,6 +391,26 @@ mod tests {
             id(&with_check("99010219900307123")),
             Err(ProblemCode::IdNumberRegion)
         );
+    }
+
+    #[test]
+    fn mobile_numbers_are_kept_as_eleven_digits_and_shown_masked() {
+        assert_eq!(
+            mobile_number("139 1234 4567").as_deref(),
+            Some("13912344567")
+        );
+        assert_eq!(
+            mobile_number("+86 139-1234-4567").as_deref(),
+            Some("13912344567")
+        );
+        assert_eq!(
+            mobile_number("029-88886666"),
+            None,
+            "a landline has no account"
+        );
+        assert_eq!(mobile_number("12912344567"), None);
+        assert_eq!(mobile_number("1391234456"), None);
+        assert_eq!(mask_mobile("13912344567"), "139****4567");
     }
 
     #[test]

@@ -92,7 +92,7 @@ fn body_hash_2005(req: &SubmitPetition) -> Option<String> {
 /// Claims the key for this request, or answers for it: `Some` is the answer to give.
 pub async fn claim(
     state: &AppState,
-    token_id: &str,
+    account_id: &str,
     key: &str,
     body_hash: &str,
     req: &SubmitPetition,
@@ -101,12 +101,12 @@ pub async fn claim(
     let store = state.store();
     let now_unix = now.unix_timestamp();
     if store
-        .insert_claim(token_id, key, body_hash, now_unix)
+        .insert_claim(account_id, key, body_hash, now_unix)
         .await?
     {
         return Ok(None);
     }
-    let claim = store.claim(token_id, key).await?;
+    let claim = store.claim(account_id, key).await?;
     if claim.body_hash != body_hash && Some(&claim.body_hash) != body_hash_2005(req).as_ref() {
         return Err(key_reused());
     }
@@ -124,7 +124,7 @@ pub async fn claim(
         ClaimState::InFlight { claimed_unix } => {
             if claimed_unix < now_unix - STALE_CLAIM_SECONDS
                 && store
-                    .take_over_claim(token_id, key, claimed_unix, now_unix)
+                    .take_over_claim(account_id, key, claimed_unix, now_unix)
                     .await?
             {
                 return Ok(None);
@@ -140,8 +140,8 @@ pub async fn claim(
 }
 
 /// Gives up a claim whose request failed, so a corrected petition can be sent with the same id.
-pub async fn release(state: &AppState, token_id: &str, key: &str) -> Result<(), Error> {
-    state.store().release_claim(token_id, key).await
+pub async fn release(state: &AppState, account_id: &str, key: &str) -> Result<(), Error> {
+    state.store().release_claim(account_id, key).await
 }
 
 /// Stores `receipt` as the answer to the owner's claim on the key, for replays.

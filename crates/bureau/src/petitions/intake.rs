@@ -58,16 +58,16 @@ pub async fn submit_petition(
     let now = state.clock().now();
 
     if let Some(answer) =
-        idempotency::claim(&state, &caller.token_id, &key, &body_hash, &req, now).await?
+        idempotency::claim(&state, &caller.account_id, &key, &body_hash, &req, now).await?
     {
         return Ok(answer);
     }
-    match deliver(&state, &caller.token_id, &key, &req, Source::Api, now).await {
+    match deliver(&state, &caller.account_id, &key, &req, Source::Api, now).await {
         Ok(Delivery::Created(receipt) | Delivery::AlreadyDelivered(receipt)) => {
             Ok((StatusCode::CREATED, Json(receipt)).into_response())
         }
         Err(e) => {
-            idempotency::release(&state, &caller.token_id, &key).await?;
+            idempotency::release(&state, &caller.account_id, &key).await?;
             Err(e)
         }
     }
@@ -146,7 +146,7 @@ pub async fn deliver(
         if Content::of_delivered(&earlier) != content {
             return Err(key_reused());
         }
-        if earlier.token_id == BUNDLE_TOKEN_ID && owner != BUNDLE_TOKEN_ID {
+        if earlier.account_id == BUNDLE_TOKEN_ID && owner != BUNDLE_TOKEN_ID {
             stored::set_owner(&mut tx, &earlier.tracking_code, owner).await?;
         }
         if matches!(source, Source::Api) {

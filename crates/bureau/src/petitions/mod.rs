@@ -42,7 +42,7 @@ fn petition_not_found() -> ApiError {
 async fn owned(state: &AppState, caller: &Caller, code: &str) -> Result<PetitionRow, ApiError> {
     state
         .store()
-        .petition_row(code, Some(&caller.token_id))
+        .petition_row(code, Some(&caller.account_id))
         .await?
         .ok_or_else(petition_not_found)
 }

@@ -93,7 +93,7 @@ pub async fn get_petition_by_reference(
     })?;
     let code = state
         .store()
-        .tracking_code_by_reference(&reference, &caller.token_id)
+        .tracking_code_by_reference(&reference, &caller.account_id)
         .await?
         .ok_or_else(|| {
             ApiError::new(
@@ -136,7 +136,7 @@ pub async fn list_petitions(
     };
     let store = state.store();
     let changed = store
-        .changed_since(&caller.token_id, since, PAGE + 1)
+        .changed_since(&caller.account_id, since, PAGE + 1)
         .await?;
     let more = changed.len() as i64 > PAGE;
     let mut cursor = since;

@@ -1,4 +1,4 @@
-//! The claims of `POST /v1/petitions` on their `Idempotency-Key`, one row per token and key:
+//! The claims of `POST /v1/petitions` on their `Idempotency-Key`, one row per account and key:
 //! `in_flight` while a request works on it, `done` with the answer to replay. The protocol that
 //! reads them is `crate::petitions::idempotency`.
 
@@ -28,17 +28,17 @@ impl Store {
     /// Claims the key for a request; `false` when some request claimed it before.
     pub async fn insert_claim(
         &self,
-        token_id: &str,
+        account_id: &str,
         key: &str,
         body_hash: &str,
         now_unix: i64,
     ) -> Result<bool, Error> {
         let _turn = self.write_turn().await;
         let inserted = sqlx::query(
-            "INSERT INTO idempotency (token_id, key, body_hash, state, claimed_unix) \
-             VALUES ($1, $2, $3, 'in_flight', $4) ON CONFLICT (token_id, key) DO NOTHING",
+            "INSERT INTO idempotency (account_id, key, body_hash, state, claimed_unix) \
+             VALUES ($1, $2, $3, 'in_flight', $4) ON CONFLICT (account_id, key) DO NOTHING",
         )
-        .bind(token_id)
+        .bind(account_id)
         .bind(key)
         .bind(body_hash)
         .bind(now_unix)
@@ -48,12 +48,12 @@ impl Store {
     }
 
     /// The claim on a key that [`Store::insert_claim`] found taken.
-    pub async fn claim(&self, token_id: &str, key: &str) -> Result<Claim, Error> {
+    pub async fn claim(&self, account_id: &str, key: &str) -> Result<Claim, Error> {
         let row = sqlx::query(
             "SELECT body_hash, state, status_code, response, claimed_unix FROM idempotency \
-             WHERE token_id = $1 AND key = $2",
+             WHERE account_id = $1 AND key = $2",
         )
-        .bind(token_id)
+        .bind(account_id)
         .bind(key)
         .fetch_one(&self.pool)
         .await?;
@@ -77,7 +77,7 @@ impl Store {
     /// it over or finished it first.
     pub async fn take_over_claim(
         &self,
-        token_id: &str,
+        account_id: &str,
         key: &str,
         claimed_unix: i64,
         now_unix: i64,
@@ -85,10 +85,10 @@ impl Store {
         let _turn = self.write_turn().await;
         let taken = sqlx::query(
             "UPDATE idempotency SET claimed_unix = $1 \
-             WHERE token_id = $2 AND key = $3 AND state = 'in_flight' AND claimed_unix = $4",
+             WHERE account_id = $2 AND key = $3 AND state = 'in_flight' AND claimed_unix = $4",
         )
         .bind(now_unix)
-        .bind(token_id)
+        .bind(account_id)
         .bind(key)
         .bind(claimed_unix)
         .execute(&self.pool)
@@ -97,12 +97,12 @@ impl Store {
     }
 
     /// Drops an unfinished claim.
-    pub async fn release_claim(&self, token_id: &str, key: &str) -> Result<(), Error> {
+    pub async fn release_claim(&self, account_id: &str, key: &str) -> Result<(), Error> {
         let _turn = self.write_turn().await;
         sqlx::query(
-            "DELETE FROM idempotency WHERE token_id = $1 AND key = $2 AND state = 'in_flight'",
+            "DELETE FROM idempotency WHERE account_id = $1 AND key = $2 AND state = 'in_flight'",
         )
-        .bind(token_id)
+        .bind(account_id)
         .bind(key)
         .execute(&self.pool)
         .await?;
@@ -114,16 +114,16 @@ impl Store {
 /// transaction.
 pub async fn answer_claim(
     tx: &mut Transaction<'_, Any>,
-    token_id: &str,
+    account_id: &str,
     key: &str,
     response: &str,
 ) -> Result<(), Error> {
     sqlx::query(
         "UPDATE idempotency SET state = 'done', status_code = 201, response = $1 \
-         WHERE token_id = $2 AND key = $3",
+         WHERE account_id = $2 AND key = $3",
     )
     .bind(response)
-    .bind(token_id)
+    .bind(account_id)
     .bind(key)
     .execute(&mut **tx)
     .await?;

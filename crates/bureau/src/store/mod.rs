@@ -2,7 +2,8 @@
 //! `Any` driver with runtime queries. Both dialects take `$1` placeholders; the schema differs
 //! only where the two must (see `migrations/`).
 //!
-//! Every SQL statement of the bureau is here, one submodule per table group: [`tokens`],
+//! Every SQL statement of the bureau is here, one submodule per table group: [`accounts`] (with
+//! their one-time codes), [`tokens`],
 //! [`uploads`], [`petitions`] (with their attachments and events), [`idempotency`] (the
 //! claims of `POST /v1/petitions`) and [`rate_buckets`] (the tokens' request buckets, on
 //! PostgreSQL). Methods that write take the writer's turn themselves;
@@ -11,6 +12,7 @@
 use std::time::Duration;
 
 use petition_api::submission_reference;
+use petition_rules::validate::mobile_number;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{Any, AnyPool, Connection, Executor, Row, Transaction};
 use tokio::sync::{Mutex, MutexGuard};
@@ -18,13 +20,14 @@ use tokio::sync::{Mutex, MutexGuard};
 use crate::config::Config;
 use crate::error::Error;
 
+pub mod accounts;
 pub mod idempotency;
 pub mod petitions;
 pub mod rate_buckets;
 pub mod tokens;
 pub mod uploads;
 
-pub use tokens::{BUNDLE_TOKEN_ID, TokenKind};
+pub use tokens::{BUNDLE_TOKEN_ID, TokenInfo, TokenKind, TokenState};
 
 /// Which database is behind the pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,7 +98,7 @@ impl Store {
         match backend {
             Backend::Sqlite => {
                 pool.execute("PRAGMA journal_mode = WAL").await?;
-                sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+                migrate_sqlite(&pool).await?;
             }
             Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
         }
@@ -105,6 +108,7 @@ impl Store {
             writer: (backend == Backend::Sqlite).then(|| Mutex::new(())),
         };
         store.fill_in_references().await?;
+        store.fill_in_phones().await?;
         Ok(store)
     }
 
@@ -130,6 +134,39 @@ impl Store {
         }
         tx.commit().await?;
         tracing::info!(petitions = missing.len(), "filled in submission references");
+        Ok(())
+    }
+
+    /// Gives petitions taken in before accounts existed the petitioner's mobile number as 11
+    /// digits (empty for a landline), by which a citizen can claim a kiosk's petition (migration
+    /// 0006/0007).
+    async fn fill_in_phones(&self) -> Result<(), Error> {
+        let missing = sqlx::query("SELECT tracking_code, body FROM petitions WHERE phone IS NULL")
+            .fetch_all(&self.pool)
+            .await?;
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let _turn = self.write_turn().await;
+        let mut tx = self.pool.begin().await?;
+        for row in &missing {
+            let code: String = row.try_get("tracking_code")?;
+            let body: String = row.try_get("body")?;
+            let phone = serde_json::from_str::<serde_json::Value>(&body)
+                .ok()
+                .and_then(|b| b.get("phone")?.as_str().and_then(mobile_number))
+                .unwrap_or_default();
+            sqlx::query("UPDATE petitions SET phone = $1 WHERE tracking_code = $2")
+                .bind(phone)
+                .bind(&code)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        tracing::info!(
+            petitions = missing.len(),
+            "filled in petitioners' mobile numbers"
+        );
         Ok(())
     }
 
@@ -164,6 +201,26 @@ impl Store {
             }
         }
     }
+}
+
+/// Applies SQLite's migrations with foreign keys off, as SQLite's own way of changing a table's
+/// references needs (a rebuild: migration 0006), and checks every reference before turning them
+/// on again: a migration that left one dangling fails the open.
+async fn migrate_sqlite(pool: &AnyPool) -> Result<(), Error> {
+    let mut conn = pool.acquire().await?;
+    conn.execute("PRAGMA foreign_keys = OFF").await?;
+    let migrated = sqlx::migrate!("./migrations/sqlite")
+        .run_direct(&mut *conn)
+        .await;
+    let dangling = sqlx::query("PRAGMA foreign_key_check")
+        .fetch_all(&mut *conn)
+        .await?;
+    conn.execute("PRAGMA foreign_keys = ON").await?;
+    migrated?;
+    if !dangling.is_empty() {
+        return Err(Error::Corrupt("references left dangling by a migration"));
+    }
+    Ok(())
 }
 
 /// On PostgreSQL, makes the transaction's writes to petitions and events take turns with every
@@ -201,17 +258,22 @@ mod tests {
             .create_token(TokenKind::Citizen, "t", "2026-01-01T00:00:00Z")
             .await
             .expect("a token");
-        let (token_id, _) = store.token(&secret).await.expect("read").expect("known");
+        let account = store
+            .token(&secret, 0)
+            .await
+            .expect("read")
+            .expect("known")
+            .account_id;
         let id = "6f1c7a52-2b9e-4d1a-9c3e-8f0a1b2c3d4e";
         // As intake wrote it before migration 0002: no reference.
         sqlx::query(
-            "INSERT INTO petitions (tracking_code, petition_id, token_id, status, body, title, \
+            "INSERT INTO petitions (tracking_code, petition_id, account_id, status, body, title, \
              region, category, purpose, received_at, updated_at) \
              VALUES ('XF-2222-3333-4444-5555', $1, $2, 'submitted', '{}', 't', '610113', 'c', \
              'complaint', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
         )
         .bind(id)
-        .bind(&token_id)
+        .bind(&account)
         .execute(store.pool())
         .await
         .expect("inserted");
@@ -225,5 +287,80 @@ mod tests {
             .try_get("reference")
             .expect("a reference");
         assert_eq!(reference, "C1YKK-3D5JJ");
+    }
+
+    /// Migration 0006 on SQLite rebuilds petitions and uploads: a token's petitions, events and
+    /// keys from before accounts are its account's after it, and references still hold.
+    #[tokio::test]
+    async fn a_tokens_petitions_from_before_accounts_stay_its_own() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let config = Config::new(dir.path());
+        install_default_drivers();
+        let pool = AnyPoolOptions::new()
+            .max_connections(1)
+            .connect(&config.database_url())
+            .await
+            .expect("a database");
+        let mut before = sqlx::migrate!("./migrations/sqlite");
+        before.migrations = before
+            .migrations
+            .iter()
+            .filter(|m| m.version < 6)
+            .cloned()
+            .collect::<Vec<_>>()
+            .into();
+        before
+            .run(&pool)
+            .await
+            .expect("the migrations before accounts");
+        let secret = "pbt_from_before_accounts";
+        for statement in [
+            format!(
+                "INSERT INTO tokens (id, kind, name, hash, created_at) \
+                 VALUES ('t1', 'citizen', 'old', '{}', '2026-01-01T00:00:00Z')",
+                tokens::token_hash(secret)
+            ),
+            "INSERT INTO petitions (tracking_code, petition_id, token_id, status, body, title, \
+             region, category, purpose, received_at, updated_at, change_seq, reference) \
+             VALUES ('XF-2222-3333-4444-5555', 'p1', 't1', 'submitted', \
+             '{\"phone\": \"139 1234 4567\"}', 't', '610113', 'c', 'claim', \
+             '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', 1, 'R')"
+                .into(),
+            "INSERT INTO events (tracking_code, kind, at) \
+             VALUES ('XF-2222-3333-4444-5555', 'submitted', '2026-01-01T00:00:00Z')"
+                .into(),
+            "INSERT INTO idempotency (token_id, key, body_hash, state, status_code, response, \
+             claimed_unix) VALUES ('t1', 'p1', 'h', 'done', 201, '{}', 0)"
+                .into(),
+        ] {
+            sqlx::query(&statement)
+                .execute(&pool)
+                .await
+                .expect("an old row");
+        }
+        pool.close().await;
+
+        let store = Store::open(&config).await.expect("the store migrates");
+        let token = store.token(secret, 0).await.expect("read").expect("known");
+        assert_eq!(token.account_id, "t1");
+        assert_eq!(token.state, TokenState::Live);
+        let changed = store.changed_since("t1", 0, 10).await.expect("changes");
+        assert_eq!(changed, vec![("XF-2222-3333-4444-5555".to_owned(), 1)]);
+        let claim = store.claim("t1", "p1").await.expect("the key's claim");
+        assert!(
+            matches!(claim.state, idempotency::ClaimState::Done { .. }),
+            "{claim:?}"
+        );
+        let phone: String = sqlx::query_scalar("SELECT phone FROM petitions")
+            .fetch_one(store.pool())
+            .await
+            .expect("the phone");
+        assert_eq!(phone, "13912344567");
+        let dangling = sqlx::query(
+            "INSERT INTO events (tracking_code, kind, at) VALUES ('XF-none', 'submitted', 'x')",
+        )
+        .execute(store.pool())
+        .await;
+        assert!(dangling.is_err(), "references are enforced again");
     }
 }

@@ -3,6 +3,7 @@
 //! every write that a citizen should see goes through [`add_event`].
 
 use petition_api::{AttachmentInfo, Evaluation, Event, EventKind, Status, SubmitPetition};
+use petition_rules::validate::mobile_number;
 use sqlx::{Any, Row, Transaction};
 
 use super::{BUNDLE_TOKEN_ID, Store, lock_changes};
@@ -12,7 +13,7 @@ use crate::error::Error;
 #[derive(Debug, Clone)]
 pub struct PetitionRow {
     pub tracking_code: String,
-    pub token_id: String,
+    pub account_id: String,
     pub status: Status,
     pub accepted_at: Option<String>,
     pub replied_at: Option<String>,
@@ -45,7 +46,7 @@ pub struct PetitionRecord {
 #[derive(Debug, Clone)]
 pub struct Delivered {
     pub tracking_code: String,
-    pub token_id: String,
+    pub account_id: String,
     pub received_at: String,
     /// The petition as it was submitted (its `attachments` name the uploads of that time).
     pub petition: SubmitPetition,
@@ -107,18 +108,18 @@ pub async fn delivered(
 ) -> Result<Option<Delivered>, Error> {
     let query = if owner == BUNDLE_TOKEN_ID {
         sqlx::query(
-            "SELECT tracking_code, token_id, body, received_at FROM petitions \
+            "SELECT tracking_code, account_id, body, received_at FROM petitions \
              WHERE petition_id = $1 \
-             ORDER BY CASE WHEN token_id = $2 THEN 0 ELSE 1 END, received_at, tracking_code \
+             ORDER BY CASE WHEN account_id = $2 THEN 0 ELSE 1 END, received_at, tracking_code \
              LIMIT 1",
         )
         .bind(petition_id)
         .bind(owner)
     } else {
         sqlx::query(
-            "SELECT tracking_code, token_id, body, received_at FROM petitions \
-             WHERE petition_id = $1 AND token_id IN ($2, $3) \
-             ORDER BY CASE WHEN token_id = $2 THEN 0 ELSE 1 END LIMIT 1",
+            "SELECT tracking_code, account_id, body, received_at FROM petitions \
+             WHERE petition_id = $1 AND account_id IN ($2, $3) \
+             ORDER BY CASE WHEN account_id = $2 THEN 0 ELSE 1 END LIMIT 1",
         )
         .bind(petition_id)
         .bind(owner)
@@ -142,7 +143,7 @@ pub async fn delivered(
     .collect::<Result<Vec<_>, sqlx::Error>>()?;
     Ok(Some(Delivered {
         tracking_code,
-        token_id: row.try_get("token_id")?,
+        account_id: row.try_get("account_id")?,
         received_at: row.try_get("received_at")?,
         petition,
         attachments,
@@ -155,7 +156,7 @@ pub async fn set_owner(
     tracking_code: &str,
     owner: &str,
 ) -> Result<(), Error> {
-    sqlx::query("UPDATE petitions SET token_id = $1 WHERE tracking_code = $2")
+    sqlx::query("UPDATE petitions SET account_id = $1 WHERE tracking_code = $2")
         .bind(owner)
         .bind(tracking_code)
         .execute(&mut **tx)
@@ -167,9 +168,9 @@ pub async fn set_owner(
 pub async fn insert(tx: &mut Transaction<'_, Any>, new: &NewPetition<'_>) -> Result<(), Error> {
     let req = new.petition;
     sqlx::query(
-        "INSERT INTO petitions (tracking_code, petition_id, token_id, status, body, title, region, \
-         category, purpose, received_at, updated_at, reference) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        "INSERT INTO petitions (tracking_code, petition_id, account_id, status, body, title, region, \
+         category, purpose, received_at, updated_at, reference, phone) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     )
     .bind(new.tracking_code)
     .bind(new.petition_id)
@@ -183,6 +184,7 @@ pub async fn insert(tx: &mut Transaction<'_, Any>, new: &NewPetition<'_>) -> Res
     .bind(new.received_at)
     .bind(new.received_at)
     .bind(new.reference)
+    .bind(mobile_number(&req.phone).unwrap_or_default())
     .execute(&mut **tx)
     .await?;
     for (i, a) in new.attachments.iter().enumerate() {
@@ -247,21 +249,22 @@ impl Store {
         owner: Option<&str>,
     ) -> Result<Option<PetitionRow>, Error> {
         let row = sqlx::query(
-            "SELECT tracking_code, token_id, status, accepted_at, replied_at, extended, \
-             review_requested, evaluation FROM petitions WHERE tracking_code = $1",
+            "SELECT tracking_code, account_id, claimed_by, status, accepted_at, replied_at, \
+             extended, review_requested, evaluation FROM petitions WHERE tracking_code = $1",
         )
         .bind(tracking_code)
         .fetch_optional(&self.pool)
         .await?;
         let Some(r) = row else { return Ok(None) };
-        let token_id: String = r.try_get("token_id")?;
-        if owner.is_some_and(|o| o != token_id) {
+        let account_id: String = r.try_get("account_id")?;
+        let claimed_by: Option<String> = r.try_get("claimed_by")?;
+        if owner.is_some_and(|o| o != account_id && claimed_by.as_deref() != Some(o)) {
             return Ok(None);
         }
         let status: String = r.try_get("status")?;
         Ok(Some(PetitionRow {
             tracking_code: r.try_get("tracking_code")?,
-            token_id,
+            account_id,
             status: Status::parse(&status).ok_or(Error::Corrupt("petition status"))?,
             accepted_at: r.try_get("accepted_at")?,
             replied_at: r.try_get("replied_at")?,
@@ -343,7 +346,8 @@ impl Store {
         owner: &str,
     ) -> Result<Option<String>, Error> {
         let row = sqlx::query(
-            "SELECT tracking_code FROM petitions WHERE reference = $1 AND token_id = $2 \
+            "SELECT tracking_code FROM petitions WHERE reference = $1 \
+             AND (account_id = $2 OR claimed_by = $2) \
              ORDER BY received_at, tracking_code LIMIT 1",
         )
         .bind(reference)
@@ -362,7 +366,8 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<(String, i64)>, Error> {
         let rows = sqlx::query(
-            "SELECT tracking_code, change_seq FROM petitions WHERE token_id = $1 AND change_seq > $2 \
+            "SELECT tracking_code, change_seq FROM petitions \
+             WHERE (account_id = $1 OR claimed_by = $1) AND change_seq > $2 \
              ORDER BY change_seq LIMIT $3",
         )
         .bind(owner)

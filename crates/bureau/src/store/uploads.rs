@@ -12,7 +12,7 @@ use crate::error::Error;
 #[derive(Debug, Clone)]
 pub struct UploadRow {
     pub id: String,
-    pub token_id: String,
+    pub account_id: String,
     pub length: u64,
     pub media_type: String,
     pub sha256: String,
@@ -31,7 +31,7 @@ impl UploadRow {
     fn from_row(r: &AnyRow) -> Result<UploadRow, sqlx::Error> {
         Ok(UploadRow {
             id: r.try_get("id")?,
-            token_id: r.try_get("token_id")?,
+            account_id: r.try_get("account_id")?,
             length: r.try_get::<i64, _>("length")? as u64,
             media_type: r.try_get("media_type")?,
             sha256: r.try_get("sha256")?,
@@ -47,10 +47,10 @@ impl UploadRow {
 
 impl Store {
     /// The token's upload with this id.
-    pub async fn upload(&self, id: &str, token_id: &str) -> Result<Option<UploadRow>, Error> {
-        let row = sqlx::query("SELECT * FROM uploads WHERE id = $1 AND token_id = $2")
+    pub async fn upload(&self, id: &str, account_id: &str) -> Result<Option<UploadRow>, Error> {
+        let row = sqlx::query("SELECT * FROM uploads WHERE id = $1 AND account_id = $2")
             .bind(id)
-            .bind(token_id)
+            .bind(account_id)
             .fetch_optional(&self.pool)
             .await?;
         Ok(row.as_ref().map(UploadRow::from_row).transpose()?)
@@ -59,11 +59,11 @@ impl Store {
     pub async fn insert_upload(&self, row: &UploadRow) -> Result<(), Error> {
         let _turn = self.write_turn().await;
         sqlx::query(
-            "INSERT INTO uploads (id, token_id, length, media_type, sha256, offset_bytes, complete, expires_unix) \
+            "INSERT INTO uploads (id, account_id, length, media_type, sha256, offset_bytes, complete, expires_unix) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(&row.id)
-        .bind(&row.token_id)
+        .bind(&row.account_id)
         .bind(row.length as i64)
         .bind(&row.media_type)
         .bind(&row.sha256)
@@ -81,16 +81,16 @@ impl Store {
     pub async fn claim_upload(
         &self,
         id: &str,
-        token_id: &str,
+        account_id: &str,
         offset: u64,
     ) -> Result<Option<UploadRow>, Error> {
         let _turn = self.write_turn().await;
         let row = sqlx::query(
             "UPDATE uploads SET claim = claim + 1 \
-             WHERE id = $1 AND token_id = $2 AND complete = 0 AND offset_bytes = $3 RETURNING *",
+             WHERE id = $1 AND account_id = $2 AND complete = 0 AND offset_bytes = $3 RETURNING *",
         )
         .bind(id)
-        .bind(token_id)
+        .bind(account_id)
         .bind(offset as i64)
         .fetch_optional(&self.pool)
         .await?;
@@ -177,19 +177,19 @@ impl Store {
     /// sent a file.
     pub async fn owns_content(
         &self,
-        token_id: &str,
+        account_id: &str,
         sha256: &str,
         length: u64,
     ) -> Result<bool, Error> {
         let row = sqlx::query(
             "SELECT 1 AS held FROM uploads \
-             WHERE token_id = $1 AND sha256 = $2 AND length = $3 AND complete = 1 \
+             WHERE account_id = $1 AND sha256 = $2 AND length = $3 AND complete = 1 \
              UNION ALL \
              SELECT 1 AS held FROM attachments a JOIN petitions p ON p.tracking_code = a.tracking_code \
-             WHERE p.token_id = $1 AND a.sha256 = $2 AND a.length = $3 \
+             WHERE p.account_id = $1 AND a.sha256 = $2 AND a.length = $3 \
              LIMIT 1",
         )
-        .bind(token_id)
+        .bind(account_id)
         .bind(sha256)
         .bind(length as i64)
         .fetch_optional(&self.pool)
@@ -226,10 +226,15 @@ mod tests {
             .create_token(TokenKind::Citizen, "t", "2026-01-01T00:00:00Z")
             .await
             .expect("a token");
-        let (token, _) = store.token(&secret).await.expect("read").expect("known");
+        let token = store
+            .token(&secret, 0)
+            .await
+            .expect("read")
+            .expect("known")
+            .account_id;
         let upload = UploadRow {
             id: "u1".into(),
-            token_id: token.clone(),
+            account_id: token.clone(),
             length: 100,
             media_type: "image/png".into(),
             sha256: "00".repeat(32),

@@ -176,14 +176,14 @@ pub async fn create_upload(
     // once too, but only after the caller has sent its bytes (`blobs::keep`).
     let held = state
         .store()
-        .owns_content(&caller.token_id, &sha, req.length)
+        .owns_content(&caller.account_id, &sha, req.length)
         .await?
         && tokio::fs::metadata(state.config().blob_path(&sha))
             .await
             .is_ok_and(|m| m.len() == req.length);
     let row = UploadRow {
         id: uuid::Uuid::new_v4().simple().to_string(),
-        token_id: caller.token_id,
+        account_id: caller.account_id,
         length: req.length,
         media_type: req.media_type,
         sha256: sha,
@@ -239,7 +239,7 @@ pub async fn upload_status(
 ) -> Result<Response, ApiError> {
     let row = state
         .store()
-        .upload(&id, &caller.token_id)
+        .upload(&id, &caller.account_id)
         .await?
         .ok_or_else(not_found)?;
     if !row.complete && row.expires_unix < state.clock().now().unix_timestamp() {
@@ -323,7 +323,7 @@ pub async fn upload_patch(
         })?;
     let row = state
         .store()
-        .upload(&id, &caller.token_id)
+        .upload(&id, &caller.account_id)
         .await?
         .ok_or_else(not_found)?;
     if !row.complete && row.expires_unix < state.clock().now().unix_timestamp() {
@@ -337,13 +337,13 @@ pub async fn upload_patch(
     // from the one running.
     let Some(row) = state
         .store()
-        .claim_upload(&id, &caller.token_id, claimed)
+        .claim_upload(&id, &caller.account_id, claimed)
         .await?
     else {
         // Completed, or moved on, since it was read.
         let row = state
             .store()
-            .upload(&id, &caller.token_id)
+            .upload(&id, &caller.account_id)
             .await?
             .ok_or_else(not_found)?;
         return Err(offset_mismatch(&row));
@@ -539,7 +539,7 @@ async fn copy_received(
 /// bytes are still recorded in it (the newer PATCH copies them from there).
 async fn lose(state: &AppState, row: &UploadRow, file_claim: i64) -> ApiError {
     tracing::info!("a newer PATCH took the upload over; this one stops");
-    let in_use = match state.store().upload(&row.id, &row.token_id).await {
+    let in_use = match state.store().upload(&row.id, &row.account_id).await {
         Ok(now) => now.is_some_and(|now| now.file_claim == file_claim),
         Err(_) => true,
     };
@@ -552,7 +552,7 @@ async fn lose(state: &AppState, row: &UploadRow, file_claim: i64) -> ApiError {
 
 /// Whether the upload is complete (and so there is nothing left to do).
 async fn completed(state: &AppState, row: &UploadRow) -> bool {
-    matches!(state.store().upload(&row.id, &row.token_id).await, Ok(Some(now)) if now.complete)
+    matches!(state.store().upload(&row.id, &row.account_id).await, Ok(Some(now)) if now.complete)
 }
 
 /// Checks the SHA-256 of the holder's fully received file and keeps it, or discards the upload.
