@@ -115,6 +115,11 @@ pub fn bindings() -> tauri_specta::Builder<tauri::Wry> {
             commands::letter::save_letter::<tauri::Wry>,
             commands::sync::bureau_info,
             commands::sync::sign_in,
+            commands::account::account_status,
+            commands::account::ask_code,
+            commands::account::verify_code,
+            commands::account::sign_out,
+            commands::account::delete_account,
             commands::sync::submit_petition,
             commands::sync::similar_petitions,
             commands::sync::withdraw_petition,
@@ -486,6 +491,11 @@ mod tests {
             "get_draft",
             "petition_status",
             "sign_in",
+            "ask_code",
+            "verify_code",
+            "account_status",
+            "sign_out",
+            "delete_account",
             "list_drafts",
         ] {
             assert!(!KIOSK_COMMANDS.contains(&desktop), "{desktop}");

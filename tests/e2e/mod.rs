@@ -1,5 +1,6 @@
 //! The real app (release build) under Xvfb, driven through tauri-driver + WebKitWebDriver.
 
+mod account;
 mod comfort;
 mod keyless;
 mod kiosk;
@@ -379,6 +380,7 @@ async fn submitted_offline_it_is_delivered_when_the_bureau_comes_up_and_the_repl
         };
         let app = driver.launch(&dir.path().join("data"), &[]).await;
         app.click("[data-testid=show-outbox]").await;
+        app.click("[data-testid=token-sign-in] summary").await;
         app.type_into("#bureau-url", &format!("http://127.0.0.1:{port}"))
             .await;
         app.type_into("#bureau-token", &token).await;

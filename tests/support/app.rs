@@ -417,6 +417,25 @@ impl App {
             .unwrap_or_else(|e| panic!("pressing keys: {e}"));
     }
 
+    /// Moves the focus with Tab, as a keyboard user does, until it is on the element `css`
+    /// (at most 40 presses; none when it is there already).
+    pub async fn tab_to(&self, css: &str) {
+        let test = format!(
+            "return !!document.activeElement && document.activeElement.matches({})",
+            serde_json::to_string(css).expect("a string")
+        );
+        for _ in 0..40 {
+            if self.js(&test).await == serde_json::Value::Bool(true) {
+                return;
+            }
+            self.press("\u{E004}").await;
+        }
+        let at = self
+            .js("return document.activeElement ? document.activeElement.outerHTML.slice(0, 120) : ''")
+            .await;
+        panic!("40 presses of Tab did not reach `{css}` (the focus is on {at})");
+    }
+
     /// Runs JavaScript in the page and returns its value.
     pub async fn js(&self, script: &str) -> serde_json::Value {
         self.client

@@ -3,6 +3,7 @@
 //! OS keyring. Run under a private D-Bus session with an unlocked gnome-keyring (scripts/test
 //! and CI do).
 
+mod accounts;
 mod catalog;
 mod faults;
 mod kill;

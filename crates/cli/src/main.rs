@@ -4,6 +4,7 @@
 //! language (Chinese unless `LANG` says English). Exit codes: 0 done, 1 the thing asked about is
 //! not ready or failed, 2 the command line was wrong.
 
+mod account;
 mod attach;
 mod catalog;
 mod letter;
@@ -60,6 +61,14 @@ enum Command {
     /// Sign in to the bureau; the token is kept in the OS keyring (in passphrase mode, in the
     /// encrypted database).
     Login(sync::LoginArgs),
+    /// The citizen's own account at the bureau: sign up or in with a mobile number and the code
+    /// texted to it.
+    Account {
+        #[command(flatten)]
+        bureau: account::BureauArg,
+        #[command(subcommand)]
+        command: account::AccountCommand,
+    },
     /// Submit a complete draft: it is frozen and queued for the bureau.
     Submit { id: String },
     /// List queued and delivered petitions with their progress.
@@ -328,6 +337,9 @@ async fn run(cli: Cli, lang: Lang) -> anyhow::Result<ExitCode> {
         Command::Attachment(cmd) => attach::attachment(&store, cmd).await?,
         Command::Normalize(args) => attach::normalize(&args, lang)?,
         Command::Login(args) => sync::login(&store, args, lang).await?,
+        Command::Account { bureau, command } => {
+            account::account(&store, bureau, command, lang).await?
+        }
         Command::Submit { id } => sync::submit(&store, &resolve(&store, &id).await?, lang).await?,
         Command::Outbox { json } => sync::outbox(&store, json, lang).await?,
         Command::Withdraw { id } => {

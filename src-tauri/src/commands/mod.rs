@@ -1,5 +1,6 @@
 //! The commands the UI calls, one file per domain. Each converts, calls the core, converts back.
 
+pub mod account;
 pub mod attachments;
 pub mod catalog;
 pub mod drafts;

@@ -51,6 +51,21 @@ export const commands = {
 	 *  the settings, then wakes the engine.
 	 */
 	signIn: (bureauUrl: string, token: string) => __TAURI_INVOKE<SignIn>("sign_in", { bureauUrl, token }),
+	accountStatus: () => __TAURI_INVOKE<AccountStatus>("account_status"),
+	/**
+	 *  获取验证码: for a sign-up (`sign_up`, with the name and ID number, checked like the form's) or a
+	 *  sign-in. Nothing the citizen typed is lost on a refusal: the UI keeps its fields.
+	 */
+	askCode: (signUp: boolean, phone: string, name: string, idNumber: string) => __TAURI_INVOKE<CodeAsked>("ask_code", { signUp, phone, name, idNumber }),
+	/**  登录 with the code read from the text message; the account's petitions then come down. */
+	verifyCode: (code: string) => __TAURI_INVOKE<AccountSignedIn>("verify_code", { code }),
+	/**
+	 *  退出登录; with `forget_delivered` this machine's copies of the account's delivered petitions go
+	 *  too. Drafts stay.
+	 */
+	signOut: (forgetDelivered: boolean) => __TAURI_INVOKE<null>("sign_out", { forgetDelivered }),
+	/**  注销账号 (the UI asks first). */
+	deleteAccount: () => __TAURI_INVOKE<null>("delete_account"),
 	/**  Freezes a ready draft and puts it in the outbox, in one transaction; it goes out by itself. */
 	submitPetition: (id: string) => __TAURI_INVOKE<OutboxItem>("submit_petition", { id }),
 	/**
@@ -121,6 +136,28 @@ export const commands = {
 };
 
 /* Types */
+/**  What signing in brought. */
+export type AccountSignedIn = {
+	status: AccountStatus,
+	/**  The account was made now (a sign-up). */
+	created: boolean,
+	/**  Petitions made at a kiosk with this number that the account took over. */
+	claimed: number,
+};
+
+/**  Where the account stands, as `petitionctl account status --json` and the app show it. */
+export type AccountStatus = {
+	/**  A token is kept for this data directory. */
+	signed_in: boolean,
+	/**  The account's mobile number, masked (`139****4567`); none for a token given by hand. */
+	phone: string | null,
+	bureau_url: string | null,
+	/**  When the token stops working (RFC 3339). */
+	expires_at: string | null,
+	/**  The masked number a code was sent to and is awaited. */
+	code_sent_to: string | null,
+};
+
 /**  What the UI needs before its first paint. */
 export type AppInfo = {
 	/**  `zh-CN` or `en`. */
@@ -213,6 +250,14 @@ export type ChosenPlace = {
 	 *  whose place is no longer there is shown with a note, its code kept as it is.
 	 */
 	known: boolean,
+};
+
+/**  A code is on its way to the phone. */
+export type CodeAsked = {
+	/**  Seconds the code works. */
+	expires_in: number,
+	/**  Seconds before another code can be asked for. */
+	resend_after: number,
 };
 
 export type CommandError = {

@@ -18,6 +18,8 @@ import type {
 } from './bindings';
 
 export type {
+  AccountSignedIn,
+  AccountStatus,
   AppInfo,
   Attachment,
   AttachmentLimits,

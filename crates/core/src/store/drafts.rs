@@ -33,6 +33,19 @@ impl<'a> Drafts<'a> {
 
     /// Creates a draft with the given field values, in one durable transaction.
     pub async fn create(&self, values: &[(Field, String)]) -> Result<Petition> {
+        let mut values = values.to_vec();
+        for (field, key) in [
+            (Field::Name, crate::sync::account::NAME_SETTING),
+            (Field::IdNumber, crate::sync::account::ID_NUMBER_SETTING),
+        ] {
+            // The name and ID number the citizen signed up with fill a new draft.
+            if !values.iter().any(|(f, _)| *f == field)
+                && let Some(value) = self.store.settings().get(key).await?
+            {
+                values.push((field, value));
+            }
+        }
+        let values = values.as_slice();
         for (field, value) in values {
             check_value(*field, value)?;
         }
@@ -281,6 +294,39 @@ impl<'a> Drafts<'a> {
         self.store.attachments().collect_garbage().await?;
         tracing::info!(petition = %id, "draft deleted for good");
         Ok(())
+    }
+
+    /// Forgets the local copies of the petitions delivered under `account` (a mobile number):
+    /// what signing out with "forget delivered" does. Drafts and items still waiting stay. How
+    /// many were forgotten.
+    pub async fn forget_delivered(&self, account: &str) -> Result<usize> {
+        let mut tx = self.store.writer.begin().await?;
+        let ids: Vec<String> = sqlx::query_scalar(
+            "SELECT petition_id FROM outbox WHERE account = ? AND phase = 'delivered'",
+        )
+        .bind(account)
+        .fetch_all(&mut *tx)
+        .await?;
+        for id in &ids {
+            for statement in [
+                "DELETE FROM bureau_events WHERE petition_id = ?",
+                "DELETE FROM outbox WHERE petition_id = ?",
+            ] {
+                sqlx::query(statement).bind(id).execute(&mut *tx).await?;
+            }
+            let seq: Option<i64> =
+                sqlx::query_scalar("DELETE FROM petitions WHERE id = ? RETURNING seq")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if let Some(seq) = seq {
+                index_row(&mut tx, seq).await?;
+            }
+        }
+        tx.commit().await?;
+        // Their attachment rows went with them; files no other petition uses go now.
+        self.store.attachments().collect_garbage().await?;
+        Ok(ids.len())
     }
 
     /// Every problem that stops petition `id` from being submitted, in form order: the rules'

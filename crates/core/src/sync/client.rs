@@ -9,8 +9,8 @@ use petition_api::headers::{
     IDEMPOTENCY_KEY, OFFSET_OCTET_STREAM, TUS_RESUMABLE, TUS_VERSION, UPLOAD_OFFSET,
 };
 use petition_api::{
-    Catalog, CreateUpload, ErrorBody, Health, PetitionList, Receipt, SERVICE_NAME, SubmitPetition,
-    Upload,
+    Catalog, CodeRequest, CodeSent, CreateUpload, ErrorBody, Health, PetitionList, Receipt,
+    SERVICE_NAME, SignedIn, SubmitPetition, Upload, VerifyCode,
 };
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, ETAG, HeaderValue, IF_NONE_MATCH, RETRY_AFTER};
 use reqwest::{Response, StatusCode};
@@ -235,6 +235,63 @@ impl Bureau {
             .map_err(no_answer)?;
         json(response, &[StatusCode::OK]).await
     }
+}
+
+impl Bureau {
+    /// `DELETE /v1/account/tokens/current`: this token stops working at the bureau.
+    pub async fn sign_out(&self) -> Result<(), Failure> {
+        self.delete("/v1/account/tokens/current").await
+    }
+
+    /// `DELETE /v1/account` (注销).
+    pub async fn delete_account(&self) -> Result<(), Failure> {
+        self.delete("/v1/account").await
+    }
+
+    async fn delete(&self, path: &str) -> Result<(), Failure> {
+        let response = self
+            .http
+            .delete(self.url(path))
+            .header(AUTHORIZATION, self.auth.clone())
+            .timeout(JSON_TIMEOUT)
+            .send()
+            .await
+            .map_err(no_answer)?;
+        if response.status() == StatusCode::NO_CONTENT {
+            return Ok(());
+        }
+        Err(failure(response).await)
+    }
+}
+
+/// `POST /v1/account/codes` (no token): a one-time code is sent to the number.
+pub(crate) async fn request_code(base: &str, req: &CodeRequest) -> Result<CodeSent, Failure> {
+    let http = http_client().map_err(|_| Failure::Network(NetworkKind::Other))?;
+    let response = http
+        .post(format!("{}/v1/account/codes", base.trim_end_matches('/')))
+        .timeout(JSON_TIMEOUT)
+        .json(req)
+        .send()
+        .await
+        .map_err(no_answer)?;
+    json(response, &[StatusCode::ACCEPTED]).await
+}
+
+/// `POST /v1/account/tokens` (no token): the code for a token.
+pub(crate) async fn verify_code(base: &str, req: &VerifyCode) -> Result<SignedIn, Failure> {
+    let http = http_client().map_err(|_| Failure::Network(NetworkKind::Other))?;
+    let response = http
+        .post(format!("{}/v1/account/tokens", base.trim_end_matches('/')))
+        .timeout(JSON_TIMEOUT)
+        .json(req)
+        .send()
+        .await
+        .map_err(no_answer)?;
+    let signed: SignedIn = json(response, &[StatusCode::CREATED]).await?;
+    if signed.token.trim().is_empty() {
+        return Err(Failure::NotBureau);
+    }
+    Ok(signed)
 }
 
 /// `GET /v1/catalog` with `If-None-Match` (no token: the catalogue is public): `None` when the

@@ -166,6 +166,11 @@ fn error_view(failure: &Failure) -> ErrorView {
             (code.to_owned(), bilingual(code, &[]))
         }
         Failure::NotBureau => ("not_bureau".to_owned(), bilingual("not_bureau", &[])),
+        // However the bureau words it (a token expired, revoked, or unknown), the citizen signs
+        // in again, and the queue waits for it.
+        Failure::Http { status: 401, .. } => {
+            ("sign_in_again".to_owned(), bilingual("sign_in_again", &[]))
+        }
         Failure::Http {
             status,
             code,
@@ -725,6 +730,14 @@ impl Engine {
         loop {
             match self.pull(&bureau, &mut summary).await? {
                 Ok(()) => break,
+                Err(Failure::Http { status: 401, .. }) => {
+                    return Err(SyncError::SignInAgain.into());
+                }
+                Err(f) if plan::judge(&f) == plan::Verdict::Stop => {
+                    // Retrying will not change the answer; the next run asks again.
+                    tracing::warn!(error = error_view(&f).code, "status pull refused");
+                    break;
+                }
                 Err(f) => {
                     failures += 1;
                     let wait = self.jitter(failures, None);

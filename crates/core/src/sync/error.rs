@@ -46,6 +46,25 @@ pub enum SyncError {
     /// Signing in: the bureau refused the token; nothing was kept.
     #[error("the bureau refused the token")]
     TokenRefused,
+    /// Signing up or in: the bureau refused (a wrong or spent code, a limit, a number without an
+    /// account, a field to correct). `code` is the bureau's, from a fixed list; `message` its
+    /// words in both languages (they may count tries left), and `retry_after` its wait.
+    #[error("the bureau refused the sign-in ({code})")]
+    AccountRefused {
+        code: &'static str,
+        message: String,
+        retry_after: Option<u64>,
+    },
+    /// Signing up or in: the bureau cannot be reached now; nothing was sent.
+    #[error("the bureau cannot be reached for the sign-in")]
+    AccountOffline,
+    /// The bureau no longer takes the token (expired, revoked, or the account deleted): the
+    /// citizen signs in again; queued petitions wait for it.
+    #[error("the bureau no longer takes the token")]
+    SignInAgain,
+    /// Verifying a code with none asked for on this machine.
+    #[error("no code was asked for")]
+    NoCodeAsked,
     /// The bureau's catalogue could not be fetched now; the one kept (or the shipped places)
     /// stays in use.
     #[error("the catalogue could not be fetched")]
@@ -68,6 +87,10 @@ impl SyncError {
             SyncError::NotBureau => "not_bureau",
             SyncError::TokenRefused => "token_refused",
             SyncError::CatalogUnavailable(_) => "catalog_unavailable",
+            SyncError::AccountRefused { code, .. } => code,
+            SyncError::NoCodeAsked => "no_code_asked",
+            SyncError::AccountOffline => "account_offline",
+            SyncError::SignInAgain => "sign_in_again",
         }
     }
 
@@ -98,6 +121,16 @@ impl SyncError {
             SyncError::Connection(NetworkKind::Proxy) => lang.text("sign_in-proxy_failed"),
             SyncError::Connection(_) => lang.text("sign_in-bureau_tls_failed"),
             SyncError::NotBureau => lang.text("sign_in-not_bureau"),
+            SyncError::AccountRefused { message, code, .. } => {
+                // The bureau words it in both languages, "中文 / English": the one asked for.
+                match message.split_once(" / ") {
+                    Some((zh, en)) => match lang {
+                        Lang::Zh => zh.trim().to_owned(),
+                        Lang::En => en.trim().to_owned(),
+                    },
+                    None => lang.text(code),
+                }
+            }
             SyncError::NotQueued
             | SyncError::AlreadySent
             | SyncError::NoBureau
@@ -107,6 +140,9 @@ impl SyncError {
             | SyncError::Keyring(_)
             | SyncError::Client(_)
             | SyncError::TokenRefused
+            | SyncError::NoCodeAsked
+            | SyncError::AccountOffline
+            | SyncError::SignInAgain
             | SyncError::CatalogUnavailable(_) => lang.text(self.code()),
         }
     }

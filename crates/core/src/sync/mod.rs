@@ -10,6 +10,8 @@
 //!   counted only when its receipt parses;
 //! - [`engine`] drives items with the planner and streams [`SyncEvent`]s; `run_once` drains and
 //!   pulls, `run` keeps going until shut down and can be woken;
+//! - [`account`] is the citizen's own account: a mobile number and a one-time code for a token,
+//!   signing out, and each account's delivered petitions kept apart;
 //! - [`secret`] is the bureau account: signing in, and the token in the OS keyring (or, in
 //!   passphrase mode, the database);
 //! - [`netwatch`] notices a change of network, so the engine tries again at once.
@@ -17,6 +19,7 @@
 //! The petition's id is its `Idempotency-Key` forever; nothing local is deleted before its
 //! receipt is stored.
 
+pub mod account;
 pub(crate) mod client;
 pub mod engine;
 mod error;
@@ -27,6 +30,7 @@ pub mod secret;
 
 use serde::Serialize;
 
+pub use account::{AccountSignedIn, AccountStatus};
 pub use engine::{Engine, EngineConfig, RunSummary, Waker};
 pub use error::SyncError;
 pub use outbox::{Outbox, SimilarPetition};

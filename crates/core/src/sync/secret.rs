@@ -179,7 +179,7 @@ impl Store {
         sqlx::query(
             "UPDATE outbox SET phase = 'waiting', attempts = 0, next_attempt_at = NULL, \
              error_code = NULL, error_message = NULL \
-             WHERE phase = 'needs_attention' AND error_code = 'unauthorized'",
+             WHERE phase = 'needs_attention' AND error_code IN ('unauthorized', 'sign_in_again')",
         )
         .execute(&mut *tx)
         .await?;

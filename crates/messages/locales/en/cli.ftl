@@ -60,4 +60,14 @@ cli-event-status = { $id }  { $code }  status: { $state }
 cli-event-returned = { $id }  sent back to the drafts; change "{ $field }" and submit again: { $problem }
 cli-event-unreachable = bureau not reachable: { $code }
 cli-sync-summary = delivered: { $delivered }, status changes: { $changes }, need attention: { $attention }
-
+cli-account-consent = Before you sign up: the bureau keeps your phone number, name and ID number to confirm who you are, to reply and to contact you, for the periods the Personal Information Protection Law and the petition rules set; this app does not verify the name. You can delete the account at any time (petitionctl account delete).
+cli-account-code_sent = A code was sent to the phone (valid for { $minutes } minutes). When it arrives, run: petitionctl account verify --code SIX-DIGITS
+cli-account-signed_up = Signed up and signed in: { $phone }
+cli-account-signed_in = Signed in: { $phone }
+cli-account-claimed = { $n } petitions made at a community kiosk with this number now belong to your account.
+cli-account-status-signed_in = Signed in: { $phone }
+cli-account-status-token = Signed in with a token from the bureau (not a personal account).
+cli-account-status-signed_out = Not signed in.
+cli-account-signed_out = Signed out. Drafts and petitions waiting to be sent stay on this computer.
+cli-account-delete-confirm = A deleted account cannot be brought back. To delete it, run this again with --yes.
+cli-account-deleted = The account is deleted, and this computer is signed out.

@@ -60,4 +60,14 @@ cli-event-status = { $id }  { $code }  状态更新：{ $state }
 cli-event-returned = { $id }  退回草稿，请修改「{ $field }」后再提交：{ $problem }
 cli-event-unreachable = 信访局暂不可达：{ $code }
 cli-sync-summary = 本次送达: { $delivered }, 状态更新: { $changes }, 需要处理: { $attention }
-
+cli-account-consent = 注册须知：信访部门保存您的手机号、姓名和身份证号，用于核实身份、答复和联系您，按《个人信息保护法》和信访工作规定的期限保存；本应用不核验姓名。可以随时注销账号（petitionctl account delete）。
+cli-account-code_sent = 验证码已发送到手机（{ $minutes } 分钟内有效）。收到后运行：petitionctl account verify --code 六位数字
+cli-account-signed_up = 注册成功，已登录：{ $phone }
+cli-account-signed_in = 已登录：{ $phone }
+cli-account-claimed = 在社区服务点用这个手机号提交的 { $n } 件信访事项已归入您的账号。
+cli-account-status-signed_in = 已登录：{ $phone }
+cli-account-status-token = 已用信访部门提供的令牌登录（不是个人账号）。
+cli-account-status-signed_out = 没有登录。
+cli-account-signed_out = 已退出登录。草稿和待发送的信访事项都保留在这台电脑上。
+cli-account-delete-confirm = 注销账号后不能恢复。确定要注销，请加上 --yes 再运行一次。
+cli-account-deleted = 账号已注销，这台电脑已退出登录。

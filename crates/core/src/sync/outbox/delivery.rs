@@ -5,9 +5,10 @@
 use petition_api::{PetitionView, Receipt, Status};
 use sqlx::Row;
 
-use super::{Outbox, now_ms};
+use super::{OF_THIS_ACCOUNT, Outbox, now_ms};
 use crate::error::{Error, Result};
 use crate::model::State;
+use crate::sync::account::ACCOUNT_PHONE_SETTING;
 use crate::sync::plan::Phase;
 use crate::sync::{BureauEvent, ErrorView};
 use crate::validate::Problem;
@@ -62,20 +63,21 @@ fn state_of_status(status: Status) -> State {
 impl Outbox<'_> {
     /// Items with work left, oldest first.
     pub(crate) async fn pending(&self) -> Result<Vec<String>> {
-        Ok(sqlx::query_scalar(
-            "SELECT petition_id FROM outbox WHERE phase IN ('waiting', 'uploading', 'submitting') \
-             ORDER BY queued_at, petition_id",
-        )
+        Ok(sqlx::query_scalar(&format!(
+            "SELECT petition_id FROM outbox o \
+             WHERE phase IN ('waiting', 'uploading', 'submitting') AND {OF_THIS_ACCOUNT} \
+             ORDER BY queued_at, petition_id"
+        ))
         .fetch_all(self.store.reader())
         .await?)
     }
 
     /// The earliest time an item waiting for its retry is due (unix ms), if any.
     pub(crate) async fn next_due(&self) -> Result<Option<i64>> {
-        Ok(sqlx::query_scalar(
-            "SELECT MIN(COALESCE(next_attempt_at, 0)) FROM outbox \
-             WHERE phase IN ('waiting', 'uploading', 'submitting')",
-        )
+        Ok(sqlx::query_scalar(&format!(
+            "SELECT MIN(COALESCE(next_attempt_at, 0)) FROM outbox o \
+             WHERE phase IN ('waiting', 'uploading', 'submitting') AND {OF_THIS_ACCOUNT}"
+        ))
         .fetch_one(self.store.reader())
         .await?)
     }
@@ -338,7 +340,8 @@ impl Outbox<'_> {
         sqlx::query(
             "UPDATE outbox SET phase = 'delivered', tracking_code = ?, received_at = ?, receipt = ?, \
              bureau_status = COALESCE(bureau_status, ?), attempts = 0, next_attempt_at = NULL, \
-             error_code = NULL, error_message = NULL, receipt_stored_at = ? \
+             error_code = NULL, error_message = NULL, receipt_stored_at = ?, \
+             account = COALESCE(account, (SELECT value FROM settings WHERE key = 'account.phone')) \
              WHERE petition_id = ? AND tracking_code IS NULL",
         )
         .bind(&receipt.tracking_code)
@@ -371,7 +374,8 @@ impl Outbox<'_> {
                 .fetch_optional(&mut *tx)
                 .await?;
         let Some((local_code, local_status)) = row else {
-            return Ok(None);
+            drop(tx);
+            return self.bring_down(view).await;
         };
         if local_code
             .as_deref()
@@ -443,6 +447,101 @@ impl Outbox<'_> {
             new_events,
             notable,
             delivered_now,
+        }))
+    }
+}
+
+impl Outbox<'_> {
+    /// A petition of the signed-in account that this machine has no copy of (it was written on
+    /// another, or at a kiosk and claimed): kept as a delivered one, with what the bureau shows
+    /// of it (title, place, category, kind, status, events), under the account. Nothing when no
+    /// citizen account is signed in, or a petition with that id is here already (never two).
+    async fn bring_down(&self, view: &PetitionView) -> Result<Option<RemoteChange>> {
+        let Some(account) = self.store.settings().get(ACCOUNT_PHONE_SETTING).await? else {
+            return Ok(None);
+        };
+        let id = &view.petition_id;
+        if uuid::Uuid::parse_str(id).is_err() {
+            return Ok(None);
+        }
+        let state = state_of_status(view.status);
+        let now = crate::store::now_ms();
+        let received = time::OffsetDateTime::parse(
+            &view.received_at,
+            &time::format_description::well_known::Rfc3339,
+        )
+        .map(|t| i64::try_from(t.unix_timestamp_nanos() / 1_000_000).unwrap_or(now))
+        .unwrap_or(now);
+        let mut tx = self.store.writer().begin().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO petitions (id, created_at, updated_at, state, region, category, purpose, \
+             title) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(id)
+        .bind(received)
+        .bind(received)
+        .bind(state.key())
+        .bind(&view.region)
+        .bind(&view.category)
+        .bind(&view.purpose)
+        .bind(&view.title)
+        .execute(&mut *tx)
+        .await?;
+        if inserted.rows_affected() == 0 {
+            return Ok(None);
+        }
+        sqlx::query(
+            "INSERT OR IGNORE INTO search_stale (seq) SELECT seq FROM petitions WHERE id = ?",
+        )
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO outbox (petition_id, queued_at, phase, tracking_code, received_at, \
+             bureau_status, bureau_updated, receipt_stored_at, account) \
+             VALUES (?, ?, 'delivered', ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(id)
+        .bind(received)
+        .bind(&view.tracking_code)
+        .bind(&view.received_at)
+        .bind(view.status.as_str())
+        .bind(&view.updated_at)
+        .bind(now)
+        .bind(&account)
+        .execute(&mut *tx)
+        .await?;
+        let events: Vec<BureauEvent> = view
+            .events
+            .iter()
+            .map(|e| BureauEvent {
+                kind: e.kind.as_str().to_owned(),
+                at: e.at.clone(),
+                text: e.text.clone(),
+            })
+            .collect();
+        for (i, e) in events.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO bureau_events (petition_id, position, kind, at, text) VALUES (?, ?, ?, ?, ?)",
+            )
+            .bind(id)
+            .bind(i64::try_from(i).unwrap_or(i64::MAX))
+            .bind(&e.kind)
+            .bind(&e.at)
+            .bind(&e.text)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        self.store.drafts().refresh_search().await?;
+        tracing::info!(petition = %id, "a petition of the account was brought down from the bureau");
+        Ok(Some(RemoteChange {
+            id: id.clone(),
+            tracking_code: view.tracking_code.clone(),
+            state,
+            new_events: events,
+            notable: false,
+            delivered_now: false,
         }))
     }
 }

@@ -35,6 +35,11 @@ const ITEM_SELECT: &str = "SELECT o.petition_id, p.title, o.phase, o.error_code,
      (SELECT COUNT(*) FROM outbox_files f WHERE f.petition_id = o.petition_id) AS files_total \
      FROM outbox o JOIN petitions p ON p.id = o.petition_id";
 
+/// Outbox rows of the account signed in now, or of none (see migration 0011): what the outbox
+/// shows and the engine works on. Another account's stay for when it signs in again.
+pub(crate) const OF_THIS_ACCOUNT: &str = "(o.account IS NULL OR o.account = \
+     (SELECT value FROM settings WHERE key = 'account.phone'))";
+
 fn item_from_row(row: &SqliteRow) -> Result<OutboxItem> {
     let phase: String = row.try_get("phase")?;
     let phase = Phase::parse(&phase).ok_or_else(|| {
@@ -259,7 +264,7 @@ impl<'a> Outbox<'a> {
     /// Every outbox item, newest first (delivered ones stay, with their tracking codes).
     pub async fn list(&self) -> Result<Vec<OutboxItem>> {
         let rows = sqlx::query(&format!(
-            "{ITEM_SELECT} ORDER BY o.queued_at DESC, o.petition_id"
+            "{ITEM_SELECT} WHERE {OF_THIS_ACCOUNT} ORDER BY o.queued_at DESC, o.petition_id"
         ))
         .fetch_all(self.store.reader())
         .await?;

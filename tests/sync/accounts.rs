@@ -1,0 +1,269 @@
+//! Citizens' accounts (issue 17) from the terminal, against the real bureau and the real OS
+//! keyring: sign up with the code read from the bureau's SMS file, submit, sign in on a second
+//! data directory and find the petition there with its events; accounts kept apart on one
+//! machine; a revoked token told as 请重新登录 with the queue kept until signing in again.
+
+use std::path::Path;
+
+use petition_bureau::accounts;
+use petition_bureau::ops::{self, Action};
+
+use super::*;
+
+fn ctl(dir: &Path, bureau: &TestBureau, args: &[&str]) -> std::process::Output {
+    output(
+        petitionctl()
+            .arg("--data-dir")
+            .arg(dir)
+            .args(args)
+            .env("PETITION_BUREAU_URL", &bureau.base)
+            .env("PETITION_SYNC_BACKOFF_CAP_MS", "300")
+            .env("LANG", "zh_CN.UTF-8"),
+    )
+}
+
+fn ok(out: std::process::Output) -> String {
+    assert!(
+        out.status.success(),
+        "exit {:?}: {}{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn new_phone() -> String {
+    format!("137{:08}", rand::random_range(0..100_000_000u32))
+}
+
+/// Signs `dir` in as `phone`: a code asked for (`sign-up` with a name, or `sign-in`), read from
+/// the bureau's SMS file as the phone would get it, and given to `verify`.
+fn sign_in(dir: &Path, b: &TestBureau, phone: &str, sign_up: bool) -> String {
+    let asked = if sign_up {
+        ctl(
+            dir,
+            b,
+            &[
+                "account",
+                "sign-up",
+                "--phone",
+                phone,
+                "--name",
+                "王丽",
+                "--id-number",
+                "11010519491231002X",
+            ],
+        )
+    } else {
+        ctl(dir, b, &["account", "sign-in", "--phone", phone])
+    };
+    let said = ok(asked);
+    assert!(said.contains("验证码已发送"), "{said}");
+    let code = b.last_code(phone).expect("a code in the SMS file");
+    // The next code may be asked for a minute later.
+    b.state.clock().advance(time::Duration::seconds(61));
+    ok(ctl(dir, b, &["account", "verify", "--code", &code]))
+}
+
+fn outbox(dir: &Path, b: &TestBureau) -> Vec<serde_json::Value> {
+    let out = ok(ctl(dir, b, &["outbox", "--json"]));
+    serde_json::from_str::<serde_json::Value>(&out)
+        .expect("JSON")
+        .as_array()
+        .cloned()
+        .expect("a list")
+}
+
+/// A draft made by the terminal with every field but the name and ID number, which the
+/// account's sign-up fills.
+fn queue(dir: &Path, b: &TestBureau, title: &str) -> String {
+    let mut args = vec![
+        "draft".to_owned(),
+        "new".to_owned(),
+        "--title".to_owned(),
+        title.to_owned(),
+    ];
+    for (field, value) in complete_values(0) {
+        if matches!(field, Field::Name | Field::IdNumber | Field::Title) {
+            continue;
+        }
+        args.push("--set".into());
+        args.push(format!("{}={value}", field.key()));
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let id = ok(ctl(dir, b, &args)).trim().to_owned();
+    ok(ctl(dir, b, &["submit", &id]));
+    id
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_account_follows_the_citizen_to_a_second_machine_and_a_revoked_one_asks_to_sign_in_again()
+ {
+    if !keyring_ready() {
+        return;
+    }
+    let b = bureau().await;
+    let (home, library) = (
+        tempfile::tempdir().expect("temp dir"),
+        tempfile::tempdir().expect("temp dir"),
+    );
+    let phone = new_phone();
+    let masked = format!("{}****{}", &phone[..3], &phone[7..]);
+
+    let consent = ctl(
+        home.path(),
+        &b,
+        &[
+            "account",
+            "sign-up",
+            "--phone",
+            &phone,
+            "--name",
+            "王丽",
+            "--id-number",
+            "11010519491231002X",
+        ],
+    );
+    assert!(String::from_utf8_lossy(&consent.stderr).contains("个人信息保护法"));
+    let code = b.last_code(&phone).expect("a code");
+    b.state.clock().advance(time::Duration::seconds(61));
+    // A wrong code is told as such and leaves nothing signed in.
+    let wrong = format!(
+        "{:06}",
+        (code.parse::<u32>().expect("digits") + 1) % 1_000_000
+    );
+    let refused = ctl(home.path(), &b, &["account", "verify", "--code", &wrong]);
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        said.contains("验证码不对") && said.contains("还可以再试 4 次"),
+        "{said}"
+    );
+    let said = ok(ctl(
+        home.path(),
+        &b,
+        &["account", "verify", "--code", &code],
+    ));
+    assert!(said.contains(&masked), "{said}");
+    let status: serde_json::Value =
+        serde_json::from_str(&ok(ctl(home.path(), &b, &["account", "status", "--json"])))
+            .expect("JSON");
+    assert_eq!(status["signed_in"], true);
+    assert_eq!(status["phone"], masked.as_str());
+
+    // The sign-up's name and ID number fill a new draft.
+    let id = queue(home.path(), &b, "小区门前道路破损");
+    let shown: serde_json::Value =
+        serde_json::from_str(&ok(ctl(home.path(), &b, &["draft", "show", &id, "--json"])))
+            .expect("JSON");
+    assert_eq!(shown["name"], "王丽");
+    assert_eq!(shown["id_number"], "11010519491231002X");
+    ok(ctl(home.path(), &b, &["sync", "--once"]));
+    let items = outbox(home.path(), &b);
+    let code = items[0]["tracking_code"]
+        .as_str()
+        .expect("delivered")
+        .to_owned();
+    for action in [
+        Action::Register,
+        Action::Accept,
+        Action::Reply {
+            text: "已安排修复。".into(),
+        },
+    ] {
+        ops::apply(b.state.store(), &code, action, b.state.clock().now())
+            .await
+            .expect("the operator's step");
+    }
+
+    // A second machine: sign in, and the petition comes down with its events and reply.
+    sign_in(library.path(), &b, &phone, false);
+    ok(ctl(library.path(), &b, &["sync", "--once"]));
+    let items = outbox(library.path(), &b);
+    assert_eq!(items.len(), 1, "{items:?}");
+    assert_eq!(items[0]["tracking_code"], code.as_str());
+    assert_eq!(items[0]["title"], "小区门前道路破损");
+    let status: serde_json::Value =
+        serde_json::from_str(&ok(ctl(library.path(), &b, &["status", &id, "--json"])))
+            .expect("JSON");
+    let events = status["events"].as_array().expect("events");
+    assert!(
+        events
+            .iter()
+            .any(|e| e["kind"] == "replied" && e["text"] == "已安排修复。"),
+        "{status}"
+    );
+    // Sent again from here it would be the same petition: a second sync changes nothing.
+    ok(ctl(library.path(), &b, &["sync", "--once"]));
+    assert_eq!(outbox(library.path(), &b).len(), 1);
+
+    // Another account on the same machine sees nothing of the first one's petitions.
+    ok(ctl(library.path(), &b, &["account", "sign-out"]));
+    sign_in(library.path(), &b, &new_phone(), true);
+    ok(ctl(library.path(), &b, &["sync", "--once"]));
+    assert!(outbox(library.path(), &b).is_empty(), "kept apart");
+    ok(ctl(library.path(), &b, &["account", "sign-out"]));
+    sign_in(library.path(), &b, &phone, false);
+    assert_eq!(
+        outbox(library.path(), &b).len(),
+        1,
+        "back when it signs in again"
+    );
+    ok(ctl(
+        library.path(),
+        &b,
+        &["account", "sign-out", "--forget-delivered"],
+    ));
+    let status: serde_json::Value = serde_json::from_str(&ok(ctl(
+        library.path(),
+        &b,
+        &["account", "status", "--json"],
+    )))
+    .expect("JSON");
+    assert_eq!(status["signed_in"], false);
+    let store = Store::unlock(library.path(), None).await.expect("open");
+    assert!(
+        store.drafts().get(&id).await.is_err(),
+        "the local copy is forgotten"
+    );
+    store.close().await;
+
+    // Revoked at the bureau: the queue waits, told as 请重新登录, and goes out after signing in.
+    let waiting = queue(home.path(), &b, "夜间施工噪音扰民");
+    accounts::revoke(b.state.store(), &phone, b.state.clock().now())
+        .await
+        .expect("revoke")
+        .expect("an account");
+    let told = ctl(home.path(), &b, &["sync", "--once"]);
+    assert!(!told.status.success());
+    let said = String::from_utf8_lossy(&told.stderr);
+    assert!(said.contains("请重新登录"), "{said}");
+    let items = outbox(home.path(), &b);
+    let item = items
+        .iter()
+        .find(|i| i["id"] == waiting.as_str())
+        .expect("still queued");
+    assert_eq!(item["state"], "needs_attention", "{item}");
+    assert_eq!(item["error"]["code"], "sign_in_again", "{item}");
+    assert!(
+        item["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("请重新登录")),
+        "{item}"
+    );
+    sign_in(home.path(), &b, &phone, false);
+    ok(ctl(home.path(), &b, &["sync", "--once"]));
+    let items = outbox(home.path(), &b);
+    let item = items
+        .iter()
+        .find(|i| i["id"] == waiting.as_str())
+        .expect("the item");
+    assert!(item["tracking_code"].is_string(), "{item}");
+    let held: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM petitions WHERE petition_id = $1")
+        .bind(&waiting)
+        .fetch_one(b.state.store().pool())
+        .await
+        .expect("a count");
+    assert_eq!(held, 1, "delivered once");
+}
