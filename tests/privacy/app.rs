@@ -48,6 +48,7 @@ async fn after_the_app_delivers_a_petition_no_marker_is_in_its_files_or_the_webv
 
         let app = driver.launch(&data, &[]).await;
         app.click("[data-testid=show-outbox]").await;
+        app.click("[data-testid=token-sign-in] summary").await;
         app.type_into("#bureau-url", &b.base).await;
         app.type_into("#bureau-token", &token).await;
         app.click("[data-testid=sign-in-button]").await;
