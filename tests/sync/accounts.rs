@@ -75,9 +75,9 @@ fn outbox(dir: &Path, b: &TestBureau) -> Vec<serde_json::Value> {
         .expect("a list")
 }
 
-/// A draft made by the terminal with every field but the name and ID number, which the
-/// account's sign-up fills.
-fn queue(dir: &Path, b: &TestBureau, title: &str) -> String {
+/// A draft made by the terminal and submitted: every field, but for the name and ID number when
+/// `signed_up` (the account's sign-up fills them).
+fn queue(dir: &Path, b: &TestBureau, title: &str, signed_up: bool) -> String {
     let mut args = vec![
         "draft".to_owned(),
         "new".to_owned(),
@@ -85,7 +85,7 @@ fn queue(dir: &Path, b: &TestBureau, title: &str) -> String {
         title.to_owned(),
     ];
     for (field, value) in complete_values(0) {
-        if matches!(field, Field::Name | Field::IdNumber | Field::Title) {
+        if field == Field::Title || (signed_up && matches!(field, Field::Name | Field::IdNumber)) {
             continue;
         }
         args.push("--set".into());
@@ -153,7 +153,7 @@ async fn an_account_follows_the_citizen_to_a_second_machine_and_a_revoked_one_as
     assert_eq!(status["phone"], masked.as_str());
 
     // The sign-up's name and ID number fill a new draft.
-    let id = queue(home.path(), &b, "小区门前道路破损");
+    let id = queue(home.path(), &b, "小区门前道路破损", true);
     let shown: serde_json::Value =
         serde_json::from_str(&ok(ctl(home.path(), &b, &["draft", "show", &id, "--json"])))
             .expect("JSON");
@@ -198,18 +198,33 @@ async fn an_account_follows_the_citizen_to_a_second_machine_and_a_revoked_one_as
     ok(ctl(library.path(), &b, &["sync", "--once"]));
     assert_eq!(outbox(library.path(), &b).len(), 1);
 
-    // Another account on the same machine sees nothing of the first one's petitions.
+    // Another account on the same machine sees nothing of the first one's petitions, and does
+    // not send the one it left waiting.
+    let left = queue(library.path(), &b, "楼道灯坏了", false);
     ok(ctl(library.path(), &b, &["account", "sign-out"]));
     sign_in(library.path(), &b, &new_phone(), true);
     ok(ctl(library.path(), &b, &["sync", "--once"]));
     assert!(outbox(library.path(), &b).is_empty(), "kept apart");
     ok(ctl(library.path(), &b, &["account", "sign-out"]));
     sign_in(library.path(), &b, &phone, false);
-    assert_eq!(
-        outbox(library.path(), &b).len(),
-        1,
-        "back when it signs in again"
+    let items = outbox(library.path(), &b);
+    assert_eq!(items.len(), 2, "back when it signs in again: {items:?}");
+    let item = items
+        .iter()
+        .find(|i| i["id"] == left.as_str())
+        .expect("the one left waiting");
+    assert!(
+        item["tracking_code"].is_null(),
+        "not sent by the other account: {item}"
     );
+    // Back under its own account, it goes out.
+    ok(ctl(library.path(), &b, &["sync", "--once"]));
+    let items = outbox(library.path(), &b);
+    let item = items
+        .iter()
+        .find(|i| i["id"] == left.as_str())
+        .expect("the one left waiting");
+    assert!(item["tracking_code"].is_string(), "sent now: {item}");
     ok(ctl(
         library.path(),
         &b,
@@ -230,7 +245,7 @@ async fn an_account_follows_the_citizen_to_a_second_machine_and_a_revoked_one_as
     store.close().await;
 
     // Revoked at the bureau: the queue waits, told as 请重新登录, and goes out after signing in.
-    let waiting = queue(home.path(), &b, "夜间施工噪音扰民");
+    let waiting = queue(home.path(), &b, "夜间施工噪音扰民", true);
     accounts::revoke(b.state.store(), &phone, b.state.clock().now())
         .await
         .expect("revoke")
@@ -266,4 +281,33 @@ async fn an_account_follows_the_citizen_to_a_second_machine_and_a_revoked_one_as
         .await
         .expect("a count");
     assert_eq!(held, 1, "delivered once");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_petition_given_at_a_kiosk_comes_to_the_citizen_who_signs_up_with_its_number() {
+    if !keyring_ready() {
+        return;
+    }
+    let b = bureau().await;
+    let kiosk = b.token(petition_bureau::store::TokenKind::Kiosk).await;
+    let phone = new_phone();
+    let mut petition = crate::bureau::valid_petition();
+    petition.title = "社区服务点提交的事项".into();
+    petition.phone = format!("{}-{}-{}", &phone[..3], &phone[3..7], &phone[7..]);
+    let receipt: petition_api::Receipt = b
+        .submit(&kiosk, &crate::bureau::new_key(), &petition)
+        .await
+        .json()
+        .await
+        .expect("a receipt");
+
+    let home = tempfile::tempdir().expect("temp dir");
+    let said = sign_in(home.path(), &b, &phone, true);
+    assert!(said.contains("1 件信访事项已归入您的账号"), "{said}");
+    ok(ctl(home.path(), &b, &["sync", "--once"]));
+    let items = outbox(home.path(), &b);
+    assert_eq!(items.len(), 1, "{items:?}");
+    assert_eq!(items[0]["tracking_code"], receipt.tracking_code.as_str());
+    assert_eq!(items[0]["title"], "社区服务点提交的事项");
+    assert_eq!(items[0]["state"], "delivered", "{}", items[0]);
 }

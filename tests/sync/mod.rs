@@ -189,18 +189,65 @@ async fn assert_delivered_once(
     }
 }
 
-/// Runs `cmd` to its end while the in-process bureau keeps serving it. On a multi-thread runtime
-/// the worker first hands its queued tasks to another thread: a worker blocked in a plain
-/// `output()` keeps the task in its next-task slot, which no other worker may take, and if that
-/// task was the bureau's connection the child waited for it for ever (seen once in CI: the kill
-/// test's final sync hung with both its connections open).
+/// How long one `petitionctl` run may take before the test fails (none takes seconds; a hang
+/// must fail the test, not hold CI until its limit).
+const RUN_LIMIT: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// Runs `cmd` to its end while the in-process bureau keeps serving it, killing it and failing
+/// after [`RUN_LIMIT`]. On a multi-thread runtime the worker first hands its queued tasks to
+/// another thread: a worker blocked in a plain `output()` keeps the task in its next-task slot,
+/// which no other worker may take, and if that task was the bureau's connection the child waited
+/// for it for ever (seen once in CI: the kill test's final sync hung with both its connections
+/// open).
 fn output(cmd: &mut Command) -> std::process::Output {
-    let mut run = || cmd.output().expect("petitionctl runs");
+    let mut run = || bounded(cmd);
     match tokio::runtime::Handle::try_current() {
         Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
             tokio::task::block_in_place(run)
         }
         _ => run(),
+    }
+}
+
+fn bounded(cmd: &mut Command) -> std::process::Output {
+    use std::io::Read;
+    use std::process::Stdio;
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("petitionctl runs");
+    let drain = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = pipe.read_to_end(&mut bytes);
+            bytes
+        })
+    };
+    let stdout = drain(Box::new(child.stdout.take().expect("piped")));
+    let stderr = drain(Box::new(child.stderr.take().expect("piped")));
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("petitionctl is waited for") {
+            break status;
+        }
+        if start.elapsed() > RUN_LIMIT {
+            let _ = child.kill();
+            let _ = child.wait();
+            let err = stderr.join().unwrap_or_default();
+            panic!(
+                "petitionctl {:?} did not end in {RUN_LIMIT:?}: {}",
+                cmd.get_args().collect::<Vec<_>>(),
+                String::from_utf8_lossy(&err)
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    std::process::Output {
+        status,
+        stdout: stdout.join().unwrap_or_default(),
+        stderr: stderr.join().unwrap_or_default(),
     }
 }
 

@@ -371,18 +371,18 @@ pub async fn sign_out(
 /// `petition-bureau account revoke --phone P`: every token of the number's account stops
 /// working; `None` when the number has no account.
 pub async fn revoke(
-    state: &crate::Store,
+    store: &crate::Store,
     phone: &str,
     now: OffsetDateTime,
 ) -> Result<Option<u64>, crate::Error> {
     let Some(phone) = mobile_number(phone.trim()) else {
         return Ok(None);
     };
-    let Some(account) = state.account_by_phone(&phone).await? else {
+    let Some(account) = store.account_by_phone(&phone).await? else {
         return Ok(None);
     };
     Ok(Some(
-        state
+        store
             .revoke_account_tokens(&account.id, &rfc3339(now))
             .await?,
     ))

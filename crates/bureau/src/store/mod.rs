@@ -114,26 +114,12 @@ impl Store {
 
     /// Gives petitions taken in before references existed theirs (migration 0002).
     async fn fill_in_references(&self) -> Result<(), Error> {
-        let missing =
-            sqlx::query("SELECT tracking_code, petition_id FROM petitions WHERE reference IS NULL")
-                .fetch_all(&self.pool)
-                .await?;
-        if missing.is_empty() {
-            return Ok(());
+        let filled = self
+            .fill_in("reference", "petition_id", submission_reference)
+            .await?;
+        if filled > 0 {
+            tracing::info!(petitions = filled, "filled in submission references");
         }
-        let _turn = self.write_turn().await;
-        let mut tx = self.pool.begin().await?;
-        for row in &missing {
-            let code: String = row.try_get("tracking_code")?;
-            let id: String = row.try_get("petition_id")?;
-            sqlx::query("UPDATE petitions SET reference = $1 WHERE tracking_code = $2")
-                .bind(submission_reference(&id))
-                .bind(&code)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        tracing::info!(petitions = missing.len(), "filled in submission references");
         Ok(())
     }
 
@@ -141,33 +127,50 @@ impl Store {
     /// digits (empty for a landline), by which a citizen can claim a kiosk's petition (migration
     /// 0006/0007).
     async fn fill_in_phones(&self) -> Result<(), Error> {
-        let missing = sqlx::query("SELECT tracking_code, body FROM petitions WHERE phone IS NULL")
-            .fetch_all(&self.pool)
+        let filled = self
+            .fill_in("phone", "body", |body| {
+                serde_json::from_str::<serde_json::Value>(body)
+                    .ok()
+                    .and_then(|b| b.get("phone")?.as_str().and_then(mobile_number))
+                    .unwrap_or_default()
+            })
             .await?;
+        if filled > 0 {
+            tracing::info!(petitions = filled, "filled in petitioners' mobile numbers");
+        }
+        Ok(())
+    }
+
+    /// Sets `column` of each petition where it is still NULL (taken in before a migration added
+    /// it) to `value` of the petition's `source` column, in one transaction; how many.
+    async fn fill_in(
+        &self,
+        column: &str,
+        source: &str,
+        value: impl Fn(&str) -> String,
+    ) -> Result<usize, Error> {
+        let missing = sqlx::query(&format!(
+            "SELECT tracking_code, {source} FROM petitions WHERE {column} IS NULL"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
         if missing.is_empty() {
-            return Ok(());
+            return Ok(0);
         }
         let _turn = self.write_turn().await;
         let mut tx = self.pool.begin().await?;
+        let update = format!("UPDATE petitions SET {column} = $1 WHERE tracking_code = $2");
         for row in &missing {
             let code: String = row.try_get("tracking_code")?;
-            let body: String = row.try_get("body")?;
-            let phone = serde_json::from_str::<serde_json::Value>(&body)
-                .ok()
-                .and_then(|b| b.get("phone")?.as_str().and_then(mobile_number))
-                .unwrap_or_default();
-            sqlx::query("UPDATE petitions SET phone = $1 WHERE tracking_code = $2")
-                .bind(phone)
+            let from: String = row.try_get(source)?;
+            sqlx::query(&update)
+                .bind(value(&from))
                 .bind(&code)
                 .execute(&mut *tx)
                 .await?;
         }
         tx.commit().await?;
-        tracing::info!(
-            petitions = missing.len(),
-            "filled in petitioners' mobile numbers"
-        );
-        Ok(())
+        Ok(missing.len())
     }
 
     pub fn pool(&self) -> &AnyPool {

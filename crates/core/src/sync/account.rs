@@ -12,7 +12,7 @@
 //! account's delivered petitions; drafts stay.
 
 pub use petition_api::{CodePurpose, CodeSent};
-use petition_api::{CodeRequest, VerifyCode};
+use petition_api::{CodeRequest, ErrorCode, VerifyCode};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
@@ -95,21 +95,21 @@ struct Pending {
 }
 
 /// The bureau's codes a sign-in can be refused with; anything else is `account_refused`.
-const REFUSALS: [&str; 14] = [
-    "account_field_invalid",
-    "code_missing",
-    "code_wrong",
-    "code_voided",
-    "code_expired",
-    "code_used",
-    "code_too_soon",
-    "code_hourly_limit",
-    "code_budget_spent",
-    "account_not_found",
-    "sms_unavailable",
-    "rate_limited",
-    "token_expired",
-    "unauthorized",
+const REFUSALS: [ErrorCode; 14] = [
+    ErrorCode::AccountFieldInvalid,
+    ErrorCode::CodeMissing,
+    ErrorCode::CodeWrong,
+    ErrorCode::CodeVoided,
+    ErrorCode::CodeExpired,
+    ErrorCode::CodeUsed,
+    ErrorCode::CodeTooSoon,
+    ErrorCode::CodeHourlyLimit,
+    ErrorCode::CodeBudgetSpent,
+    ErrorCode::AccountNotFound,
+    ErrorCode::SmsUnavailable,
+    ErrorCode::RateLimited,
+    ErrorCode::TokenExpired,
+    ErrorCode::Unauthorized,
 ];
 
 /// A failed account request as the citizen is told it.
@@ -125,6 +125,7 @@ fn refused(failure: Failure) -> SyncError {
         } => SyncError::AccountRefused {
             code: REFUSALS
                 .into_iter()
+                .map(ErrorCode::as_str)
                 .find(|known| *known == code)
                 .unwrap_or("account_refused"),
             message,
@@ -246,26 +247,16 @@ impl Store {
         let token = Secret::new(signed.token.clone())?;
         self.save_token(token).await?;
         let mut values = vec![
-            (BUREAU_URL_SETTING, pending.bureau_url.clone()),
-            (CURSOR_SETTING, String::new()),
-            (ACCOUNT_PHONE_SETTING, pending.phone.clone()),
-            (EXPIRES_SETTING, signed.expires_at.clone()),
+            (BUREAU_URL_SETTING, pending.bureau_url.as_str()),
+            (CURSOR_SETTING, ""),
+            (ACCOUNT_PHONE_SETTING, pending.phone.as_str()),
+            (EXPIRES_SETTING, signed.expires_at.as_str()),
         ];
         if pending.sign_up {
-            values.push((NAME_SETTING, pending.name.clone()));
-            values.push((ID_NUMBER_SETTING, pending.id_number.clone()));
+            values.push((NAME_SETTING, pending.name.as_str()));
+            values.push((ID_NUMBER_SETTING, pending.id_number.as_str()));
         }
         let mut tx = self.writer().begin().await?;
-        for (key, value) in &values {
-            sqlx::query(
-                "INSERT INTO settings (key, value) VALUES (?, ?) \
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            )
-            .bind(key)
-            .bind(value)
-            .execute(&mut *tx)
-            .await?;
-        }
         if !pending.sign_up {
             // Another account's name must not fill this one's drafts.
             sqlx::query("DELETE FROM settings WHERE key IN (?, ?)")
@@ -278,13 +269,7 @@ impl Store {
             .bind(PENDING_SETTING)
             .execute(&mut *tx)
             .await?;
-        sqlx::query(
-            "UPDATE outbox SET phase = 'waiting', attempts = 0, next_attempt_at = NULL, \
-             error_code = NULL, error_message = NULL \
-             WHERE phase = 'needs_attention' AND error_code IN ('unauthorized', 'sign_in_again')",
-        )
-        .execute(&mut *tx)
-        .await?;
+        super::secret::keep_sign_in(&mut tx, &values).await?;
         tx.commit().await?;
         tracing::info!(
             created = signed.created,

@@ -266,32 +266,34 @@ impl Bureau {
 
 /// `POST /v1/account/codes` (no token): a one-time code is sent to the number.
 pub(crate) async fn request_code(base: &str, req: &CodeRequest) -> Result<CodeSent, Failure> {
-    let http = http_client().map_err(|_| Failure::Network(NetworkKind::Other))?;
-    let response = http
-        .post(format!("{}/v1/account/codes", base.trim_end_matches('/')))
-        .timeout(JSON_TIMEOUT)
-        .json(req)
-        .send()
-        .await
-        .map_err(no_answer)?;
-    json(response, &[StatusCode::ACCEPTED]).await
+    post_json(base, "/v1/account/codes", req, StatusCode::ACCEPTED).await
 }
 
 /// `POST /v1/account/tokens` (no token): the code for a token.
 pub(crate) async fn verify_code(base: &str, req: &VerifyCode) -> Result<SignedIn, Failure> {
-    let http = http_client().map_err(|_| Failure::Network(NetworkKind::Other))?;
-    let response = http
-        .post(format!("{}/v1/account/tokens", base.trim_end_matches('/')))
-        .timeout(JSON_TIMEOUT)
-        .json(req)
-        .send()
-        .await
-        .map_err(no_answer)?;
-    let signed: SignedIn = json(response, &[StatusCode::CREATED]).await?;
+    let signed: SignedIn = post_json(base, "/v1/account/tokens", req, StatusCode::CREATED).await?;
     if signed.token.trim().is_empty() {
         return Err(Failure::NotBureau);
     }
     Ok(signed)
+}
+
+/// A JSON `POST` to the bureau at `base` without a token, its answer read when it is `ok`.
+async fn post_json<B: serde::Serialize, T: DeserializeOwned>(
+    base: &str,
+    path: &str,
+    body: &B,
+    ok: StatusCode,
+) -> Result<T, Failure> {
+    let http = http_client().map_err(|_| Failure::Network(NetworkKind::Other))?;
+    let response = http
+        .post(format!("{}{path}", base.trim_end_matches('/')))
+        .timeout(JSON_TIMEOUT)
+        .json(body)
+        .send()
+        .await
+        .map_err(no_answer)?;
+    json(response, &[ok]).await
 }
 
 /// `GET /v1/catalog` with `If-None-Match` (no token: the catalogue is public): `None` when the

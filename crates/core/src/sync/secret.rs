@@ -133,6 +133,32 @@ pub fn forget_token(data_dir: &Path) -> Result<(), SyncError> {
     }
 }
 
+/// Keeps a sign-in's `settings` (key, value) in `tx`, and lets the items that stopped for want of
+/// a valid token go out again.
+pub(super) async fn keep_sign_in(
+    tx: &mut sqlx::SqliteConnection,
+    settings: &[(&str, &str)],
+) -> Result<()> {
+    for (key, value) in settings {
+        sqlx::query(
+            "INSERT INTO settings (key, value) VALUES (?, ?) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(key)
+        .bind(value)
+        .execute(&mut *tx)
+        .await?;
+    }
+    sqlx::query(
+        "UPDATE outbox SET phase = 'waiting', attempts = 0, next_attempt_at = NULL, \
+         error_code = NULL, error_message = NULL \
+         WHERE phase = 'needs_attention' AND error_code IN ('unauthorized', 'sign_in_again')",
+    )
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
 /// Whether the token of `dir` lives in the database (passphrase mode) rather than the keyring.
 fn in_database(dir: &Path) -> Result<bool> {
     Ok(keys::key_mode(dir)? == Some(KeyMode::Passphrase))
@@ -166,22 +192,10 @@ impl Store {
         };
         self.save_token(token).await?;
         let mut tx = self.writer().begin().await?;
-        for (key, value) in [(BUREAU_URL_SETTING, url.as_str()), (CURSOR_SETTING, "")] {
-            sqlx::query(
-                "INSERT INTO settings (key, value) VALUES (?, ?) \
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            )
-            .bind(key)
-            .bind(value)
-            .execute(&mut *tx)
-            .await?;
-        }
-        sqlx::query(
-            "UPDATE outbox SET phase = 'waiting', attempts = 0, next_attempt_at = NULL, \
-             error_code = NULL, error_message = NULL \
-             WHERE phase = 'needs_attention' AND error_code IN ('unauthorized', 'sign_in_again')",
+        keep_sign_in(
+            &mut tx,
+            &[(BUREAU_URL_SETTING, url.as_str()), (CURSOR_SETTING, "")],
         )
-        .execute(&mut *tx)
         .await?;
         tx.commit().await?;
         tracing::info!(checked, "signed in to the bureau");

@@ -390,28 +390,7 @@ impl Outbox<'_> {
                 .fetch_one(&mut *tx)
                 .await?;
         let known = usize::try_from(known).unwrap_or(0);
-        let new_events: Vec<BureauEvent> = view
-            .events
-            .iter()
-            .skip(known)
-            .map(|e| BureauEvent {
-                kind: e.kind.as_str().to_owned(),
-                at: e.at.clone(),
-                text: e.text.clone(),
-            })
-            .collect();
-        for (i, e) in new_events.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO bureau_events (petition_id, position, kind, at, text) VALUES (?, ?, ?, ?, ?)",
-            )
-            .bind(id)
-            .bind(i64::try_from(known + i).unwrap_or(i64::MAX))
-            .bind(&e.kind)
-            .bind(&e.at)
-            .bind(&e.text)
-            .execute(&mut *tx)
-            .await?;
-        }
+        let new_events = add_events(&mut tx, id, known, &view.events).await?;
         let delivered_now = local_code.is_none();
         let status_changed = local_status.as_deref() != Some(view.status.as_str());
         sqlx::query(
@@ -511,27 +490,7 @@ impl Outbox<'_> {
         .bind(&account)
         .execute(&mut *tx)
         .await?;
-        let events: Vec<BureauEvent> = view
-            .events
-            .iter()
-            .map(|e| BureauEvent {
-                kind: e.kind.as_str().to_owned(),
-                at: e.at.clone(),
-                text: e.text.clone(),
-            })
-            .collect();
-        for (i, e) in events.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO bureau_events (petition_id, position, kind, at, text) VALUES (?, ?, ?, ?, ?)",
-            )
-            .bind(id)
-            .bind(i64::try_from(i).unwrap_or(i64::MAX))
-            .bind(&e.kind)
-            .bind(&e.at)
-            .bind(&e.text)
-            .execute(&mut *tx)
-            .await?;
-        }
+        let events = add_events(&mut tx, id, 0, &view.events).await?;
         tx.commit().await?;
         self.store.drafts().refresh_search().await?;
         tracing::info!(petition = %id, "a petition of the account was brought down from the bureau");
@@ -544,4 +503,33 @@ impl Outbox<'_> {
             delivered_now: false,
         }))
     }
+}
+
+/// Keeps the bureau's `events` of petition `id` from position `known` on; the ones kept.
+async fn add_events(
+    tx: &mut sqlx::SqliteConnection,
+    id: &str,
+    known: usize,
+    events: &[petition_api::Event],
+) -> Result<Vec<BureauEvent>> {
+    let mut added = Vec::new();
+    for (position, e) in events.iter().enumerate().skip(known) {
+        let event = BureauEvent {
+            kind: e.kind.as_str().to_owned(),
+            at: e.at.clone(),
+            text: e.text.clone(),
+        };
+        sqlx::query(
+            "INSERT INTO bureau_events (petition_id, position, kind, at, text) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(id)
+        .bind(i64::try_from(position).unwrap_or(i64::MAX))
+        .bind(&event.kind)
+        .bind(&event.at)
+        .bind(&event.text)
+        .execute(&mut *tx)
+        .await?;
+        added.push(event);
+    }
+    Ok(added)
 }

@@ -149,11 +149,15 @@ impl<'a> Outbox<'a> {
         if frozen.rows_affected() != 1 {
             return Err(Error::NotEditable);
         }
-        sqlx::query("INSERT INTO outbox (petition_id, queued_at) VALUES (?, ?)")
-            .bind(id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+        // It goes out under the account signed in now (none: whoever signs in next).
+        sqlx::query(
+            "INSERT INTO outbox (petition_id, queued_at, account) \
+             VALUES (?, ?, (SELECT value FROM settings WHERE key = 'account.phone'))",
+        )
+        .bind(id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
         for (position, a) in attachments.iter().enumerate() {
             sqlx::query(
                 "INSERT INTO outbox_files (petition_id, position, sha256, length, media_type) \
