@@ -75,6 +75,14 @@ fn outbox(dir: &Path, b: &TestBureau) -> Vec<serde_json::Value> {
         .expect("a list")
 }
 
+/// The outbox item `id` among `items`.
+fn item_of<'a>(items: &'a [serde_json::Value], id: &str, what: &str) -> &'a serde_json::Value {
+    items
+        .iter()
+        .find(|i| i["id"] == id)
+        .unwrap_or_else(|| panic!("{what}: {id} is not in {items:?}"))
+}
+
 /// A draft made by the terminal and submitted: every field, but for the name and ID number when
 /// `signed_up` (the account's sign-up fills them).
 fn queue(dir: &Path, b: &TestBureau, title: &str, signed_up: bool) -> String {
@@ -209,10 +217,7 @@ async fn an_account_follows_the_citizen_to_a_second_machine_and_a_revoked_one_as
     sign_in(library.path(), &b, &phone, false);
     let items = outbox(library.path(), &b);
     assert_eq!(items.len(), 2, "back when it signs in again: {items:?}");
-    let item = items
-        .iter()
-        .find(|i| i["id"] == left.as_str())
-        .expect("the one left waiting");
+    let item = item_of(&items, &left, "the one left waiting");
     assert!(
         item["tracking_code"].is_null(),
         "not sent by the other account: {item}"
@@ -220,10 +225,7 @@ async fn an_account_follows_the_citizen_to_a_second_machine_and_a_revoked_one_as
     // Back under its own account, it goes out.
     ok(ctl(library.path(), &b, &["sync", "--once"]));
     let items = outbox(library.path(), &b);
-    let item = items
-        .iter()
-        .find(|i| i["id"] == left.as_str())
-        .expect("the one left waiting");
+    let item = item_of(&items, &left, "the one left waiting");
     assert!(item["tracking_code"].is_string(), "sent now: {item}");
     ok(ctl(
         library.path(),
@@ -255,10 +257,7 @@ async fn an_account_follows_the_citizen_to_a_second_machine_and_a_revoked_one_as
     let said = String::from_utf8_lossy(&told.stderr);
     assert!(said.contains("请重新登录"), "{said}");
     let items = outbox(home.path(), &b);
-    let item = items
-        .iter()
-        .find(|i| i["id"] == waiting.as_str())
-        .expect("still queued");
+    let item = item_of(&items, &waiting, "still queued");
     assert_eq!(item["state"], "needs_attention", "{item}");
     assert_eq!(item["error"]["code"], "sign_in_again", "{item}");
     assert!(
@@ -270,10 +269,7 @@ async fn an_account_follows_the_citizen_to_a_second_machine_and_a_revoked_one_as
     sign_in(home.path(), &b, &phone, false);
     ok(ctl(home.path(), &b, &["sync", "--once"]));
     let items = outbox(home.path(), &b);
-    let item = items
-        .iter()
-        .find(|i| i["id"] == waiting.as_str())
-        .expect("the item");
+    let item = item_of(&items, &waiting, "the item");
     assert!(item["tracking_code"].is_string(), "{item}");
     let held: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM petitions WHERE petition_id = $1")
         .bind(&waiting)
