@@ -3,9 +3,10 @@
 //!
 //! - [`model`]: the petition and its fields (the keys used by the CLI, the UI, JSON and SQL);
 //! - [`validate`]: what would stop a petition from being submitted (resident IDs, phones, …);
-//! - [`statute`]: the 信访工作条例's periods and the calendar they are counted in;
+//! - [`statute`]: the 信访工作条例's periods, counted on [`calendar`], China's working calendar;
 //! - [`i18n`]: the two languages the app and the bureau speak, Chinese first.
 
+pub mod calendar;
 pub mod i18n;
 pub mod model;
 pub mod statute;

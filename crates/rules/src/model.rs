@@ -200,13 +200,17 @@ pub enum State {
     ReviewRequested,
     /// 已复查
     Reviewed,
+    /// 已申请复核
+    RecheckRequested,
+    /// 已复核: the matter is concluded (不再受理).
+    Rechecked,
     /// 已办结
     Closed,
 }
 
 impl State {
     /// Every state, in lifecycle order.
-    pub const ALL: [State; 12] = [
+    pub const ALL: [State; 14] = [
         State::Draft,
         State::Queued,
         State::Uploading,
@@ -218,6 +222,8 @@ impl State {
         State::Replied,
         State::ReviewRequested,
         State::Reviewed,
+        State::RecheckRequested,
+        State::Rechecked,
         State::Closed,
     ];
 
@@ -234,6 +240,8 @@ impl State {
             State::Replied => "replied",
             State::ReviewRequested => "review_requested",
             State::Reviewed => "reviewed",
+            State::RecheckRequested => "recheck_requested",
+            State::Rechecked => "rechecked",
             State::Closed => "closed",
         }
     }
@@ -256,6 +264,8 @@ impl State {
             State::Replied => "state-replied",
             State::ReviewRequested => "state-review_requested",
             State::Reviewed => "state-reviewed",
+            State::RecheckRequested => "state-recheck_requested",
+            State::Rechecked => "state-rechecked",
             State::Closed => "state-closed",
         })
     }

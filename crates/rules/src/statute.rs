@@ -1,7 +1,10 @@
 //! The statute's periods (信访工作条例, in force 2022-05-01) and the calendar they are counted in:
-//! calendar days in China Standard Time, the day of the event not counted.
+//! calendar days in China Standard Time, the day of the event not counted, a period whose last
+//! day is a day off ending on the next working day ([`Calendar::period_end`]).
 
-use time::{Date, Duration, OffsetDateTime, UtcOffset};
+use time::{Date, OffsetDateTime, UtcOffset};
+
+pub use crate::calendar::Calendar;
 
 /// China Standard Time, in which statutory days are counted.
 pub const CHINA: UtcOffset = match UtcOffset::from_hms(8, 0, 0) {
@@ -11,12 +14,24 @@ pub const CHINA: UtcOffset = match UtcOffset::from_hms(8, 0, 0) {
 
 /// Days for the decision to accept (受理告知).
 pub const ACCEPTANCE_DAYS: i64 = 15;
+/// Days from receipt for registering and routing it (登记、转送/交办, 第二十二条).
+pub const ROUTE_DAYS: i64 = 15;
+/// Days from the handling organ's receipt (its routing) for telling the petitioner whether and
+/// how it takes the matter (告知, 第二十三条).
+pub const NOTICE_DAYS: i64 = 15;
 /// Days for the reply after acceptance (第三十四条)…
 pub const REPLY_DAYS: i64 = 60;
 /// …and the extension a stated reason allows.
 pub const EXTENSION_DAYS: i64 = 30;
 /// Days after the reply within which a review (复查) may be asked for (第三十五条).
 pub const REVIEW_REQUEST_DAYS: i64 = 30;
+/// Days from a review request to its decision (第三十五条).
+pub const REVIEW_DECISION_DAYS: i64 = 30;
+/// Days after the review's decision within which a re-examination (复核) may be asked for
+/// (第三十六条)…
+pub const RECHECK_REQUEST_DAYS: i64 = 30;
+/// …and from that request to its decision.
+pub const RECHECK_DECISION_DAYS: i64 = 30;
 
 /// The calendar day in China of an instant.
 pub fn china_date(t: OffsetDateTime) -> Date {
@@ -28,9 +43,14 @@ pub fn ymd(d: Date) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }
 
-/// The day `days` after the China date of `t`, as `YYYY-MM-DD`.
+/// The last day of a period of `days` from an event at `t`, on [`Calendar::in_force`].
+pub fn due_date(t: OffsetDateTime, days: i64) -> Date {
+    Calendar::in_force().period_end(china_date(t), days)
+}
+
+/// [`due_date`] as `YYYY-MM-DD`.
 pub fn due(t: OffsetDateTime, days: i64) -> String {
-    ymd(china_date(t) + Duration::days(days))
+    ymd(due_date(t, days))
 }
 
 #[cfg(test)]
@@ -42,9 +62,12 @@ mod tests {
         // 23:30 UTC on 31 January is already 1 February in China.
         let t = time::macros::datetime!(2026-01-31 23:30 UTC);
         assert_eq!(ymd(china_date(t)), "2026-02-01");
-        assert_eq!(due(t, ACCEPTANCE_DAYS), "2026-02-16");
+        // 16 February is in the Spring Festival holiday, which ends on the 23rd.
+        assert_eq!(due(t, ACCEPTANCE_DAYS), "2026-02-24");
         // A leap year's February.
         let t = time::macros::datetime!(2028-02-20 12:00 UTC);
         assert_eq!(due(t, 15), "2028-03-06");
+        let t = time::macros::datetime!(2028-02-13 12:00 UTC);
+        assert_eq!(due(t, 16), "2028-02-29");
     }
 }
