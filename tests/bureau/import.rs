@@ -13,73 +13,17 @@ use petition_api::bundle::{
     BundleWriter, BundledAttachment, BundledPetition, OutboxBundle, PetitionEntry,
 };
 use petition_api::{Catalog, PetitionList, PetitionView, Receipt, submission_reference};
-use petition_tests::{Service, eventually, free_port, run_with_input, workspace_bin};
+use petition_tests::run_with_input;
 use reqwest::StatusCode;
 use serde_json::Value;
 
+use super::process::{Bureau, bureau_command};
 use super::*;
 
 const MARKER_NAME: &str = "测试标记张三";
 const MARKER_ID_NUMBER: &str = "11010519491231002X";
 
-/// `petition-bureau serve` on a free port, with its own data directory; stopped when dropped.
-struct Bureau {
-    data_dir: PathBuf,
-    database_url: Option<String>,
-    base: String,
-    http: reqwest::Client,
-    _server: Service,
-    _dir: tempfile::TempDir,
-}
-
 impl Bureau {
-    async fn start(db: Db) -> Option<Bureau> {
-        let database_url = match db {
-            Db::Sqlite => None,
-            Db::Postgres => Some(postgres_url()?),
-        };
-        let dir = tempfile::tempdir().expect("a temporary directory");
-        let data_dir = dir.path().join("bureau");
-        let port = free_port();
-        let server = Service::spawn(
-            bureau_command(&data_dir, database_url.as_deref())
-                .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null()),
-        )
-        .expect("start petition-bureau serve");
-        let bureau = Bureau {
-            data_dir,
-            database_url,
-            base: format!("http://127.0.0.1:{port}"),
-            http: reqwest::Client::builder()
-                .timeout(Duration::from_secs(60))
-                .build()
-                .expect("an HTTP client"),
-            _server: server,
-            _dir: dir,
-        };
-        let health = bureau.url("/v1/health");
-        eventually(Duration::from_secs(60), "the bureau to listen", || {
-            let request = bureau.http.get(&health).send();
-            async move { request.await.ok().map(|_| ()) }
-        })
-        .await;
-        Some(bureau)
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        bureau_command(&self.data_dir, self.database_url.as_deref())
-            .args(args)
-            .stdin(Stdio::null())
-            .output()
-            .expect("petition-bureau runs")
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
     /// A kiosk token with a name no other test uses, and the name.
     fn kiosk(&self) -> (String, String) {
         let name = format!("雁塔区小寨社区-{}", new_key());
@@ -105,21 +49,6 @@ impl Bureau {
         catalog
             .outbox_recipient
             .expect("the bureau publishes its outbox key")
-    }
-
-    async fn get(&self, token: &str, path: &str) -> reqwest::Response {
-        self.http
-            .get(self.url(path))
-            .bearer_auth(token)
-            .send()
-            .await
-            .expect("the bureau answers")
-    }
-
-    async fn get_json(&self, token: &str, path: &str) -> Value {
-        let response = self.get(token, path).await;
-        assert_eq!(response.status(), StatusCode::OK, "GET {path}");
-        response.json().await.expect("JSON")
     }
 
     /// `petition-bureau import FILE [--kiosk NAME]`: its exit status and its JSON lines.
@@ -150,20 +79,6 @@ impl Bureau {
             .map(String::from)
             .collect()
     }
-}
-
-/// `petition-bureau` on a data directory and, when given, PostgreSQL.
-fn bureau_command(data_dir: &Path, database_url: Option<&str>) -> Command {
-    let mut cmd = Command::new(workspace_bin("petition-bureau"));
-    cmd.arg("--data-dir")
-        .arg(data_dir)
-        .env_remove("DATABASE_URL")
-        .env_remove("PETITION_BUREAU_DATA_DIR")
-        .env("RUST_LOG", "warn");
-    if let Some(url) = database_url {
-        cmd.env("DATABASE_URL", url);
-    }
-    cmd
 }
 
 /// A petition as a kiosk bundles it, with a PNG of random bytes.

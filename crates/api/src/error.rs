@@ -74,6 +74,12 @@ pub enum ErrorCode {
     EvaluationNotAllowed,
     /// A review is only taken after a reply, within 30 days, and only once (409).
     ReviewNotAllowed,
+    /// A re-examination (复核) is only taken after the review's decision, within 30 days, and
+    /// only once; after it the matter is concluded (409).
+    RecheckNotAllowed,
+    /// An urge (催办) is taken only once a deadline of the bureau's has passed, and once a day
+    /// (409).
+    UrgeNotAllowed,
     /// The bearer token's time is up; sign in again (401).
     TokenExpired,
     /// The number is not a mainland mobile number, or a sign-up's name or ID number is not right;
@@ -140,6 +146,8 @@ impl ErrorCode {
             ErrorCode::PetitionNotFound => "petition_not_found",
             ErrorCode::EvaluationNotAllowed => "evaluation_not_allowed",
             ErrorCode::ReviewNotAllowed => "review_not_allowed",
+            ErrorCode::RecheckNotAllowed => "recheck_not_allowed",
+            ErrorCode::UrgeNotAllowed => "urge_not_allowed",
             ErrorCode::TokenExpired => "token_expired",
             ErrorCode::AccountFieldInvalid => "account_field_invalid",
             ErrorCode::CodeMissing => "code_missing",

@@ -291,6 +291,13 @@ pub enum Status {
     Replied,
     /// The citizen asked for a review (已申请复查).
     ReviewRequested,
+    /// The review's decision is given (已复查); a re-examination may be asked for.
+    Reviewed,
+    /// The citizen asked for a re-examination (已申请复核).
+    RecheckRequested,
+    /// The re-examination's decision is given (已复核): the matter is concluded, and the same
+    /// facts and reasons are not taken again (不再受理, 第三十六条).
+    Rechecked,
     /// Closed (已办结).
     Closed,
 }
@@ -304,6 +311,9 @@ impl Status {
             Status::NotAccepted => "not_accepted",
             Status::Replied => "replied",
             Status::ReviewRequested => "review_requested",
+            Status::Reviewed => "reviewed",
+            Status::RecheckRequested => "recheck_requested",
+            Status::Rechecked => "rechecked",
             Status::Closed => "closed",
         }
     }
@@ -316,6 +326,9 @@ impl Status {
             Status::NotAccepted,
             Status::Replied,
             Status::ReviewRequested,
+            Status::Reviewed,
+            Status::RecheckRequested,
+            Status::Rechecked,
             Status::Closed,
         ]
         .into_iter()
@@ -329,6 +342,11 @@ impl Status {
 pub enum EventKind {
     Submitted,
     Registered,
+    /// Registered and routed (登记转送, 第二十二条) to the organ that handles it, named in the
+    /// event's text.
+    Routed,
+    /// Accepted; the text, when there is one, is the notice of how it will be handled (受理告知,
+    /// 第二十三条).
     Accepted,
     NotAccepted,
     /// The reply deadline was extended by 30 days.
@@ -336,6 +354,13 @@ pub enum EventKind {
     Replied,
     Evaluated,
     ReviewRequested,
+    /// The review's decision (复查意见), with its text.
+    ReviewDecided,
+    RecheckRequested,
+    /// The re-examination's decision (复核意见), with its text.
+    RecheckDecided,
+    /// The citizen urged the bureau (催办) after one of its deadlines had passed.
+    Urged,
     Closed,
 }
 
@@ -344,12 +369,17 @@ impl EventKind {
         match self {
             EventKind::Submitted => "submitted",
             EventKind::Registered => "registered",
+            EventKind::Routed => "routed",
             EventKind::Accepted => "accepted",
             EventKind::NotAccepted => "not_accepted",
             EventKind::Extended => "extended",
             EventKind::Replied => "replied",
             EventKind::Evaluated => "evaluated",
             EventKind::ReviewRequested => "review_requested",
+            EventKind::ReviewDecided => "review_decided",
+            EventKind::RecheckRequested => "recheck_requested",
+            EventKind::RecheckDecided => "recheck_decided",
+            EventKind::Urged => "urged",
             EventKind::Closed => "closed",
         }
     }
@@ -358,12 +388,17 @@ impl EventKind {
         [
             EventKind::Submitted,
             EventKind::Registered,
+            EventKind::Routed,
             EventKind::Accepted,
             EventKind::NotAccepted,
             EventKind::Extended,
             EventKind::Replied,
             EventKind::Evaluated,
             EventKind::ReviewRequested,
+            EventKind::ReviewDecided,
+            EventKind::RecheckRequested,
+            EventKind::RecheckDecided,
+            EventKind::Urged,
             EventKind::Closed,
         ]
         .into_iter()
@@ -388,17 +423,39 @@ pub struct Reply {
     pub text: String,
 }
 
-/// The statutory dates (信访条例): dates in China time, `YYYY-MM-DD`.
+/// The statutory dates (信访工作条例): the last day of each period, in China time, `YYYY-MM-DD`.
+/// A period counts calendar days from the day after its event, and one whose last day is a day
+/// off (a weekend not worked in exchange, a public holiday) ends on the next working day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct DueDates {
-    /// Acceptance decision: 15 days after receipt.
+    /// Acceptance decision: 15 days after receipt (the same day as `route`, kept for older
+    /// apps).
     pub acceptance: String,
-    /// Reply: 60 days after acceptance, 90 when extended.
+    /// Registering and routing (登记转送): 15 days after receipt (第二十二条).
+    #[serde(default)]
+    pub route: String,
+    /// Once routed: the handling organ's notice whether and how it takes the matter (受理告知),
+    /// 15 days after it was routed (第二十三条); `null` before.
+    #[serde(default)]
+    pub notice: Option<String>,
+    /// Reply: 60 days after acceptance, 90 when extended; only a 申诉求决 matter (`claim`) has
+    /// this deadline (第三十四条), so it is `null` for suggestions and accusations.
     pub reply: Option<String>,
     /// The reply deadline was extended by 30 days.
     pub reply_extended: bool,
     /// A review may be requested until this date: 30 days after the reply.
     pub review_request: Option<String>,
+    /// While a review (复查) is asked for: its decision is due 30 days after the request
+    /// (第三十五条).
+    #[serde(default)]
+    pub review_decision: Option<String>,
+    /// After the review's decision: a re-examination (复核) may be asked for until this date,
+    /// 30 days after it (第三十六条).
+    #[serde(default)]
+    pub recheck_request: Option<String>,
+    /// While a re-examination is asked for: its decision is due 30 days after the request.
+    #[serde(default)]
+    pub recheck_decision: Option<String>,
 }
 
 /// Satisfaction with the reply (满意度评价).
@@ -432,7 +489,8 @@ impl Satisfaction {
     }
 }
 
-/// `POST /v1/petitions/{tracking_code}/evaluation`: only after a reply, once.
+/// `POST /v1/petitions/{tracking_code}/evaluation`: rates the bureau's latest decision (the
+/// reply, the review's or the re-examination's), once each.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({"satisfaction": "satisfied", "comment": "处理及时，谢谢。"}))]
 pub struct EvaluationRequest {
@@ -443,15 +501,33 @@ pub struct EvaluationRequest {
     pub comment: String,
 }
 
+/// Which decision of the bureau's an evaluation rates: each is rated at most once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    /// The reply (答复意见).
+    #[default]
+    Reply,
+    /// The review's decision (复查意见).
+    Review,
+    /// The re-examination's decision (复核意见).
+    Recheck,
+}
+
 /// The citizen's evaluation as recorded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Evaluation {
     pub satisfaction: Satisfaction,
     pub comment: String,
     pub at: String,
+    /// The decision rated (`reply` for evaluations recorded before decisions were told apart).
+    #[serde(default)]
+    pub decision: Decision,
 }
 
-/// `POST /v1/petitions/{tracking_code}/review`: a review request (复查), within 30 days of the reply.
+/// `POST /v1/petitions/{tracking_code}/review`: a review request (复查), within 30 days of the
+/// reply; and `POST /v1/petitions/{tracking_code}/recheck`: a re-examination request (复核),
+/// within 30 days of the review's decision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({"reason": "答复没有回应积水的原因，请复查。"}))]
 pub struct ReviewRequest {
@@ -490,6 +566,11 @@ pub struct PetitionView {
     pub replies: Vec<Reply>,
     pub due: DueDates,
     pub evaluation: Option<Evaluation>,
+    /// The first day (China time, `YYYY-MM-DD`) the citizen may urge the bureau (催办): today
+    /// when a deadline of the bureau's has passed and no urge was made today, tomorrow after one
+    /// was, the day after the deadline while it runs; `null` when nothing waits on the bureau.
+    #[serde(default)]
+    pub urge_from: Option<String>,
 }
 
 /// `GET /v1/petitions?since=CURSOR`: the caller's petitions changed after the cursor.

@@ -85,6 +85,8 @@ pub(crate) fn api(json_limit: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(views::get_petition_by_reference))
         .routes(routes!(steps::evaluate))
         .routes(routes!(steps::request_review))
+        .routes(routes!(steps::request_recheck))
+        .routes(routes!(steps::urge))
         .routes(routes!(accounts::send_code))
         .routes(routes!(accounts::verify_code))
         .routes(routes!(accounts::get_account, accounts::delete_account))

@@ -9,10 +9,12 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use petition_api::bundle::BundleError;
 use petition_bureau::accounts::{self, sms, sms::SmsConfig};
+use petition_bureau::clock::{TestClock, rfc3339};
 use petition_bureau::ops::{self, Action};
 use petition_bureau::outbox::{self, ImportError, OutboxKey, Outcome, Owner};
 use petition_bureau::store::TokenKind;
-use petition_bureau::{AppState, Clock, Config, Store, clock::rfc3339};
+use petition_bureau::{AppState, Clock, Config, Store};
+use petition_rules::calendar::Calendar;
 use petition_rules::i18n::{Arg, Lang, text};
 use zeroize::Zeroizing;
 
@@ -34,6 +36,16 @@ struct Cli {
     /// `postgres://…` for PostgreSQL; SQLite in the data directory when absent.
     #[arg(long, global = true, env = "DATABASE_URL")]
     database_url: Option<String>,
+    /// Count deadlines on this holiday calendar instead of the one built in (for a year whose
+    /// State Council notice came out after this build): the form of the built-in
+    /// `crates/rules/data/holidays-cn.txt`.
+    #[arg(
+        long,
+        global = true,
+        env = "PETITION_BUREAU_HOLIDAYS",
+        value_name = "FILE"
+    )]
+    holidays: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -62,6 +74,18 @@ enum Command {
         /// One-time codes the bureau sends in an hour in all (text messages cost money).
         #[arg(long, default_value_t = 1000)]
         codes_per_hour: u32,
+        /// FOR TESTS AND TRAINING ONLY: let `petition-bureau clock advance` move this bureau's
+        /// clock forward (kept in the data directory, so that its operator commands see the
+        /// same time). Started without it, a bureau removes the test clock and runs on the
+        /// system's time.
+        #[arg(long)]
+        test_clock: bool,
+    },
+    /// The bureau's clock: show it, or move the test clock forward (only after
+    /// `serve --test-clock`).
+    Clock {
+        #[command(subcommand)]
+        command: ClockCommand,
     },
     /// Citizens' accounts.
     Account {
@@ -156,6 +180,19 @@ enum AccountCommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum ClockCommand {
+    /// Print the bureau's time (RFC 3339) and how far its test clock is moved, in seconds.
+    Show,
+    /// Move the test clock forward by whole days (and hours).
+    Advance {
+        #[arg(long, default_value_t = 0)]
+        days: u32,
+        #[arg(long, default_value_t = 0)]
+        hours: u32,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum KeyCommand {
     /// Print the public key (age1…), as the catalogue publishes it.
     Show,
@@ -174,12 +211,31 @@ enum TokenCommand {
 
 #[derive(Debug, Subcommand)]
 enum PetitionCommand {
-    /// Every petition: tracking code, status, received, category, region.
-    List,
+    /// Every petition: tracking code, status, received, category, region. With `--overdue`,
+    /// only those past a deadline of the bureau's, longest overdue first: tracking code, status,
+    /// the deadline (`route`, `notice`, `reply`, `review_decision`, `recheck_decision`), its
+    /// last day, days overdue.
+    List {
+        #[arg(long)]
+        overdue: bool,
+    },
     /// 登记
     Register { tracking_code: String },
+    /// 登记转送: register it (if not yet) and route it to the organ that handles it.
+    Route {
+        tracking_code: String,
+        /// The organ, as the citizen will read it.
+        #[arg(long)]
+        to: String,
+    },
     /// 受理
     Accept { tracking_code: String },
+    /// 受理告知: accept it, telling the citizen how it will be handled.
+    Notify {
+        tracking_code: String,
+        #[arg(long)]
+        text: String,
+    },
     /// 不予受理, with the reason the citizen will read.
     Reject {
         tracking_code: String,
@@ -194,7 +250,22 @@ enum PetitionCommand {
     },
     /// 延期: 30 more days to reply.
     Extend { tracking_code: String },
-    /// 办结
+    /// 复查意见: the decision on the citizen's review request.
+    ReviewReply {
+        tracking_code: String,
+        #[arg(long)]
+        text: String,
+    },
+    /// 复核意见: the decision on the citizen's re-examination request, which concludes the
+    /// matter (不再受理).
+    RecheckReply {
+        tracking_code: String,
+        #[arg(long)]
+        text: String,
+    },
+    /// 办结 after a reply or a decision.
+    Conclude { tracking_code: String },
+    /// 办结, in any state.
     Close { tracking_code: String },
 }
 
@@ -208,11 +279,20 @@ async fn main() -> anyhow::Result<ExitCode> {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    if let Some(path) = &cli.holidays {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("read the holiday calendar {}", path.display()))?;
+        let calendar = Calendar::parse(&text)
+            .with_context(|| format!("the holiday calendar {}", path.display()))?;
+        let years: Vec<String> = calendar.years().map(|y| y.to_string()).collect();
+        tracing::info!(years = %years.join(","), "deadlines count on the holiday calendar given");
+        calendar.put_in_force();
+    }
     let config = Config {
         database_url: cli.database_url,
         ..Config::new(cli.data_dir)
     };
-    let clock = Clock::system();
+    let clock = Clock::of_data_dir(&config.data_dir);
     match cli.command {
         Command::Serve {
             listen,
@@ -222,7 +302,24 @@ async fn main() -> anyhow::Result<ExitCode> {
             token_days,
             codes_per_address_hour,
             codes_per_hour,
+            test_clock,
         } => {
+            let moved = TestClock::of(&config.data_dir);
+            let clock = if test_clock {
+                std::fs::create_dir_all(&config.data_dir)
+                    .with_context(|| format!("create {}", config.data_dir.display()))?;
+                let offset = moved.start()?;
+                tracing::warn!(
+                    offset_seconds = offset,
+                    "the clock may be moved (--test-clock): for tests and training only"
+                );
+                Clock::of_data_dir(&config.data_dir)
+            } else {
+                if moved.stop()? {
+                    tracing::info!("the test clock of an earlier run is removed");
+                }
+                Clock::system()
+            };
             let mut config = config;
             config.sms = sms.config()?;
             if matches!(config.sms, SmsConfig::File(_)) {
@@ -251,6 +348,17 @@ async fn main() -> anyhow::Result<ExitCode> {
             })
             .await;
         }
+        Command::Clock { command } => {
+            let moved = TestClock::of(&config.data_dir);
+            if let ClockCommand::Advance { days, hours } = command {
+                let by = time::Duration::days(days.into()) + time::Duration::hours(hours.into());
+                if let Err(e) = moved.advance(by) {
+                    eprintln!("{e}");
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
+            println!("{}\t{}", rfc3339(clock.now()), moved.offset());
+        }
         Command::Token {
             command: TokenCommand::Create { kind, name },
         } => {
@@ -278,7 +386,20 @@ async fn main() -> anyhow::Result<ExitCode> {
         Command::Petition { command } => {
             let store = Store::open(&config).await.context("open the store")?;
             let (code, action) = match command {
-                PetitionCommand::List => {
+                PetitionCommand::List { overdue: true } => {
+                    for p in ops::overdue(&store, clock.now()).await? {
+                        println!(
+                            "{}\t{}\t{}\t{}\t{}",
+                            p.tracking_code,
+                            p.status.as_str(),
+                            p.deadline,
+                            p.due,
+                            p.days
+                        );
+                    }
+                    return Ok(ExitCode::SUCCESS);
+                }
+                PetitionCommand::List { overdue: false } => {
                     for p in ops::list(&store).await? {
                         println!(
                             "{}\t{}\t{}\t{}\t{}",
@@ -288,7 +409,14 @@ async fn main() -> anyhow::Result<ExitCode> {
                     return Ok(ExitCode::SUCCESS);
                 }
                 PetitionCommand::Register { tracking_code } => (tracking_code, Action::Register),
+                PetitionCommand::Route { tracking_code, to } => {
+                    (tracking_code, Action::Route { to })
+                }
                 PetitionCommand::Accept { tracking_code } => (tracking_code, Action::Accept),
+                PetitionCommand::Notify {
+                    tracking_code,
+                    text,
+                } => (tracking_code, Action::Notify { text }),
                 PetitionCommand::Reject {
                     tracking_code,
                     reason,
@@ -298,6 +426,15 @@ async fn main() -> anyhow::Result<ExitCode> {
                     text,
                 } => (tracking_code, Action::Reply { text }),
                 PetitionCommand::Extend { tracking_code } => (tracking_code, Action::Extend),
+                PetitionCommand::ReviewReply {
+                    tracking_code,
+                    text,
+                } => (tracking_code, Action::ReviewReply { text }),
+                PetitionCommand::RecheckReply {
+                    tracking_code,
+                    text,
+                } => (tracking_code, Action::RecheckReply { text }),
+                PetitionCommand::Conclude { tracking_code } => (tracking_code, Action::Conclude),
                 PetitionCommand::Close { tracking_code } => (tracking_code, Action::Close),
             };
             let status = ops::apply(&store, &code, action, clock.now()).await?;

@@ -1,12 +1,14 @@
-//! The operator's workflow: register, accept or reject, extend, reply, close. Each step is an
-//! event with its date, which the citizen's app reads back. The citizen's own steps are
-//! `crate::petitions::steps`.
+//! The operator's workflow: register and route (登记转送), accept (with a notice, 受理告知) or
+//! reject, extend, reply, decide a review (复查) and a re-examination (复核), conclude or close.
+//! Each step is an event with its date, which the citizen's app reads back. The citizen's own
+//! steps are `crate::petitions::steps`.
 
 use petition_api::{EventKind, Status};
 use time::OffsetDateTime;
 
-use crate::clock::rfc3339;
+use crate::clock::{china_date, rfc3339, ymd};
 use crate::error::Error;
+use crate::petitions::deadlines::{self, Dates};
 use crate::store::Store;
 use crate::store::petitions::{Stamp, Step};
 
@@ -16,10 +18,34 @@ pub use crate::store::petitions::Listed;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
     Register,
+    /// 登记转送: registered (when it was not yet) and routed to the organ that handles it.
+    Route {
+        to: String,
+    },
     Accept,
-    Reject { reason: String },
+    /// 受理告知: accepted, with the notice of how it will be handled.
+    Notify {
+        text: String,
+    },
+    Reject {
+        reason: String,
+    },
     Extend,
-    Reply { text: String },
+    /// The reply; given to a petition waiting on a review or a re-examination, it is that
+    /// decision.
+    Reply {
+        text: String,
+    },
+    /// The review's decision (复查意见).
+    ReviewReply {
+        text: String,
+    },
+    /// The re-examination's decision (复核意见): the matter is concluded (不再受理).
+    RecheckReply {
+        text: String,
+    },
+    /// 办结 after a decision, once no further step is taken.
+    Conclude,
     Close,
 }
 
@@ -27,10 +53,15 @@ impl Action {
     fn name(&self) -> &'static str {
         match self {
             Action::Register => "register",
+            Action::Route { .. } => "route",
             Action::Accept => "accept",
+            Action::Notify { .. } => "notify",
             Action::Reject { .. } => "reject",
             Action::Extend => "extend",
             Action::Reply { .. } => "reply",
+            Action::ReviewReply { .. } => "review-reply",
+            Action::RecheckReply { .. } => "recheck-reply",
+            Action::Conclude => "conclude",
             Action::Close => "close",
         }
     }
@@ -77,9 +108,21 @@ pub async fn apply(
         Action::Register if row.status == Submitted => {
             (Registered, EventKind::Registered, None, Stamp::None)
         }
+        Action::Route { to } if matches!(row.status, Submitted | Registered) && !row.routed => (
+            Registered,
+            EventKind::Routed,
+            Some(to.as_str()),
+            Stamp::None,
+        ),
         Action::Accept if matches!(row.status, Submitted | Registered) => {
             (Accepted, EventKind::Accepted, None, Stamp::AcceptedAt)
         }
+        Action::Notify { text } if matches!(row.status, Submitted | Registered) => (
+            Accepted,
+            EventKind::Accepted,
+            Some(text.as_str()),
+            Stamp::AcceptedAt,
+        ),
         Action::Reject { reason } if matches!(row.status, Submitted | Registered) => (
             NotAccepted,
             EventKind::NotAccepted,
@@ -89,12 +132,31 @@ pub async fn apply(
         Action::Extend if row.status == Accepted && !row.extended => {
             (Accepted, EventKind::Extended, None, Stamp::Extended)
         }
-        Action::Reply { text } if matches!(row.status, Accepted | ReviewRequested) => (
+        Action::Reply { text } if row.status == Accepted => (
             Replied,
             EventKind::Replied,
             Some(text.as_str()),
             Stamp::RepliedAt,
         ),
+        Action::Reply { text } | Action::ReviewReply { text } if row.status == ReviewRequested => (
+            Reviewed,
+            EventKind::ReviewDecided,
+            Some(text.as_str()),
+            Stamp::None,
+        ),
+        Action::Reply { text } | Action::RecheckReply { text }
+            if row.status == RecheckRequested =>
+        {
+            (
+                Rechecked,
+                EventKind::RecheckDecided,
+                Some(text.as_str()),
+                Stamp::None,
+            )
+        }
+        Action::Conclude if matches!(row.status, Replied | Reviewed | Rechecked) => {
+            (Closed, EventKind::Closed, None, Stamp::None)
+        }
         Action::Close if row.status != Closed => (Closed, EventKind::Closed, None, Stamp::None),
         _ => return Err(refuse()),
     };
@@ -117,4 +179,49 @@ pub async fn apply(
 /// Every petition, newest first.
 pub async fn list(store: &Store) -> Result<Vec<Listed>, Error> {
     store.list_petitions().await
+}
+
+/// A petition whose bureau deadline has passed (`petition-bureau petition list --overdue`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Overdue {
+    pub tracking_code: String,
+    pub status: Status,
+    /// The deadline missed: `route`, `notice`, `reply`, `review_decision` or
+    /// `recheck_decision`.
+    pub deadline: &'static str,
+    /// Its last day, `YYYY-MM-DD` in China.
+    pub due: String,
+    /// Days since that last day.
+    pub days: i64,
+}
+
+/// Every petition past its bureau deadline at `now`, the longest overdue first.
+pub async fn overdue(store: &Store, now: OffsetDateTime) -> Result<Vec<Overdue>, Error> {
+    let today = china_date(now);
+    let mut late = Vec::new();
+    for p in store.open_petitions().await? {
+        let dates = Dates {
+            status: p.status,
+            purpose: &p.purpose,
+            received_at: &p.received_at,
+            routed_at: p.routed_at.as_deref(),
+            accepted_at: p.accepted_at.as_deref(),
+            replied_at: None,
+            extended: p.extended,
+            review_requested_at: p.review_requested_at.as_deref(),
+            reviewed_at: None,
+            recheck_requested_at: p.recheck_requested_at.as_deref(),
+        };
+        if let Some((deadline, last, days)) = deadlines::overdue(&dates, today)? {
+            late.push(Overdue {
+                tracking_code: p.tracking_code,
+                status: p.status,
+                deadline,
+                due: ymd(last),
+                days,
+            });
+        }
+    }
+    late.sort_by_key(|o| std::cmp::Reverse(o.days));
+    Ok(late)
 }

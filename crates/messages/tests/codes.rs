@@ -190,7 +190,14 @@ fn ids_used(dirs: &[&str]) -> BTreeMap<String, PathBuf> {
     let mut ids = BTreeMap::new();
     for (file, source) in sources(dirs) {
         let source = source.as_str();
-        for marker in ["text(", "bilingual(", "ApiError::new("] {
+        // `refuse(` is the closure the citizen's steps word their refusals with.
+        for marker in [
+            "text(",
+            "bilingual(",
+            "ApiError::new(",
+            "ApiError::with_args(",
+            "refuse(",
+        ] {
             for (at, _) in source.match_indices(marker) {
                 let before = &source[..at];
                 let joined = before.ends_with(|c: char| c.is_alphanumeric() || c == '_');
@@ -200,7 +207,7 @@ fn ids_used(dirs: &[&str]) -> BTreeMap<String, PathBuf> {
                 let index = match marker {
                     "text(" if before.ends_with('.') => 0,
                     "text(" => 1,
-                    "bilingual(" => 0,
+                    "bilingual(" | "refuse(" => 0,
                     _ => 2,
                 };
                 let args = arguments(&source[at + marker.len()..]);
@@ -237,6 +244,8 @@ fn every_message_id_used_in_rust_is_in_the_catalogue_in_both_languages() {
         "cli-login-kept_keyring",
         "bureau-not_found",
         "bureau-review_not_allowed-late",
+        "bureau-urge_not_allowed-early",
+        "bureau-code_wrong",
         "bureau-import-wrong_key",
         "notify-delivered",
     ] {

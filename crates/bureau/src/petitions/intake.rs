@@ -42,7 +42,8 @@ const MAX_FILE_NAME_CHARS: usize = 255;
             links(
                 ("view" = (operation_id = "get_petition", parameters(("tracking_code" = "$response.body#/tracking_code")))),
                 ("evaluate" = (operation_id = "evaluate", parameters(("tracking_code" = "$response.body#/tracking_code")))),
-                ("review" = (operation_id = "request_review", parameters(("tracking_code" = "$response.body#/tracking_code")))))),
+                ("review" = (operation_id = "request_review", parameters(("tracking_code" = "$response.body#/tracking_code")))),
+                ("recheck" = (operation_id = "request_recheck", parameters(("tracking_code" = "$response.body#/tracking_code")))))),
         (status = 400, body = ErrorBody, description = "`idempotency_key_missing`, `idempotency_key_invalid`, `invalid_json`"),
         (status = 409, body = ErrorBody, description = "`request_in_flight`: retry after `Retry-After`"),
         (status = 422, body = ErrorBody, description = "`validation_failed` (with the fields), `unknown_region` or `unknown_category` (a region or category not in the catalogue, with the field), `idempotency_key_reused`, `upload_incomplete`, `too_many_attachments`, `invalid_json`, `invalid_text`")))]

@@ -1,33 +1,38 @@
-//! The citizen's steps after the bureau's reply: rating it (满意度评价), once, and asking for a
-//! review (复查) within the statute's period. The operator's steps are `crate::ops`.
+//! The citizen's steps after the bureau's decisions: rating each (满意度评价) once, asking for a
+//! review (复查) of the reply and then for a re-examination (复核) of the review's decision, each
+//! within the statute's period. The operator's steps are `crate::ops`.
 
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use petition_api::{
-    ErrorBody, ErrorCode, Evaluation, EvaluationRequest, FieldProblem, PetitionView, ReviewRequest,
-    Status,
+    ErrorBody, ErrorCode, Evaluation, EvaluationRequest, EventKind, FieldProblem, PetitionView,
+    ReviewRequest, Status,
 };
 
-use super::deadlines::review_in_time;
+use super::deadlines::{recheck_in_time, review_in_time, urge_from};
 use super::owned;
-use super::views::view;
+use super::views::{dates_of, last_urged, view};
 use crate::AppState;
 use crate::auth::Caller;
-use crate::clock::{parse_rfc3339, rfc3339};
+use crate::clock::{china_date, parse_rfc3339, rfc3339, ymd};
 use crate::error::ApiError;
 use crate::http::JsonBody;
 
 const MAX_COMMENT_CHARS: usize = 2000;
 const MAX_REVIEW_REASON_CHARS: usize = 20_000;
 
-/// Rate the bureau's reply (满意/基本满意/不满意), once, after a reply.
+/// Attempts at rating before a petition that keeps changing under it is given up on.
+const RATE_ATTEMPTS: usize = 3;
+
+/// Rate the bureau's latest decision (满意/基本满意/不满意): the reply, the review's, the
+/// re-examination's, each once.
 #[utoipa::path(post, path = "/v1/petitions/{tracking_code}/evaluation", tag = "petitions",
     params(("tracking_code" = String, Path, pattern = r"^XF(-[2-9A-HJ-NP-Z]{4}){4}$", example = "XF-2345-6789-ABCD-EFGH", description = "The 查询码 of the receipt")), request_body = EvaluationRequest,
     responses(
         (status = 200, body = PetitionView),
         (status = 404, body = ErrorBody, description = "`petition_not_found`"),
-        (status = 409, body = ErrorBody, description = "`evaluation_not_allowed`: no reply yet, or rated before"),
+        (status = 409, body = ErrorBody, description = "`evaluation_not_allowed`: no decision yet, or this one rated before"),
         (status = 422, body = ErrorBody, description = "`validation_failed`: the comment is too long; `invalid_json`, `invalid_text`")))]
 pub async fn evaluate(
     State(state): State<AppState>,
@@ -42,30 +47,61 @@ pub async fn evaluate(
             "bureau-validation_failed-comment",
         ));
     }
-    let evaluation = Evaluation {
-        satisfaction: req.satisfaction,
-        comment: req.comment.trim().into(),
-        at: rfc3339(state.clock().now()),
-    };
-    {
-        let _turn = state.store().write_turn().await;
+    let _turn = state.store().write_turn().await;
+    for _ in 0..RATE_ATTEMPTS {
         let row = owned(&state, &caller, &code).await?;
-        if row.replied_at.is_none() || row.has_evaluation {
+        let Some(decision) = row.decision.filter(|_| !row.decision_rated) else {
             return Err(ApiError::new(
                 StatusCode::CONFLICT,
                 ErrorCode::EvaluationNotAllowed,
-                "bureau-evaluation_not_allowed",
+                if row.decision.is_none() {
+                    "bureau-evaluation_not_allowed"
+                } else {
+                    "bureau-evaluation_not_allowed-twice"
+                },
             ));
-        }
-        if !state.store().rate(&code, &evaluation).await? {
-            return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                ErrorCode::EvaluationNotAllowed,
-                "bureau-evaluation_not_allowed-twice",
-            ));
+        };
+        let evaluation = Evaluation {
+            satisfaction: req.satisfaction,
+            comment: req.comment.trim().into(),
+            at: rfc3339(state.clock().now()),
+            decision,
+        };
+        if state
+            .store()
+            .rate(&code, &evaluation, row.change_seq)
+            .await?
+        {
+            return Ok(Json(view(&state, &code).await?));
         }
     }
-    Ok(Json(view(state.store(), &code).await?))
+    Err(ApiError::new(
+        StatusCode::CONFLICT,
+        ErrorCode::EvaluationNotAllowed,
+        "bureau-evaluation_not_allowed-twice",
+    ))
+}
+
+/// The citizen's reason for a review or a re-examination, checked.
+fn reason_of(req: &ReviewRequest) -> Result<&str, Box<ApiError>> {
+    // The length counts what was sent (as the schema's maxLength does); emptiness ignores white
+    // space around the text.
+    let too_long = req.reason.chars().count() > MAX_REVIEW_REASON_CHARS;
+    let reason = req.reason.trim();
+    if reason.is_empty() || too_long {
+        let mut e = ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::ValidationFailed,
+            "bureau-validation_failed-review_reason",
+        );
+        e.problems.push(FieldProblem {
+            field: "reason".into(),
+            code: if too_long { "too_long" } else { "required" }.into(),
+            message: e.message.clone(),
+        });
+        return Err(Box::new(e));
+    }
+    Ok(reason)
 }
 
 /// Ask for a review (复查) within 30 days of the reply.
@@ -82,45 +118,135 @@ pub async fn request_review(
     Path(code): Path<String>,
     JsonBody(req): JsonBody<ReviewRequest>,
 ) -> Result<Json<PetitionView>, ApiError> {
-    // The length counts what was sent (as the schema's maxLength does); emptiness ignores white
-    // space around the text.
-    let too_long = req.reason.chars().count() > MAX_REVIEW_REASON_CHARS;
-    let reason = req.reason.trim();
-    if reason.is_empty() || too_long {
-        let mut e = ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            ErrorCode::ValidationFailed,
-            "bureau-validation_failed-review_reason",
-        );
-        e.problems.push(FieldProblem {
-            field: "reason".into(),
-            code: if too_long { "too_long" } else { "required" }.into(),
-            message: e.message.clone(),
-        });
-        return Err(e);
-    }
+    let reason = reason_of(&req).map_err(|e| *e)?;
     let now = state.clock().now();
-    let at = rfc3339(now);
     {
         let _turn = state.store().write_turn().await;
         let row = owned(&state, &caller, &code).await?;
         let replied = row.replied_at.as_deref().and_then(parse_rfc3339);
         let in_time = replied.is_some_and(|r| review_in_time(r, now));
         let status_ok = matches!(row.status, Status::Replied | Status::Closed);
+        let refuse = |key| ApiError::new(StatusCode::CONFLICT, ErrorCode::ReviewNotAllowed, key);
         if !(in_time && status_ok) || row.review_requested {
-            return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                ErrorCode::ReviewNotAllowed,
-                if replied.is_none() {
-                    "bureau-review_not_allowed-before_reply"
-                } else if row.review_requested {
-                    "bureau-review_not_allowed-twice"
-                } else {
-                    "bureau-review_not_allowed-late"
-                },
-            ));
+            return Err(refuse(if replied.is_none() {
+                "bureau-review_not_allowed-before_reply"
+            } else if row.review_requested {
+                "bureau-review_not_allowed-twice"
+            } else {
+                "bureau-review_not_allowed-late"
+            }));
         }
-        state.store().request_review(&code, &at, reason).await?;
+        let asked = state
+            .store()
+            .request_review(
+                &code,
+                row.status,
+                EventKind::ReviewRequested,
+                &rfc3339(now),
+                reason,
+            )
+            .await?;
+        if !asked {
+            return Err(refuse("bureau-review_not_allowed-twice"));
+        }
     }
-    Ok(Json(view(state.store(), &code).await?))
+    Ok(Json(view(&state, &code).await?))
+}
+
+/// Ask for a re-examination (复核) of the review's decision within 30 days of it (第三十六条).
+/// After its decision the matter is concluded.
+#[utoipa::path(post, path = "/v1/petitions/{tracking_code}/recheck", tag = "petitions",
+    params(("tracking_code" = String, Path, pattern = r"^XF(-[2-9A-HJ-NP-Z]{4}){4}$", example = "XF-2345-6789-ABCD-EFGH", description = "The 查询码 of the receipt")), request_body = ReviewRequest,
+    responses(
+        (status = 200, body = PetitionView),
+        (status = 404, body = ErrorBody, description = "`petition_not_found`"),
+        (status = 409, body = ErrorBody, description = "`recheck_not_allowed`: no review decision yet, asked before, after the 30 days, or the matter is concluded"),
+        (status = 422, body = ErrorBody, description = "`validation_failed`: no reason, or one too long; `invalid_json`, `invalid_text`")))]
+pub async fn request_recheck(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(code): Path<String>,
+    JsonBody(req): JsonBody<ReviewRequest>,
+) -> Result<Json<PetitionView>, ApiError> {
+    let reason = reason_of(&req).map_err(|e| *e)?;
+    let now = state.clock().now();
+    {
+        let _turn = state.store().write_turn().await;
+        let row = owned(&state, &caller, &code).await?;
+        let refuse = |key| ApiError::new(StatusCode::CONFLICT, ErrorCode::RecheckNotAllowed, key);
+        let reviewed = row.reviewed_at.as_deref().and_then(parse_rfc3339);
+        if row.recheck_requested {
+            return Err(refuse("bureau-recheck_not_allowed-twice"));
+        }
+        let Some(reviewed) = reviewed.filter(|_| row.status == Status::Reviewed) else {
+            return Err(refuse("bureau-recheck_not_allowed-before_review"));
+        };
+        if !recheck_in_time(reviewed, now) {
+            return Err(refuse("bureau-recheck_not_allowed-late"));
+        }
+        let asked = state
+            .store()
+            .request_review(
+                &code,
+                row.status,
+                EventKind::RecheckRequested,
+                &rfc3339(now),
+                reason,
+            )
+            .await?;
+        if !asked {
+            return Err(refuse("bureau-recheck_not_allowed-twice"));
+        }
+    }
+    Ok(Json(view(&state, &code).await?))
+}
+
+/// Urge the bureau (催办) once one of its deadlines has passed: recorded as an event the
+/// operator sees, at most once a day (China time). `urge_from` in the answer says when the next
+/// urge is possible.
+#[utoipa::path(post, path = "/v1/petitions/{tracking_code}/urge", tag = "petitions",
+    params(("tracking_code" = String, Path, pattern = r"^XF(-[2-9A-HJ-NP-Z]{4}){4}$", example = "XF-2345-6789-ABCD-EFGH", description = "The 查询码 of the receipt")),
+    responses(
+        (status = 200, body = PetitionView),
+        (status = 404, body = ErrorBody, description = "`petition_not_found`"),
+        (status = 409, body = ErrorBody, description = "`urge_not_allowed`: nothing waits on the bureau, its deadline has not passed, or an urge was made today")))]
+pub async fn urge(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(code): Path<String>,
+) -> Result<Json<PetitionView>, ApiError> {
+    let now = state.clock().now();
+    let today = china_date(now);
+    {
+        let _turn = state.store().write_turn().await;
+        let row = owned(&state, &caller, &code).await?;
+        let p = state.store().petition_record(&code).await?;
+        let urged = last_urged(&p);
+        let refuse = |key, args: &[_]| {
+            ApiError::with_args(StatusCode::CONFLICT, ErrorCode::UrgeNotAllowed, key, args)
+        };
+        match urge_from(&dates_of(&p), urged, today)? {
+            None => return Err(refuse("bureau-urge_not_allowed-nothing_waits", &[])),
+            Some(_) if urged == Some(today) => {
+                return Err(refuse("bureau-urge_not_allowed-today", &[]));
+            }
+            Some(from) if from > today => {
+                let date = ymd(from);
+                return Err(refuse(
+                    "bureau-urge_not_allowed-early",
+                    &[("date", date.as_str().into())],
+                ));
+            }
+            Some(_) => {}
+        }
+        if !state
+            .store()
+            .add_citizen_event(&code, EventKind::Urged, &rfc3339(now), row.change_seq)
+            .await?
+        {
+            // Another request changed the petition meanwhile: most likely the same urge.
+            return Err(refuse("bureau-urge_not_allowed-today", &[]));
+        }
+    }
+    Ok(Json(view(&state, &code).await?))
 }

@@ -8,30 +8,68 @@ use petition_api::{
     ErrorBody, ErrorCode, EventKind, PetitionList, PetitionView, Reply, normalize_reference,
 };
 use serde::Deserialize;
+use time::Date;
 
-use super::deadlines::due_dates;
+use super::deadlines::{Dates, due_dates, urge_from};
 use super::owned;
 use crate::AppState;
 use crate::auth::Caller;
+use crate::clock::{china_date, parse_rfc3339, ymd};
 use crate::error::{ApiError, Error};
-use crate::store::Store;
+use crate::store::petitions::PetitionRecord;
 
 /// Petitions in one answer of `GET /v1/petitions`.
 const PAGE: i64 = 100;
 
-/// The whole view of one petition.
-pub async fn view(store: &Store, tracking_code: &str) -> Result<PetitionView, Error> {
-    let p = store.petition_record(tracking_code).await?;
-    let due = due_dates(
-        &p.received_at,
-        p.accepted_at.as_deref(),
-        p.replied_at.as_deref(),
-        p.extended,
-    )?;
+/// The dates of a stored petition that its deadlines hang on.
+pub fn dates_of(p: &PetitionRecord) -> Dates<'_> {
+    let last = |kind: EventKind| {
+        p.events
+            .iter()
+            .rev()
+            .find(|e| e.kind == kind)
+            .map(|e| e.at.as_str())
+    };
+    Dates {
+        status: p.status,
+        purpose: &p.purpose,
+        received_at: &p.received_at,
+        routed_at: last(EventKind::Routed),
+        accepted_at: p.accepted_at.as_deref(),
+        replied_at: p.replied_at.as_deref(),
+        extended: p.extended,
+        review_requested_at: last(EventKind::ReviewRequested),
+        reviewed_at: last(EventKind::ReviewDecided),
+        recheck_requested_at: last(EventKind::RecheckRequested),
+    }
+}
+
+/// The China day of the citizen's last urge of a petition, if any.
+pub fn last_urged(p: &PetitionRecord) -> Option<Date> {
+    p.events
+        .iter()
+        .rev()
+        .find(|e| e.kind == EventKind::Urged)
+        .and_then(|e| parse_rfc3339(&e.at))
+        .map(china_date)
+}
+
+/// The whole view of one petition, at the bureau's time.
+pub async fn view(state: &AppState, tracking_code: &str) -> Result<PetitionView, Error> {
+    let p = state.store().petition_record(tracking_code).await?;
+    let dates = dates_of(&p);
+    let due = due_dates(&dates)?;
+    let today = china_date(state.clock().now());
+    let urge_from = urge_from(&dates, last_urged(&p), today)?.map(ymd);
     let replies = p
         .events
         .iter()
-        .filter(|e| e.kind == EventKind::Replied)
+        .filter(|e| {
+            matches!(
+                e.kind,
+                EventKind::Replied | EventKind::ReviewDecided | EventKind::RecheckDecided
+            )
+        })
         .map(|e| Reply {
             at: e.at.clone(),
             text: e.text.clone().unwrap_or_default(),
@@ -52,6 +90,7 @@ pub async fn view(store: &Store, tracking_code: &str) -> Result<PetitionView, Er
         events: p.events,
         replies,
         evaluation: p.evaluation,
+        urge_from,
     })
 }
 
@@ -65,7 +104,7 @@ pub async fn get_petition(
     Path(code): Path<String>,
 ) -> Result<Json<PetitionView>, ApiError> {
     owned(&state, &caller, &code).await?;
-    Ok(Json(view(state.store(), &code).await?))
+    Ok(Json(view(&state, &code).await?))
 }
 
 /// One of the caller's petitions, found by its submission reference (提交编号, `XXXXX-XXXXX`,
@@ -102,7 +141,7 @@ pub async fn get_petition_by_reference(
                 "bureau-petition_not_found-reference",
             )
         })?;
-    Ok(Json(view(state.store(), &code).await?))
+    Ok(Json(view(&state, &code).await?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -143,7 +182,7 @@ pub async fn list_petitions(
     let mut petitions = Vec::new();
     for (code, seq) in changed.iter().take(PAGE as usize) {
         cursor = *seq;
-        petitions.push(view(store, code).await?);
+        petitions.push(view(&state, code).await?);
     }
     Ok(Json(PetitionList {
         petitions,

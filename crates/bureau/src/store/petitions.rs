@@ -2,7 +2,9 @@
 //! workflow's writes. A petition's change cursor (`change_seq`) is the id of its last event, so
 //! every write that a citizen should see goes through [`add_event`].
 
-use petition_api::{AttachmentInfo, Evaluation, Event, EventKind, Status, SubmitPetition};
+use petition_api::{
+    AttachmentInfo, Decision, Evaluation, Event, EventKind, Status, SubmitPetition,
+};
 use petition_rules::validate::mobile_number;
 use sqlx::{Any, Row, Transaction};
 
@@ -18,8 +20,18 @@ pub struct PetitionRow {
     pub accepted_at: Option<String>,
     pub replied_at: Option<String>,
     pub extended: bool,
+    /// Routed to the organ that handles it (登记转送).
+    pub routed: bool,
     pub review_requested: bool,
-    pub has_evaluation: bool,
+    /// When the review's last decision was given.
+    pub reviewed_at: Option<String>,
+    pub recheck_requested: bool,
+    /// The bureau's latest decision (reply, review, re-examination), if any, and whether the
+    /// citizen rated it.
+    pub decision: Option<Decision>,
+    pub decision_rated: bool,
+    /// The petition's change cursor when read: a write that finds it moved was raced.
+    pub change_seq: i64,
 }
 
 /// Everything stored of one petition that its owner may see.
@@ -76,6 +88,20 @@ pub struct Listed {
     pub received_at: String,
     pub category: String,
     pub region: String,
+}
+
+/// A petition waiting on the bureau, with the dates its deadline hangs on.
+#[derive(Debug, Clone)]
+pub struct Open {
+    pub tracking_code: String,
+    pub status: Status,
+    pub purpose: String,
+    pub received_at: String,
+    pub routed_at: Option<String>,
+    pub accepted_at: Option<String>,
+    pub extended: bool,
+    pub review_requested_at: Option<String>,
+    pub recheck_requested_at: Option<String>,
 }
 
 /// An operator's step: from which status to which, with its event.
@@ -250,7 +276,7 @@ impl Store {
     ) -> Result<Option<PetitionRow>, Error> {
         let row = sqlx::query(
             "SELECT tracking_code, account_id, claimed_by, status, accepted_at, replied_at, \
-             extended, review_requested, evaluation FROM petitions WHERE tracking_code = $1",
+             extended, review_requested, change_seq FROM petitions WHERE tracking_code = $1",
         )
         .bind(tracking_code)
         .fetch_optional(&self.pool)
@@ -262,6 +288,47 @@ impl Store {
             return Ok(None);
         }
         let status: String = r.try_get("status")?;
+        let (mut reviewed_at, mut recheck_requested, mut routed) = (None, false, false);
+        let (mut decision, mut decision_rated) = (None, false);
+        for e in sqlx::query(
+            "SELECT kind, at FROM events WHERE tracking_code = $1 \
+             AND kind IN ($2, $3, $4, $5, $6, $7) ORDER BY id",
+        )
+        .bind(tracking_code)
+        .bind(EventKind::Routed.as_str())
+        .bind(EventKind::Replied.as_str())
+        .bind(EventKind::ReviewDecided.as_str())
+        .bind(EventKind::RecheckRequested.as_str())
+        .bind(EventKind::RecheckDecided.as_str())
+        .bind(EventKind::Evaluated.as_str())
+        .fetch_all(&self.pool)
+        .await?
+        {
+            let kind: String = e.try_get("kind")?;
+            let decided = match EventKind::parse(&kind) {
+                Some(EventKind::Replied) => Some(Decision::Reply),
+                Some(EventKind::ReviewDecided) => {
+                    reviewed_at = Some(e.try_get("at")?);
+                    Some(Decision::Review)
+                }
+                Some(EventKind::RecheckDecided) => Some(Decision::Recheck),
+                Some(EventKind::RecheckRequested) => {
+                    recheck_requested = true;
+                    None
+                }
+                Some(EventKind::Routed) => {
+                    routed = true;
+                    None
+                }
+                _ => {
+                    decision_rated = true;
+                    None
+                }
+            };
+            if decided.is_some() {
+                (decision, decision_rated) = (decided, false);
+            }
+        }
         Ok(Some(PetitionRow {
             tracking_code: r.try_get("tracking_code")?,
             account_id,
@@ -269,8 +336,13 @@ impl Store {
             accepted_at: r.try_get("accepted_at")?,
             replied_at: r.try_get("replied_at")?,
             extended: r.try_get::<i64, _>("extended")? != 0,
+            routed,
             review_requested: r.try_get::<i64, _>("review_requested")? != 0,
-            has_evaluation: r.try_get::<Option<String>, _>("evaluation")?.is_some(),
+            reviewed_at,
+            recheck_requested,
+            decision,
+            decision_rated,
+            change_seq: r.try_get("change_seq")?,
         }))
     }
 
@@ -403,16 +475,67 @@ impl Store {
             .collect::<Result<_, sqlx::Error>>()?)
     }
 
-    /// Stores the citizen's rating of the reply, with its event, unless the petition was rated
-    /// already (then `false`). Hold [`Store::write_turn`].
-    pub async fn rate(&self, tracking_code: &str, evaluation: &Evaluation) -> Result<bool, Error> {
+    /// Every petition waiting on the bureau (submitted, registered, accepted, or with a review
+    /// or a re-examination asked for), oldest first.
+    pub async fn open_petitions(&self) -> Result<Vec<Open>, Error> {
+        let rows = sqlx::query(
+            "SELECT tracking_code, status, purpose, received_at, accepted_at, extended, \
+             (SELECT MAX(e.at) FROM events e WHERE e.tracking_code = p.tracking_code \
+              AND e.kind = $1) AS review_requested_at, \
+             (SELECT MAX(e.at) FROM events e WHERE e.tracking_code = p.tracking_code \
+              AND e.kind = $2) AS recheck_requested_at, \
+             (SELECT MAX(e.at) FROM events e WHERE e.tracking_code = p.tracking_code \
+              AND e.kind = $8) AS routed_at \
+             FROM petitions p WHERE status IN ($3, $4, $5, $6, $7) \
+             ORDER BY received_at, tracking_code",
+        )
+        .bind(EventKind::ReviewRequested.as_str())
+        .bind(EventKind::RecheckRequested.as_str())
+        .bind(Status::Submitted.as_str())
+        .bind(Status::Registered.as_str())
+        .bind(Status::Accepted.as_str())
+        .bind(Status::ReviewRequested.as_str())
+        .bind(Status::RecheckRequested.as_str())
+        .bind(EventKind::Routed.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let status: String = r.try_get("status")?;
+                Ok(Open {
+                    tracking_code: r.try_get("tracking_code")?,
+                    status: Status::parse(&status).ok_or(Error::Corrupt("petition status"))?,
+                    purpose: r.try_get("purpose")?,
+                    received_at: r.try_get("received_at")?,
+                    routed_at: r.try_get("routed_at")?,
+                    accepted_at: r.try_get("accepted_at")?,
+                    extended: r.try_get::<i64, _>("extended")? != 0,
+                    review_requested_at: r.try_get("review_requested_at")?,
+                    recheck_requested_at: r.try_get("recheck_requested_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Stores the citizen's rating of the bureau's latest decision (as the petition's latest
+    /// evaluation), with its event, unless the petition changed since its row was read with
+    /// change cursor `seen` (then `false`: read it again and judge again). Hold
+    /// [`Store::write_turn`]; the cursor guards against another replica.
+    pub async fn rate(
+        &self,
+        tracking_code: &str,
+        evaluation: &Evaluation,
+        seen: i64,
+    ) -> Result<bool, Error> {
         let json = serde_json::to_string(evaluation).map_err(|_| Error::Corrupt("evaluation"))?;
         let mut tx = self.pool.begin().await?;
         let updated = sqlx::query(
-            "UPDATE petitions SET evaluation = $1 WHERE tracking_code = $2 AND evaluation IS NULL",
+            "UPDATE petitions SET evaluation = $1 \
+             WHERE tracking_code = $2 AND change_seq = $3",
         )
         .bind(&json)
         .bind(tracking_code)
+        .bind(seen)
         .execute(&mut *tx)
         .await?;
         if updated.rows_affected() != 1 {
@@ -430,32 +553,66 @@ impl Store {
         Ok(true)
     }
 
-    /// Moves a petition to `review_requested`, with its event and the citizen's reason. Hold
+    /// Records a citizen's event that changes no status (an urge), unless the petition changed
+    /// since its row was read with change cursor `seen` (then `false`). Hold
     /// [`Store::write_turn`].
+    pub async fn add_citizen_event(
+        &self,
+        tracking_code: &str,
+        kind: EventKind,
+        at: &str,
+        seen: i64,
+    ) -> Result<bool, Error> {
+        let mut tx = self.pool.begin().await?;
+        // An update, not a read, so that a racing writer on another replica waits for this one
+        // and then finds the cursor moved.
+        let unchanged = sqlx::query(
+            "UPDATE petitions SET updated_at = $1 WHERE tracking_code = $2 AND change_seq = $3",
+        )
+        .bind(at)
+        .bind(tracking_code)
+        .bind(seen)
+        .execute(&mut *tx)
+        .await?;
+        if unchanged.rows_affected() != 1 {
+            return Ok(false);
+        }
+        add_event(&mut tx, tracking_code, kind, at, None).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Moves a petition from `from` to `review_requested` or `recheck_requested` (as `kind`
+    /// says), with its event and the citizen's reason; `false` when it is no longer in `from`.
+    /// Hold [`Store::write_turn`].
     pub async fn request_review(
         &self,
         tracking_code: &str,
+        from: Status,
+        kind: EventKind,
         at: &str,
         reason: &str,
-    ) -> Result<(), Error> {
+    ) -> Result<bool, Error> {
+        let (to, flag) = if kind == EventKind::RecheckRequested {
+            (Status::RecheckRequested, "")
+        } else {
+            (Status::ReviewRequested, ", review_requested = 1")
+        };
         let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "UPDATE petitions SET status = $1, review_requested = 1 WHERE tracking_code = $2",
-        )
-        .bind(Status::ReviewRequested.as_str())
+        let updated = sqlx::query(&format!(
+            "UPDATE petitions SET status = $1{flag} WHERE tracking_code = $2 AND status = $3"
+        ))
+        .bind(to.as_str())
         .bind(tracking_code)
+        .bind(from.as_str())
         .execute(&mut *tx)
         .await?;
-        add_event(
-            &mut tx,
-            tracking_code,
-            EventKind::ReviewRequested,
-            at,
-            Some(reason),
-        )
-        .await?;
+        if updated.rows_affected() != 1 {
+            return Ok(false);
+        }
+        add_event(&mut tx, tracking_code, kind, at, Some(reason)).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(true)
     }
 
     /// Takes an operator's step on a petition, stamping its column with `at`; `false` when the

@@ -55,4 +55,6 @@ state-handling = being handled
 state-replied = replied
 state-review_requested = review requested
 state-reviewed = reviewed
+state-recheck_requested = re-examination requested
+state-rechecked = re-examined (final)
 state-closed = closed

@@ -55,4 +55,6 @@ state-handling = 办理中
 state-replied = 已答复
 state-review_requested = 已申请复查
 state-reviewed = 已复查
+state-recheck_requested = 已申请复核
+state-rechecked = 已复核（不再受理）
 state-closed = 已办结
