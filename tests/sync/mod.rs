@@ -321,20 +321,64 @@ async fn the_token_from_login_is_read_back_by_a_second_process() {
         .expect("a tracking code")
         .to_owned();
     assert_eq!(status["state"], "submitted");
+    // The deadlines come with the bureau's answer, and only the one it waits on can be overdue.
+    let bureau_view = |code: String| {
+        let b = &b;
+        let token = token.clone();
+        async move {
+            b.get(&token, &format!("/v1/petitions/{code}"))
+                .send()
+                .await
+                .expect("the bureau answers")
+                .json::<petition_api::PetitionView>()
+                .await
+                .expect("a view")
+        }
+    };
+    let due = &status["due"];
+    let seen = bureau_view(code.clone()).await.due;
+    assert_eq!(due["route"], seen.route.as_str());
+    for name in ["notice", "handling", "review_request", "review_decision"] {
+        assert!(due[name].is_null(), "{name}: {due}");
+    }
+    assert_eq!(due["overdue"], serde_json::json!([]));
 
     let store = petition_bureau::Store::open(b.state.config())
         .await
         .expect("bureau store");
-    for action in [
+    // Accepted 100 days ago and not replied: the handling deadline has passed.
+    let long_ago = time::OffsetDateTime::now_utc() - time::Duration::days(100);
+    petition_bureau::ops::apply(
+        &store,
+        &code,
         petition_bureau::ops::Action::Accept,
+        long_ago,
+    )
+    .await
+    .expect("operator step");
+    assert!(sync_once(dir.path()).status.success());
+    let status = json(
+        petitionctl()
+            .arg("--data-dir")
+            .arg(dir.path())
+            .args(["status", &id, "--json"]),
+    );
+    let seen = bureau_view(code.clone()).await.due;
+    assert_eq!(
+        status["due"]["handling"],
+        seen.reply.as_deref().expect("a claim's reply date")
+    );
+    assert_eq!(status["due"]["overdue"], serde_json::json!(["handling"]));
+    petition_bureau::ops::apply(
+        &store,
+        &code,
         petition_bureau::ops::Action::Reply {
             text: "道路已于本周修复。".into(),
         },
-    ] {
-        petition_bureau::ops::apply(&store, &code, action, time::OffsetDateTime::now_utc())
-            .await
-            .expect("operator step");
-    }
+        time::OffsetDateTime::now_utc(),
+    )
+    .await
+    .expect("operator step");
     let out = sync_once(dir.path());
     assert!(out.status.success());
     assert!(
@@ -358,6 +402,16 @@ async fn the_token_from_login_is_read_back_by_a_second_process() {
         .collect();
     assert_eq!(kinds, ["submitted", "accepted", "replied"]);
     assert_eq!(status["events"][2]["text"], "道路已于本周修复。");
+    let seen = bureau_view(code.clone()).await.due;
+    assert_eq!(
+        status["due"]["overdue"],
+        serde_json::json!([]),
+        "replied: nothing overdue"
+    );
+    assert_eq!(
+        status["due"]["review_request"],
+        seen.review_request.as_deref().expect("a review window")
+    );
 
     let other = tempfile::tempdir().expect("temp dir");
     let out = output(

@@ -265,6 +265,29 @@ export type CommandError = {
 	message: string,
 };
 
+/**
+ *  The last day of each period (`YYYY-MM-DD`, China time), `null` where none runs, and the names
+ *  of those past due (`petitionctl status --json`: `due`).
+ */
+export type Due = {
+	/**  Registering and routing it (登记转送). */
+	route: string | null,
+	/**  The handling organ's notice (受理告知), once routed. */
+	notice: string | null,
+	/**  The written reply (答复), for a 申诉求决 matter once accepted. */
+	handling: string | null,
+	/**  The citizen's last day to ask for a review (复查). */
+	review_request: string | null,
+	/**  The review's decision, while one is asked for. */
+	review_decision: string | null,
+	/**  The citizen's last day to ask for a re-examination (复核). */
+	recheck_request: string | null,
+	/**  The re-examination's decision, while one is asked for. */
+	recheck_decision: string | null,
+	/**  The bureau's deadline the petition waits on, when it has passed (by the names above). */
+	overdue: string[],
+};
+
 /**  `{code, message}` of a failure; the message is the bureau's (both languages) or the app's. */
 export type ErrorView = {
 	code: string,
@@ -410,6 +433,8 @@ export type PetitionStatus = {
 	events: BureauEvent[],
 	/**  The outbox item, once submitted. */
 	outbox: OutboxItem | null,
+	/**  The deadlines, from the bureau's last answer (all `null` before one). */
+	due: Due,
 };
 
 /**  One line of a draft list: enough to show and pick a draft. */
@@ -514,6 +539,10 @@ export type State =
 "review_requested" | 
 /**  已复查 */
 "reviewed" | 
+/**  已申请复核 */
+"recheck_requested" | 
+/**  已复核: the matter is concluded (不再受理). */
+"rechecked" | 
 /**  已办结 */
 "closed";
 

@@ -14,6 +14,7 @@
 //!   signing out, and each account's delivered petitions kept apart;
 //! - [`secret`] is the bureau account: signing in, and the token in the OS keyring (or, in
 //!   passphrase mode, the database);
+//! - [`due`] is a delivered petition's deadlines and which of the bureau's have passed;
 //! - [`netwatch`] notices a change of network, so the engine tries again at once.
 //!
 //! The petition's id is its `Idempotency-Key` forever; nothing local is deleted before its
@@ -21,6 +22,7 @@
 
 pub mod account;
 pub(crate) mod client;
+pub mod due;
 pub mod engine;
 mod error;
 pub mod netwatch;
@@ -31,6 +33,7 @@ pub mod secret;
 use serde::Serialize;
 
 pub use account::{AccountSignedIn, AccountStatus};
+pub use due::Due;
 pub use engine::{Engine, EngineConfig, RunSummary, Waker};
 pub use error::SyncError;
 pub use outbox::{Outbox, SimilarPetition};
@@ -108,6 +111,8 @@ pub struct PetitionStatus {
     pub events: Vec<BureauEvent>,
     /// The outbox item, once submitted.
     pub outbox: Option<OutboxItem>,
+    /// The deadlines, from the bureau's last answer (all `null` before one).
+    pub due: Due,
 }
 
 /// What the engine reports while it works. The shell forwards these to the UI as they are.

@@ -56,6 +56,9 @@ fn state_of_status(status: Status) -> State {
         Status::NotAccepted => State::NotAccepted,
         Status::Replied => State::Replied,
         Status::ReviewRequested => State::ReviewRequested,
+        Status::Reviewed => State::Reviewed,
+        Status::RecheckRequested => State::RecheckRequested,
+        Status::Rechecked => State::Rechecked,
         Status::Closed => State::Closed,
     }
 }
@@ -396,13 +399,14 @@ impl Outbox<'_> {
         sqlx::query(
             "UPDATE outbox SET phase = 'delivered', tracking_code = ?, \
              received_at = COALESCE(received_at, ?), bureau_status = ?, bureau_updated = ?, \
-             next_attempt_at = NULL, error_code = NULL, error_message = NULL, \
+             bureau_due = ?, next_attempt_at = NULL, error_code = NULL, error_message = NULL, \
              receipt_stored_at = COALESCE(receipt_stored_at, ?) WHERE petition_id = ?",
         )
         .bind(&view.tracking_code)
         .bind(&view.received_at)
         .bind(view.status.as_str())
         .bind(&view.updated_at)
+        .bind(due_json(view))
         .bind(crate::store::now_ms())
         .bind(id)
         .execute(&mut *tx)
@@ -477,8 +481,8 @@ impl Outbox<'_> {
         .await?;
         sqlx::query(
             "INSERT INTO outbox (petition_id, queued_at, phase, tracking_code, received_at, \
-             bureau_status, bureau_updated, receipt_stored_at, account) \
-             VALUES (?, ?, 'delivered', ?, ?, ?, ?, ?, ?)",
+             bureau_status, bureau_updated, bureau_due, receipt_stored_at, account) \
+             VALUES (?, ?, 'delivered', ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(id)
         .bind(received)
@@ -486,6 +490,7 @@ impl Outbox<'_> {
         .bind(&view.received_at)
         .bind(view.status.as_str())
         .bind(&view.updated_at)
+        .bind(due_json(view))
         .bind(now)
         .bind(&account)
         .execute(&mut *tx)
@@ -503,6 +508,11 @@ impl Outbox<'_> {
             delivered_now: false,
         }))
     }
+}
+
+/// The bureau's due dates of a view, as stored.
+fn due_json(view: &PetitionView) -> Option<String> {
+    serde_json::to_string(&view.due).ok()
 }
 
 /// Keeps the bureau's `events` of petition `id` from position `known` on; the ones kept.

@@ -10,12 +10,13 @@
 pub(crate) mod delivery;
 pub mod similar;
 
+use petition_api::{DueDates, Status};
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 use time::OffsetDateTime;
 
 use super::plan::Phase;
-use super::{BureauEvent, ErrorView, ItemState, OutboxItem, PetitionStatus, SyncError};
+use super::{BureauEvent, Due, ErrorView, ItemState, OutboxItem, PetitionStatus, SyncError};
 use crate::error::{Error, Result};
 use crate::model::State;
 use crate::store::{Store, rfc3339};
@@ -298,12 +299,20 @@ impl<'a> Outbox<'a> {
             Err(Error::Sync(SyncError::NotQueued)) => None,
             Err(e) => return Err(e),
         };
-        let received_at: Option<String> =
-            sqlx::query_scalar("SELECT received_at FROM outbox WHERE petition_id = ?")
-                .bind(id)
-                .fetch_optional(self.store.reader())
-                .await?
-                .flatten();
+        let row: Option<(Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
+            "SELECT received_at, bureau_status, bureau_due FROM outbox WHERE petition_id = ?",
+        )
+        .bind(id)
+        .fetch_optional(self.store.reader())
+        .await?;
+        let (received_at, bureau_status, bureau_due) = row.unwrap_or_default();
+        let due = match (
+            bureau_status.as_deref().and_then(Status::parse),
+            bureau_due.and_then(|j| serde_json::from_str::<DueDates>(&j).ok()),
+        ) {
+            (Some(status), Some(dates)) => Due::today(status, &dates),
+            _ => Due::default(),
+        };
         let events = sqlx::query(
             "SELECT kind, at, text FROM bureau_events WHERE petition_id = ? ORDER BY position",
         )
@@ -326,6 +335,7 @@ impl<'a> Outbox<'a> {
             received_at,
             events,
             outbox,
+            due,
         })
     }
 }

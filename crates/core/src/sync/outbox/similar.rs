@@ -39,7 +39,7 @@ pub struct SimilarPetition {
 }
 
 /// Still to be answered: waiting here, or registered, accepted or being handled at the bureau,
-/// or in review. A matter refused, answered or closed is not pending.
+/// or in review or re-examination. A matter refused, answered or closed is not pending.
 fn is_pending(state: State) -> bool {
     matches!(
         state,
@@ -50,6 +50,7 @@ fn is_pending(state: State) -> bool {
             | State::Accepted
             | State::Handling
             | State::ReviewRequested
+            | State::RecheckRequested
     )
 }
 
