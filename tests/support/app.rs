@@ -263,12 +263,25 @@ fn app_processes(data_dir: &Path) -> Vec<String> {
 
 impl App {
     pub async fn wait_css(&self, css: &str) -> Element {
-        self.client
-            .wait()
-            .at_most(WAIT)
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("no element `{css}`: {e}"))
+        let deadline = std::time::Instant::now() + WAIT;
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match self
+                .client
+                .wait()
+                .at_most(left)
+                .for_element(Locator::Css(css))
+                .await
+            {
+                Ok(element) => return element,
+                // WebKitWebDriver answers a lookup that a page load cut short with this error
+                // instead of looking again on the new page: look again, within the same time.
+                Err(e) if e.to_string().contains("before the unload event") && !left.is_zero() => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => panic!("no element `{css}`: {e}"),
+            }
+        }
     }
 
     pub async fn click(&self, css: &str) {
