@@ -8,9 +8,10 @@ mod import;
 mod intake;
 mod journey;
 mod pool;
-mod process;
+pub(crate) mod process;
 mod replicas;
 mod uploads;
+mod wallet;
 mod workflow;
 
 use std::net::SocketAddr;

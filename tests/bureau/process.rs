@@ -12,22 +12,22 @@ use serde_json::Value;
 use super::*;
 
 /// `petition-bureau serve` on a free port, with its own data directory; stopped when dropped.
-pub(super) struct Bureau {
-    pub(super) data_dir: PathBuf,
-    pub(super) database_url: Option<String>,
-    pub(super) base: String,
-    pub(super) http: reqwest::Client,
+pub(crate) struct Bureau {
+    pub(crate) data_dir: PathBuf,
+    pub(crate) database_url: Option<String>,
+    pub(crate) base: String,
+    pub(crate) http: reqwest::Client,
     _server: Service,
     _dir: tempfile::TempDir,
 }
 
 impl Bureau {
-    pub(super) async fn start(db: Db) -> Option<Bureau> {
+    pub(crate) async fn start(db: Db) -> Option<Bureau> {
         Bureau::start_with(db, &[]).await
     }
 
     /// [`Bureau::start`] with more arguments to `serve`.
-    pub(super) async fn start_with(db: Db, serve_args: &[&str]) -> Option<Bureau> {
+    pub(crate) async fn start_with(db: Db, serve_args: &[&str]) -> Option<Bureau> {
         let database_url = match db {
             Db::Sqlite => None,
             Db::Postgres => Some(postgres_url()?),
@@ -63,7 +63,7 @@ impl Bureau {
         Some(bureau)
     }
 
-    pub(super) fn run(&self, args: &[&str]) -> Output {
+    pub(crate) fn run(&self, args: &[&str]) -> Output {
         bureau_command(&self.data_dir, self.database_url.as_deref())
             .args(args)
             .stdin(Stdio::null())
@@ -71,11 +71,11 @@ impl Bureau {
             .expect("petition-bureau runs")
     }
 
-    pub(super) fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
 
-    pub(super) async fn get(&self, token: &str, path: &str) -> reqwest::Response {
+    pub(crate) async fn get(&self, token: &str, path: &str) -> reqwest::Response {
         self.http
             .get(self.url(path))
             .bearer_auth(token)
@@ -84,7 +84,7 @@ impl Bureau {
             .expect("the bureau answers")
     }
 
-    pub(super) async fn post(&self, token: &str, path: &str, body: &Value) -> reqwest::Response {
+    pub(crate) async fn post(&self, token: &str, path: &str, body: &Value) -> reqwest::Response {
         self.http
             .post(self.url(path))
             .bearer_auth(token)
@@ -95,7 +95,7 @@ impl Bureau {
     }
 
     /// Runs `args`, which must succeed; its standard output.
-    pub(super) fn run_ok(&self, args: &[&str]) -> String {
+    pub(crate) fn run_ok(&self, args: &[&str]) -> String {
         let out = self.run(args);
         assert!(
             out.status.success(),
@@ -106,7 +106,7 @@ impl Bureau {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
-    pub(super) async fn get_json(&self, token: &str, path: &str) -> Value {
+    pub(crate) async fn get_json(&self, token: &str, path: &str) -> Value {
         let response = self.get(token, path).await;
         assert_eq!(response.status(), StatusCode::OK, "GET {path}");
         response.json().await.expect("JSON")
@@ -114,7 +114,7 @@ impl Bureau {
 }
 
 /// `petition-bureau` on a data directory and, when given, PostgreSQL.
-pub(super) fn bureau_command(data_dir: &Path, database_url: Option<&str>) -> Command {
+pub(crate) fn bureau_command(data_dir: &Path, database_url: Option<&str>) -> Command {
     let mut cmd = Command::new(workspace_bin("petition-bureau"));
     cmd.arg("--data-dir")
         .arg(data_dir)

@@ -660,3 +660,96 @@ on_both!(no_re_examination_after_its_30_days, |db| async move {
     assert!(late.message.contains("30"), "{}", late.message);
     assert_eq!(view(&b, &token, &code).await.status, Status::Reviewed);
 });
+
+// A citizen's step sent again with its `Idempotency-Key` (its answer was lost on the way)
+// answers with the petition as it stands and makes no second event; a key is one step's.
+on_both!(
+    a_step_sent_again_with_its_key_changes_nothing,
+    |db| async move {
+        let Some(b) = TestBureau::start(db).await else {
+            return;
+        };
+        let token = b.token(TokenKind::Citizen).await;
+        let receipt: Receipt = b
+            .submit(&token, &new_key(), &valid_petition())
+            .await
+            .json()
+            .await
+            .expect("receipt");
+        let code = receipt.tracking_code;
+        let send = async |what: &str, key: Option<&str>, body: serde_json::Value| {
+            let mut request = b.post(&token, &format!("/v1/petitions/{code}/{what}"));
+            if let Some(key) = key {
+                request = request.header(petition_api::headers::IDEMPOTENCY_KEY, key);
+            }
+            request.json(&body).send().await.expect("an answer")
+        };
+        let ok = async |what: &str, key: &str, body: serde_json::Value| -> PetitionView {
+            let answer = send(what, Some(key), body).await;
+            assert_eq!(answer.status(), StatusCode::OK, "{what}");
+            answer.json().await.expect("a view")
+        };
+        let count =
+            |v: &PetitionView, kind: EventKind| v.events.iter().filter(|e| e.kind == kind).count();
+        step(&b, &code, Action::Accept).await.expect("accept");
+        step(
+            &b,
+            &code,
+            Action::Reply {
+                text: "答复".into(),
+            },
+        )
+        .await
+        .expect("reply");
+
+        let rating = new_key();
+        let rate = serde_json::json!({"satisfaction": "dissatisfied", "comment": "没有回应积水"});
+        let first = ok("evaluation", &rating, rate.clone()).await;
+        let again = ok("evaluation", &rating, rate.clone()).await;
+        assert_eq!(count(&again, EventKind::Evaluated), 1);
+        assert_eq!(again.evaluation, first.evaluation);
+        // Without its key the same rating is a second one.
+        expect_error(
+            send("evaluation", None, rate).await,
+            StatusCode::CONFLICT,
+            "evaluation_not_allowed",
+        )
+        .await;
+
+        let review = new_key();
+        let reason = serde_json::json!({"reason": "答复没有回应积水的原因"});
+        assert_eq!(
+            ok("review", &review, reason.clone()).await.status,
+            Status::ReviewRequested
+        );
+        let again = ok("review", &review, reason.clone()).await;
+        assert_eq!(count(&again, EventKind::ReviewRequested), 1);
+        assert_eq!(again.status, Status::ReviewRequested);
+        // The rating's key made a rating, not this review.
+        expect_error(
+            send("review", Some(&rating), reason.clone()).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "idempotency_key_reused",
+        )
+        .await;
+        expect_error(
+            send("review", Some("not-a-uuid"), reason).await,
+            StatusCode::BAD_REQUEST,
+            "idempotency_key_invalid",
+        )
+        .await;
+
+        // The review's decision is late after 30 days: urged once under one key, however often sent.
+        b.state.clock().advance(time::Duration::days(40));
+        let urge = new_key();
+        ok("urge", &urge, serde_json::json!({})).await;
+        let again = ok("urge", &urge, serde_json::json!({})).await;
+        assert_eq!(count(&again, EventKind::Urged), 1);
+        expect_error(
+            send("urge", Some(&new_key()), serde_json::json!({})).await,
+            StatusCode::CONFLICT,
+            "urge_not_allowed",
+        )
+        .await;
+    }
+);

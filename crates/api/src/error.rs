@@ -80,6 +80,8 @@ pub enum ErrorCode {
     /// An urge (催办) is taken only once a deadline of the bureau's has passed, and once a day
     /// (409).
     UrgeNotAllowed,
+    /// Only a citizen's account follows petitions by their 查询码, not a kiosk (403).
+    TrackNotAllowed,
     /// The bearer token's time is up; sign in again (401).
     TokenExpired,
     /// The number is not a mainland mobile number, or a sign-up's name or ID number is not right;
@@ -148,6 +150,7 @@ impl ErrorCode {
             ErrorCode::ReviewNotAllowed => "review_not_allowed",
             ErrorCode::RecheckNotAllowed => "recheck_not_allowed",
             ErrorCode::UrgeNotAllowed => "urge_not_allowed",
+            ErrorCode::TrackNotAllowed => "track_not_allowed",
             ErrorCode::TokenExpired => "token_expired",
             ErrorCode::AccountFieldInvalid => "account_field_invalid",
             ErrorCode::CodeMissing => "code_missing",

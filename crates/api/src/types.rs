@@ -539,6 +539,20 @@ pub struct ReviewRequest {
     pub reason: String,
 }
 
+/// `POST /v1/petitions/track`: adds a petition made elsewhere (by letter, by phone, at a window
+/// or on another machine) to the caller's list by its 查询码 and the petitioner's mobile
+/// number. A wrong pair is answered like an unknown code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"tracking_code": "XF-2345-6789-ABCD-EFGH", "phone": "13912345678"}))]
+pub struct TrackRequest {
+    /// As written on the receipt; case, spaces and hyphens do not matter.
+    #[schema(max_length = 64)]
+    pub tracking_code: String,
+    /// The petitioner's mobile number, as given in the petition.
+    #[schema(max_length = 32)]
+    pub phone: String,
+}
+
 /// An attachment as the bureau holds it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct AttachmentInfo {

@@ -203,6 +203,6 @@ mod tests {
                 }
             }
         }
-        assert_eq!(operations, 19);
+        assert_eq!(operations, 20);
     }
 }

@@ -28,7 +28,7 @@ use crate::AppState;
 use crate::accounts;
 use crate::clock::rfc3339;
 use crate::error::{ApiError, is_read_timeout};
-use crate::petitions::{intake, steps, views};
+use crate::petitions::{intake, steps, views, wallet};
 use crate::uploads;
 
 /// The bureau API as a router over `state`, serving its OpenAPI document at `/openapi.json`.
@@ -87,6 +87,7 @@ pub(crate) fn api(json_limit: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(steps::request_review))
         .routes(routes!(steps::request_recheck))
         .routes(routes!(steps::urge))
+        .routes(routes!(wallet::track))
         .routes(routes!(accounts::send_code))
         .routes(routes!(accounts::verify_code))
         .routes(routes!(accounts::get_account, accounts::delete_account))

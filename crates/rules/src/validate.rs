@@ -249,6 +249,24 @@ pub fn mobile_number(phone: &str) -> Option<String> {
     is_mobile(&digits).then_some(digits)
 }
 
+/// A 查询码 as the bureau writes it (`XF-2345-6789-ABCD-EFGH`) from one typed off a letter or a
+/// receipt: in either case, with or without the hyphens, with spaces; `None` when it cannot be
+/// one (another length, a letter the codes never use).
+pub fn tracking_code(typed: &str) -> Option<String> {
+    const ALPHABET: &str = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+    let plain: String = typed
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    let body = plain.strip_prefix("XF")?;
+    if body.chars().count() != 16 || !body.chars().all(|c| ALPHABET.contains(c)) {
+        return None;
+    }
+    let groups: Vec<&str> = (0..4).map(|i| &body[i * 4..i * 4 + 4]).collect();
+    Some(format!("XF-{}", groups.join("-")))
+}
+
 /// A mobile number with its middle four digits hidden, as an account shows it: `139****4567`.
 pub fn mask_mobile(digits: &str) -> String {
     let chars: Vec<char> = digits.chars().collect();
@@ -513,5 +531,32 @@ mod tests {
                 (Field::Facts, ProblemCode::Required),
             ]
         );
+    }
+
+    #[test]
+    fn a_tracking_code_is_read_as_typed_off_a_letter() {
+        for typed in [
+            "XF-2345-6789-ABCD-EFGH",
+            "xf-2345-6789-abcd-efgh",
+            " XF 2345 6789 ABCD EFGH ",
+            "XF23456789ABCDEFGH",
+        ] {
+            assert_eq!(
+                tracking_code(typed).as_deref(),
+                Some("XF-2345-6789-ABCD-EFGH"),
+                "{typed}"
+            );
+        }
+        for wrong in [
+            "",
+            "XF",
+            "XF-2345-6789-ABCD",
+            "XF-2345-6789-ABCD-EFG0",
+            "YF-2345-6789-ABCD-EFGH",
+            "XF-2345-6789-ABCD-EFGHJ",
+            "XF-２３４５-6789-ABCD-EFGH",
+        ] {
+            assert_eq!(tracking_code(wrong), None, "{wrong}");
+        }
     }
 }

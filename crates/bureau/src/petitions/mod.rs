@@ -6,8 +6,10 @@
 //!   `Idempotency-Key`, the replayed answer, the 409 and the 422;
 //! - [`views`] is what an owner reads: one petition, by tracking code or submission reference,
 //!   and the list of changes;
-//! - [`steps`] are the citizen's steps after the reply (evaluation, review); the operator's are
+//! - [`steps`] are the citizen's steps after the reply (evaluation, 复查, 复核, urging); the operator's are
 //!   `crate::ops`;
+//! - [`wallet`] lets a citizen's account follow a petition made elsewhere by its 查询码 and the
+//!   petitioner's mobile number;
 //! - [`deadlines`] are the statute's periods as dates.
 //!
 //! The SQL behind them is `crate::store::petitions` and `crate::store::idempotency`.
@@ -25,6 +27,7 @@ pub mod idempotency;
 pub mod intake;
 pub mod steps;
 pub mod views;
+pub mod wallet;
 
 pub use deadlines::{ACCEPTANCE_DAYS, EXTENSION_DAYS, REPLY_DAYS, REVIEW_REQUEST_DAYS};
 pub use idempotency::{STALE_CLAIM_SECONDS, petition_key};

@@ -1,16 +1,22 @@
 //! The citizen's steps after the bureau's decisions: rating each (满意度评价) once, asking for a
 //! review (复查) of the reply and then for a re-examination (复核) of the review's decision, each
-//! within the statute's period. The operator's steps are `crate::ops`.
+//! within the statute's period, and urging the bureau (催办) once its deadline has passed. The
+//! operator's steps are `crate::ops`.
+//!
+//! Each step may carry an `Idempotency-Key` (a UUID the app makes for it): the event the step
+//! made keeps the key, so the same request sent again, after its answer was lost on the way,
+//! answers with the petition as it stands and changes nothing.
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use petition_api::{
     ErrorBody, ErrorCode, Evaluation, EvaluationRequest, EventKind, FieldProblem, PetitionView,
     ReviewRequest, Status,
 };
 
 use super::deadlines::{recheck_in_time, review_in_time, urge_from};
+use super::idempotency::{KeyProblem, key_of};
 use super::owned;
 use super::views::{dates_of, last_urged, view};
 use crate::AppState;
@@ -20,6 +26,42 @@ use crate::error::ApiError;
 use crate::http::JsonBody;
 
 const MAX_COMMENT_CHARS: usize = 2000;
+
+/// The `Idempotency-Key` of a step, when it came with one (a UUID).
+fn step_key(headers: &HeaderMap) -> Result<Option<String>, Box<ApiError>> {
+    match key_of(headers) {
+        Ok(key) => Ok(Some(key)),
+        Err(KeyProblem::Missing) => Ok(None),
+        Err(KeyProblem::Invalid) => Err(Box::new(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::IdempotencyKeyInvalid,
+            "bureau-idempotency_key_invalid-step",
+        ))),
+    }
+}
+
+/// Whether the step of this kind was taken before under `key` (then the answer is the petition
+/// as it stands); a key that made another kind of event is refused.
+async fn taken_before(
+    state: &AppState,
+    code: &str,
+    key: Option<&str>,
+    kind: EventKind,
+) -> Result<bool, ApiError> {
+    let Some(key) = key else {
+        return Ok(false);
+    };
+    match state.store().event_of_key(code, key).await? {
+        None => Ok(false),
+        Some(made) if made == kind.as_str() => Ok(true),
+        Some(_) => Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::IdempotencyKeyReused,
+            "bureau-idempotency_key_reused-step",
+        )),
+    }
+}
+
 const MAX_REVIEW_REASON_CHARS: usize = 20_000;
 
 /// Attempts at rating before a petition that keeps changing under it is given up on.
@@ -28,18 +70,22 @@ const RATE_ATTEMPTS: usize = 3;
 /// Rate the bureau's latest decision (满意/基本满意/不满意): the reply, the review's, the
 /// re-examination's, each once.
 #[utoipa::path(post, path = "/v1/petitions/{tracking_code}/evaluation", tag = "petitions",
-    params(("tracking_code" = String, Path, pattern = r"^XF(-[2-9A-HJ-NP-Z]{4}){4}$", example = "XF-2345-6789-ABCD-EFGH", description = "The 查询码 of the receipt")), request_body = EvaluationRequest,
+    params(("tracking_code" = String, Path, pattern = r"^XF(-[2-9A-HJ-NP-Z]{4}){4}$", example = "XF-2345-6789-ABCD-EFGH", description = "The 查询码 of the receipt"),
+        ("Idempotency-Key" = Option<String>, Header, pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", description = "A UUID made for this step: the same request sent again with it answers with the petition as it stands and changes nothing")), request_body = EvaluationRequest,
     responses(
         (status = 200, body = PetitionView),
+        (status = 400, body = ErrorBody, description = "`idempotency_key_invalid`: the key is not a UUID"),
         (status = 404, body = ErrorBody, description = "`petition_not_found`"),
         (status = 409, body = ErrorBody, description = "`evaluation_not_allowed`: no decision yet, or this one rated before"),
-        (status = 422, body = ErrorBody, description = "`validation_failed`: the comment is too long; `invalid_json`, `invalid_text`")))]
+        (status = 422, body = ErrorBody, description = "`validation_failed`: the comment is too long; `invalid_json`, `invalid_text`; `idempotency_key_reused`: the key made another step")))]
 pub async fn evaluate(
     State(state): State<AppState>,
     caller: Caller,
     Path(code): Path<String>,
+    headers: HeaderMap,
     JsonBody(req): JsonBody<EvaluationRequest>,
 ) -> Result<Json<PetitionView>, ApiError> {
+    let key = step_key(&headers).map_err(|e| *e)?;
     if req.comment.chars().count() > MAX_COMMENT_CHARS {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -50,6 +96,9 @@ pub async fn evaluate(
     let _turn = state.store().write_turn().await;
     for _ in 0..RATE_ATTEMPTS {
         let row = owned(&state, &caller, &code).await?;
+        if taken_before(&state, &code, key.as_deref(), EventKind::Evaluated).await? {
+            return Ok(Json(view(&state, &code).await?));
+        }
         let Some(decision) = row.decision.filter(|_| !row.decision_rated) else {
             return Err(ApiError::new(
                 StatusCode::CONFLICT,
@@ -69,7 +118,7 @@ pub async fn evaluate(
         };
         if state
             .store()
-            .rate(&code, &evaluation, row.change_seq)
+            .rate(&code, &evaluation, row.change_seq, key.as_deref())
             .await?
         {
             return Ok(Json(view(&state, &code).await?));
@@ -106,23 +155,30 @@ fn reason_of(req: &ReviewRequest) -> Result<&str, Box<ApiError>> {
 
 /// Ask for a review (复查) within 30 days of the reply.
 #[utoipa::path(post, path = "/v1/petitions/{tracking_code}/review", tag = "petitions",
-    params(("tracking_code" = String, Path, pattern = r"^XF(-[2-9A-HJ-NP-Z]{4}){4}$", example = "XF-2345-6789-ABCD-EFGH", description = "The 查询码 of the receipt")), request_body = ReviewRequest,
+    params(("tracking_code" = String, Path, pattern = r"^XF(-[2-9A-HJ-NP-Z]{4}){4}$", example = "XF-2345-6789-ABCD-EFGH", description = "The 查询码 of the receipt"),
+        ("Idempotency-Key" = Option<String>, Header, pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", description = "A UUID made for this step: the same request sent again with it answers with the petition as it stands and changes nothing")), request_body = ReviewRequest,
     responses(
         (status = 200, body = PetitionView),
+        (status = 400, body = ErrorBody, description = "`idempotency_key_invalid`: the key is not a UUID"),
         (status = 404, body = ErrorBody, description = "`petition_not_found`"),
         (status = 409, body = ErrorBody, description = "`review_not_allowed`: no reply yet, asked before, or after the 30 days"),
-        (status = 422, body = ErrorBody, description = "`validation_failed`: no reason, or one too long; `invalid_json`, `invalid_text`")))]
+        (status = 422, body = ErrorBody, description = "`validation_failed`: no reason, or one too long; `invalid_json`, `invalid_text`; `idempotency_key_reused`: the key made another step")))]
 pub async fn request_review(
     State(state): State<AppState>,
     caller: Caller,
     Path(code): Path<String>,
+    headers: HeaderMap,
     JsonBody(req): JsonBody<ReviewRequest>,
 ) -> Result<Json<PetitionView>, ApiError> {
+    let key = step_key(&headers).map_err(|e| *e)?;
     let reason = reason_of(&req).map_err(|e| *e)?;
     let now = state.clock().now();
     {
         let _turn = state.store().write_turn().await;
         let row = owned(&state, &caller, &code).await?;
+        if taken_before(&state, &code, key.as_deref(), EventKind::ReviewRequested).await? {
+            return Ok(Json(view(&state, &code).await?));
+        }
         let replied = row.replied_at.as_deref().and_then(parse_rfc3339);
         let in_time = replied.is_some_and(|r| review_in_time(r, now));
         let status_ok = matches!(row.status, Status::Replied | Status::Closed);
@@ -144,6 +200,7 @@ pub async fn request_review(
                 EventKind::ReviewRequested,
                 &rfc3339(now),
                 reason,
+                key.as_deref(),
             )
             .await?;
         if !asked {
@@ -156,23 +213,30 @@ pub async fn request_review(
 /// Ask for a re-examination (复核) of the review's decision within 30 days of it (第三十六条).
 /// After its decision the matter is concluded.
 #[utoipa::path(post, path = "/v1/petitions/{tracking_code}/recheck", tag = "petitions",
-    params(("tracking_code" = String, Path, pattern = r"^XF(-[2-9A-HJ-NP-Z]{4}){4}$", example = "XF-2345-6789-ABCD-EFGH", description = "The 查询码 of the receipt")), request_body = ReviewRequest,
+    params(("tracking_code" = String, Path, pattern = r"^XF(-[2-9A-HJ-NP-Z]{4}){4}$", example = "XF-2345-6789-ABCD-EFGH", description = "The 查询码 of the receipt"),
+        ("Idempotency-Key" = Option<String>, Header, pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", description = "A UUID made for this step: the same request sent again with it answers with the petition as it stands and changes nothing")), request_body = ReviewRequest,
     responses(
         (status = 200, body = PetitionView),
+        (status = 400, body = ErrorBody, description = "`idempotency_key_invalid`: the key is not a UUID"),
         (status = 404, body = ErrorBody, description = "`petition_not_found`"),
         (status = 409, body = ErrorBody, description = "`recheck_not_allowed`: no review decision yet, asked before, after the 30 days, or the matter is concluded"),
-        (status = 422, body = ErrorBody, description = "`validation_failed`: no reason, or one too long; `invalid_json`, `invalid_text`")))]
+        (status = 422, body = ErrorBody, description = "`validation_failed`: no reason, or one too long; `invalid_json`, `invalid_text`; `idempotency_key_reused`: the key made another step")))]
 pub async fn request_recheck(
     State(state): State<AppState>,
     caller: Caller,
     Path(code): Path<String>,
+    headers: HeaderMap,
     JsonBody(req): JsonBody<ReviewRequest>,
 ) -> Result<Json<PetitionView>, ApiError> {
+    let key = step_key(&headers).map_err(|e| *e)?;
     let reason = reason_of(&req).map_err(|e| *e)?;
     let now = state.clock().now();
     {
         let _turn = state.store().write_turn().await;
         let row = owned(&state, &caller, &code).await?;
+        if taken_before(&state, &code, key.as_deref(), EventKind::RecheckRequested).await? {
+            return Ok(Json(view(&state, &code).await?));
+        }
         let refuse = |key| ApiError::new(StatusCode::CONFLICT, ErrorCode::RecheckNotAllowed, key);
         let reviewed = row.reviewed_at.as_deref().and_then(parse_rfc3339);
         if row.recheck_requested {
@@ -192,6 +256,7 @@ pub async fn request_recheck(
                 EventKind::RecheckRequested,
                 &rfc3339(now),
                 reason,
+                key.as_deref(),
             )
             .await?;
         if !asked {
@@ -205,21 +270,29 @@ pub async fn request_recheck(
 /// operator sees, at most once a day (China time). `urge_from` in the answer says when the next
 /// urge is possible.
 #[utoipa::path(post, path = "/v1/petitions/{tracking_code}/urge", tag = "petitions",
-    params(("tracking_code" = String, Path, pattern = r"^XF(-[2-9A-HJ-NP-Z]{4}){4}$", example = "XF-2345-6789-ABCD-EFGH", description = "The 查询码 of the receipt")),
+    params(("tracking_code" = String, Path, pattern = r"^XF(-[2-9A-HJ-NP-Z]{4}){4}$", example = "XF-2345-6789-ABCD-EFGH", description = "The 查询码 of the receipt"),
+        ("Idempotency-Key" = Option<String>, Header, pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", description = "A UUID made for this step: the same request sent again with it answers with the petition as it stands and changes nothing")),
     responses(
         (status = 200, body = PetitionView),
+        (status = 400, body = ErrorBody, description = "`idempotency_key_invalid`: the key is not a UUID"),
         (status = 404, body = ErrorBody, description = "`petition_not_found`"),
-        (status = 409, body = ErrorBody, description = "`urge_not_allowed`: nothing waits on the bureau, its deadline has not passed, or an urge was made today")))]
+        (status = 409, body = ErrorBody, description = "`urge_not_allowed`: nothing waits on the bureau, its deadline has not passed, or an urge was made today"),
+        (status = 422, body = ErrorBody, description = "`idempotency_key_reused`: the key made another step")))]
 pub async fn urge(
     State(state): State<AppState>,
     caller: Caller,
     Path(code): Path<String>,
+    headers: HeaderMap,
 ) -> Result<Json<PetitionView>, ApiError> {
+    let key = step_key(&headers).map_err(|e| *e)?;
     let now = state.clock().now();
     let today = china_date(now);
     {
         let _turn = state.store().write_turn().await;
         let row = owned(&state, &caller, &code).await?;
+        if taken_before(&state, &code, key.as_deref(), EventKind::Urged).await? {
+            return Ok(Json(view(&state, &code).await?));
+        }
         let p = state.store().petition_record(&code).await?;
         let urged = last_urged(&p);
         let refuse = |key, args: &[_]| {
@@ -241,7 +314,13 @@ pub async fn urge(
         }
         if !state
             .store()
-            .add_citizen_event(&code, EventKind::Urged, &rfc3339(now), row.change_seq)
+            .add_citizen_event(
+                &code,
+                EventKind::Urged,
+                &rfc3339(now),
+                row.change_seq,
+                key.as_deref(),
+            )
             .await?
         {
             // Another request changed the petition meanwhile: most likely the same urge.

@@ -164,6 +164,11 @@ impl Store {
         .bind(id)
         .execute(&mut *tx)
         .await?;
+        // The petitions it followed were other people's: it follows them no longer.
+        sqlx::query("DELETE FROM watches WHERE account_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(())
     }

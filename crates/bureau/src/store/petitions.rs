@@ -246,14 +246,30 @@ pub async fn add_event(
     at: &str,
     text: Option<&str>,
 ) -> Result<(), sqlx::Error> {
+    add_keyed_event(tx, tracking_code, kind, at, text, None).await
+}
+
+/// [`add_event`] for a citizen's request that came with an `Idempotency-Key`: the event keeps
+/// it, so that the request sent again finds it ([`Store::event_of_key`]).
+async fn add_keyed_event(
+    tx: &mut Transaction<'_, Any>,
+    tracking_code: &str,
+    kind: EventKind,
+    at: &str,
+    text: Option<&str>,
+    key: Option<&str>,
+) -> Result<(), sqlx::Error> {
     lock_changes(tx).await?;
-    sqlx::query("INSERT INTO events (tracking_code, kind, at, text) VALUES ($1, $2, $3, $4)")
-        .bind(tracking_code)
-        .bind(kind.as_str())
-        .bind(at)
-        .bind(text)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO events (tracking_code, kind, at, text, request_key) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(tracking_code)
+    .bind(kind.as_str())
+    .bind(at)
+    .bind(text)
+    .bind(key)
+    .execute(&mut **tx)
+    .await?;
     sqlx::query(
         "UPDATE petitions SET updated_at = $1, \
          change_seq = (SELECT MAX(id) FROM events WHERE tracking_code = $2) \
@@ -284,7 +300,9 @@ impl Store {
         let Some(r) = row else { return Ok(None) };
         let account_id: String = r.try_get("account_id")?;
         let claimed_by: Option<String> = r.try_get("claimed_by")?;
-        if owner.is_some_and(|o| o != account_id && claimed_by.as_deref() != Some(o)) {
+        if let Some(o) = owner.filter(|o| *o != account_id && claimed_by.as_deref() != Some(o))
+            && !self.watches(o, tracking_code).await?
+        {
             return Ok(None);
         }
         let status: String = r.try_get("status")?;
@@ -439,7 +457,9 @@ impl Store {
     ) -> Result<Vec<(String, i64)>, Error> {
         let rows = sqlx::query(
             "SELECT tracking_code, change_seq FROM petitions \
-             WHERE (account_id = $1 OR claimed_by = $1) AND change_seq > $2 \
+             WHERE (account_id = $1 OR claimed_by = $1 \
+             OR tracking_code IN (SELECT tracking_code FROM watches WHERE account_id = $1)) \
+             AND change_seq > $2 \
              ORDER BY change_seq LIMIT $3",
         )
         .bind(owner)
@@ -451,6 +471,95 @@ impl Store {
             .iter()
             .map(|r| Ok((r.try_get("tracking_code")?, r.try_get("change_seq")?)))
             .collect::<Result<_, sqlx::Error>>()?)
+    }
+
+    /// Whether `account` follows the petition (the wallet).
+    pub async fn watches(&self, account: &str, tracking_code: &str) -> Result<bool, Error> {
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT 1 FROM watches WHERE account_id = $1 AND tracking_code = $2",
+        )
+        .bind(account)
+        .bind(tracking_code)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(found.is_some())
+    }
+
+    /// Pairs of `account`, and at `tracking_code`, that did not match since `since_unix`, with
+    /// the oldest of each.
+    pub async fn track_misses(
+        &self,
+        account: &str,
+        tracking_code: &str,
+        since_unix: i64,
+    ) -> Result<[(i64, Option<i64>); 2], Error> {
+        let mut counts = [(0, None); 2];
+        for (i, column) in ["account_id", "tracking_code"].into_iter().enumerate() {
+            let row = sqlx::query(&format!(
+                "SELECT COUNT(*) AS n, MIN(at_unix) AS oldest FROM track_misses \
+                 WHERE {column} = $1 AND at_unix > $2"
+            ))
+            .bind(if i == 0 { account } else { tracking_code })
+            .bind(since_unix)
+            .fetch_one(&self.pool)
+            .await?;
+            counts[i] = (row.try_get("n")?, row.try_get("oldest")?);
+        }
+        Ok(counts)
+    }
+
+    /// Follows the petition with this 查询码 and this mobile number for `account` (nothing to
+    /// add when it is the account's own); `false`, and a miss counted, when there is no such
+    /// pair. Hold [`Store::write_turn`].
+    pub async fn track(
+        &self,
+        account: &str,
+        tracking_code: &str,
+        phone: &str,
+        now: &str,
+        now_unix: i64,
+    ) -> Result<bool, Error> {
+        let mut tx = self.pool.begin().await?;
+        let owner: Option<(String, Option<String>)> = sqlx::query_as(
+            "SELECT account_id, claimed_by FROM petitions WHERE tracking_code = $1 AND phone = $2",
+        )
+        .bind(tracking_code)
+        .bind(phone)
+        .fetch_optional(&mut *tx)
+        .await?;
+        match owner {
+            None => {
+                sqlx::query(
+                    "INSERT INTO track_misses (account_id, tracking_code, at_unix) VALUES ($1, $2, $3)",
+                )
+                .bind(account)
+                .bind(tracking_code)
+                .bind(now_unix)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query("DELETE FROM track_misses WHERE at_unix < $1")
+                    .bind(now_unix - 3600)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(false)
+            }
+            Some((owner, claimed)) => {
+                if owner != account && claimed.as_deref() != Some(account) {
+                    sqlx::query(
+                        "INSERT INTO watches (account_id, tracking_code, created_at) \
+                         VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                    )
+                    .bind(account)
+                    .bind(tracking_code)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok(true)
+            }
+        }
     }
 
     /// Every petition, newest first.
@@ -526,6 +635,7 @@ impl Store {
         tracking_code: &str,
         evaluation: &Evaluation,
         seen: i64,
+        key: Option<&str>,
     ) -> Result<bool, Error> {
         let json = serde_json::to_string(evaluation).map_err(|_| Error::Corrupt("evaluation"))?;
         let mut tx = self.pool.begin().await?;
@@ -541,16 +651,33 @@ impl Store {
         if updated.rows_affected() != 1 {
             return Ok(false);
         }
-        add_event(
+        add_keyed_event(
             &mut tx,
             tracking_code,
             EventKind::Evaluated,
             &evaluation.at,
             Some(evaluation.satisfaction.as_str()),
+            key,
         )
         .await?;
         tx.commit().await?;
         Ok(true)
+    }
+
+    /// The kind of the event a citizen's request with this `Idempotency-Key` made on the
+    /// petition, if one did.
+    pub async fn event_of_key(
+        &self,
+        tracking_code: &str,
+        key: &str,
+    ) -> Result<Option<String>, Error> {
+        Ok(sqlx::query_scalar(
+            "SELECT kind FROM events WHERE tracking_code = $1 AND request_key = $2",
+        )
+        .bind(tracking_code)
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await?)
     }
 
     /// Records a citizen's event that changes no status (an urge), unless the petition changed
@@ -562,6 +689,7 @@ impl Store {
         kind: EventKind,
         at: &str,
         seen: i64,
+        key: Option<&str>,
     ) -> Result<bool, Error> {
         let mut tx = self.pool.begin().await?;
         // An update, not a read, so that a racing writer on another replica waits for this one
@@ -577,7 +705,7 @@ impl Store {
         if unchanged.rows_affected() != 1 {
             return Ok(false);
         }
-        add_event(&mut tx, tracking_code, kind, at, None).await?;
+        add_keyed_event(&mut tx, tracking_code, kind, at, None, key).await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -592,6 +720,7 @@ impl Store {
         kind: EventKind,
         at: &str,
         reason: &str,
+        key: Option<&str>,
     ) -> Result<bool, Error> {
         let (to, flag) = if kind == EventKind::RecheckRequested {
             (Status::RecheckRequested, "")
@@ -610,7 +739,7 @@ impl Store {
         if updated.rows_affected() != 1 {
             return Ok(false);
         }
-        add_event(&mut tx, tracking_code, kind, at, Some(reason)).await?;
+        add_keyed_event(&mut tx, tracking_code, kind, at, Some(reason), key).await?;
         tx.commit().await?;
         Ok(true)
     }
