@@ -307,3 +307,109 @@ async fn a_petition_given_at_a_kiosk_comes_to_the_citizen_who_signs_up_with_its_
     assert_eq!(items[0]["title"], "社区服务点提交的事项");
     assert_eq!(items[0]["state"], "delivered", "{}", items[0]);
 }
+
+/// The wallet: a petition given at a kiosk under a relative's number is added by its 查询码 and
+/// that number (`petitionctl track`), then followed and rated like the citizen's own; a wrong
+/// number is refused like an unknown code, and without an account the app says to sign in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_petition_made_elsewhere_is_added_by_its_code_and_number() {
+    if !keyring_ready() {
+        return;
+    }
+    let b = bureau().await;
+    let kiosk = b.token(petition_bureau::store::TokenKind::Kiosk).await;
+    let fathers = new_phone();
+    let mut petition = crate::bureau::valid_petition();
+    petition.title = "父亲在社区服务点反映的事项".into();
+    petition.phone = fathers.clone();
+    let receipt: petition_api::Receipt = b
+        .submit(&kiosk, &crate::bureau::new_key(), &petition)
+        .await
+        .json()
+        .await
+        .expect("a receipt");
+    let code = receipt.tracking_code;
+
+    let home = tempfile::tempdir().expect("temp dir");
+    let dir = home.path();
+    sign_in(dir, &b, &new_phone(), true);
+    assert!(outbox(dir, &b).is_empty(), "not the daughter's own");
+
+    let wrong = ctl(dir, &b, &["track", &code, "--phone", &new_phone()]);
+    assert_eq!(wrong.status.code(), Some(1));
+    let unknown = ctl(
+        dir,
+        &b,
+        &["track", "XF-2345-6789-ABCD-EFGH", "--phone", &fathers],
+    );
+    assert_eq!(unknown.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&wrong.stderr).into_owned();
+    assert!(
+        said.contains("查不到与这个查询码和手机号对应的信访事项"),
+        "{said}"
+    );
+    assert_eq!(
+        said,
+        String::from_utf8_lossy(&unknown.stderr),
+        "the same answer"
+    );
+    let typo = ctl(dir, &b, &["track", "XF-2345", "--phone", &fathers]);
+    assert_eq!(typo.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&typo.stderr).contains("XF 开头"));
+
+    // Typed as it is read off the receipt: lower case, spaces.
+    let typed = code.to_lowercase().replace('-', " ");
+    let spaced = format!("{} {} {}", &fathers[..3], &fathers[3..7], &fathers[7..]);
+    let id = ok(ctl(dir, &b, &["track", &typed, "--phone", &spaced]))
+        .trim()
+        .to_owned();
+    let items = outbox(dir, &b);
+    let item = item_of(&items, &id, "the followed petition");
+    assert_eq!(item["tracking_code"], code.as_str());
+    assert_eq!(item["title"], "父亲在社区服务点反映的事项");
+    assert_eq!(item["state"], "delivered");
+
+    // Followed like the citizen's own: the reply comes with the next sync, and it is rated.
+    for action in [
+        Action::Accept,
+        Action::Reply {
+            text: "已安排维修".into(),
+        },
+    ] {
+        ops::apply(b.state.store(), &code, action, b.state.clock().now())
+            .await
+            .expect("the operator's step");
+    }
+    ok(ctl(dir, &b, &["sync", "--once"]));
+    let status: serde_json::Value =
+        serde_json::from_str(&ok(ctl(dir, &b, &["status", &id, "--json"]))).expect("JSON");
+    assert_eq!(status["state"], "replied", "{status}");
+    let rated = ok(ctl(
+        dir,
+        &b,
+        &[
+            "evaluate",
+            &id,
+            "--satisfaction",
+            "satisfied",
+            "--comment",
+            "修好了",
+        ],
+    ));
+    assert!(rated.contains("已送达信访部门"), "{rated}");
+
+    // A machine signed in by a bureau's token, with no citizen's account, is told to sign in.
+    let other = tempfile::tempdir().expect("temp dir");
+    login(
+        other.path(),
+        &b.base,
+        &b.token(petition_bureau::store::TokenKind::Citizen).await,
+    );
+    let out = ctl(other.path(), &b, &["track", &code, "--phone", &fathers]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("请先用手机号登录"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

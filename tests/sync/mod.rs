@@ -10,6 +10,7 @@ mod kill;
 mod late_token;
 mod netwatch;
 mod proxy;
+mod steps;
 mod tls;
 
 use std::collections::HashMap;

@@ -9,6 +9,7 @@ mod attach;
 mod catalog;
 mod letter;
 mod prompt;
+mod steps;
 mod sync;
 
 use std::path::PathBuf;
@@ -19,6 +20,7 @@ use petition_core::i18n::{Lang, text};
 use petition_core::keys::{self, KeyMode};
 use petition_core::model::Field;
 use petition_core::paths::{DATA_DIR_ENV, resolve_data_dir};
+use petition_core::sync::StepRequest;
 use petition_core::{Error, Store, validate};
 
 #[derive(Debug, Parser)]
@@ -80,6 +82,23 @@ enum Command {
     Withdraw { id: String },
     /// Deliver the outbox and pull the bureau's answers, printing progress.
     Sync(sync::SyncArgs),
+    /// Rate the bureau's latest decision on a delivered petition (its reply, then the 复查 and
+    /// 复核 decisions), once each: 满意, 基本满意 or 不满意.
+    Evaluate(steps::EvaluateArgs),
+    /// Ask for a review (申请复查) of the reply, within 30 days of receiving it.
+    Review(steps::ReasonArgs),
+    /// Ask for a re-examination (申请复核) of the review's decision, within 30 days of it.
+    Recheck(steps::ReasonArgs),
+    /// Urge the bureau (催办) once one of its deadlines has passed; at most once a day.
+    Urge { id: String },
+    /// Follow a petition made elsewhere (by letter, by phone, at a kiosk, on another machine) by
+    /// its 查询码 and the petitioner's mobile number; prints its new local id. Needs a citizen's
+    /// account signed in and the bureau reachable.
+    Track {
+        tracking_code: String,
+        #[arg(long, value_name = "PHONE")]
+        phone: String,
+    },
     /// Where a petition stands: state, tracking code, the bureau's events.
     Status {
         id: String,
@@ -346,6 +365,40 @@ async fn run(cli: Cli, lang: Lang) -> anyhow::Result<ExitCode> {
             sync::withdraw(&store, &resolve(&store, &id).await?, lang).await?
         }
         Command::Sync(args) => sync::sync(&store, args, lang).await?,
+        Command::Evaluate(args) => {
+            let id = resolve(&store, &args.id).await?;
+            steps::take(&store, &id, args.request(), lang).await?
+        }
+        Command::Review(args) => {
+            let id = resolve(&store, &args.id).await?;
+            let request = StepRequest::Review {
+                reason: args.reason,
+            };
+            steps::take(&store, &id, request, lang).await?
+        }
+        Command::Recheck(args) => {
+            let id = resolve(&store, &args.id).await?;
+            let request = StepRequest::Recheck {
+                reason: args.reason,
+            };
+            steps::take(&store, &id, request, lang).await?
+        }
+        Command::Urge { id } => {
+            steps::take(
+                &store,
+                &resolve(&store, &id).await?,
+                StepRequest::Urge,
+                lang,
+            )
+            .await?
+        }
+        Command::Track {
+            tracking_code,
+            phone,
+        } => {
+            println!("{}", store.track(&tracking_code, &phone).await?);
+            ExitCode::SUCCESS
+        }
         Command::Status { id, json } => {
             sync::status(&store, &resolve(&store, &id).await?, json, lang).await?
         }

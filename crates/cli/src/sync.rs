@@ -8,7 +8,9 @@ use clap::Args;
 use petition_core::Store;
 use petition_core::i18n::{Lang, text};
 use petition_core::sync::plan::Backoff;
-use petition_core::sync::{Engine, EngineConfig, ItemState, OutboxItem, SyncEvent};
+use petition_core::sync::{
+    Engine, EngineConfig, ItemState, OutboxItem, StepKind, StepState, SyncEvent,
+};
 
 /// The environment variable that may stand in for `login --bureau`.
 pub const BUREAU_URL_ENV: &str = "PETITION_BUREAU_URL";
@@ -107,6 +109,24 @@ fn state_word(state: ItemState, lang: Lang) -> String {
     })
 }
 
+/// 满意度评价, 申请复查 … in the terminal's language.
+pub fn step_word(kind: StepKind, lang: Lang) -> String {
+    lang.text(match kind {
+        StepKind::Evaluation => "cli-step-evaluation",
+        StepKind::Review => "cli-step-review",
+        StepKind::Recheck => "cli-step-recheck",
+        StepKind::Urge => "cli-step-urge",
+    })
+}
+
+fn step_state_word(state: StepState, lang: Lang) -> String {
+    lang.text(match state {
+        StepState::Waiting => "cli-step-state-waiting",
+        StepState::Sent => "cli-step-state-sent",
+        StepState::Refused => "cli-step-state-refused",
+    })
+}
+
 fn item_line(item: &OutboxItem, lang: Lang) -> String {
     let mut line = text(
         lang,
@@ -167,6 +187,14 @@ pub async fn status(store: &Store, id: &str, json: bool, lang: Lang) -> anyhow::
     );
     for e in &status.events {
         println!("{}  {}  {}", e.at, e.kind, e.text.as_deref().unwrap_or(""));
+    }
+    for step in &status.steps {
+        println!(
+            "{}  {}  {}",
+            step.queued_at,
+            step_word(step.kind, lang),
+            step_state_word(step.state, lang)
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -231,6 +259,25 @@ fn print_event(event: &SyncEvent, lang: Lang) {
                 ]
             )
         ),
+        SyncEvent::Step { step } => {
+            let mut line = text(
+                lang,
+                "cli-event-step",
+                &[
+                    ("id", step.petition_id.as_str().into()),
+                    ("step", step_word(step.kind, lang).into()),
+                    ("state", step_state_word(step.state, lang).into()),
+                ],
+            );
+            if let Some(e) = &step.error {
+                line.push_str(&format!(
+                    "  [{}] {}",
+                    e.code,
+                    petition_core::i18n::one_language(&e.message, lang)
+                ));
+            }
+            println!("{line}");
+        }
         SyncEvent::Reachability { .. } | SyncEvent::Idle { .. } | SyncEvent::CatalogChanged => {}
     }
 }

@@ -223,6 +223,17 @@ pub fn bilingual(id: &str, args: &[(&str, Arg<'_>)]) -> String {
     )
 }
 
+/// The part of a [`bilingual`] text (`zh / en`) in `lang`; a text in one language only, as it is.
+pub fn one_language(bilingual: &str, lang: Lang) -> &str {
+    match bilingual.split_once(" / ") {
+        Some((zh, en)) => match lang {
+            Lang::Zh => zh.trim(),
+            Lang::En => en.trim(),
+        },
+        None => bilingual.trim(),
+    }
+}
+
 /// Whether `id` is a message in both languages.
 pub fn has(id: &str) -> bool {
     Lang::ALL.iter().all(|l| bundle_of(*l).has_message(id))
@@ -235,6 +246,20 @@ mod tests {
     use fluent_syntax::ast;
 
     use super::*;
+
+    #[test]
+    fn a_bilingual_text_is_read_in_one_language() {
+        let both = bilingual("bureau-urge_not_allowed-today", &[]);
+        assert_eq!(
+            one_language(&both, Lang::Zh),
+            text(Lang::Zh, "bureau-urge_not_allowed-today", &[])
+        );
+        assert_eq!(
+            one_language(&both, Lang::En),
+            text(Lang::En, "bureau-urge_not_allowed-today", &[])
+        );
+        assert_eq!(one_language(" 只有中文 ", Lang::En), "只有中文");
+    }
 
     /// Every message of one language: its id and the variables it uses.
     fn messages(lang: Lang) -> BTreeMap<String, BTreeSet<String>> {

@@ -310,6 +310,7 @@ impl<'a> Drafts<'a> {
         for id in &ids {
             for statement in [
                 "DELETE FROM bureau_events WHERE petition_id = ?",
+                "DELETE FROM outbox_steps WHERE petition_id = ?",
                 "DELETE FROM outbox WHERE petition_id = ?",
             ] {
                 sqlx::query(statement).bind(id).execute(&mut *tx).await?;

@@ -12,7 +12,7 @@
 //! account's delivered petitions; drafts stay.
 
 pub use petition_api::{CodePurpose, CodeSent};
-use petition_api::{CodeRequest, ErrorCode, VerifyCode};
+use petition_api::{CodeRequest, ErrorCode, TrackRequest, VerifyCode};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
@@ -22,7 +22,9 @@ use super::secret::{BUREAU_URL_SETTING, CURSOR_SETTING, Secret, check_bureau_url
 use crate::error::Result;
 use crate::model::Field;
 use crate::store::Store;
-use crate::validate::{Problem, ProblemCode, check_id_number, mask_mobile, mobile_number};
+use crate::validate::{
+    Problem, ProblemCode, check_id_number, mask_mobile, mobile_number, tracking_code,
+};
 
 /// The setting that holds the signed-in account's mobile number (11 digits).
 pub const ACCOUNT_PHONE_SETTING: &str = "account.phone";
@@ -110,6 +112,15 @@ const REFUSALS: [ErrorCode; 14] = [
     ErrorCode::RateLimited,
     ErrorCode::TokenExpired,
     ErrorCode::Unauthorized,
+];
+
+/// The bureau's codes following a petition can be refused with; anything else is
+/// `track_refused`.
+const TRACK_REFUSALS: [ErrorCode; 4] = [
+    ErrorCode::PetitionNotFound,
+    ErrorCode::ValidationFailed,
+    ErrorCode::RateLimited,
+    ErrorCode::TrackNotAllowed,
 ];
 
 /// A failed account request as the citizen is told it.
@@ -281,6 +292,48 @@ impl Store {
             created: signed.created,
             claimed: signed.claimed,
         })
+    }
+
+    /// The wallet: follows a petition made elsewhere (by letter, by phone, at a kiosk, on
+    /// another machine) by its 查询码 and the petitioner's mobile number, and keeps it here as a
+    /// delivered one of the account's; its local id. Needs the bureau: offline, nothing changes.
+    pub async fn track(&self, typed_code: &str, phone: &str) -> Result<String> {
+        let code = tracking_code(typed_code).ok_or(SyncError::TrackingCodeInvalid)?;
+        let phone = mobile_number(phone).ok_or(SyncError::TrackPhoneInvalid)?;
+        if self.settings().get(ACCOUNT_PHONE_SETTING).await?.is_none() {
+            return Err(SyncError::TrackNeedsAccount.into());
+        }
+        let url = self
+            .settings()
+            .get(BUREAU_URL_SETTING)
+            .await?
+            .ok_or(SyncError::NoBureau)?;
+        let bureau = super::client::Bureau::new(&check_bureau_url(&url)?, &self.token().await?)?;
+        let view = bureau
+            .track(&TrackRequest {
+                tracking_code: code,
+                phone,
+            })
+            .await
+            .map_err(|failure| match failure {
+                Failure::Network(_) => SyncError::TrackOffline,
+                Failure::NotBureau => SyncError::NotBureau,
+                Failure::Http { status: 401, .. } => SyncError::SignInAgain,
+                Failure::Http { code, message, .. } => SyncError::TrackRefused {
+                    code: TRACK_REFUSALS
+                        .into_iter()
+                        .map(ErrorCode::as_str)
+                        .find(|known| *known == code)
+                        .unwrap_or("track_refused"),
+                    message,
+                },
+            })?;
+        self.outbox().record_remote(&view).await?;
+        // Kept under the account, or here already (a petition of this machine's): either way
+        // it is in the outbox now.
+        self.outbox().item(&view.petition_id).await?;
+        tracing::info!(petition = %view.petition_id, "a petition is followed by its 查询码");
+        Ok(view.petition_id)
     }
 
     /// Where the account stands.

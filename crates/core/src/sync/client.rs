@@ -9,8 +9,8 @@ use petition_api::headers::{
     IDEMPOTENCY_KEY, OFFSET_OCTET_STREAM, TUS_RESUMABLE, TUS_VERSION, UPLOAD_OFFSET,
 };
 use petition_api::{
-    Catalog, CodeRequest, CodeSent, CreateUpload, ErrorBody, Health, PetitionList, Receipt,
-    SERVICE_NAME, SignedIn, SubmitPetition, Upload, VerifyCode,
+    Catalog, CodeRequest, CodeSent, CreateUpload, ErrorBody, Health, PetitionList, PetitionView,
+    Receipt, SERVICE_NAME, SignedIn, SubmitPetition, TrackRequest, Upload, VerifyCode,
 };
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, ETAG, HeaderValue, IF_NONE_MATCH, RETRY_AFTER};
 use reqwest::{Response, StatusCode};
@@ -220,6 +220,47 @@ impl Bureau {
             return Err(Failure::NotBureau);
         }
         Ok(receipt)
+    }
+
+    /// `POST /v1/petitions/{code}/{step}` with the step's own key: the petition as the bureau
+    /// has it after the step (or, for a step sent again, as it stands).
+    pub async fn step(
+        &self,
+        tracking_code: &str,
+        step: &str,
+        key: &str,
+        body: &str,
+    ) -> Result<PetitionView, Failure> {
+        let response = self
+            .http
+            .post(self.url(&format!("/v1/petitions/{tracking_code}/{step}")))
+            .header(AUTHORIZATION, self.auth.clone())
+            .header(IDEMPOTENCY_KEY, key)
+            .header(CONTENT_TYPE, "application/json")
+            .timeout(JSON_TIMEOUT)
+            .body(body.to_owned())
+            .send()
+            .await
+            .map_err(no_answer)?;
+        let view: PetitionView = json(response, &[StatusCode::OK]).await?;
+        if view.tracking_code != tracking_code {
+            return Err(Failure::NotBureau);
+        }
+        Ok(view)
+    }
+
+    /// `POST /v1/petitions/track`: follow a petition made elsewhere (the wallet).
+    pub async fn track(&self, req: &TrackRequest) -> Result<PetitionView, Failure> {
+        let response = self
+            .http
+            .post(self.url("/v1/petitions/track"))
+            .header(AUTHORIZATION, self.auth.clone())
+            .timeout(JSON_TIMEOUT)
+            .json(req)
+            .send()
+            .await
+            .map_err(no_answer)?;
+        json(response, &[StatusCode::OK]).await
     }
 
     /// `GET /v1/petitions?since=`.

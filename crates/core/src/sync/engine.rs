@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use futures_util::stream::{self, StreamExt};
-use petition_api::{AttachmentRef, CreateUpload, SubmitPetition};
+use petition_api::{AttachmentRef, CreateUpload, PetitionView, SubmitPetition};
 use tokio::sync::{Notify, broadcast};
 
 use super::client::Bureau;
@@ -83,6 +83,10 @@ pub struct RunSummary {
     pub returned: usize,
     /// Submitted petitions the bureau moved on.
     pub status_changes: usize,
+    /// The citizen's steps (ratings, requests, urges) the bureau took.
+    pub steps_sent: usize,
+    /// Steps the bureau refused (too early, too late, done before), each kept with its reason.
+    pub steps_refused: usize,
 }
 
 /// The sync engine of one store.
@@ -644,6 +648,92 @@ impl Engine {
         Ok(Outcome::Returned)
     }
 
+    /// Keeps what the bureau shows of a petition, and tells the UI what changed.
+    async fn record_view(&self, view: &PetitionView, summary: &mut RunSummary) -> Result<()> {
+        let Some(change) = self.store.outbox().record_remote(view).await? else {
+            return Ok(());
+        };
+        if change.delivered_now {
+            summary.delivered += 1;
+            self.emit(SyncEvent::Delivered {
+                id: change.id.clone(),
+                tracking_code: change.tracking_code.clone(),
+            });
+        }
+        if change.notable {
+            summary.status_changes += 1;
+            self.emit(SyncEvent::StatusChanged {
+                id: change.id.clone(),
+                tracking_code: change.tracking_code.clone(),
+                state: change.state,
+                events: change.new_events.clone(),
+            });
+        }
+        self.emit_item(&change.id).await
+    }
+
+    /// Sends the waiting steps in the order they were made, each under its own key. A step the
+    /// bureau refuses keeps its reason and the next one goes; one that meets no answer, a busy
+    /// bureau or a sign-in to renew stops the round (`Ok(Some(failure))`), so that no later step
+    /// overtakes it: it goes again, under the same key, next time.
+    async fn send_steps(
+        &self,
+        bureau: &Bureau,
+        summary: &mut RunSummary,
+    ) -> Result<Option<Failure>> {
+        for step in self.store.outbox().waiting_steps().await? {
+            let sent = bureau
+                .step(&step.tracking_code, step.kind.key(), &step.key, &step.body)
+                .await;
+            let outbox = self.store.outbox();
+            let stopped = match &sent {
+                Ok(view) => {
+                    outbox.record_step_done(&step.key, None).await?;
+                    summary.steps_sent += 1;
+                    self.record_view(view, summary).await?;
+                    None
+                }
+                Err(failure @ Failure::Http { status, .. })
+                    if *status != 401 && plan::judge(failure) == plan::Verdict::Stop =>
+                {
+                    outbox
+                        .record_step_done(&step.key, Some(&error_view(failure)))
+                        .await?;
+                    summary.steps_refused += 1;
+                    None
+                }
+                Err(failure) => {
+                    outbox
+                        .record_step_failure(&step.key, &error_view(failure))
+                        .await?;
+                    Some(failure.clone())
+                }
+            };
+            // The outcome is a code (`sent`, `review_not_allowed`, `bureau_unreachable` …),
+            // never the bureau's words, which may quote the citizen.
+            let outcome = sent
+                .as_ref()
+                .map_or_else(|f| error_view(f).code, |_| "sent".into());
+            tracing::info!(petition = %step.petition_id, step = step.kind.key(), %outcome, "step");
+            self.emit(SyncEvent::Step {
+                step: outbox.step(&step.key).await?,
+            });
+            if stopped.is_some() {
+                return Ok(stopped);
+            }
+        }
+        Ok(None)
+    }
+
+    /// Sends the waiting steps now, once each (what `petitionctl evaluate` and the app's buttons
+    /// do right after queueing one): those that meet no answer stay queued for the engine.
+    pub async fn send_steps_now(&self) -> Result<RunSummary> {
+        let bureau = self.connect().await?;
+        let mut summary = RunSummary::default();
+        self.send_steps(&bureau, &mut summary).await?;
+        Ok(summary)
+    }
+
     /// Pulls status changes since the stored cursor. `Ok(Err(_))` when the bureau did not answer.
     async fn pull(
         &self,
@@ -662,26 +752,7 @@ impl Engine {
                 Err(f) => return Ok(Err(f)),
             };
             for view in &page.petitions {
-                let Some(change) = self.store.outbox().record_remote(view).await? else {
-                    continue;
-                };
-                if change.delivered_now {
-                    summary.delivered += 1;
-                    self.emit(SyncEvent::Delivered {
-                        id: change.id.clone(),
-                        tracking_code: change.tracking_code.clone(),
-                    });
-                }
-                if change.notable {
-                    summary.status_changes += 1;
-                    self.emit(SyncEvent::StatusChanged {
-                        id: change.id.clone(),
-                        tracking_code: change.tracking_code.clone(),
-                        state: change.state,
-                        events: change.new_events.clone(),
-                    });
-                }
-                self.emit_item(&change.id).await?;
+                self.record_view(view, summary).await?;
             }
             if page.next_cursor != cursor {
                 self.store
@@ -725,6 +796,16 @@ impl Engine {
                 None => break,
                 Some(t) => self.wait_until(t).await,
             }
+        }
+        let mut failures = 0;
+        while let Some(failure) = self.send_steps(&bureau, &mut summary).await? {
+            if matches!(failure, Failure::Http { status: 401, .. }) {
+                return Err(SyncError::SignInAgain.into());
+            }
+            failures += 1;
+            let wait = self.jitter(failures, None);
+            self.wait_until(now_ms().saturating_add(i64::try_from(wait.as_millis()).unwrap_or(0)))
+                .await;
         }
         let mut failures = 0;
         loop {
@@ -878,8 +959,11 @@ impl Engine {
         let mut summary = RunSummary::default();
         let round = async {
             let reached = self.pass(&bureau, &mut summary).await?;
+            // Steps that could not go now are tried again within a minute.
+            let mut steps_left = false;
             if reached {
                 self.refresh_catalog().await;
+                steps_left = self.send_steps(&bureau, &mut summary).await?.is_some();
             }
             if reached && now_ms() >= *next_pull {
                 let interval = i64::try_from(self.config.pull_interval.as_millis()).unwrap_or(0);
@@ -889,7 +973,12 @@ impl Engine {
                 };
             }
             let due = self.idle().await?;
-            Ok::<_, Error>(due.map_or(*next_pull, |d| d.min(*next_pull)))
+            let until = due.map_or(*next_pull, |d| d.min(*next_pull));
+            Ok::<_, Error>(if steps_left {
+                until.min(now_ms().saturating_add(LATER_MS))
+            } else {
+                until
+            })
         };
         match round.await {
             Ok(until) => until,

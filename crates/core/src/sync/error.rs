@@ -14,6 +14,26 @@ pub enum SyncError {
     /// The petition is not in the outbox (a draft, or unknown to the outbox).
     #[error("the petition is not in the outbox")]
     NotQueued,
+    /// A step after delivery (a rating, a review, an urge) on a petition the bureau has not
+    /// confirmed yet.
+    #[error("the petition has not reached the bureau yet")]
+    NotDelivered,
+    /// Following a petition by its 查询码 needs a citizen's account signed in (a mobile number).
+    #[error("no citizen account is signed in")]
+    TrackNeedsAccount,
+    /// What was typed cannot be a 查询码.
+    #[error("not a tracking code")]
+    TrackingCodeInvalid,
+    /// What was typed is not a mainland mobile number.
+    #[error("not a mobile number")]
+    TrackPhoneInvalid,
+    /// Following a petition: the bureau cannot be reached now; nothing changed.
+    #[error("the bureau cannot be reached to follow the petition")]
+    TrackOffline,
+    /// Following a petition: the bureau refused (no such pair, too many tries, a kiosk). `code`
+    /// is the bureau's, from a fixed list; `message` its words in both languages.
+    #[error("the bureau refused to follow the petition ({code})")]
+    TrackRefused { code: &'static str, message: String },
     /// The submission was already sent (or delivered); it can no longer be withdrawn.
     #[error("the submission was already sent")]
     AlreadySent,
@@ -76,6 +96,12 @@ impl SyncError {
         match self {
             SyncError::NotReady(_) => "not_ready",
             SyncError::NotQueued => "not_queued",
+            SyncError::NotDelivered => "not_delivered",
+            SyncError::TrackNeedsAccount => "track_needs_account",
+            SyncError::TrackingCodeInvalid => "tracking_code_invalid",
+            SyncError::TrackPhoneInvalid => "track_phone_invalid",
+            SyncError::TrackOffline => "track_offline",
+            SyncError::TrackRefused { code, .. } => code,
             SyncError::AlreadySent => "already_sent",
             SyncError::NoBureau => "no_bureau",
             SyncError::BureauUrlInvalid => "bureau_url_invalid",
@@ -121,17 +147,24 @@ impl SyncError {
             SyncError::Connection(NetworkKind::Proxy) => lang.text("sign_in-proxy_failed"),
             SyncError::Connection(_) => lang.text("sign_in-bureau_tls_failed"),
             SyncError::NotBureau => lang.text("sign_in-not_bureau"),
+            SyncError::TrackRefused { message, .. } if message.contains(" / ") => {
+                crate::i18n::one_language(message, lang).to_owned()
+            }
+            SyncError::TrackRefused { .. } => lang.text("track_refused"),
             SyncError::AccountRefused { message, code, .. } => {
                 // The bureau words it in both languages, "中文 / English": the one asked for.
-                match message.split_once(" / ") {
-                    Some((zh, en)) => match lang {
-                        Lang::Zh => zh.trim().to_owned(),
-                        Lang::En => en.trim().to_owned(),
-                    },
-                    None => lang.text(code),
+                if message.contains(" / ") {
+                    crate::i18n::one_language(message, lang).to_owned()
+                } else {
+                    lang.text(code)
                 }
             }
             SyncError::NotQueued
+            | SyncError::NotDelivered
+            | SyncError::TrackNeedsAccount
+            | SyncError::TrackingCodeInvalid
+            | SyncError::TrackPhoneInvalid
+            | SyncError::TrackOffline
             | SyncError::AlreadySent
             | SyncError::NoBureau
             | SyncError::BureauUrlInvalid

@@ -15,6 +15,8 @@
 //! - [`secret`] is the bureau account: signing in, and the token in the OS keyring (or, in
 //!   passphrase mode, the database);
 //! - [`due`] is a delivered petition's deadlines and which of the bureau's have passed;
+//! - [`steps`] are the citizen's steps after delivery (rating, 复查, 复核, 催办), queued and sent
+//!   once, in order, each under its own key;
 //! - [`netwatch`] notices a change of network, so the engine tries again at once.
 //!
 //! The petition's id is its `Idempotency-Key` forever; nothing local is deleted before its
@@ -29,6 +31,7 @@ pub mod netwatch;
 pub mod outbox;
 pub mod plan;
 pub mod secret;
+pub mod steps;
 
 use serde::Serialize;
 
@@ -38,6 +41,7 @@ pub use engine::{Engine, EngineConfig, RunSummary, Waker};
 pub use error::SyncError;
 pub use outbox::{Outbox, SimilarPetition};
 pub use secret::{BUREAU_URL_SETTING, Secret, SignIn, check_bureau_url};
+pub use steps::{Step, StepKind, StepRequest, StepState};
 
 use crate::model::State;
 use crate::validate::Problem;
@@ -113,6 +117,8 @@ pub struct PetitionStatus {
     pub outbox: Option<OutboxItem>,
     /// The deadlines, from the bureau's last answer (all `null` before one).
     pub due: Due,
+    /// The citizen's steps after delivery, oldest first: waiting, sent or refused (with why).
+    pub steps: Vec<Step>,
 }
 
 /// What the engine reports while it works. The shell forwards these to the UI as they are.
@@ -145,6 +151,8 @@ pub enum SyncEvent {
         title: String,
         problem: Problem,
     },
+    /// A step after delivery (a rating, a request, an urge) was sent, refused, or waits again.
+    Step { step: Step },
     /// Nothing to do now; the next try is due then (RFC 3339), if anything waits.
     Idle { next_attempt_at: Option<String> },
     /// A new catalogue of the bureau was kept: the form's places, agencies and categories may

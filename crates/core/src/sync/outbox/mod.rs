@@ -105,7 +105,7 @@ fn item_from_row(row: &SqliteRow) -> Result<OutboxItem> {
 /// The outbox room of a [`Store`].
 #[derive(Debug, Clone, Copy)]
 pub struct Outbox<'a> {
-    store: &'a Store,
+    pub(in crate::sync) store: &'a Store,
 }
 
 impl<'a> Outbox<'a> {
@@ -336,6 +336,7 @@ impl<'a> Outbox<'a> {
             events,
             outbox,
             due,
+            steps: self.steps(id).await?,
         })
     }
 }
