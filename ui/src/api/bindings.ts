@@ -435,6 +435,8 @@ export type PetitionStatus = {
 	outbox: OutboxItem | null,
 	/**  The deadlines, from the bureau's last answer (all `null` before one). */
 	due: Due,
+	/**  The citizen's steps after delivery, oldest first: waiting, sent or refused (with why). */
+	steps: Step[],
 };
 
 /**  One line of a draft list: enough to show and pick a draft. */
@@ -546,6 +548,34 @@ export type State =
 /**  已办结 */
 "closed";
 
+/**  A step as the outbox shows it. */
+export type Step = {
+	/**  Its `Idempotency-Key`. */
+	key: string,
+	petition_id: string,
+	kind: StepKind,
+	state: StepState,
+	/**  When the citizen made it (RFC 3339). */
+	queued_at: string,
+	/**  The bureau's refusal, or the last failure to reach it. */
+	error: ErrorView | null,
+};
+
+/**  The kind of a step, as `outbox_steps.kind` and the bureau's route name it. */
+export type StepKind = "evaluation" | "review" | "recheck" | "urge";
+
+/**  Where a step stands. */
+export type StepState = 
+/**
+ *  Not sent yet, or sent without an answer: it goes (again, under the same key) when the
+ *  bureau is reachable.
+ */
+"waiting" | 
+/**  The bureau took it. */
+"sent" | 
+/**  The bureau refused it; `error` says why. */
+"refused";
+
 /**  How hard a new passphrase is to guess, roughly: what the set-up screen shows while it is typed. */
 export type Strength = 
 /**  Shorter than [`MIN_PASSPHRASE_CHARS`]: refused. */
@@ -570,6 +600,8 @@ events: BureauEvent[] } |
 { type: "returned"; id: string; 
 /**  Shown to the citizen; personal data, never logged. */
 title: string; problem: Problem } | 
+/**  A step after delivery (a rating, a request, an urge) was sent, refused, or waits again. */
+{ type: "step"; step: Step } | 
 /**  Nothing to do now; the next try is due then (RFC 3339), if anything waits. */
 { type: "idle"; next_attempt_at: string | null } | 
 /**
