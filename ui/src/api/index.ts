@@ -29,6 +29,7 @@ export type {
   CatalogChoices,
   ChosenPlace,
   CommandError,
+  Due,
   ErrorView,
   ItemState,
   KioskReceipt,
@@ -41,6 +42,9 @@ export type {
   ProblemCode,
   SignIn,
   SimilarPetition,
+  Step,
+  StepInput,
+  StepKind,
   Strength,
   SyncEvent,
 } from './bindings';

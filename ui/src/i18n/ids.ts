@@ -302,12 +302,29 @@ export type MessageId =
   | 'not_signed_in'
   | 'notify-delivered'
   | 'notify-delivered-body'
+  | 'notify-late'
+  | 'notify-late-body'
   | 'notify-moved'
   | 'notify-moved-body'
   | 'notify-returned'
   | 'notify-returned-body'
+  | 'notify-window'
+  | 'notify-window-body-recheck_request'
+  | 'notify-window-body-review_request'
+  | 'outbox-concluded'
   | 'outbox-copied'
   | 'outbox-copy'
+  | 'outbox-due-handling'
+  | 'outbox-due-heading'
+  | 'outbox-due-lastDay'
+  | 'outbox-due-left'
+  | 'outbox-due-notice'
+  | 'outbox-due-overdue'
+  | 'outbox-due-recheck_decision'
+  | 'outbox-due-recheck_request'
+  | 'outbox-due-review_decision'
+  | 'outbox-due-review_request'
+  | 'outbox-due-route'
   | 'outbox-empty'
   | 'outbox-eventKinds-accepted'
   | 'outbox-eventKinds-closed'
@@ -334,18 +351,46 @@ export type MessageId =
   | 'outbox-progress'
   | 'outbox-queuedAt'
   | 'outbox-queuedNote'
+  | 'outbox-rate-basically_satisfied'
+  | 'outbox-rate-choose'
+  | 'outbox-rate-comment'
+  | 'outbox-rate-dissatisfied'
+  | 'outbox-rate-heading-recheck_decided'
+  | 'outbox-rate-heading-replied'
+  | 'outbox-rate-heading-review_decided'
+  | 'outbox-rate-satisfied'
+  | 'outbox-rate-send'
+  | 'outbox-reason-required'
   | 'outbox-receiptTitle'
   | 'outbox-receivedAt'
+  | 'outbox-recheck-heading'
+  | 'outbox-recheck-hint'
+  | 'outbox-recheck-reason'
+  | 'outbox-recheck-send'
   | 'outbox-retry'
   | 'outbox-returnedNote'
+  | 'outbox-review-heading'
+  | 'outbox-review-hint'
+  | 'outbox-review-reason'
+  | 'outbox-review-send'
   | 'outbox-states-cannot_connect'
   | 'outbox-states-delivered'
   | 'outbox-states-needs_attention'
   | 'outbox-states-submitting'
   | 'outbox-states-uploading'
   | 'outbox-states-waiting_for_network'
+  | 'outbox-stepKinds-evaluation'
+  | 'outbox-stepKinds-recheck'
+  | 'outbox-stepKinds-review'
+  | 'outbox-stepKinds-urge'
+  | 'outbox-steps-refused'
+  | 'outbox-steps-sent'
+  | 'outbox-steps-waiting'
   | 'outbox-syncNow'
   | 'outbox-trackingCode'
+  | 'outbox-urge'
+  | 'outbox-urge-hint'
+  | 'outbox-urge-tomorrow'
   | 'outbox-withdraw'
   | 'paper-print'
   | 'paper-printed'
@@ -514,12 +559,23 @@ export type MessageVars = {
   'not_ready-problem': 'field' | 'problem';
   'not_ready-problems': 'problems';
   'notify-delivered-body': 'code';
+  'notify-late-body': 'code' | 'date' | 'deadline';
   'notify-moved-body': 'code' | 'state';
   'notify-returned-body': 'field';
+  'notify-window-body-recheck_request': 'code' | 'date' | 'days';
+  'notify-window-body-review_request': 'code' | 'date' | 'days';
+  'outbox-due-lastDay': 'date';
+  'outbox-due-left': 'date' | 'days';
+  'outbox-due-overdue': 'date' | 'days';
   'outbox-progress': 'files' | 'filesTotal' | 'sent' | 'total';
   'outbox-queuedAt': 'time';
   'outbox-receivedAt': 'time';
+  'outbox-recheck-hint': 'date';
   'outbox-returnedNote': 'field' | 'title';
+  'outbox-review-hint': 'date';
+  'outbox-steps-refused': 'reason' | 'step';
+  'outbox-steps-sent': 'step';
+  'outbox-steps-waiting': 'step';
   'paper-saved': 'path';
   'petition_too_large': 'total';
   'pin_locked': 'message';

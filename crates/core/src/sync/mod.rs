@@ -17,6 +17,7 @@
 //! - [`due`] is a delivered petition's deadlines and which of the bureau's have passed;
 //! - [`steps`] are the citizen's steps after delivery (rating, 复查, 复核, 催办), queued and sent
 //!   once, in order, each under its own key;
+//! - [`reminders`] are the desktop's reminders of a delivered petition's deadlines;
 //! - [`netwatch`] notices a change of network, so the engine tries again at once.
 //!
 //! The petition's id is its `Idempotency-Key` forever; nothing local is deleted before its
@@ -30,6 +31,7 @@ mod error;
 pub mod netwatch;
 pub mod outbox;
 pub mod plan;
+pub mod reminders;
 pub mod secret;
 pub mod steps;
 

@@ -1,0 +1,221 @@
+//! After delivery in the real app (issue 18), by keyboard alone: a replied petition shows its
+//! deadlines with the days left, is rated 不满意 with a comment, and the 复查 request opens with
+//! the comment as its reason and the focus in it; a petition the bureau is late on shows
+//! 已超期 N 天 and is urged once, the button then saying the next urge is possible tomorrow. The
+//! late one is also told at start by a desktop notification (a reminder the closed app missed),
+//! seen on the session bus.
+
+use petition_api::{EventKind, PetitionView};
+use petition_bureau::ops::{self, Action};
+use petition_bureau::store::TokenKind;
+use petition_core::Store;
+use petition_core::sync::{Engine, EngineConfig, Secret};
+use petition_tests::app::{Driver, bounded};
+
+use crate::bureau::{Db, TestBureau, valid_petition};
+
+const ENTER: &str = "\u{E007}";
+const RIGHT: &str = "\u{E014}";
+
+/// A complete draft of `title`, submitted.
+async fn queue(store: &Store, title: &str) -> String {
+    use petition_core::model::Field;
+    let p = valid_petition();
+    let values: Vec<(Field, String)> = [
+        (Field::Name, p.name),
+        (Field::IdNumber, p.id_number),
+        (Field::Phone, p.phone),
+        (Field::Address, p.address),
+        (Field::Region, p.region),
+        (Field::Category, p.category),
+        (Field::Purpose, "claim".to_owned()),
+        (Field::Title, title.to_owned()),
+        (Field::Request, p.request),
+        (Field::Facts, p.facts),
+    ]
+    .into_iter()
+    .collect();
+    let draft = store.drafts().create(&values).await.expect("a draft");
+    store.outbox().submit(&draft.id).await.expect("submit");
+    draft.id
+}
+
+async fn tracking_code(store: &Store, id: &str) -> String {
+    store
+        .outbox()
+        .item(id)
+        .await
+        .expect("an item")
+        .tracking_code
+        .expect("delivered")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reply_is_rated_and_taken_to_review_and_a_late_bureau_urged_by_keyboard() {
+    bounded(async move {
+        if !crate::sync::keyring_ready() {
+            return;
+        }
+        let b = TestBureau::start(Db::Sqlite)
+            .await
+            .expect("a SQLite bureau");
+        let token = b.token(TokenKind::Citizen).await;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (late, replied) = {
+            let store = Store::unlock(dir.path(), None).await.expect("store");
+            store
+                .sign_in(&b.base, Secret::new(token.clone()).expect("token"))
+                .await
+                .expect("sign in");
+            let engine = Engine::new(store.clone(), EngineConfig::default());
+            // One petition received 20 days ago and never routed (15 days): the bureau is late.
+            b.state.clock().advance(time::Duration::days(-20));
+            let late = queue(&store, "路灯不亮二十天了").await;
+            engine.run_once().await.expect("delivered");
+            b.state.clock().advance(time::Duration::days(20));
+            // One received, accepted and replied today.
+            let replied = queue(&store, "小区门前道路破损").await;
+            engine.run_once().await.expect("delivered");
+            let code = tracking_code(&store, &replied).await;
+            for action in [
+                Action::Accept,
+                Action::Reply {
+                    text: "道路已列入维修计划".into(),
+                },
+            ] {
+                ops::apply(b.state.store(), &code, action, b.state.clock().now())
+                    .await
+                    .expect("the operator's step");
+            }
+            engine.run_once().await.expect("the reply pulled");
+            (
+                (late.clone(), tracking_code(&store, &late).await),
+                (replied, code),
+            )
+        };
+        let bureau_view = async |code: &str| -> PetitionView {
+            b.get(&token, &format!("/v1/petitions/{code}"))
+                .send()
+                .await
+                .expect("an answer")
+                .json()
+                .await
+                .expect("a view")
+        };
+
+        let Some(driver) = Driver::start_alone().await else {
+            return;
+        };
+        let Some(notifications) = petition_tests::notifications::NotificationWatch::start() else {
+            return;
+        };
+        let app = driver.launch(dir.path(), &[]).await;
+        // At start, the reminder the closed app missed: the late bureau, by tracking code only.
+        let late_code = late.1.clone();
+        let reminder = petition_tests::eventually(
+            std::time::Duration::from_secs(30),
+            "the late bureau's reminder",
+            || {
+                let seen = notifications.seen();
+                let code = late_code.clone();
+                async move { seen.into_iter().find(|n| n.body.contains(&code)) }
+            },
+        )
+        .await;
+        assert!(
+            reminder.summary.contains("超过了办理期限") && reminder.body.contains("催办"),
+            "{reminder:?}"
+        );
+        assert!(
+            notifications
+                .seen()
+                .iter()
+                .all(|n| !n.body.contains("路灯") && !n.body.contains("小区门前")),
+            "a reminder holds the petition's content"
+        );
+        app.tab_to("[data-testid=show-outbox]").await;
+        app.press(ENTER).await;
+        let item = |id: &str| format!("[data-testid=outbox-item][data-id='{id}']");
+
+        // The replied one: the citizen's 30 days to ask for a review, counted down.
+        let (id, code) = &replied;
+        let review_due = format!(
+            "{} [data-testid=due-line][data-name=review_request]",
+            item(id)
+        );
+        app.wait_text(&review_due, "还有").await;
+        let left: i64 = app
+            .js(&format!(
+                "return Number(document.querySelector(\"{}\").dataset.left)",
+                review_due.replace('"', "\\\"")
+            ))
+            .await
+            .as_i64()
+            .expect("days left");
+        assert!((30..=40).contains(&left), "{left} days left");
+        app.shot("after-delivery-rate").await;
+
+        // Rated 不满意 by the arrow keys, with a comment.
+        app.tab_to(&format!("{} [data-testid=rating-satisfied]", item(id)))
+            .await;
+        app.press(RIGHT).await;
+        app.press(RIGHT).await;
+        app.tab_to(&format!("{} [data-testid=rating-comment]", item(id)))
+            .await;
+        app.press("路还没修").await;
+        app.tab_to(&format!("{} [data-testid=rate-send]", item(id)))
+            .await;
+        app.press(ENTER).await;
+        // The review request opens with that comment as its reason, and the focus in it.
+        let reason = format!("#reason-{id}");
+        app.wait_value(&reason, "路还没修").await;
+        let focused = app.js("return document.activeElement.id").await;
+        assert_eq!(focused, format!("reason-{id}"));
+        app.press("，答复没有说何时修").await;
+        app.tab_to(&format!("{} [data-testid=review-send]", item(id)))
+            .await;
+        app.press(ENTER).await;
+        app.wait_css(&format!(
+            "{} [data-testid=event][data-kind=review_requested]",
+            item(id)
+        ))
+        .await;
+        let v = bureau_view(code).await;
+        let count = |kind| v.events.iter().filter(|e| e.kind == kind).count();
+        assert_eq!(count(EventKind::Evaluated), 1);
+        assert_eq!(count(EventKind::ReviewRequested), 1);
+        assert_eq!(
+            v.evaluation.as_ref().map(|e| e.comment.as_str()),
+            Some("路还没修")
+        );
+        assert_eq!(
+            app.count(&format!("{} [data-testid=rate]", item(id))).await,
+            0
+        );
+
+        // The late one: 已超期, urged once; then the button gives way to "tomorrow".
+        let (id, code) = &late;
+        let route_due = format!("{} [data-testid=due-line][data-name=route]", item(id));
+        app.wait_text(&route_due, "已超期").await;
+        app.shot("after-delivery-late").await;
+        app.tab_to(&format!("{} [data-testid=urge]", item(id)))
+            .await;
+        app.press(ENTER).await;
+        app.wait_css(&format!("{} [data-testid=urged-today]", item(id)))
+            .await;
+        assert_eq!(
+            app.count(&format!("{} [data-testid=urge]", item(id))).await,
+            0
+        );
+        let v = bureau_view(code).await;
+        assert_eq!(
+            v.events
+                .iter()
+                .filter(|e| e.kind == EventKind::Urged)
+                .count(),
+            1
+        );
+        app.quit().await;
+    })
+    .await;
+}
