@@ -733,9 +733,16 @@ on_both!(
         )
         .await;
         expect_error(
-            send("review", Some("not-a-uuid"), reason).await,
+            send("review", Some("not-a-uuid"), reason.clone()).await,
             StatusCode::BAD_REQUEST,
             "idempotency_key_invalid",
+        )
+        .await;
+        // An empty key is no key: the step is judged as a new one, and a second review is not due.
+        expect_error(
+            send("review", Some(""), reason).await,
+            StatusCode::CONFLICT,
+            "review_not_allowed",
         )
         .await;
 

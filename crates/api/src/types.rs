@@ -545,11 +545,13 @@ pub struct ReviewRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({"tracking_code": "XF-2345-6789-ABCD-EFGH", "phone": "13912345678"}))]
 pub struct TrackRequest {
-    /// As written on the receipt; case, spaces and hyphens do not matter.
-    #[schema(max_length = 64)]
+    /// As the bureau writes it on the receipt. The bureau also takes one typed in lower case,
+    /// with spaces or without the hyphens.
+    #[schema(max_length = 64, pattern = r"^XF(-[2-9A-HJ-NP-Z]{4}){4}$")]
     pub tracking_code: String,
-    /// The petitioner's mobile number, as given in the petition.
-    #[schema(max_length = 32)]
+    /// The petitioner's mobile number, as given in the petition: its 11 digits. The bureau also
+    /// takes one written with +86, spaces or hyphens.
+    #[schema(max_length = 32, pattern = r"^1[3-9][0-9]{9}$")]
     pub phone: String,
 }
 

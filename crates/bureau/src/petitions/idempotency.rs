@@ -32,10 +32,12 @@ pub fn petition_key(id: &str) -> Option<String> {
 }
 
 /// The petition id a submission names in its `Idempotency-Key` header: a UUID in its hyphenated
-/// form, as the document says (the braced, URN and undashed forms are refused).
+/// form, as the document says (the braced, URN and undashed forms are refused). A header sent
+/// empty is one not sent.
 pub fn key_of(headers: &HeaderMap) -> Result<String, KeyProblem> {
     headers
         .get(IDEMPOTENCY_KEY)
+        .filter(|value| !value.as_bytes().iter().all(u8::is_ascii_whitespace))
         .ok_or(KeyProblem::Missing)?
         .to_str()
         .ok()

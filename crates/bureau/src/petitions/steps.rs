@@ -71,7 +71,7 @@ const RATE_ATTEMPTS: usize = 3;
 /// re-examination's, each once.
 #[utoipa::path(post, path = "/v1/petitions/{tracking_code}/evaluation", tag = "petitions",
     params(("tracking_code" = String, Path, pattern = r"^XF(-[2-9A-HJ-NP-Z]{4}){4}$", example = "XF-2345-6789-ABCD-EFGH", description = "The 查询码 of the receipt"),
-        ("Idempotency-Key" = Option<String>, Header, pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", description = "A UUID made for this step: the same request sent again with it answers with the petition as it stands and changes nothing")), request_body = EvaluationRequest,
+        ("Idempotency-Key" = Option<String>, Header, nullable = false, pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", description = "A UUID made for this step: the same request sent again with it answers with the petition as it stands and changes nothing")), request_body = EvaluationRequest,
     responses(
         (status = 200, body = PetitionView),
         (status = 400, body = ErrorBody, description = "`idempotency_key_invalid`: the key is not a UUID"),
@@ -156,7 +156,7 @@ fn reason_of(req: &ReviewRequest) -> Result<&str, Box<ApiError>> {
 /// Ask for a review (复查) within 30 days of the reply.
 #[utoipa::path(post, path = "/v1/petitions/{tracking_code}/review", tag = "petitions",
     params(("tracking_code" = String, Path, pattern = r"^XF(-[2-9A-HJ-NP-Z]{4}){4}$", example = "XF-2345-6789-ABCD-EFGH", description = "The 查询码 of the receipt"),
-        ("Idempotency-Key" = Option<String>, Header, pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", description = "A UUID made for this step: the same request sent again with it answers with the petition as it stands and changes nothing")), request_body = ReviewRequest,
+        ("Idempotency-Key" = Option<String>, Header, nullable = false, pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", description = "A UUID made for this step: the same request sent again with it answers with the petition as it stands and changes nothing")), request_body = ReviewRequest,
     responses(
         (status = 200, body = PetitionView),
         (status = 400, body = ErrorBody, description = "`idempotency_key_invalid`: the key is not a UUID"),
@@ -214,7 +214,7 @@ pub async fn request_review(
 /// After its decision the matter is concluded.
 #[utoipa::path(post, path = "/v1/petitions/{tracking_code}/recheck", tag = "petitions",
     params(("tracking_code" = String, Path, pattern = r"^XF(-[2-9A-HJ-NP-Z]{4}){4}$", example = "XF-2345-6789-ABCD-EFGH", description = "The 查询码 of the receipt"),
-        ("Idempotency-Key" = Option<String>, Header, pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", description = "A UUID made for this step: the same request sent again with it answers with the petition as it stands and changes nothing")), request_body = ReviewRequest,
+        ("Idempotency-Key" = Option<String>, Header, nullable = false, pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", description = "A UUID made for this step: the same request sent again with it answers with the petition as it stands and changes nothing")), request_body = ReviewRequest,
     responses(
         (status = 200, body = PetitionView),
         (status = 400, body = ErrorBody, description = "`idempotency_key_invalid`: the key is not a UUID"),
@@ -271,7 +271,7 @@ pub async fn request_recheck(
 /// urge is possible.
 #[utoipa::path(post, path = "/v1/petitions/{tracking_code}/urge", tag = "petitions",
     params(("tracking_code" = String, Path, pattern = r"^XF(-[2-9A-HJ-NP-Z]{4}){4}$", example = "XF-2345-6789-ABCD-EFGH", description = "The 查询码 of the receipt"),
-        ("Idempotency-Key" = Option<String>, Header, pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", description = "A UUID made for this step: the same request sent again with it answers with the petition as it stands and changes nothing")),
+        ("Idempotency-Key" = Option<String>, Header, nullable = false, pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", description = "A UUID made for this step: the same request sent again with it answers with the petition as it stands and changes nothing")),
     responses(
         (status = 200, body = PetitionView),
         (status = 400, body = ErrorBody, description = "`idempotency_key_invalid`: the key is not a UUID"),
