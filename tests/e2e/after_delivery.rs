@@ -16,6 +16,8 @@ use crate::bureau::{Db, TestBureau, valid_petition};
 
 const ENTER: &str = "\u{E007}";
 const RIGHT: &str = "\u{E014}";
+const CONTROL: &str = "\u{E009}";
+const NULL: &str = "\u{E000}";
 
 /// A complete draft of `title`, submitted.
 async fn queue(store: &Store, title: &str) -> String {
@@ -215,6 +217,100 @@ async fn a_reply_is_rated_and_taken_to_review_and_a_late_bureau_urged_by_keyboar
                 .count(),
             1
         );
+        app.quit().await;
+    })
+    .await;
+}
+
+/// 用查询码添加 in the real app, by keyboard: a petition the father made at a kiosk is added by
+/// his daughter, signed in with her own mobile number, from the 查询码 on his receipt (typed in
+/// lower case, with spaces) and his number. A wrong number first is told as not found, the focus
+/// back in the code, and nothing typed is lost.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_petition_made_at_a_kiosk_is_added_by_its_code_and_number_by_keyboard() {
+    use petition_api::CodePurpose;
+
+    bounded(async move {
+        if !crate::sync::keyring_ready() {
+            return;
+        }
+        let b = TestBureau::start(Db::Sqlite)
+            .await
+            .expect("a SQLite bureau");
+        let kiosk = b.token(TokenKind::Kiosk).await;
+        let fathers = format!("135{:08}", rand::random_range(0..100_000_000u32));
+        let mut petition = valid_petition();
+        petition.title = "父亲在社区服务点反映的事项".into();
+        petition.phone = fathers.clone();
+        let receipt: petition_api::Receipt = b
+            .submit(&kiosk, &crate::bureau::new_key(), &petition)
+            .await
+            .json()
+            .await
+            .expect("a receipt");
+        let code = receipt.tracking_code;
+
+        // The daughter's own account, signed in on her computer.
+        let dir = tempfile::tempdir().expect("temp dir");
+        {
+            let store = Store::unlock(dir.path(), None).await.expect("store");
+            let daughters = format!("136{:08}", rand::random_range(0..100_000_000u32));
+            store
+                .ask_code(
+                    b.base.as_ref(),
+                    &daughters,
+                    CodePurpose::SignUp,
+                    "王丽",
+                    "11010519491231002X",
+                )
+                .await
+                .expect("a code asked for");
+            let texted = b.last_code(&daughters).expect("a code in the SMS file");
+            store.verify_code(&texted).await.expect("signed in");
+        }
+
+        let Some(driver) =
+            Driver::start_alone_with_env(&[("PETITION_BUREAU_URL", b.base.as_ref())]).await
+        else {
+            return;
+        };
+        let app = driver.launch(dir.path(), &[]).await;
+        app.tab_to("[data-testid=show-outbox]").await;
+        app.press(ENTER).await;
+        app.wait_css("[data-testid=track]").await;
+        assert_eq!(app.count("[data-testid=outbox-item]").await, 0);
+
+        let typed = code.to_lowercase().replace('-', " ");
+        app.tab_to("#track-code").await;
+        app.press(&typed).await;
+        app.tab_to("#track-phone").await;
+        app.press("13900000000").await;
+        app.press(ENTER).await;
+        app.wait_text("[data-testid=track-error]", "查不到").await;
+        app.shot("track-not-found").await;
+        assert_eq!(app.value("#track-code").await, typed);
+        assert_eq!(app.value("#track-phone").await, "13900000000");
+        let focused = app.js("return document.activeElement.id").await;
+        assert_eq!(focused, "track-code");
+
+        app.tab_to("#track-phone").await;
+        app.press(&format!("{CONTROL}a{NULL}")).await;
+        app.press(&fathers).await;
+        app.press(ENTER).await;
+        app.wait_css("[data-testid=track-added]").await;
+        app.wait_count("[data-testid=outbox-item]", 1).await;
+        assert_eq!(app.value("[data-testid=tracking-code]").await, code);
+        // (WebKitWebDriver's element text leaves out the clamped title; the page's own text has it.)
+        let title = app
+            .js("return document.querySelector('[data-testid=outbox-item] .draft-title').textContent")
+            .await;
+        assert_eq!(title, "父亲在社区服务点反映的事项");
+        assert_eq!(
+            app.value("#track-code").await,
+            "",
+            "the form is ready for the next"
+        );
+        app.shot("track-added").await;
         app.quit().await;
     })
     .await;
