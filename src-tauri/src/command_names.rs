@@ -6,6 +6,7 @@
 pub const COMMANDS: &[&str] = &[
     "app_state",
     "set_language",
+    "set_text_size",
     "list_drafts",
     "list_trash",
     "search_drafts",

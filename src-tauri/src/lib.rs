@@ -91,6 +91,7 @@ pub fn bindings() -> tauri_specta::Builder<tauri::Wry> {
         .commands(tauri_specta::collect_commands![
             commands::settings::app_state,
             commands::settings::set_language,
+            commands::settings::set_text_size,
             commands::drafts::list_drafts,
             commands::drafts::list_trash,
             commands::drafts::search_drafts,
@@ -216,6 +217,14 @@ fn open_main_window<R: Runtime>(app: &tauri::App<R>) -> tauri::Result<()> {
             .closable(false)
             .always_on_top(true)
             .additional_browser_args(print::KIOSK_BROWSER_ARGS);
+        // The screen's size too, for where nothing makes a window full-screen (an X session with
+        // no window manager): the kiosk covers the screen either way.
+        if let Ok(Some(monitor)) = app.primary_monitor() {
+            let size = monitor.size().to_logical::<f64>(monitor.scale_factor());
+            builder = builder
+                .inner_size(size.width, size.height)
+                .position(0.0, 0.0);
+        }
         // The kiosk's webview keeps its browsing data in the kiosk's data folder, apart from any
         // other instance of the app (and WebView2 cannot share a data folder between different
         // browser arguments): the end of a session clears that folder's data and no other.
@@ -255,8 +264,57 @@ fn open_main_window<R: Runtime>(app: &tauri::App<R>) -> tauri::Result<()> {
     if kiosk {
         print::refuse_print_dialog(&window);
         keep_on_screen(window);
+    } else {
+        fit_to_screen(&window);
     }
     Ok(())
+}
+
+/// A window larger than the screen's free area is made to fit it, and centred: a 1920×1080
+/// laptop at 200 % scaling has room for 960×540, less than the window's default size.
+fn fit_to_screen<R: Runtime>(window: &tauri::WebviewWindow<R>) {
+    // Before the window is first shown it may have no monitor yet: the primary one is its.
+    let monitor = window
+        .current_monitor()
+        .ok()
+        .flatten()
+        .or_else(|| window.primary_monitor().ok().flatten());
+    let (Some(monitor), Ok(outer), Ok(inner)) = (monitor, window.outer_size(), window.inner_size())
+    else {
+        tracing::info!("the screen's size is not known; the window keeps its size");
+        return;
+    };
+    // A window not shown yet has no frame (GTK gives its outer size as 0×0).
+    let outer = if outer.width < inner.width || outer.height < inner.height {
+        inner
+    } else {
+        outer
+    };
+    let area = monitor.work_area().size;
+    if outer.width <= area.width && outer.height <= area.height {
+        return;
+    }
+    // The frame (title bar, borders) stays; the page gets what is left.
+    let frame = (
+        outer.width.saturating_sub(inner.width),
+        outer.height.saturating_sub(inner.height),
+    );
+    let fitted = tauri::PhysicalSize::new(
+        inner.width.min(area.width.saturating_sub(frame.0)),
+        inner.height.min(area.height.saturating_sub(frame.1)),
+    );
+    tracing::info!(
+        width = fitted.width,
+        height = fitted.height,
+        "the window was larger than the screen; it was made to fit"
+    );
+    if window
+        .set_size(fitted)
+        .and_then(|()| window.center())
+        .is_err()
+    {
+        tracing::warn!("the window could not be made to fit the screen");
+    }
 }
 
 /// In kiosk mode the window comes back at once if anything minimises it or takes it out of full

@@ -15,10 +15,13 @@ use petition_core::store::DataDirLock;
 use petition_core::sync::{Engine, EngineConfig, SyncEvent};
 use petition_core::{Error, Store};
 
+use crate::commands::settings::TextSize;
 use crate::error::CommandError;
 
 /// The setting that remembers the UI language.
 pub const LANGUAGE_SETTING: &str = "ui_language";
+/// The desktop's text size (`standard`, `large`, `extra_large`).
+pub const TEXT_SIZE_SETTING: &str = "ui_text_size";
 
 #[derive(Debug)]
 pub struct AppState {
@@ -34,6 +37,7 @@ pub struct AppState {
     /// Whether the engine was handed out to run (once only).
     engine_started: AtomicBool,
     lang: RwLock<Lang>,
+    text_size: RwLock<TextSize>,
     /// Kiosk mode: `--kiosk` on the command line, or recorded in the data directory.
     kiosk: RwLock<Option<KioskConfig>>,
     kiosk_flag: bool,
@@ -164,6 +168,7 @@ impl AppState {
             engine: OnceLock::new(),
             engine_started: AtomicBool::new(false),
             lang: RwLock::new(Lang::default()),
+            text_size: RwLock::new(TextSize::default()),
             kiosk: RwLock::new(None),
             kiosk_flag,
             admin_until: AtomicI64::new(0),
@@ -185,6 +190,14 @@ impl AppState {
             .and_then(|tag| Lang::parse(&tag))
             .unwrap_or_default();
         self.set_lang(lang);
+        let size = store
+            .settings()
+            .get(TEXT_SIZE_SETTING)
+            .await
+            .ok()
+            .flatten()
+            .map_or(TextSize::Standard, |tag| TextSize::parse(&tag));
+        self.set_text_size(size);
         let recorded = store.kiosk().config().await.ok().flatten();
         let kiosk = match recorded {
             Some(config) => Some(config),
@@ -243,6 +256,16 @@ impl AppState {
 
     pub fn lang(&self) -> Lang {
         self.lang.read().map(|l| *l).unwrap_or_default()
+    }
+
+    pub fn text_size(&self) -> TextSize {
+        self.text_size.read().map(|s| *s).unwrap_or_default()
+    }
+
+    pub fn set_text_size(&self, size: TextSize) {
+        if let Ok(mut s) = self.text_size.write() {
+            *s = size;
+        }
     }
 
     pub fn set_lang(&self, lang: Lang) {

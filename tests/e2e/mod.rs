@@ -8,6 +8,7 @@ mod kiosk;
 mod kiosk_forbidden;
 mod letter;
 mod places;
+mod text_size;
 
 use petition_tests::app::{Driver, bounded};
 use petition_tests::petitionctl;

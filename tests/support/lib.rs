@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 pub mod app;
 pub mod corpus;
 pub mod notifications;
+pub mod screen;
 
 /// The target directory's profile folder this test binary was built into (`target/debug`).
 pub fn profile_dir() -> PathBuf {

@@ -3,13 +3,46 @@ use serde::Serialize;
 use tauri::State;
 
 use crate::error::CommandError;
-use crate::state::{AppState, LANGUAGE_SETTING};
+use crate::state::{AppState, LANGUAGE_SETTING, TEXT_SIZE_SETTING};
+
+/// The text size, 标准 / 大 / 特大: 100, 150 and 200 % of the standard text.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize, specta::Type,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum TextSize {
+    #[default]
+    Standard,
+    Large,
+    ExtraLarge,
+}
+
+impl TextSize {
+    pub fn tag(self) -> &'static str {
+        match self {
+            TextSize::Standard => "standard",
+            TextSize::Large => "large",
+            TextSize::ExtraLarge => "extra_large",
+        }
+    }
+
+    /// A kept tag; an unknown one (a later version's) is the standard size.
+    pub fn parse(tag: &str) -> TextSize {
+        match tag {
+            "large" => TextSize::Large,
+            "extra_large" => TextSize::ExtraLarge,
+            _ => TextSize::Standard,
+        }
+    }
+}
 
 /// What the UI needs before its first paint.
 #[derive(Debug, Serialize, specta::Type)]
 pub struct AppInfo {
     /// `zh-CN` or `en`.
     pub language: Lang,
+    /// The text size chosen on this computer (a kiosk starts every citizen at the standard one).
+    pub text_size: TextSize,
     /// Why the data could not be opened, if it could not.
     pub error: Option<CommandError>,
     /// Kiosk mode, when on: what the kiosk UI needs (folder paths stay on this side).
@@ -40,6 +73,11 @@ pub struct FolderView {
 pub fn app_state(state: State<'_, AppState>) -> AppInfo {
     AppInfo {
         language: state.lang(),
+        text_size: if state.is_kiosk() {
+            TextSize::Standard
+        } else {
+            state.text_size()
+        },
         error: state.store().err(),
         kiosk: state.kiosk_config().map(|k| KioskView {
             idle_seconds: k.idle_seconds,
@@ -115,6 +153,21 @@ pub async fn set_language(
         .await
         .map_err(|e| state.err(e))?;
     state.set_lang(lang);
+    Ok(())
+}
+
+/// Keeps the text size chosen on this computer (desktop only: a kiosk's citizen chooses it for
+/// the session, and the next one starts at the standard size).
+#[tauri::command]
+#[specta::specta]
+pub async fn set_text_size(state: State<'_, AppState>, size: TextSize) -> Result<(), CommandError> {
+    state
+        .store()?
+        .settings()
+        .set(TEXT_SIZE_SETTING, size.tag())
+        .await
+        .map_err(|e| state.err(e))?;
+    state.set_text_size(size);
     Ok(())
 }
 

@@ -9,6 +9,11 @@ import { invoke as __TAURI_INVOKE, Channel } from "@tauri-apps/api/core";
 export const commands = {
 	appState: () => __TAURI_INVOKE<AppInfo>("app_state"),
 	setLanguage: (language: string) => __TAURI_INVOKE<null>("set_language", { language }),
+	/**
+	 *  Keeps the text size chosen on this computer (desktop only: a kiosk's citizen chooses it for
+	 *  the session, and the next one starts at the standard size).
+	 */
+	setTextSize: (size: TextSize) => __TAURI_INVOKE<null>("set_text_size", { size }),
 	listDrafts: () => __TAURI_INVOKE<PetitionSummary[]>("list_drafts"),
 	listTrash: () => __TAURI_INVOKE<PetitionSummary[]>("list_trash"),
 	searchDrafts: (query: string) => __TAURI_INVOKE<PetitionSummary[]>("search_drafts", { query }),
@@ -173,6 +178,8 @@ export type AccountStatus = {
 export type AppInfo = {
 	/**  `zh-CN` or `en`. */
 	language: Lang,
+	/**  The text size chosen on this computer (a kiosk starts every citizen at the standard one). */
+	text_size: TextSize,
 	/**  Why the data could not be opened, if it could not. */
 	error: CommandError | null,
 	/**  Kiosk mode, when on: what the kiosk UI needs (folder paths stay on this side). */
@@ -626,4 +633,7 @@ title: string; problem: Problem } |
  *  have changed.
  */
 { type: "catalog_changed" };
+
+/**  The text size, 标准 / 大 / 特大: 100, 150 and 200 % of the standard text. */
+export type TextSize = "standard" | "large" | "extra_large";
 
