@@ -760,3 +760,89 @@ on_both!(
         .await;
     }
 );
+
+on_both!(
+    an_organ_sends_back_what_is_not_its_matter_within_five_working_days,
+    |db| async move {
+        use petition_rules::statute::{objection_last_day, ymd};
+
+        let Some(b) = TestBureau::start(db).await else {
+            return;
+        };
+        let token = b.token(TokenKind::Citizen).await;
+        let receipt: Receipt = b
+            .submit(&token, &new_key(), &valid_petition())
+            .await
+            .json()
+            .await
+            .expect("receipt");
+        let code = receipt.tracking_code.clone();
+        let object = |reason: &str| Action::Object {
+            reason: reason.into(),
+        };
+        // Not routed yet: nothing to send back.
+        assert!(matches!(
+            step(&b, &code, object("不属于本机关职责")).await,
+            Err(OpsError::NotAllowed { .. })
+        ));
+        let route = |to: &str| Action::Route { to: to.into() };
+        step(&b, &code, route("西安市公安局"))
+            .await
+            .expect("routed");
+        let routed = event_at(&view(&b, &token, &code).await, EventKind::Routed);
+        assert!(view(&b, &token, &code).await.due.notice.is_some());
+
+        // On the fifth working day, at least a week of calendar days later (a weekend, perhaps a
+        // holiday, in between), it is still in time.
+        let last_day = objection_last_day(routed);
+        let days = (last_day - china_date(routed)).whole_days();
+        assert!(days >= 7, "five working days are {days} calendar days");
+        b.state.clock().advance(time::Duration::days(days));
+        assert!(matches!(
+            step(&b, &code, object("")).await,
+            Err(OpsError::EmptyText)
+        ));
+        assert_eq!(
+            step(&b, &code, object("属于住房和城乡建设部门的职责"))
+                .await
+                .expect("sent back"),
+            Status::Registered
+        );
+        let v = view(&b, &token, &code).await;
+        let back = v
+            .events
+            .iter()
+            .find(|e| e.kind == EventKind::Objected)
+            .expect("the citizen sees it");
+        assert_eq!(back.text.as_deref(), Some("属于住房和城乡建设部门的职责"));
+        // Waiting to be routed again: no organ's notice is due meanwhile.
+        assert_eq!(v.due.notice, None);
+        assert!(matches!(
+            step(&b, &code, object("又一次")).await,
+            Err(OpsError::NotAllowed { .. })
+        ));
+
+        // Routed again, to the right organ: its own five working days run from then, and the day
+        // after the last one is too late.
+        step(&b, &code, route("西安市住房和城乡建设局"))
+            .await
+            .expect("routed again");
+        let again = b.state.clock().now();
+        let v = view(&b, &token, &code).await;
+        assert_eq!(v.due.notice, Some(due(again, 15)));
+        let last_day = objection_last_day(again);
+        b.state.clock().advance(time::Duration::days(
+            (last_day - china_date(again)).whole_days() + 1,
+        ));
+        match step(&b, &code, object("也不是我们的")).await {
+            Err(OpsError::ObjectionTooLate { last_day: said }) => assert_eq!(said, ymd(last_day)),
+            other => panic!("a late objection: {other:?}"),
+        }
+        assert_eq!(
+            step(&b, &code, Action::Accept)
+                .await
+                .expect("the organ takes it"),
+            Status::Accepted
+        );
+    }
+);

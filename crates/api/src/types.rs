@@ -345,6 +345,9 @@ pub enum EventKind {
     /// Registered and routed (登记转送, 第二十二条) to the organ that handles it, named in the
     /// event's text.
     Routed,
+    /// The organ it was routed to found it is not its matter and sent it back to the 信访部门,
+    /// within five working days (第二十三条); the text says why. It is routed again.
+    Objected,
     /// Accepted; the text, when there is one, is the notice of how it will be handled (受理告知,
     /// 第二十三条).
     Accepted,
@@ -370,6 +373,7 @@ impl EventKind {
             EventKind::Submitted => "submitted",
             EventKind::Registered => "registered",
             EventKind::Routed => "routed",
+            EventKind::Objected => "objected",
             EventKind::Accepted => "accepted",
             EventKind::NotAccepted => "not_accepted",
             EventKind::Extended => "extended",
@@ -389,6 +393,7 @@ impl EventKind {
             EventKind::Submitted,
             EventKind::Registered,
             EventKind::Routed,
+            EventKind::Objected,
             EventKind::Accepted,
             EventKind::NotAccepted,
             EventKind::Extended,

@@ -228,6 +228,14 @@ enum PetitionCommand {
         #[arg(long)]
         to: String,
     },
+    /// The organ it was routed to finds it is not its matter (第二十三条): back to the 信访部门,
+    /// to be routed again; refused after the fifth working day from the routing.
+    Object {
+        tracking_code: String,
+        /// Why it is not the organ's matter, as the citizen will read it.
+        #[arg(long)]
+        reason: String,
+    },
     /// 受理
     Accept { tracking_code: String },
     /// 受理告知: accept it, telling the citizen how it will be handled.
@@ -412,6 +420,10 @@ async fn main() -> anyhow::Result<ExitCode> {
                 PetitionCommand::Route { tracking_code, to } => {
                     (tracking_code, Action::Route { to })
                 }
+                PetitionCommand::Object {
+                    tracking_code,
+                    reason,
+                } => (tracking_code, Action::Object { reason }),
                 PetitionCommand::Accept { tracking_code } => (tracking_code, Action::Accept),
                 PetitionCommand::Notify {
                     tracking_code,

@@ -1,4 +1,5 @@
-//! The operator's workflow: register and route (登记转送), accept (with a notice, 受理告知) or
+//! The operator's workflow: register and route (登记转送), take back what the organ sent back
+//! as not its matter (第二十三条), accept (with a notice, 受理告知) or
 //! reject, extend, reply, decide a review (复查) and a re-examination (复核), conclude or close.
 //! Each step is an event with its date, which the citizen's app reads back. The citizen's own
 //! steps are `crate::petitions::steps`.
@@ -6,11 +7,12 @@
 use petition_api::{EventKind, Status};
 use time::OffsetDateTime;
 
-use crate::clock::{china_date, rfc3339, ymd};
+use crate::clock::{china_date, parse_rfc3339, rfc3339, ymd};
 use crate::error::Error;
 use crate::petitions::deadlines::{self, Dates};
 use crate::store::Store;
 use crate::store::petitions::{Stamp, Step};
+use petition_rules::statute::objection_last_day;
 
 pub use crate::store::petitions::Listed;
 
@@ -21,6 +23,11 @@ pub enum Action {
     /// 登记转送: registered (when it was not yet) and routed to the organ that handles it.
     Route {
         to: String,
+    },
+    /// The organ it was routed to finds it is not its matter (第二十三条): back to the 信访部门,
+    /// to be routed again; within five working days of the routing.
+    Object {
+        reason: String,
     },
     Accept,
     /// 受理告知: accepted, with the notice of how it will be handled.
@@ -54,6 +61,7 @@ impl Action {
         match self {
             Action::Register => "register",
             Action::Route { .. } => "route",
+            Action::Object { .. } => "object",
             Action::Accept => "accept",
             Action::Notify { .. } => "notify",
             Action::Reject { .. } => "reject",
@@ -79,6 +87,9 @@ pub enum OpsError {
         action: &'static str,
         from: &'static str,
     },
+    /// The organ's five working days to send a matter back are over (第二十三条).
+    #[error("the five working days to object ended on {last_day}; the organ handles the matter")]
+    ObjectionTooLate { last_day: String },
     /// A reason or reply text is needed.
     #[error("the text may not be empty")]
     EmptyText,
@@ -114,6 +125,25 @@ pub async fn apply(
             Some(to.as_str()),
             Stamp::None,
         ),
+        Action::Object { reason } if row.status == Registered && row.routed => {
+            let routed_at = row
+                .routed_at
+                .as_deref()
+                .and_then(parse_rfc3339)
+                .ok_or(Error::Corrupt("routing date"))?;
+            let last_day = objection_last_day(routed_at);
+            if china_date(now) > last_day {
+                return Err(OpsError::ObjectionTooLate {
+                    last_day: ymd(last_day),
+                });
+            }
+            (
+                Registered,
+                EventKind::Objected,
+                Some(reason.as_str()),
+                Stamp::None,
+            )
+        }
         Action::Accept if matches!(row.status, Submitted | Registered) => {
             (Accepted, EventKind::Accepted, None, Stamp::AcceptedAt)
         }

@@ -19,6 +19,9 @@ pub const ROUTE_DAYS: i64 = 15;
 /// Days from the handling organ's receipt (its routing) for telling the petitioner whether and
 /// how it takes the matter (告知, 第二十三条).
 pub const NOTICE_DAYS: i64 = 15;
+/// Working days from its receipt (the routing) within which an organ that finds a matter is not
+/// its own tells the 信访部门 so, which routes it again (第二十三条).
+pub const OBJECTION_WORKING_DAYS: u32 = 5;
 /// Days for the reply after acceptance (第三十四条)…
 pub const REPLY_DAYS: i64 = 60;
 /// …and the extension a stated reason allows.
@@ -46,6 +49,12 @@ pub fn ymd(d: Date) -> String {
 /// The last day of a period of `days` from an event at `t`, on [`Calendar::in_force`].
 pub fn due_date(t: OffsetDateTime, days: i64) -> Date {
     Calendar::in_force().period_end(china_date(t), days)
+}
+
+/// The last day on which an organ that received a matter at `t` may object that it is not its
+/// own: the [`OBJECTION_WORKING_DAYS`]th working day after it, on [`Calendar::in_force`].
+pub fn objection_last_day(t: OffsetDateTime) -> Date {
+    Calendar::in_force().working_days_after(china_date(t), OBJECTION_WORKING_DAYS)
 }
 
 /// [`due_date`] as `YYYY-MM-DD`.

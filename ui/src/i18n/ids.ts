@@ -331,6 +331,7 @@ export type MessageId =
   | 'outbox-eventKinds-evaluated'
   | 'outbox-eventKinds-extended'
   | 'outbox-eventKinds-not_accepted'
+  | 'outbox-eventKinds-objected'
   | 'outbox-eventKinds-recheck_decided'
   | 'outbox-eventKinds-recheck_requested'
   | 'outbox-eventKinds-registered'

@@ -34,7 +34,14 @@ pub fn dates_of(p: &PetitionRecord) -> Dates<'_> {
         status: p.status,
         purpose: &p.purpose,
         received_at: &p.received_at,
-        routed_at: last(EventKind::Routed),
+        // Unless the organ sent it back since (第二十三条): then it waits to be routed again.
+        routed_at: p
+            .events
+            .iter()
+            .rev()
+            .find(|e| matches!(e.kind, EventKind::Routed | EventKind::Objected))
+            .filter(|e| e.kind == EventKind::Routed)
+            .map(|e| e.at.as_str()),
         accepted_at: p.accepted_at.as_deref(),
         replied_at: p.replied_at.as_deref(),
         extended: p.extended,

@@ -20,8 +20,10 @@ pub struct PetitionRow {
     pub accepted_at: Option<String>,
     pub replied_at: Option<String>,
     pub extended: bool,
-    /// Routed to the organ that handles it (登记转送).
+    /// Routed to the organ that handles it (登记转送), and not sent back since.
     pub routed: bool,
+    /// When it was last routed, unless the organ sent it back since (第二十三条).
+    pub routed_at: Option<String>,
     pub review_requested: bool,
     /// When the review's last decision was given.
     pub reviewed_at: Option<String>,
@@ -306,14 +308,15 @@ impl Store {
             return Ok(None);
         }
         let status: String = r.try_get("status")?;
-        let (mut reviewed_at, mut recheck_requested, mut routed) = (None, false, false);
+        let (mut reviewed_at, mut recheck_requested, mut routed_at) = (None, false, None);
         let (mut decision, mut decision_rated) = (None, false);
         for e in sqlx::query(
             "SELECT kind, at FROM events WHERE tracking_code = $1 \
-             AND kind IN ($2, $3, $4, $5, $6, $7) ORDER BY id",
+             AND kind IN ($2, $3, $4, $5, $6, $7, $8) ORDER BY id",
         )
         .bind(tracking_code)
         .bind(EventKind::Routed.as_str())
+        .bind(EventKind::Objected.as_str())
         .bind(EventKind::Replied.as_str())
         .bind(EventKind::ReviewDecided.as_str())
         .bind(EventKind::RecheckRequested.as_str())
@@ -335,7 +338,11 @@ impl Store {
                     None
                 }
                 Some(EventKind::Routed) => {
-                    routed = true;
+                    routed_at = Some(e.try_get("at")?);
+                    None
+                }
+                Some(EventKind::Objected) => {
+                    routed_at = None;
                     None
                 }
                 _ => {
@@ -354,7 +361,8 @@ impl Store {
             accepted_at: r.try_get("accepted_at")?,
             replied_at: r.try_get("replied_at")?,
             extended: r.try_get::<i64, _>("extended")? != 0,
-            routed,
+            routed: routed_at.is_some(),
+            routed_at,
             review_requested: r.try_get::<i64, _>("review_requested")? != 0,
             reviewed_at,
             recheck_requested,
@@ -593,8 +601,10 @@ impl Store {
               AND e.kind = $1) AS review_requested_at, \
              (SELECT MAX(e.at) FROM events e WHERE e.tracking_code = p.tracking_code \
               AND e.kind = $2) AS recheck_requested_at, \
-             (SELECT MAX(e.at) FROM events e WHERE e.tracking_code = p.tracking_code \
-              AND e.kind = $8) AS routed_at \
+             CASE WHEN (SELECT e.kind FROM events e WHERE e.tracking_code = p.tracking_code \
+              AND e.kind IN ($8, $9) ORDER BY e.id DESC LIMIT 1) = $8 \
+             THEN (SELECT MAX(e.at) FROM events e WHERE e.tracking_code = p.tracking_code \
+              AND e.kind = $8) END AS routed_at \
              FROM petitions p WHERE status IN ($3, $4, $5, $6, $7) \
              ORDER BY received_at, tracking_code",
         )
@@ -606,6 +616,7 @@ impl Store {
         .bind(Status::ReviewRequested.as_str())
         .bind(Status::RecheckRequested.as_str())
         .bind(EventKind::Routed.as_str())
+        .bind(EventKind::Objected.as_str())
         .fetch_all(&self.pool)
         .await?;
         rows.iter()

@@ -119,6 +119,7 @@ outbox-receiptTitle = Petition receipt
 outbox-eventKinds-submitted = Submitted
 outbox-eventKinds-registered = Registered
 outbox-eventKinds-routed = Registered and routed
+outbox-eventKinds-objected = The organ found it is not its matter; sent back to be routed again
 outbox-eventKinds-accepted = Accepted
 outbox-eventKinds-not_accepted = Not accepted
 outbox-eventKinds-extended = Deadline extended

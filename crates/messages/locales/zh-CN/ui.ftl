@@ -116,6 +116,7 @@ outbox-receiptTitle = 信访事项提交回执
 outbox-eventKinds-submitted = 已提交
 outbox-eventKinds-registered = 已登记
 outbox-eventKinds-routed = 已登记转送
+outbox-eventKinds-objected = 承办机关认为不属于其职责，已退回信访部门重新转送
 outbox-eventKinds-accepted = 已受理
 outbox-eventKinds-not_accepted = 不予受理
 outbox-eventKinds-extended = 办理期限延长
