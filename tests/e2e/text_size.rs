@@ -2,7 +2,7 @@
 //! at 1024×768 and 1366×768, on every desktop screen and at the kiosk; nothing reaches past the
 //! window's edge, no button's text is cut, nothing scrolls sideways, the sticky toolbar never
 //! covers more than a fifth of the window, the line spacing grows with the size, and End /
-//! Page Down leave the header in place. Ctrl+= / Ctrl+- / Ctrl+0 change the size, which the
+//! Page Down leave the header in place, and axe-core finds no WCAG 2.1 A/AA violation. Ctrl+= / Ctrl+- / Ctrl+0 change the size, which the
 //! desktop keeps. On a 1920×1080 screen at 200 % scaling the window fits the screen.
 
 use petition_tests::app::{App, Driver, bounded};
@@ -43,9 +43,12 @@ async fn layout_problems(app: &App) -> Vec<String> {
     serde_json::from_value(app.js(LAYOUT_PROBLEMS).await).expect("a list of problems")
 }
 
+/// The layout as [`LAYOUT_PROBLEMS`] judges it, and no WCAG 2.1 A/AA violation (axe-core).
 async fn assert_layout(app: &App, what: &str) {
     let problems = layout_problems(app).await;
     assert!(problems.is_empty(), "{what}: {problems:#?}");
+    let violations = app.axe_violations().await;
+    assert!(violations.is_empty(), "axe-core on {what}: {violations:#?}");
 }
 
 async fn text_size(app: &App) -> String {

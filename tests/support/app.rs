@@ -457,6 +457,36 @@ impl App {
             .expect("script runs")
     }
 
+    /// The WCAG 2.1 A and AA violations axe-core finds on the page as it is now, each as its rule
+    /// and the elements it found it on; axe-core is the UI's npm package (`npm ci` in `ui`),
+    /// injected into the real webview.
+    pub async fn axe_violations(&self) -> Vec<String> {
+        let path =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/node_modules/axe-core/axe.min.js");
+        let Some(source) = crate::required(
+            "axe-core (npm ci in ui)",
+            std::fs::read_to_string(&path).ok(),
+        ) else {
+            return Vec::new();
+        };
+        self.client
+            .execute(&format!("{source}\n;return typeof axe;"), vec![])
+            .await
+            .expect("axe-core loads");
+        let found = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1]; \
+                 axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }) \
+                   .then((r) => done(r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`))) \
+                   .catch((e) => done([`axe-core failed: ${e}`]));",
+                vec![],
+            )
+            .await
+            .expect("axe-core runs");
+        serde_json::from_value(found).expect("a list of violations")
+    }
+
     /// With `PETITION_E2E_SHOTS=DIR`, saves what the window shows as DIR/NAME.png, to look at;
     /// nothing otherwise.
     pub async fn shot(&self, name: &str) {
