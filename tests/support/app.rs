@@ -506,7 +506,13 @@ impl App {
             .await
             .expect("close the session");
         self.quit = true;
-        // The data directory's lock goes with the process; give the OS a moment to reap it.
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        // The data directory's lock goes with the process: the next launch on it must not find
+        // this one still closing (on a loaded machine that took more than the half second once
+        // waited here, and the relaunch found the folder in use).
+        let start = std::time::Instant::now();
+        while !app_processes(&self.data_dir).is_empty() && start.elapsed() < WAIT {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
