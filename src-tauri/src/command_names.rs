@@ -6,6 +6,9 @@
 pub const COMMANDS: &[&str] = &[
     "app_state",
     "set_language",
+    "read_aloud_languages",
+    "read_aloud",
+    "stop_reading_aloud",
     "set_text_size",
     "list_drafts",
     "list_trash",
@@ -73,6 +76,9 @@ pub const COMMANDS: &[&str] = &[
 pub const KIOSK_COMMANDS: &[&str] = &[
     "app_state",
     "set_language",
+    "read_aloud_languages",
+    "read_aloud",
+    "stop_reading_aloud",
     "unlock_data",
     "retry_open",
     "attachment_limits",

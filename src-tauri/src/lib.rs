@@ -6,6 +6,7 @@ mod command_names;
 mod commands;
 mod error;
 mod print;
+mod read_aloud;
 mod state;
 
 use std::path::PathBuf;
@@ -72,6 +73,7 @@ pub fn build(builder: tauri::Builder<tauri::Wry>, options: Options) -> tauri::Bu
             // Managed before anything runs that may look it up.
             app.manage(state);
             app.manage(print::Spooler::default());
+            app.manage(read_aloud::ReadAloud::start());
             if let Some(engine) = engine {
                 start_engine(app.handle().clone(), engine);
             }
@@ -92,6 +94,9 @@ pub fn bindings() -> tauri_specta::Builder<tauri::Wry> {
             commands::settings::app_state,
             commands::settings::set_language,
             commands::settings::set_text_size,
+            read_aloud::read_aloud_languages,
+            read_aloud::read_aloud,
+            read_aloud::stop_reading_aloud,
             commands::drafts::list_drafts,
             commands::drafts::list_trash,
             commands::drafts::search_drafts,

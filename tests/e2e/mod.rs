@@ -8,6 +8,7 @@ mod kiosk;
 mod kiosk_forbidden;
 mod letter;
 mod places;
+mod read_aloud;
 mod text_size;
 
 use petition_tests::app::{Driver, bounded};

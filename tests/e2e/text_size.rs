@@ -2,11 +2,14 @@
 //! at 1024×768 and 1366×768, on every desktop screen and at the kiosk; nothing reaches past the
 //! window's edge, no button's text is cut, nothing scrolls sideways, the sticky toolbar never
 //! covers more than a fifth of the window, the line spacing grows with the size, and End /
-//! Page Down leave the header in place, and axe-core finds no WCAG 2.1 A/AA violation. Ctrl+= / Ctrl+- / Ctrl+0 change the size, which the
-//! desktop keeps. On a 1920×1080 screen at 200 % scaling the window fits the screen.
+//! Page Down leave the header in place, and axe-core finds no WCAG 2.1 A/AA violation, with
+//! every question's 朗读 button shown (a speech engine of the test's own). Ctrl+= / Ctrl+- /
+//! Ctrl+0 change the size, which the desktop keeps. On a 1920×1080 screen at 200 % scaling the
+//! window fits the screen.
 
 use petition_tests::app::{App, Driver, bounded};
 use petition_tests::screen::Screen;
+use petition_tests::speech::Speech;
 
 const END: &str = "\u{E010}";
 const PAGE_DOWN: &str = "\u{E00F}";
@@ -113,8 +116,16 @@ async fn every_desktop_screen_fits_at_every_text_size_and_the_keys_change_it() {
             let Some(screen) = Screen::start(width, height) else {
                 return;
             };
-            let Some(driver) =
-                Driver::start_with_env(&[("DISPLAY", screen.display.as_ref())]).await
+            // With a speech engine, so every question's 朗读 button is on screen too.
+            let Some(speech) = Speech::start() else {
+                return;
+            };
+            let address = speech.address();
+            let Some(driver) = Driver::start_with_env(&[
+                ("DISPLAY", screen.display.as_ref()),
+                ("SPEECHD_ADDRESS", &address),
+            ])
+            .await
             else {
                 return;
             };
@@ -140,6 +151,7 @@ async fn every_desktop_screen_fits_at_every_text_size_and_the_keys_change_it() {
                 "小区门前道路破损严重，雨天积水，老人和孩子出行很不方便，希望尽快修复",
             )
             .await;
+            app.wait_css("[data-testid=read-aloud-q-title]").await;
             app.wait_text("[data-testid=save-status]", "已保存").await;
 
             let mut spacing = Vec::new();
@@ -221,7 +233,15 @@ async fn the_kiosk_fits_a_1024_by_768_screen_at_every_text_size() {
         let Some(screen) = Screen::start(1024, 768) else {
             return;
         };
-        let Some(driver) = Driver::start_with_env(&[("DISPLAY", screen.display.as_ref())]).await
+        let Some(speech) = Speech::start() else {
+            return;
+        };
+        let address = speech.address();
+        let Some(driver) = Driver::start_with_env(&[
+            ("DISPLAY", screen.display.as_ref()),
+            ("SPEECHD_ADDRESS", &address),
+        ])
+        .await
         else {
             return;
         };
@@ -242,6 +262,7 @@ async fn the_kiosk_fits_a_1024_by_768_screen_at_every_text_size() {
         app.click("[data-testid=kiosk-start]").await;
         app.wait_css("[data-testid=kiosk-step][data-step=who]")
             .await;
+        app.wait_css("[data-testid=read-aloud-step-who]").await;
         for size in SIZES {
             choose(&app, size).await;
             assert_layout(&app, &format!("the kiosk's first step, {size}")).await;

@@ -135,6 +135,9 @@ impl Driver {
                     "--native-port",
                     &native_port.to_string(),
                 ])
+                // No speech engine unless the test brings one (`speech::Speech`): an app would
+                // otherwise start the machine's own speech-dispatcher, whatever it can do.
+                .env("SPEECHD_ADDRESS", no_speech(tmp.path()))
                 .envs(env.iter().copied())
                 .env("TMPDIR", tmp.path()),
         )
@@ -259,6 +262,14 @@ fn app_processes(data_dir: &Path) -> Vec<String> {
             ours.then_some(pid)
         })
         .collect()
+}
+
+/// A `SPEECHD_ADDRESS` no speech-dispatcher serves, and none is started for (speech-dispatcher's
+/// own clients start one only on the default socket).
+fn no_speech(dir: &Path) -> std::ffi::OsString {
+    let mut address = std::ffi::OsString::from("unix_socket:");
+    address.push(dir.join("no-speech.sock"));
+    address
 }
 
 impl App {

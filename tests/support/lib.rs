@@ -11,6 +11,7 @@ pub mod app;
 pub mod corpus;
 pub mod notifications;
 pub mod screen;
+pub mod speech;
 
 /// The target directory's profile folder this test binary was built into (`target/debug`).
 pub fn profile_dir() -> PathBuf {

@@ -27,6 +27,20 @@ const KEEP_FILES: usize = 14;
 /// every keyed connection as well; this keeps the files clean of whatever else a statement holds.
 const FILE_FILTER: &str = "info,sqlx=off";
 
+/// Crates that log what they are given at their debug and trace levels: the speech engine's
+/// (`tts`, `speech_dispatcher`) write the text read aloud. Below `warn` they are dropped before
+/// any filter `RUST_LOG` sets.
+const QUIET_TARGETS: &[&str] = &["tts", "speech_dispatcher"];
+
+/// Whether a log line is kept whatever `RUST_LOG` says: not a debug or trace line of
+/// [`QUIET_TARGETS`].
+fn not_quieted(meta: &tracing::Metadata<'_>) -> bool {
+    let quiet = QUIET_TARGETS
+        .iter()
+        .any(|t| meta.target() == *t || meta.target().starts_with(&format!("{t}::")));
+    !quiet || *meta.level() <= tracing::Level::WARN
+}
+
 /// The OS's log directory for Petition Desk: `~/Library/Logs/<id>` on macOS, `<local app data>/
 /// <id>/logs` elsewhere (Tauri's `app_log_dir()`).
 pub fn default_log_dir() -> Option<PathBuf> {
@@ -71,14 +85,75 @@ pub fn init(prefix: &str, stderr_default: &str) -> Option<WorkerGuard> {
                 .with_writer(writer)
                 .with_filter(EnvFilter::new(FILE_FILTER));
             let _ = tracing_subscriber::registry()
+                .with(tracing_subscriber::filter::filter_fn(not_quieted))
                 .with(stderr)
                 .with(layer)
                 .try_init();
             Some(guard)
         }
         None => {
-            let _ = tracing_subscriber::registry().with(stderr).try_init();
+            let _ = tracing_subscriber::registry()
+                .with(tracing_subscriber::filter::filter_fn(not_quieted))
+                .with(stderr)
+                .try_init();
             None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+
+    use tracing_subscriber::Layer as _;
+    use tracing_subscriber::layer::SubscriberExt;
+
+    use super::*;
+
+    #[derive(Clone, Default)]
+    struct Sink(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Sink {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().expect("sink").extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// The `tts` crate traces `speak({text}, …)`: with `RUST_LOG=trace` that would put what the
+    /// citizen wrote on stderr.
+    #[test]
+    fn the_speech_engines_debug_and_trace_lines_are_dropped_whatever_rust_log_says() {
+        let sink = Sink::default();
+        let writer = sink.clone();
+        let subscriber = tracing_subscriber::registry()
+            .with(tracing_subscriber::filter::filter_fn(not_quieted))
+            .with(
+                tracing_subscriber::fmt::layer()
+                    .with_ansi(false)
+                    .with_writer(move || writer.clone())
+                    .with_filter(EnvFilter::new("trace")),
+            );
+        tracing::subscriber::with_default(subscriber, || {
+            tracing::trace!(target: "tts::backends::speech_dispatcher", "speak(王丽华的诉求, true)");
+            tracing::debug!(target: "tts", "王丽华的住址");
+            tracing::info!(target: "speech_dispatcher", "王丽华的电话");
+            tracing::warn!(target: "tts", "the engine failed");
+            tracing::trace!(target: "petition_core::sync", "a trace line of our own");
+            tracing::trace!(target: "ttsx", "a crate that only starts alike");
+        });
+        let logged = String::from_utf8(sink.0.lock().expect("sink").clone()).expect("utf-8");
+        assert!(!logged.contains("王丽华"), "{logged}");
+        for kept in [
+            "the engine failed",
+            "a trace line of our own",
+            "only starts alike",
+        ] {
+            assert!(logged.contains(kept), "{kept} is missing from {logged}");
         }
     }
 }

@@ -14,6 +14,18 @@ export const commands = {
 	 *  the session, and the next one starts at the standard size).
 	 */
 	setTextSize: (size: TextSize) => __TAURI_INVOKE<null>("set_text_size", { size }),
+	/**
+	 *  The languages that can be read aloud on this computer (the UI's `zh-CN` and `en` that have a
+	 *  voice installed); empty when there is no speech engine, and the UI then shows no 朗读 button.
+	 */
+	readAloudLanguages: () => __TAURI_INVOKE<Lang[]>("read_aloud_languages"),
+	/**
+	 *  Reads `text` aloud in `language`, interrupting what was being read; returns when it has been
+	 *  read to its end or stopped.
+	 */
+	readAloud: (text: string, language: Lang) => __TAURI_INVOKE<null>("read_aloud", { text, language }),
+	/**  Stops reading aloud (the citizen moved on). */
+	stopReadingAloud: () => __TAURI_INVOKE<null>("stop_reading_aloud"),
 	listDrafts: () => __TAURI_INVOKE<PetitionSummary[]>("list_drafts"),
 	listTrash: () => __TAURI_INVOKE<PetitionSummary[]>("list_trash"),
 	searchDrafts: (query: string) => __TAURI_INVOKE<PetitionSummary[]>("search_drafts", { query }),

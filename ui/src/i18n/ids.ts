@@ -451,6 +451,11 @@ export type MessageId =
   | 'purpose-suggestion'
   | 'purpose-suggestion-hint'
   | 'rate_limited'
+  | 'readAloud-read'
+  | 'readAloud-readLabel'
+  | 'readAloud-stop'
+  | 'readAloud-stopLabel'
+  | 'read_aloud_unavailable'
   | 'save-failed'
   | 'save-keptNote'
   | 'save-retry'
@@ -598,6 +603,8 @@ export type MessageVars = {
   'place-matches': 'n';
   'place-noMatch': 'text';
   'place-unknown': 'code';
+  'readAloud-readLabel': 'what';
+  'readAloud-stopLabel': 'what';
   'save-failed': 'message';
   'signIn-signedIn': 'url';
   'similar-code': 'code';

@@ -1,6 +1,7 @@
 # Errors: one message per error code, saying what happened and what to do. The id is the code.
 
 print_slow = The printer has not answered yet; the receipt may still come out. If it does not, write down the reference on the screen and tell the staff. Your petition is submitted either way.
+read_aloud_unavailable = Reading aloud does not work right now: this computer's speech is not ready. Read the screen yourself or ask someone nearby to help. Everything you wrote is still here.
 print_unavailable = This machine cannot print receipts. Write down the reference on the screen. Your petition is submitted either way.
 print_failed = The receipt could not be printed: the printer is not connected or not ready. Write down the reference on the screen, or ask the staff to check the printer. Your petition is submitted either way.
 not_ready = Some things still need work; use “Check before submitting” and follow the hints.
