@@ -22,6 +22,21 @@ use crate::state::AppState;
 /// The longest text read at once: more than every field of a petition together.
 const MAX_CHARS: usize = 40_000;
 
+/// How long the engine may take to begin an utterance. One that has not begun by then was
+/// dropped (speech-dispatcher says a message is queued before its output module takes it, and a
+/// module can refuse it, seen right after a stop on a loaded machine): the caller is told it
+/// failed, so the button does not go on saying 停止朗读 over silence.
+const BEGIN_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The utterance being spoken.
+struct Speaking {
+    /// Its id, as text.
+    id: String,
+    began: bool,
+    asked: std::time::Instant,
+    done: oneshot::Sender<Result<(), ()>>,
+}
+
 /// The speech thread's handle, managed by the app.
 pub struct ReadAloud {
     requests: mpsc::Sender<Request>,
@@ -36,6 +51,8 @@ enum Request {
         done: oneshot::Sender<Result<(), ()>>,
     },
     Stop,
+    /// The engine reports an utterance begun (its id, as text).
+    Began(String),
     /// The engine reports an utterance spoken to its end or stopped (its id, as text: the id's
     /// own type differs by platform).
     Ended(String),
@@ -88,14 +105,37 @@ fn run(
     };
     found.send_replace(Some(voices.iter().map(|(lang, _)| *lang).collect()));
     let waits_for_end = tts.supported_features().utterance_callbacks;
-    // The utterance being spoken: its id and whom to tell when it ends.
-    let mut current: Option<(String, oneshot::Sender<Result<(), ()>>)> = None;
-    for request in inbox {
+    let mut current: Option<Speaking> = None;
+    loop {
+        let waiting = current
+            .as_ref()
+            .filter(|s| !s.began)
+            .map(|s| BEGIN_WAIT.saturating_sub(s.asked.elapsed()));
+        let request = match waiting {
+            Some(left) => match inbox.recv_timeout(left) {
+                Ok(request) => request,
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    tracing::warn!(
+                        "read-aloud: the speech engine did not begin within 5 s; told the UI it failed"
+                    );
+                    let _ = tts.stop();
+                    if let Some(dropped) = current.take() {
+                        let _ = dropped.done.send(Err(()));
+                    }
+                    continue;
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => return,
+            },
+            None => match inbox.recv() {
+                Ok(request) => request,
+                Err(_) => return,
+            },
+        };
         match request {
             Request::Speak { text, lang, done } => {
                 // The one being spoken is interrupted: its caller hears it ended.
-                if let Some((_, before)) = current.take() {
-                    let _ = before.send(Ok(()));
+                if let Some(before) = current.take() {
+                    let _ = before.done.send(Ok(()));
                 }
                 let Some((_, voice)) = voices.iter().find(|(l, _)| *l == lang) else {
                     let _ = done.send(Err(()));
@@ -105,7 +145,14 @@ fn run(
                     tracing::warn!(error = %e, "read-aloud: the voice could not be chosen");
                 }
                 match tts.speak(text, true) {
-                    Ok(Some(id)) if waits_for_end => current = Some((format!("{id:?}"), done)),
+                    Ok(Some(id)) if waits_for_end => {
+                        current = Some(Speaking {
+                            id: format!("{id:?}"),
+                            began: false,
+                            asked: std::time::Instant::now(),
+                            done,
+                        });
+                    }
                     Ok(_) => {
                         let _ = done.send(Ok(()));
                     }
@@ -119,17 +166,19 @@ fn run(
                 if let Err(e) = tts.stop() {
                     tracing::warn!(error = %e, "read-aloud: the speech engine did not stop");
                 }
-                if let Some((_, done)) = current.take() {
-                    let _ = done.send(Ok(()));
+                if let Some(stopped) = current.take() {
+                    let _ = stopped.done.send(Ok(()));
+                }
+            }
+            Request::Began(id) => {
+                if let Some(speaking) = current.as_mut().filter(|s| s.id == id) {
+                    speaking.began = true;
                 }
             }
             Request::Ended(id) => {
-                if current
-                    .as_ref()
-                    .is_some_and(|(speaking, _)| *speaking == id)
-                {
-                    let (_, done) = current.take().expect("checked just above");
-                    let _ = done.send(Ok(()));
+                if current.as_ref().is_some_and(|s| s.id == id) {
+                    let ended = current.take().expect("checked just above");
+                    let _ = ended.done.send(Ok(()));
                 }
             }
         }
@@ -147,14 +196,17 @@ fn open(ended: mpsc::Sender<Request>) -> Option<(tts::Tts, Vec<(Lang, tts::Voice
         }
     };
     if tts.supported_features().utterance_callbacks {
-        let tell = |ended: mpsc::Sender<Request>| -> Box<dyn FnMut(tts::UtteranceId)> {
+        let tell = |to: mpsc::Sender<Request>,
+                    what: fn(String) -> Request|
+         -> Box<dyn FnMut(tts::UtteranceId)> {
             Box::new(move |id| {
-                let _ = ended.send(Request::Ended(format!("{id:?}")));
+                let _ = to.send(what(format!("{id:?}")));
             })
         };
         let set = tts
-            .on_utterance_end(Some(tell(ended.clone())))
-            .and(tts.on_utterance_stop(Some(tell(ended))));
+            .on_utterance_begin(Some(tell(ended.clone(), Request::Began)))
+            .and(tts.on_utterance_end(Some(tell(ended.clone(), Request::Ended))))
+            .and(tts.on_utterance_stop(Some(tell(ended, Request::Ended))));
         if let Err(e) = set {
             tracing::warn!(error = %e, "read-aloud: the engine will not say when it is done");
         }
