@@ -10,6 +10,7 @@ pub const COMMANDS: &[&str] = &[
     "read_aloud",
     "stop_reading_aloud",
     "set_text_size",
+    "set_form_mode",
     "list_drafts",
     "list_trash",
     "search_drafts",

@@ -94,6 +94,7 @@ pub fn bindings() -> tauri_specta::Builder<tauri::Wry> {
             commands::settings::app_state,
             commands::settings::set_language,
             commands::settings::set_text_size,
+            commands::settings::set_form_mode,
             read_aloud::read_aloud_languages,
             read_aloud::read_aloud,
             read_aloud::stop_reading_aloud,

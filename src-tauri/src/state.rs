@@ -15,13 +15,15 @@ use petition_core::store::DataDirLock;
 use petition_core::sync::{Engine, EngineConfig, SyncEvent};
 use petition_core::{Error, Store};
 
-use crate::commands::settings::TextSize;
+use crate::commands::settings::{FormMode, TextSize};
 use crate::error::CommandError;
 
 /// The setting that remembers the UI language.
 pub const LANGUAGE_SETTING: &str = "ui_language";
 /// The desktop's text size (`standard`, `large`, `extra_large`).
 pub const TEXT_SIZE_SETTING: &str = "ui_text_size";
+/// The setting that keeps the desktop's form mode (`form` or `guided`).
+pub const FORM_MODE_SETTING: &str = "ui_form_mode";
 
 #[derive(Debug)]
 pub struct AppState {
@@ -38,6 +40,7 @@ pub struct AppState {
     engine_started: AtomicBool,
     lang: RwLock<Lang>,
     text_size: RwLock<TextSize>,
+    form_mode: RwLock<FormMode>,
     /// Kiosk mode: `--kiosk` on the command line, or recorded in the data directory.
     kiosk: RwLock<Option<KioskConfig>>,
     kiosk_flag: bool,
@@ -169,6 +172,7 @@ impl AppState {
             engine_started: AtomicBool::new(false),
             lang: RwLock::new(Lang::default()),
             text_size: RwLock::new(TextSize::default()),
+            form_mode: RwLock::new(FormMode::default()),
             kiosk: RwLock::new(None),
             kiosk_flag,
             admin_until: AtomicI64::new(0),
@@ -198,6 +202,14 @@ impl AppState {
             .flatten()
             .map_or(TextSize::Standard, |tag| TextSize::parse(&tag));
         self.set_text_size(size);
+        let mode = store
+            .settings()
+            .get(FORM_MODE_SETTING)
+            .await
+            .ok()
+            .flatten()
+            .map_or(FormMode::Form, |tag| FormMode::parse(&tag));
+        self.set_form_mode(mode);
         let recorded = store.kiosk().config().await.ok().flatten();
         let kiosk = match recorded {
             Some(config) => Some(config),
@@ -260,6 +272,16 @@ impl AppState {
 
     pub fn text_size(&self) -> TextSize {
         self.text_size.read().map(|s| *s).unwrap_or_default()
+    }
+
+    pub fn form_mode(&self) -> FormMode {
+        self.form_mode.read().map(|m| *m).unwrap_or_default()
+    }
+
+    pub fn set_form_mode(&self, mode: FormMode) {
+        if let Ok(mut m) = self.form_mode.write() {
+            *m = mode;
+        }
     }
 
     pub fn set_text_size(&self, size: TextSize) {

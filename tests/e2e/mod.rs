@@ -3,6 +3,7 @@
 mod account;
 mod after_delivery;
 mod comfort;
+mod guided;
 mod keyless;
 mod kiosk;
 mod kiosk_forbidden;

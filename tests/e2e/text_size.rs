@@ -16,7 +16,7 @@ const PAGE_DOWN: &str = "\u{E00F}";
 const CONTROL: &str = "\u{E009}";
 const NULL: &str = "\u{E000}";
 
-const SIZES: [&str; 3] = ["standard", "large", "extra_large"];
+pub(super) const SIZES: [&str; 3] = ["standard", "large", "extra_large"];
 
 /// What is wrong with the layout as the window shows it now, in words; empty when nothing is.
 const LAYOUT_PROBLEMS: &str = r#"
@@ -47,8 +47,15 @@ async fn layout_problems(app: &App) -> Vec<String> {
 }
 
 /// The layout as [`LAYOUT_PROBLEMS`] judges it, and no WCAG 2.1 A/AA violation (axe-core).
-async fn assert_layout(app: &App, what: &str) {
-    let problems = layout_problems(app).await;
+/// The layout is given two seconds to settle after a change: the toolbar stops floating only
+/// once its ResizeObserver has seen it grow.
+pub(super) async fn assert_layout(app: &App, what: &str) {
+    let start = std::time::Instant::now();
+    let mut problems = layout_problems(app).await;
+    while !problems.is_empty() && start.elapsed() < std::time::Duration::from_secs(2) {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        problems = layout_problems(app).await;
+    }
     assert!(problems.is_empty(), "{what}: {problems:#?}");
     let violations = app.axe_violations().await;
     assert!(violations.is_empty(), "axe-core on {what}: {violations:#?}");
@@ -80,7 +87,7 @@ async fn window_and_screen(app: &App) -> [f64; 4] {
 }
 
 /// Makes the window fill the screen (no window manager here: the outer size is the page's).
-async fn fill_screen(app: &App, width: u32, height: u32) {
+pub(super) async fn fill_screen(app: &App, width: u32, height: u32) {
     app.client
         .set_window_size(width, height)
         .await
@@ -99,7 +106,7 @@ async fn fill_screen(app: &App, width: u32, height: u32) {
     .await;
 }
 
-async fn choose(app: &App, size: &str) {
+pub(super) async fn choose(app: &App, size: &str) {
     app.click(&format!("[data-testid=text-size-{size}]")).await;
     petition_tests::eventually(
         std::time::Duration::from_secs(10),

@@ -3,7 +3,7 @@ use serde::Serialize;
 use tauri::State;
 
 use crate::error::CommandError;
-use crate::state::{AppState, LANGUAGE_SETTING, TEXT_SIZE_SETTING};
+use crate::state::{AppState, FORM_MODE_SETTING, LANGUAGE_SETTING, TEXT_SIZE_SETTING};
 
 /// The text size, 标准 / 大 / 特大: 100, 150 and 200 % of the standard text.
 #[derive(
@@ -36,6 +36,37 @@ impl TextSize {
     }
 }
 
+/// How the desktop asks for a petition: the whole form on one page, or the kiosk's guided steps
+/// (who you are → what happened → evidence → review), one question at a time, for people who find
+/// the dense form hard. Both edit the same draft.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize, specta::Type,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum FormMode {
+    #[default]
+    Form,
+    Guided,
+}
+
+impl FormMode {
+    pub fn tag(self) -> &'static str {
+        match self {
+            FormMode::Form => "form",
+            FormMode::Guided => "guided",
+        }
+    }
+
+    /// A kept tag; an unknown one is the whole form.
+    pub fn parse(tag: &str) -> FormMode {
+        if tag == "guided" {
+            FormMode::Guided
+        } else {
+            FormMode::Form
+        }
+    }
+}
+
 /// What the UI needs before its first paint.
 #[derive(Debug, Serialize, specta::Type)]
 pub struct AppInfo {
@@ -43,6 +74,8 @@ pub struct AppInfo {
     pub language: Lang,
     /// The text size chosen on this computer (a kiosk starts every citizen at the standard one).
     pub text_size: TextSize,
+    /// The desktop's way of filling in a petition (a kiosk always guides).
+    pub form_mode: FormMode,
     /// Why the data could not be opened, if it could not.
     pub error: Option<CommandError>,
     /// Kiosk mode, when on: what the kiosk UI needs (folder paths stay on this side).
@@ -77,6 +110,11 @@ pub fn app_state(state: State<'_, AppState>) -> AppInfo {
             TextSize::Standard
         } else {
             state.text_size()
+        },
+        form_mode: if state.is_kiosk() {
+            FormMode::Guided
+        } else {
+            state.form_mode()
         },
         error: state.store().err(),
         kiosk: state.kiosk_config().map(|k| KioskView {
@@ -168,6 +206,20 @@ pub async fn set_text_size(state: State<'_, AppState>, size: TextSize) -> Result
         .await
         .map_err(|e| state.err(e))?;
     state.set_text_size(size);
+    Ok(())
+}
+
+/// Keeps the desktop's way of filling in a petition (the whole form, or guided steps).
+#[tauri::command]
+#[specta::specta]
+pub async fn set_form_mode(state: State<'_, AppState>, mode: FormMode) -> Result<(), CommandError> {
+    state
+        .store()?
+        .settings()
+        .set(FORM_MODE_SETTING, mode.tag())
+        .await
+        .map_err(|e| state.err(e))?;
+    state.set_form_mode(mode);
     Ok(())
 }
 

@@ -14,6 +14,8 @@ export const commands = {
 	 *  the session, and the next one starts at the standard size).
 	 */
 	setTextSize: (size: TextSize) => __TAURI_INVOKE<null>("set_text_size", { size }),
+	/**  Keeps the desktop's way of filling in a petition (the whole form, or guided steps). */
+	setFormMode: (mode: FormMode) => __TAURI_INVOKE<null>("set_form_mode", { mode }),
 	/**
 	 *  The languages that can be read aloud on this computer (the UI's `zh-CN` and `en` that have a
 	 *  voice installed); empty when there is no speech engine, and the UI then shows no 朗读 button.
@@ -192,6 +194,8 @@ export type AppInfo = {
 	language: Lang,
 	/**  The text size chosen on this computer (a kiosk starts every citizen at the standard one). */
 	text_size: TextSize,
+	/**  The desktop's way of filling in a petition (a kiosk always guides). */
+	form_mode: FormMode,
 	/**  Why the data could not be opened, if it could not. */
 	error: CommandError | null,
 	/**  Kiosk mode, when on: what the kiosk UI needs (folder paths stay on this side). */
@@ -349,6 +353,13 @@ export type FolderView = {
 	index: number,
 	label: string,
 };
+
+/**
+ *  How the desktop asks for a petition: the whole form on one page, or the kiosk's guided steps
+ *  (who you are → what happened → evidence → review), one question at a time, for people who find
+ *  the dense form hard. Both edit the same draft.
+ */
+export type FormMode = "form" | "guided";
 
 /**  The state of an outbox item, as the UI words it. */
 export type ItemState = "waiting_for_network" | 

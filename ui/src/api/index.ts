@@ -31,6 +31,7 @@ export type {
   CommandError,
   Due,
   ErrorView,
+  FormMode,
   ItemState,
   KioskReceipt,
   OutboxItem,

@@ -50,7 +50,7 @@ function answer(kiosk: KioskInfo | null = KIOSK) {
   attached = [];
   backend.calls.length = 0;
   backend.handlers = {
-    app_state: () => ({ language: 'zh-CN', text_size: 'standard', error: null, kiosk, may_choose_passphrase: false }),
+    app_state: () => ({ language: 'zh-CN', text_size: 'standard', form_mode: 'form', error: null, kiosk, may_choose_passphrase: false }),
     set_language: () => null,
     kiosk_begin_session: () => petition(),
     update_field: (a) => String(a.value),
@@ -395,8 +395,8 @@ describe('kiosk mode', () => {
     let open = false;
     backend.handlers.app_state = () =>
       open
-        ? { language: 'zh-CN', text_size: 'standard', error: null, kiosk: KIOSK, may_choose_passphrase: false }
-        : { language: 'zh-CN', text_size: 'standard', error: { code: 'passphrase_required', message: '' }, kiosk: null, may_choose_passphrase: false };
+        ? { language: 'zh-CN', text_size: 'standard', form_mode: 'form', error: null, kiosk: KIOSK, may_choose_passphrase: false }
+        : { language: 'zh-CN', text_size: 'standard', form_mode: 'form', error: { code: 'passphrase_required', message: '' }, kiosk: null, may_choose_passphrase: false };
     backend.handlers.unlock_data = () => {
       open = true;
       return null;
