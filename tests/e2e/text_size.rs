@@ -106,6 +106,20 @@ pub(super) async fn fill_screen(app: &App, width: u32, height: u32) {
     .await;
 }
 
+/// A `width`×`height` screen of the test's own, a speech engine (so every question's 朗读 button
+/// is on screen too) and a driver whose apps use both; `None` (skipping) where one is missing.
+async fn on_screen_with_speech(width: u32, height: u32) -> Option<(Screen, Speech, Driver)> {
+    let screen = Screen::start(width, height)?;
+    let speech = Speech::start()?;
+    let address = speech.address();
+    let driver = Driver::start_with_env(&[
+        ("DISPLAY", screen.display.as_ref()),
+        ("SPEECHD_ADDRESS", &address),
+    ])
+    .await?;
+    Some((screen, speech, driver))
+}
+
 pub(super) async fn choose(app: &App, size: &str) {
     app.click(&format!("[data-testid=text-size-{size}]")).await;
     petition_tests::eventually(
@@ -120,20 +134,7 @@ pub(super) async fn choose(app: &App, size: &str) {
 async fn every_desktop_screen_fits_at_every_text_size_and_the_keys_change_it() {
     bounded(async move {
         for (width, height) in [(1024, 768), (1366, 768)] {
-            let Some(screen) = Screen::start(width, height) else {
-                return;
-            };
-            // With a speech engine, so every question's 朗读 button is on screen too.
-            let Some(speech) = Speech::start() else {
-                return;
-            };
-            let address = speech.address();
-            let Some(driver) = Driver::start_with_env(&[
-                ("DISPLAY", screen.display.as_ref()),
-                ("SPEECHD_ADDRESS", &address),
-            ])
-            .await
-            else {
+            let Some((_screen, _speech, driver)) = on_screen_with_speech(width, height).await else {
                 return;
             };
             let dir = tempfile::tempdir().expect("temp dir");
@@ -237,19 +238,7 @@ async fn the_kiosk_fits_a_1024_by_768_screen_at_every_text_size() {
         if !crate::sync::keyring_ready() {
             return;
         }
-        let Some(screen) = Screen::start(1024, 768) else {
-            return;
-        };
-        let Some(speech) = Speech::start() else {
-            return;
-        };
-        let address = speech.address();
-        let Some(driver) = Driver::start_with_env(&[
-            ("DISPLAY", screen.display.as_ref()),
-            ("SPEECHD_ADDRESS", &address),
-        ])
-        .await
-        else {
+        let Some((_screen, _speech, driver)) = on_screen_with_speech(1024, 768).await else {
             return;
         };
         let dir = tempfile::tempdir().expect("temp dir");

@@ -29,6 +29,19 @@ export function stepOf(field: FieldKey): 'who' | 'what' {
   return WHO_FIELDS.includes(field) ? 'who' : 'what';
 }
 
+/** Puts the focus where a step that just opened should have it: on `field` (the purpose's
+ *  chosen radio, or its first), or else on the step's heading `headingId`. */
+export function focusStep(headingId: string, field?: FieldKey): void {
+  const target =
+    field === 'purpose'
+      ? (document.querySelector<HTMLElement>('input[name="purpose"]:checked') ??
+        document.querySelector<HTMLElement>('input[name="purpose"]'))
+      : field
+        ? document.getElementById(`f-${field}`)
+        : null;
+  (target ?? document.getElementById(headingId))?.focus();
+}
+
 export type Refusal = { key: number; name: string; error: CommandError };
 
 function asError(e: unknown): CommandError {
