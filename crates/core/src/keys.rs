@@ -122,10 +122,8 @@ fn write_info(dir: &Path, info: &KeyInfo) -> Result<()> {
         let mut file = std::fs::File::create(&temp)?;
         file.write_all(&json)?;
         file.sync_all()?;
-        std::fs::rename(&temp, info_path(dir))?;
-        #[cfg(unix)]
-        std::fs::File::open(dir)?.sync_all()?;
-        Ok(())
+        drop(file);
+        petition_platform::fs::replace(&temp, &info_path(dir))
     };
     write().map_err(Error::DataDir)
 }

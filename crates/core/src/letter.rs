@@ -238,7 +238,11 @@ pub fn write_whole(out: &Path, bytes: &[u8]) -> Result<()> {
     let mut file = tempfile::NamedTempFile::new_in(folder).map_err(cannot_write)?;
     file.write_all(bytes).map_err(cannot_write)?;
     file.as_file().sync_all().map_err(cannot_write)?;
-    file.persist(out).map_err(|e| cannot_write(e.error))?;
+    // Closed before the move (Windows moves no open file), and moved durably.
+    let temp = file.into_temp_path();
+    petition_platform::fs::replace(&temp, out).map_err(cannot_write)?;
+    // The file is at `out` now: nothing is left for the temporary path to remove.
+    let _ = temp.keep();
     Ok(())
 }
 

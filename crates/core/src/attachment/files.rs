@@ -67,8 +67,8 @@ pub(super) fn write_content_addressed(
         let mut file = std::fs::File::create_new(&temp)?;
         file.write_all(&bytes)?;
         file.sync_all()?;
-        std::fs::rename(&temp, &target)?;
-        sync_dir(dir)
+        drop(file);
+        petition_platform::fs::replace(&temp, &target)
     })();
     if written.is_err() {
         // Best effort: a leftover temporary file is collected later.
@@ -86,15 +86,5 @@ pub(super) fn remove_content(dir: &Path, name: &str) -> std::result::Result<(), 
             Err(e) => return Err(AttachmentError::Storage(e)),
         }
     }
-    Ok(())
-}
-
-/// Makes a rename durable. Folders cannot be opened for syncing on Windows, where the rename is
-/// already durable once it returns.
-fn sync_dir(dir: &Path) -> std::io::Result<()> {
-    #[cfg(unix)]
-    std::fs::File::open(dir)?.sync_all()?;
-    #[cfg(not(unix))]
-    let _ = dir;
     Ok(())
 }

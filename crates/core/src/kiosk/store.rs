@@ -387,8 +387,7 @@ fn write_export(
         let file = bundle.finish().map_err(seal_error)?;
         file.sync_all().map_err(KioskError::Export)?;
         drop(file);
-        std::fs::rename(&temp, out).map_err(KioskError::Export)?;
-        sync_parent(out).map_err(KioskError::Export)?;
+        petition_platform::fs::replace(&temp, out).map_err(KioskError::Export)?;
         Ok(())
     })();
     if written.is_err() {
@@ -403,17 +402,6 @@ fn seal_error(e: BundleError) -> KioskError {
         BundleError::Write(e) => KioskError::Export(e),
         e => KioskError::Seal(e.code()),
     }
-}
-
-/// Syncs the folder that holds `path`, so a rename in it survives a power cut.
-fn sync_parent(path: &Path) -> std::io::Result<()> {
-    #[cfg(unix)]
-    if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::File::open(dir)?.sync_all()?;
-    }
-    #[cfg(not(unix))]
-    let _ = path;
-    Ok(())
 }
 
 /// The bureau's `outbox_recipient` from its public catalogue, if it can be reached now.
