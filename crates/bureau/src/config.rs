@@ -15,6 +15,24 @@ pub struct Config {
     pub sms: crate::accounts::sms::SmsConfig,
 }
 
+/// The URL of the SQLite file `path`, created when missing. The path is percent-encoded, with the
+/// `sqlite:` form that has no authority: sqlx's Any driver parses the URL first, and
+/// `sqlite://C:\Users\…` (a Windows path) would make `C` a host name and the rest a port.
+fn sqlite_url(path: &std::path::Path) -> String {
+    let path = path.to_string_lossy();
+    let mut url = String::with_capacity(path.len() + 20);
+    url.push_str("sqlite:");
+    for byte in path.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~/\\:".contains(&byte) {
+            url.push(char::from(byte));
+        } else {
+            url.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    url.push_str("?mode=rwc");
+    url
+}
+
 /// Limits the bureau answers with 413, 429 and 408.
 #[derive(Debug, Clone)]
 pub struct Limits {
@@ -107,10 +125,7 @@ impl Config {
     pub fn database_url(&self) -> String {
         match &self.database_url {
             Some(url) => url.clone(),
-            None => format!(
-                "sqlite://{}?mode=rwc",
-                self.data_dir.join("bureau.sqlite3").display()
-            ),
+            None => sqlite_url(&self.data_dir.join("bureau.sqlite3")),
         }
     }
 
@@ -146,5 +161,47 @@ impl Config {
             0 => self.partial_dir().join(format!("{upload_id}.part")),
             n => self.partial_dir().join(format!("{upload_id}.{n}.part")),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::str::FromStr;
+
+    use sqlx::any::AnyConnectOptions;
+    use sqlx::sqlite::SqliteConnectOptions;
+
+    use super::*;
+
+    /// The file sqlx opens for the default database URL, read back the way the bureau's pool
+    /// reads it (the Any driver's URL, then SQLite's options).
+    fn opened_file(data_dir: &Path) -> PathBuf {
+        install_drivers();
+        let url = Config::new(data_dir).database_url();
+        let any = AnyConnectOptions::from_str(&url).expect("the URL parses");
+        let sqlite = SqliteConnectOptions::try_from(&any).expect("a SQLite URL");
+        sqlite.get_filename().to_path_buf()
+    }
+
+    fn install_drivers() {
+        sqlx::any::install_default_drivers();
+    }
+
+    #[test]
+    fn the_default_database_is_the_file_in_the_data_folder_whatever_its_name() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        // A space, a `#`, a `%`, a `?` and Chinese, which a URL would otherwise take apart.
+        let data_dir = dir.path().join("信访 data #1 100% ?");
+        assert_eq!(opened_file(&data_dir), data_dir.join("bureau.sqlite3"));
+    }
+
+    /// On Windows the temporary folder is `C:\Users\…\Temp`: a drive letter and backslashes,
+    /// which the `sqlite://` form lost ("unable to open database file" under Wine).
+    #[cfg(windows)]
+    #[test]
+    fn a_windows_path_with_its_drive_letter_is_kept() {
+        let data_dir = Path::new(r"C:\Users\citizen\AppData\Local\petition-bureau");
+        assert_eq!(opened_file(data_dir), data_dir.join("bureau.sqlite3"));
     }
 }

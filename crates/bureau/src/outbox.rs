@@ -496,6 +496,23 @@ mod tests {
         );
     }
 
+    /// A folder opened so that its times can be set: Windows opens a folder only with
+    /// `FILE_FLAG_BACKUP_SEMANTICS`, and sets its times only with `FILE_WRITE_ATTRIBUTES`.
+    fn open_folder(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+        #[cfg(windows)]
+        {
+            use std::os::windows::fs::OpenOptionsExt;
+            const FILE_WRITE_ATTRIBUTES: u32 = 0x0100;
+            const FILE_FLAG_BACKUP_SEMANTICS: u32 = 0x0200_0000;
+            std::fs::OpenOptions::new()
+                .access_mode(FILE_WRITE_ATTRIBUTES)
+                .custom_flags(FILE_FLAG_BACKUP_SEMANTICS)
+                .open(path)
+        }
+        #[cfg(not(windows))]
+        std::fs::File::open(path)
+    }
+
     #[test]
     fn only_staging_folders_left_a_day_ago_are_removed() {
         let dir = tempfile::tempdir().expect("a temporary directory");
@@ -505,7 +522,7 @@ mod tests {
             std::fs::create_dir(&path).expect("a folder");
             std::fs::write(path.join("0.part"), b"%PDF-1.4").expect("a staged file");
             if old {
-                std::fs::File::open(&path)
+                open_folder(&path)
                     .and_then(|f| f.set_modified(two_days_ago))
                     .expect("an old folder");
             }
