@@ -10,8 +10,12 @@
 //!   the default destination), and `lpstat` tells whether the job has printed; both run off the
 //!   UI thread under hard time limits ([`cups`]). The folder is removed whatever happens. The
 //!   kiosk always answers within [`ANSWER_WITHIN`]: printed, failed, or not yet answered.
-//! - Windows (WebView2): kiosk mode starts the webview with `--kiosk-printing`, under which the
-//!   page's print request goes to the default printer without the dialog.
+//! - Windows (WebView2): `ICoreWebView2_16::Print` with the printer named with `kiosk setup
+//!   --printer` (else the default printer) and no dialog, through petition-platform; WebView2
+//!   answers printed, printer unavailable or failed. The kiosk's webview has no browser
+//!   accelerator keys (no Ctrl+P and its "Save as PDF") and no default context menu, and starts
+//!   with `--kiosk-printing`, so even the page's own print request opens no dialog. Compiled for
+//!   Windows here; untested on Windows itself (Wine has no WebView2).
 //! - macOS: not yet: the system print panel would open, so the kiosk shows no print button there.
 //!
 //! In kiosk mode the page's own `window.print()` is refused on Linux, so no code path can open
@@ -31,7 +35,7 @@ pub enum PrintError {
     Failed(String),
     /// The print system has not answered yet, or is still busy with the last receipt: it may
     /// still come out.
-    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+    #[cfg_attr(not(any(target_os = "linux", windows)), allow(dead_code))]
     Slow,
     /// This platform cannot print without a dialog (macOS for now).
     #[cfg_attr(any(target_os = "linux", windows), allow(dead_code))]
@@ -57,8 +61,9 @@ struct Waiting {
 }
 
 /// How long the kiosk may take to say what became of a receipt: rendering it, handing it to
-/// CUPS and watching the job. After that the citizen is told it may still come out.
-#[cfg(target_os = "linux")]
+/// CUPS (or WebView2 to the spooler) and watching the job. After that the citizen is told it may
+/// still come out.
+#[cfg(any(target_os = "linux", windows))]
 const ANSWER_WITHIN: std::time::Duration = std::time::Duration::from_secs(20);
 
 /// A queued receipt older than this is nobody's any more (the kiosk has wiped its session): it
@@ -224,20 +229,52 @@ async fn render_pdf<R: Runtime>(
     }
 }
 
-/// Windows: the webview's own print, which kiosk mode's `--kiosk-printing` sends to the default
-/// printer without the dialog (see [`KIOSK_BROWSER_ARGS`]). A named printer is not chosen there.
+/// Windows: WebView2's own print (`ICoreWebView2_16::Print`, in petition-platform) to `printer`,
+/// or to the default printer when `None`, with no dialog. Returns WebView2's answer: printed (the
+/// job is with the Windows spooler), the printer unavailable, or failed; or, after
+/// [`ANSWER_WITHIN`], that it may still come out. Compiled here, untested on Windows (README).
 #[cfg(windows)]
 pub async fn print_silently<R: Runtime>(
     webview: &tauri::Webview<R>,
     printer: Option<String>,
     _spooler: &Spooler,
 ) -> Result<(), PrintError> {
-    if printer.is_some() {
-        tracing::warn!("kiosk: a named printer is used on Linux only; printing to the default");
+    use petition_platform::webview2;
+
+    let (done, outcome) = tokio::sync::oneshot::channel::<Result<(), PrintError>>();
+    let started = webview.with_webview(move |platform| {
+        let done = std::rc::Rc::new(std::cell::RefCell::new(Some(done)));
+        let answer = std::rc::Rc::clone(&done);
+        let to_ours = |e: webview2::PrintError| match e {
+            webview2::PrintError::PrinterUnavailable => {
+                PrintError::Failed("the printer is not available".to_owned())
+            }
+            webview2::PrintError::Failed(detail) => PrintError::Failed(detail),
+        };
+        let started = webview2::print(
+            &platform.controller(),
+            &platform.environment(),
+            printer.as_deref(),
+            move |result| {
+                if let Some(done) = answer.borrow_mut().take() {
+                    let _ = done.send(result.map_err(to_ours));
+                }
+            },
+        );
+        if let Err(e) = started
+            && let Some(done) = done.borrow_mut().take()
+        {
+            let _ = done.send(Err(to_ours(e)));
+        }
+    });
+    if let Err(e) = started {
+        return Err(PrintError::Failed(e.to_string()));
     }
-    webview
-        .print()
-        .map_err(|e| PrintError::Failed(e.to_string()))
+    match tokio::time::timeout(ANSWER_WITHIN, outcome).await {
+        Ok(Ok(result)) => result,
+        Ok(Err(_)) => Err(PrintError::Failed("the print job never started".to_owned())),
+        Err(_) => Err(PrintError::Slow),
+    }
 }
 
 /// Elsewhere (macOS) the webview's print opens the system panel, whose "Save as PDF" offers a file
@@ -259,8 +296,10 @@ pub const CAN_PRINT_SILENTLY: bool = cfg!(any(target_os = "linux", windows));
 pub const KIOSK_BROWSER_ARGS: &str =
     "--disable-features=msWebOOUI,msPdfOOUI,msSmartScreenProtection --kiosk-printing";
 
-/// In kiosk mode the page may not open the print dialog itself (Linux; elsewhere the kiosk's
-/// keyboard guard and the silent print above stand in).
+/// In kiosk mode the page may not open the print dialog itself: on Linux WebKit's print signal is
+/// refused; on Windows the webview loses the browser's accelerator keys (Ctrl+P …) and its
+/// default context menu (see [`petition_platform::webview2::lock_down_kiosk`]); elsewhere the
+/// kiosk's keyboard guard and the silent print above stand in.
 pub fn refuse_print_dialog<R: Runtime>(window: &tauri::WebviewWindow<R>) {
     #[cfg(target_os = "linux")]
     {
@@ -275,6 +314,17 @@ pub fn refuse_print_dialog<R: Runtime>(window: &tauri::WebviewWindow<R>) {
             tracing::warn!(error = %e, "kiosk: could not guard the print dialog");
         }
     }
-    #[cfg(not(target_os = "linux"))]
+    #[cfg(windows)]
+    {
+        let result = window.with_webview(|platform| {
+            if let Err(e) = petition_platform::webview2::lock_down_kiosk(&platform.controller()) {
+                tracing::warn!(error = %e, "kiosk: could not turn off the browser's keys and menus");
+            }
+        });
+        if let Err(e) = result {
+            tracing::warn!(error = %e, "kiosk: could not guard the print dialog");
+        }
+    }
+    #[cfg(not(any(target_os = "linux", windows)))]
     let _ = window;
 }

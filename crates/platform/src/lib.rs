@@ -7,3 +7,7 @@ pub mod fs;
 #[cfg(windows)]
 #[allow(unsafe_code)]
 mod windows;
+
+/// WebView2 on Windows: kiosk printing to a named printer, and the kiosk's webview locked down.
+#[cfg(windows)]
+pub use windows::webview2;

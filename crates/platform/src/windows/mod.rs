@@ -1,4 +1,6 @@
-//! Windows: the calls `std` does not make for us.
+//! Windows: the calls `std` does not make for us, and the WebView2 ones Tauri does not.
+
+pub mod webview2;
 
 use std::os::windows::ffi::OsStrExt;
 use std::path::Path;
