@@ -268,6 +268,11 @@ fn open_main_window<R: Runtime>(app: &tauri::App<R>) -> tauri::Result<()> {
         }
     });
     if kiosk {
+        // No app menu (macOS makes one by default): with none, Cmd+Q, Cmd+H and Cmd+M do nothing.
+        // Elsewhere the app has no menu to remove.
+        if let Err(e) = app.handle().remove_menu() {
+            tracing::warn!(error = %e, "kiosk: could not remove the app menu");
+        }
         print::refuse_print_dialog(&window);
         keep_on_screen(window);
     } else {
@@ -323,8 +328,8 @@ fn fit_to_screen<R: Runtime>(window: &tauri::WebviewWindow<R>) {
     }
 }
 
-/// In kiosk mode the window comes back at once if anything minimises it or takes it out of full
-/// screen: a window manager's menu or shortcut, a script (measured under openbox: the `minimizable`
+/// In kiosk mode the window comes back at once if anything minimises it, hides it or takes it out
+/// of full screen: a window manager's menu or shortcut, a script (measured under openbox: the `minimizable`
 /// hint alone does not stop it). Checked every half second until the administrator allows the
 /// exit.
 fn keep_on_screen<R: Runtime>(window: tauri::WebviewWindow<R>) {
@@ -337,8 +342,18 @@ fn keep_on_screen<R: Runtime>(window: tauri::WebviewWindow<R>) {
             }
             let minimized = window.is_minimized().unwrap_or(false);
             let fullscreen = window.is_fullscreen().unwrap_or(true);
-            if minimized || !fullscreen {
-                tracing::info!(minimized, fullscreen, "kiosk: window put back on screen");
+            let visible = window.is_visible().unwrap_or(true);
+            if minimized || !fullscreen || !visible {
+                tracing::info!(
+                    minimized,
+                    fullscreen,
+                    visible,
+                    "kiosk: window put back on screen"
+                );
+                // Hidden (macOS's Hide, if any way to it is left): the app first, then its window.
+                #[cfg(target_os = "macos")]
+                let _ = window.app_handle().show();
+                let _ = window.show();
                 let _ = window.unminimize();
                 let _ = window.set_fullscreen(true);
                 let _ = window.set_focus();
@@ -515,11 +530,26 @@ pub fn run() {
     let lang = petition_core::i18n::Lang::from_env();
     report_panics(lang);
     let options = Options::from_args(std::env::args().skip(1));
-    if let Err(e) = build(tauri::Builder::default(), options).run(tauri::generate_context!()) {
-        tracing::error!(error = %e, "the app could not start");
-        tell_start_failed(lang);
-        std::process::exit(1);
-    }
+    let app = match build(tauri::Builder::default(), options).build(tauri::generate_context!()) {
+        Ok(app) => app,
+        Err(e) => {
+            tracing::error!(error = %e, "the app could not start");
+            tell_start_failed(lang);
+            std::process::exit(1);
+        }
+    };
+    app.run(|handle, event| {
+        // A kiosk does not quit without the PIN, whatever asks (macOS's Quit, the Dock, the last
+        // window going): only leaving kiosk mode in the admin panel allows it.
+        if let tauri::RunEvent::ExitRequested { api, .. } = &event
+            && handle
+                .try_state::<AppState>()
+                .is_some_and(|s| !s.may_close())
+        {
+            tracing::info!("kiosk: quitting refused without the PIN");
+            api.prevent_exit();
+        }
+    });
 }
 
 /// A panic is logged (where, not what: a message may hold a path with a person's name) before
