@@ -51,7 +51,17 @@ pub fn build(builder: tauri::Builder<tauri::Wry>, options: Options) -> tauri::Bu
         commands::attachments::attach_file,
         commands::attachments::attachment_thumbnail,
     ]);
+    let instance =
+        instance_id(petition_core::paths::resolve_data_dir(options.data_dir.clone()).as_deref());
     builder
+        // First: a second start on the same data folder hands over to the running app and ends
+        // before anything else of it runs.
+        .plugin(
+            tauri_plugin_single_instance::Builder::new()
+                .dbus_id(instance)
+                .callback(|app, _args, _cwd| second_start(app))
+                .build(),
+        )
         .plugin(tauri_plugin_notification::init())
         .invoke_handler(move |invoke: tauri::ipc::Invoke<tauri::Wry>| {
             if let Some(refused) = kiosk_refuses(&invoke) {
@@ -80,6 +90,41 @@ pub fn build(builder: tauri::Builder<tauri::Wry>, options: Options) -> tauri::Bu
             open_main_window(app)?;
             Ok(())
         })
+}
+
+/// The name one instance of the app holds on the session bus (Linux; the plugin adds
+/// `.SingleInstance`): one per data folder, so a second start on the same folder finds the first,
+/// and an app on another folder runs beside it. The folder is named by a hash of its path, not by
+/// the path (which may hold a person's name). Windows and macOS key the plugin on the app alone:
+/// one instance per user session.
+fn instance_id(data_dir: Option<&std::path::Path>) -> String {
+    use sha2::{Digest, Sha256};
+    let dir = data_dir.map(|d| std::fs::canonicalize(d).unwrap_or_else(|_| d.to_owned()));
+    let digest = Sha256::digest(
+        dir.as_deref()
+            .map(|d| d.as_os_str().as_encoded_bytes())
+            .unwrap_or_default(),
+    );
+    let short: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    // A bus name's element may not start with a digit.
+    format!("{}.d{short}", petition_core::paths::APP_IDENTIFIER)
+}
+
+/// The app was started again while this one runs (on the same data folder): its window comes
+/// forward, as if the citizen had clicked it. A kiosk shows nothing: it is already in front, and
+/// a second start there is nobody's business.
+fn second_start<R: Runtime>(app: &tauri::AppHandle<R>) {
+    if app.try_state::<AppState>().is_some_and(|s| s.is_kiosk()) {
+        tracing::info!("kiosk: a second start ignored");
+        return;
+    }
+    let Some(window) = app.get_webview_window("main") else {
+        return;
+    };
+    let _ = window.unminimize();
+    let _ = window.show();
+    let _ = window.set_focus();
+    tracing::info!("a second start: the window brought forward");
 }
 
 /// The commands whose body or answer is raw bytes, outside the generated bindings.

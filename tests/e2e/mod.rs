@@ -10,6 +10,7 @@ mod kiosk_forbidden;
 mod letter;
 mod places;
 mod read_aloud;
+mod single_instance;
 mod text_size;
 
 use petition_tests::app::{Driver, bounded};
