@@ -14,7 +14,8 @@
 ; - The uninstaller asks whether to keep the drafts and data (keeping them is the default, and
 ;   what a silent uninstall does unless /REMOVEDATA is given).
 
-Unicode true
+; A 64-bit installer for a 64-bit app (it also runs where no 32-bit Windows layer is installed).
+Target amd64-unicode
 SetCompressor /SOLID lzma
 RequestExecutionLevel user
 
@@ -44,6 +45,7 @@ VIAddVersionKey /LANG=0 "ProductName" "${APP_NAME}"
 VIAddVersionKey /LANG=0 "FileDescription" "${APP_NAME_ZH} ${APP_NAME} installer"
 VIAddVersionKey /LANG=0 "ProductVersion" "${VERSION}"
 VIAddVersionKey /LANG=0 "FileVersion" "${VERSION}"
+VIAddVersionKey /LANG=0 "LegalCopyright" "Petition Desk authors"
 
 !define MULTIUSER_EXECUTIONLEVEL Highest
 !define MULTIUSER_MUI

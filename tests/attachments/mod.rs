@@ -353,6 +353,7 @@ fn petitionctl_attaches_the_corpus_and_exports_what_it_stored() {
 }
 
 /// Hostile files made from small valid ones by rewriting their declared size.
+#[cfg(unix)]
 fn synthesized_bombs(dir: &Path) -> Vec<PathBuf> {
     let tiny = image::DynamicImage::ImageRgb8(image::RgbImage::new(8, 8));
     let encode = |format| {
@@ -395,6 +396,7 @@ fn synthesized_bombs(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// Set by [`hostile_files_stay_under_512_mb_in_a_child_process`] for the probe it starts.
+#[cfg(unix)]
 const PROBE_ENV: &str = "PETITION_ATTACHMENT_MEMORY_PROBE";
 
 /// Runs `petitionctl normalize` on each hostile file of the corpus the test below wrote into

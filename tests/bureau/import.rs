@@ -6,7 +6,11 @@
 //! `petitionctl` and in through `petition-bureau` with each process's peak memory measured.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
+// The 2 GB outbox's memory probe (Unix: getrusage).
+#[cfg(unix)]
+use std::process::{Command, Stdio};
+#[cfg(unix)]
 use std::time::Duration;
 
 use petition_api::bundle::{
@@ -984,6 +988,7 @@ fn peak_rss(cmd: &Command) -> Measured {
 }
 
 /// A PDF of `len` bytes that the ingest keeps byte for byte; `seed` makes its content its own.
+#[cfg(unix)]
 fn big_pdf(len: usize, seed: u8) -> Vec<u8> {
     let line = format!("% evidence page filler {seed:03} ................................\n");
     let mut pdf = Vec::with_capacity(len);

@@ -7,10 +7,16 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+// The app's end-to-end harness (WebKitWebDriver, Xvfb, speech-dispatcher, D-Bus notifications):
+// not on Windows, where scripts/test-windows runs the rest under Wine.
+#[cfg(not(windows))]
 pub mod app;
 pub mod corpus;
+#[cfg(not(windows))]
 pub mod notifications;
+#[cfg(not(windows))]
 pub mod screen;
+#[cfg(not(windows))]
 pub mod speech;
 
 /// The target directory's profile folder this test binary was built into (`target/debug`).
@@ -142,6 +148,20 @@ impl Service {
 
 impl Drop for Service {
     fn drop(&mut self) {
+        // Windows has no SIGTERM: the process is ended at once.
+        #[cfg(windows)]
+        {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+        #[cfg(not(windows))]
+        self.terminate();
+    }
+}
+
+impl Service {
+    #[cfg(not(windows))]
+    fn terminate(&mut self) {
         // SIGTERM lets tauri-driver stop WebKitWebDriver too; SIGKILL would leave it behind.
         let _ = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])

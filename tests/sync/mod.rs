@@ -8,6 +8,8 @@ mod catalog;
 mod faults;
 mod kill;
 mod late_token;
+// Network namespaces (`ip netns`): Linux.
+#[cfg(target_os = "linux")]
 mod netwatch;
 mod proxy;
 mod steps;
