@@ -374,9 +374,9 @@ fn fit_to_screen<R: Runtime>(window: &tauri::WebviewWindow<R>) {
 }
 
 /// In kiosk mode the window comes back at once if anything minimises it, hides it or takes it out
-/// of full screen: a window manager's menu or shortcut, a script (measured under openbox: the `minimizable`
-/// hint alone does not stop it). Checked every half second until the administrator allows the
-/// exit.
+/// of full screen: a window manager's menu or shortcut, a script (measured under openbox: the
+/// `minimizable` hint alone does not stop it). Checked every half second until the administrator
+/// allows the exit.
 fn keep_on_screen<R: Runtime>(window: tauri::WebviewWindow<R>) {
     tauri::async_runtime::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_millis(500));
