@@ -42,6 +42,57 @@ pub struct TestBureau {
     pub http: reqwest::Client,
     _stop: oneshot::Sender<()>,
     _dir: tempfile::TempDir,
+    _own: Option<OwnDatabase>,
+}
+
+/// A PostgreSQL database made for one test bureau, dropped with it.
+struct OwnDatabase {
+    server: String,
+    name: String,
+}
+
+impl OwnDatabase {
+    /// Makes a new, empty database on the server of `url`; the URL of the new one with it.
+    async fn create(url: &str) -> (OwnDatabase, String) {
+        let name = format!("petition_alone_{:016x}", rand::random::<u64>());
+        let mut own = reqwest::Url::parse(url).expect("PETITION_TEST_POSTGRES_URL is a URL");
+        own.set_path(&name);
+        sqlx::any::install_default_drivers();
+        let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(url)
+            .await
+            .expect("the test PostgreSQL answers");
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut conn)
+            .await
+            .expect("a database of its own");
+        let _ = sqlx::Connection::close(conn).await;
+        let server = url.to_owned();
+        (OwnDatabase { server, name }, own.into())
+    }
+}
+
+impl Drop for OwnDatabase {
+    fn drop(&mut self) {
+        let (server, name) = (self.server.clone(), self.name.clone());
+        // Drop runs inside the test's runtime, which must not be blocked on itself.
+        let dropped = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime");
+            rt.block_on(async {
+                let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&server).await?;
+                sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut conn)
+                    .await
+                    .map(drop)
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) {
+            eprintln!("the test database {} was left behind", self.name);
+        }
+    }
 }
 
 /// The PostgreSQL the bureau's tests use (`PETITION_TEST_POSTGRES_URL`), or `None` to skip; see
@@ -65,6 +116,12 @@ impl TestBureau {
         TestBureau::start_with_offices(db, limits, None).await
     }
 
+    /// A bureau on a database no other test writes to: on PostgreSQL a new database of its own
+    /// (the others share one), for tests that count what every test's requests add up to.
+    pub async fn start_alone(db: Db, limits: Limits) -> Option<TestBureau> {
+        TestBureau::start_on(db, limits, None, true).await
+    }
+
     /// A bureau whose operator wrote `offices` as its `offices.json` (the 信访 offices' postal
     /// addresses and postcodes).
     pub async fn start_with_offices(
@@ -72,13 +129,26 @@ impl TestBureau {
         limits: Limits,
         offices: Option<&str>,
     ) -> Option<TestBureau> {
+        TestBureau::start_on(db, limits, offices, false).await
+    }
+
+    async fn start_on(
+        db: Db,
+        limits: Limits,
+        offices: Option<&str>,
+        alone: bool,
+    ) -> Option<TestBureau> {
         let dir = tempfile::tempdir().expect("a temporary directory");
         if let Some(offices) = offices {
             std::fs::write(dir.path().join("offices.json"), offices).expect("offices.json");
         }
-        let database_url = match db {
-            Db::Sqlite => None,
-            Db::Postgres => Some(postgres_url()?),
+        let (database_url, own) = match db {
+            Db::Sqlite => (None, None),
+            Db::Postgres if alone => {
+                let (own, url) = OwnDatabase::create(&postgres_url()?).await;
+                (Some(url), Some(own))
+            }
+            Db::Postgres => (Some(postgres_url()?), None),
         };
         let config = Config {
             data_dir: dir.path().to_owned(),
@@ -106,6 +176,7 @@ impl TestBureau {
                 .expect("an HTTP client"),
             _stop: stop,
             _dir: dir,
+            _own: own,
         })
     }
 

@@ -66,7 +66,7 @@ pub async fn track(
         let _turn = state.store().write_turn().await;
         let [by_account, at_code] = state
             .store()
-            .track_misses(&caller.account_id, &code, now_unix - 3600)
+            .track_misses(&caller.account_id, &code, now_unix)
             .await?;
         for ((misses, oldest), limit) in [
             (by_account, MISSES_PER_ACCOUNT_HOUR),

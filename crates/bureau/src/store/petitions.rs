@@ -493,22 +493,24 @@ impl Store {
         Ok(found.is_some())
     }
 
-    /// Pairs of `account`, and at `tracking_code`, that did not match since `since_unix`, with
-    /// the oldest of each.
+    /// Pairs of `account`, and at `tracking_code`, that did not match in the hour before
+    /// `now_unix`, with the oldest of each. Misses recorded after `now_unix` (a clock moved back)
+    /// do not count.
     pub async fn track_misses(
         &self,
         account: &str,
         tracking_code: &str,
-        since_unix: i64,
+        now_unix: i64,
     ) -> Result<[(i64, Option<i64>); 2], Error> {
         let mut counts = [(0, None); 2];
         for (i, column) in ["account_id", "tracking_code"].into_iter().enumerate() {
             let row = sqlx::query(&format!(
                 "SELECT COUNT(*) AS n, MIN(at_unix) AS oldest FROM track_misses \
-                 WHERE {column} = $1 AND at_unix > $2"
+                 WHERE {column} = $1 AND at_unix > $2 AND at_unix <= $3"
             ))
             .bind(if i == 0 { account } else { tracking_code })
-            .bind(since_unix)
+            .bind(now_unix - 3600)
+            .bind(now_unix)
             .fetch_one(&self.pool)
             .await?;
             counts[i] = (row.try_get("n")?, row.try_get("oldest")?);
