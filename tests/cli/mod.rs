@@ -136,6 +136,26 @@ fn bad_input_gets_a_clear_error_not_a_crash() {
     assert!(err.contains("[not_found]"), "{err}");
 }
 
+/// A refused command closes the store like any other: the next process finds one self-contained
+/// file, not a write-ahead log and index left by connections still closing when the first ended
+/// (under Wine the next `petitionctl` found such a pair "malformed", one run in six).
+#[test]
+fn a_refused_command_still_closes_the_store() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path().to_str().expect("utf-8");
+    let (code, _, err) = run(&["--data-dir", d, "draft", "show", "0000ffff"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("[not_found]"), "{err}");
+    for left in ["petitions.db-wal", "petitions.db-shm"] {
+        assert!(
+            !dir.path().join(left).exists(),
+            "{left} was left behind by a refused command"
+        );
+    }
+    let (code, _, err) = run(&["--data-dir", d, "doctor"]);
+    assert_eq!(code, 0, "{err}");
+}
+
 #[test]
 fn doctor_reports_integrity_and_migrations() {
     let dir = tempfile::tempdir().expect("temp dir");

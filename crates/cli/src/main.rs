@@ -350,47 +350,50 @@ async fn run(cli: Cli, lang: Lang) -> anyhow::Result<ExitCode> {
         return key(cli.data_dir, cmd, lang).await;
     }
     let store = open(cli.data_dir, lang).await?;
-    let code = match cli.command {
-        Command::Draft(cmd) => draft(&store, cmd, lang).await?,
-        Command::Attach(args) => attach::attach(&store, args, lang).await?,
-        Command::Attachment(cmd) => attach::attachment(&store, cmd).await?,
+    let done = command(&store, cli.command, lang).await;
+    // Closed on every path, a refusal too: a process that ends while its connections are still
+    // closing (and checkpointing) can leave the next one a write-ahead index that no longer
+    // matches the files (Windows releases a dead process's locks only later).
+    store.close().await;
+    done
+}
+
+async fn command(store: &Store, command: Command, lang: Lang) -> anyhow::Result<ExitCode> {
+    let code = match command {
+        Command::Draft(cmd) => draft(store, cmd, lang).await?,
+        Command::Attach(args) => attach::attach(store, args, lang).await?,
+        Command::Attachment(cmd) => attach::attachment(store, cmd).await?,
         Command::Normalize(args) => attach::normalize(&args, lang)?,
-        Command::Login(args) => sync::login(&store, args, lang).await?,
+        Command::Login(args) => sync::login(store, args, lang).await?,
         Command::Account { bureau, command } => {
-            account::account(&store, bureau, command, lang).await?
+            account::account(store, bureau, command, lang).await?
         }
-        Command::Submit { id } => sync::submit(&store, &resolve(&store, &id).await?, lang).await?,
-        Command::Outbox { json } => sync::outbox(&store, json, lang).await?,
+        Command::Submit { id } => sync::submit(store, &resolve(store, &id).await?, lang).await?,
+        Command::Outbox { json } => sync::outbox(store, json, lang).await?,
         Command::Withdraw { id } => {
-            sync::withdraw(&store, &resolve(&store, &id).await?, lang).await?
+            sync::withdraw(store, &resolve(store, &id).await?, lang).await?
         }
-        Command::Sync(args) => sync::sync(&store, args, lang).await?,
+        Command::Sync(args) => sync::sync(store, args, lang).await?,
         Command::Evaluate(args) => {
-            let id = resolve(&store, &args.id).await?;
-            steps::take(&store, &id, args.request(), lang).await?
+            let id = resolve(store, &args.id).await?;
+            steps::take(store, &id, args.request(), lang).await?
         }
         Command::Review(args) => {
-            let id = resolve(&store, &args.id).await?;
+            let id = resolve(store, &args.id).await?;
             let request = StepRequest::Review {
                 reason: args.reason,
             };
-            steps::take(&store, &id, request, lang).await?
+            steps::take(store, &id, request, lang).await?
         }
         Command::Recheck(args) => {
-            let id = resolve(&store, &args.id).await?;
+            let id = resolve(store, &args.id).await?;
             let request = StepRequest::Recheck {
                 reason: args.reason,
             };
-            steps::take(&store, &id, request, lang).await?
+            steps::take(store, &id, request, lang).await?
         }
         Command::Urge { id } => {
-            steps::take(
-                &store,
-                &resolve(&store, &id).await?,
-                StepRequest::Urge,
-                lang,
-            )
-            .await?
+            steps::take(store, &resolve(store, &id).await?, StepRequest::Urge, lang).await?
         }
         Command::Track {
             tracking_code,
@@ -400,7 +403,7 @@ async fn run(cli: Cli, lang: Lang) -> anyhow::Result<ExitCode> {
             ExitCode::SUCCESS
         }
         Command::Status { id, json } => {
-            sync::status(&store, &resolve(&store, &id).await?, json, lang).await?
+            sync::status(store, &resolve(store, &id).await?, json, lang).await?
         }
         Command::Key(_) => unreachable!("handled before the store is opened"),
         Command::Purge { retention_days } => {
@@ -411,10 +414,10 @@ async fn run(cli: Cli, lang: Lang) -> anyhow::Result<ExitCode> {
             print_json(&store.attachments().purge(days).await?)?;
             ExitCode::SUCCESS
         }
-        Command::Letter(args) => letter::letter(&store, args).await?,
-        Command::Config(cmd) => config(&store, cmd, lang).await?,
-        Command::Kiosk(cmd) => kiosk(&store, cmd, lang).await?,
-        Command::Catalog(cmd) => catalog::run(&store, cmd).await?,
+        Command::Letter(args) => letter::letter(store, args).await?,
+        Command::Config(cmd) => config(store, cmd, lang).await?,
+        Command::Kiosk(cmd) => kiosk(store, cmd, lang).await?,
+        Command::Catalog(cmd) => catalog::run(store, cmd).await?,
         Command::Search { query, json } => {
             let hits = store.drafts().search(&query).await?;
             if json {
@@ -491,7 +494,6 @@ async fn run(cli: Cli, lang: Lang) -> anyhow::Result<ExitCode> {
             }
         }
     };
-    store.close().await;
     Ok(code)
 }
 
