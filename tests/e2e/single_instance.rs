@@ -10,6 +10,14 @@ use std::time::Duration;
 use petition_tests::app::{App, Driver, app_binary, bounded};
 use petition_tests::eventually;
 
+/// A WebDriver session whose app logs to a folder of its own, or `None` to skip (no driver, or no
+/// keyring; see [`petition_tests::required`]).
+async fn driver_with_logs() -> Option<(Driver, tempfile::TempDir)> {
+    let logs = tempfile::tempdir().expect("a log folder");
+    let driver = Driver::start_with_env(&[("PETITION_LOG_DIR", logs.path().as_os_str())]).await?;
+    crate::sync::keyring_ready().then_some((driver, logs))
+}
+
 /// Starts the app binary on `data_dir` as a person would (no WebDriver), and waits for it to end.
 async fn start_again(data_dir: &Path, logs: &Path) -> Output {
     let mut cmd = Command::new(app_binary());
@@ -52,15 +60,9 @@ async fn still_there(app: &App, css: &str) {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_second_start_brings_the_running_window_forward_and_ends() {
     bounded(async move {
-        let logs = tempfile::tempdir().expect("a log folder");
-        let Some(driver) =
-            Driver::start_with_env(&[("PETITION_LOG_DIR", logs.path().as_os_str())]).await
-        else {
+        let Some((driver, logs)) = driver_with_logs().await else {
             return;
         };
-        if !crate::sync::keyring_ready() {
-            return;
-        }
         let data = tempfile::tempdir().expect("a data folder");
         let app = driver.launch(data.path(), &[]).await;
 
@@ -102,15 +104,9 @@ async fn a_second_start_brings_the_running_window_forward_and_ends() {
 #[tokio::test(flavor = "multi_thread")]
 async fn on_a_kiosk_a_second_start_does_nothing_visible() {
     bounded(async move {
-        let logs = tempfile::tempdir().expect("a log folder");
-        let Some(driver) =
-            Driver::start_with_env(&[("PETITION_LOG_DIR", logs.path().as_os_str())]).await
-        else {
+        let Some((driver, logs)) = driver_with_logs().await else {
             return;
         };
-        if !crate::sync::keyring_ready() {
-            return;
-        }
         let root = tempfile::tempdir().expect("temp dir");
         let data = super::kiosk::offline_kiosk(root.path(), "二次启动测试终端", 600, &[]);
         let app = driver
