@@ -36,6 +36,19 @@ async fn start(db: Db) -> Option<TestBureau> {
     TestBureau::start_with(db, roomy()).await
 }
 
+/// A bureau on a database of its own that sends `per_hour` codes an hour from one address: every
+/// test asks from 127.0.0.1, and that budget is what is counted.
+async fn alone_with_budget(db: Db, per_hour: u32) -> Option<TestBureau> {
+    let limits = Limits {
+        accounts: petition_bureau::config::AccountLimits {
+            codes_per_address_hour: per_hour,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    TestBureau::start_alone(db, limits).await
+}
+
 async fn ask_code(b: &TestBureau, body: serde_json::Value) -> Response {
     b.http
         .post(b.url("/v1/account/codes"))
@@ -307,15 +320,7 @@ on_both!(
 );
 
 on_both!(codes_are_limited_per_number_and_in_all, |db| async move {
-    let limits = Limits {
-        accounts: petition_bureau::config::AccountLimits {
-            codes_per_address_hour: 14,
-            ..Default::default()
-        },
-        ..Default::default()
-    };
-    // Alone: every test asks from 127.0.0.1, and the address's budget is what is counted here.
-    let Some(b) = TestBureau::start_alone(db, limits).await else {
+    let Some(b) = alone_with_budget(db, 14).await else {
         return;
     };
     let phone = new_phone();
@@ -368,14 +373,7 @@ on_both!(codes_are_limited_per_number_and_in_all, |db| async move {
 on_both!(
     codes_sent_under_a_clock_later_moved_back_do_not_count,
     |db| async move {
-        let limits = Limits {
-            accounts: petition_bureau::config::AccountLimits {
-                codes_per_address_hour: 3,
-                ..Default::default()
-            },
-            ..Default::default()
-        };
-        let Some(b) = TestBureau::start_alone(db, limits).await else {
+        let Some(b) = alone_with_budget(db, 3).await else {
             return;
         };
         // A training bureau's clock, five hours ahead.
