@@ -14,6 +14,7 @@ use petition_api::{
     ErrorBody, ErrorCode, Evaluation, EvaluationRequest, EventKind, FieldProblem, PetitionView,
     ReviewRequest, Status,
 };
+use time::OffsetDateTime;
 
 use super::deadlines::{recheck_in_time, review_in_time, urge_from};
 use super::idempotency::{KeyProblem, key_of};
@@ -24,6 +25,7 @@ use crate::auth::Caller;
 use crate::clock::{china_date, parse_rfc3339, rfc3339, ymd};
 use crate::error::ApiError;
 use crate::http::JsonBody;
+use crate::store::petitions::PetitionRow;
 
 const MAX_COMMENT_CHARS: usize = 2000;
 
@@ -170,44 +172,7 @@ pub async fn request_review(
     headers: HeaderMap,
     JsonBody(req): JsonBody<ReviewRequest>,
 ) -> Result<Json<PetitionView>, ApiError> {
-    let key = step_key(&headers).map_err(|e| *e)?;
-    let reason = reason_of(&req).map_err(|e| *e)?;
-    let now = state.clock().now();
-    {
-        let _turn = state.store().write_turn().await;
-        let row = owned(&state, &caller, &code).await?;
-        if taken_before(&state, &code, key.as_deref(), EventKind::ReviewRequested).await? {
-            return Ok(Json(view(&state, &code).await?));
-        }
-        let replied = row.replied_at.as_deref().and_then(parse_rfc3339);
-        let in_time = replied.is_some_and(|r| review_in_time(r, now));
-        let status_ok = matches!(row.status, Status::Replied | Status::Closed);
-        let refuse = |key| ApiError::new(StatusCode::CONFLICT, ErrorCode::ReviewNotAllowed, key);
-        if !(in_time && status_ok) || row.review_requested {
-            return Err(refuse(if replied.is_none() {
-                "bureau-review_not_allowed-before_reply"
-            } else if row.review_requested {
-                "bureau-review_not_allowed-twice"
-            } else {
-                "bureau-review_not_allowed-late"
-            }));
-        }
-        let asked = state
-            .store()
-            .request_review(
-                &code,
-                row.status,
-                EventKind::ReviewRequested,
-                &rfc3339(now),
-                reason,
-                key.as_deref(),
-            )
-            .await?;
-        if !asked {
-            return Err(refuse("bureau-review_not_allowed-twice"));
-        }
-    }
-    Ok(Json(view(&state, &code).await?))
+    ask_again(SecondLook::Review, &state, &caller, &code, &headers, &req).await
 }
 
 /// Ask for a re-examination (复核) of the review's decision within 30 days of it (第三十六条).
@@ -228,42 +193,112 @@ pub async fn request_recheck(
     headers: HeaderMap,
     JsonBody(req): JsonBody<ReviewRequest>,
 ) -> Result<Json<PetitionView>, ApiError> {
-    let key = step_key(&headers).map_err(|e| *e)?;
-    let reason = reason_of(&req).map_err(|e| *e)?;
+    ask_again(SecondLook::Recheck, &state, &caller, &code, &headers, &req).await
+}
+
+/// What a citizen asks to be looked at again: the reply, by a review (复查, 第三十五条), or the
+/// review's decision, by a re-examination (复核, 第三十六条).
+#[derive(Debug, Clone, Copy)]
+enum SecondLook {
+    Review,
+    Recheck,
+}
+
+impl SecondLook {
+    fn event(self) -> EventKind {
+        match self {
+            SecondLook::Review => EventKind::ReviewRequested,
+            SecondLook::Recheck => EventKind::RecheckRequested,
+        }
+    }
+
+    /// The refusal with the message `key`. The ids are written at `refuse(…)` calls, where
+    /// the catalogue's test finds them.
+    fn refuse(self, key: &'static str) -> ApiError {
+        let code = match self {
+            SecondLook::Review => ErrorCode::ReviewNotAllowed,
+            SecondLook::Recheck => ErrorCode::RecheckNotAllowed,
+        };
+        ApiError::new(StatusCode::CONFLICT, code, key)
+    }
+
+    /// Asked for before, on this petition.
+    fn twice(self) -> ApiError {
+        self.refuse(match self {
+            SecondLook::Review => "bureau-review_not_allowed-twice",
+            SecondLook::Recheck => "bureau-recheck_not_allowed-twice",
+        })
+    }
+
+    /// Why it may not be asked for now; `None` when it may.
+    fn refusal(self, row: &PetitionRow, now: OffsetDateTime) -> Option<ApiError> {
+        match self {
+            SecondLook::Review => {
+                let replied = row.replied_at.as_deref().and_then(parse_rfc3339);
+                let status_ok = matches!(row.status, Status::Replied | Status::Closed);
+                if replied.is_none() {
+                    Some(self.refuse("bureau-review_not_allowed-before_reply"))
+                } else if row.review_requested {
+                    Some(self.twice())
+                } else if !(status_ok && replied.is_some_and(|r| review_in_time(r, now))) {
+                    Some(self.refuse("bureau-review_not_allowed-late"))
+                } else {
+                    None
+                }
+            }
+            SecondLook::Recheck => {
+                let reviewed = row.reviewed_at.as_deref().and_then(parse_rfc3339);
+                if row.recheck_requested {
+                    Some(self.twice())
+                } else if let Some(reviewed) = reviewed.filter(|_| row.status == Status::Reviewed) {
+                    (!recheck_in_time(reviewed, now))
+                        .then(|| self.refuse("bureau-recheck_not_allowed-late"))
+                } else {
+                    Some(self.refuse("bureau-recheck_not_allowed-before_review"))
+                }
+            }
+        }
+    }
+}
+
+/// Asks for `look` with the citizen's reason, once: the same request again with its key
+/// answers with the petition as it stands.
+async fn ask_again(
+    look: SecondLook,
+    state: &AppState,
+    caller: &Caller,
+    code: &str,
+    headers: &HeaderMap,
+    req: &ReviewRequest,
+) -> Result<Json<PetitionView>, ApiError> {
+    let key = step_key(headers).map_err(|e| *e)?;
+    let reason = reason_of(req).map_err(|e| *e)?;
     let now = state.clock().now();
     {
         let _turn = state.store().write_turn().await;
-        let row = owned(&state, &caller, &code).await?;
-        if taken_before(&state, &code, key.as_deref(), EventKind::RecheckRequested).await? {
-            return Ok(Json(view(&state, &code).await?));
+        let row = owned(state, caller, code).await?;
+        if taken_before(state, code, key.as_deref(), look.event()).await? {
+            return Ok(Json(view(state, code).await?));
         }
-        let refuse = |key| ApiError::new(StatusCode::CONFLICT, ErrorCode::RecheckNotAllowed, key);
-        let reviewed = row.reviewed_at.as_deref().and_then(parse_rfc3339);
-        if row.recheck_requested {
-            return Err(refuse("bureau-recheck_not_allowed-twice"));
-        }
-        let Some(reviewed) = reviewed.filter(|_| row.status == Status::Reviewed) else {
-            return Err(refuse("bureau-recheck_not_allowed-before_review"));
-        };
-        if !recheck_in_time(reviewed, now) {
-            return Err(refuse("bureau-recheck_not_allowed-late"));
+        if let Some(refusal) = look.refusal(&row, now) {
+            return Err(refusal);
         }
         let asked = state
             .store()
             .request_review(
-                &code,
+                code,
                 row.status,
-                EventKind::RecheckRequested,
+                look.event(),
                 &rfc3339(now),
                 reason,
                 key.as_deref(),
             )
             .await?;
         if !asked {
-            return Err(refuse("bureau-recheck_not_allowed-twice"));
+            return Err(look.twice());
         }
     }
-    Ok(Json(view(&state, &code).await?))
+    Ok(Json(view(state, code).await?))
 }
 
 /// Urge the bureau (催办) once one of its deadlines has passed: recorded as an event the
