@@ -43,13 +43,17 @@ pub enum PrintError {
 }
 
 /// What printing keeps between receipts: on Linux, the job a slow printer has not printed yet,
-/// so it is not sent copy after copy. Managed by the app (one per process).
+/// so it is not sent copy after copy; on Windows, that a receipt is printing. Managed by the app (one per process).
 #[derive(Debug, Default)]
 pub struct Spooler {
     /// Held while a receipt prints (a second one meanwhile is told "not yet"); holds the last
     /// job while CUPS still has it queued.
     #[cfg(target_os = "linux")]
     waiting: tokio::sync::Mutex<Option<Waiting>>,
+    /// Held while WebView2 prints a receipt: a second press meanwhile is told "not yet" rather
+    /// than printing a second copy.
+    #[cfg(windows)]
+    printing: tokio::sync::Mutex<()>,
 }
 
 /// A receipt job CUPS took but had not printed when the citizen was told.
@@ -237,9 +241,14 @@ async fn render_pdf<R: Runtime>(
 pub async fn print_silently<R: Runtime>(
     webview: &tauri::Webview<R>,
     printer: Option<String>,
-    _spooler: &Spooler,
+    spooler: &Spooler,
 ) -> Result<(), PrintError> {
     use petition_platform::webview2;
+
+    // Until WebView2 answers (or ANSWER_WITHIN passes), one receipt at a time.
+    let Ok(_printing) = spooler.printing.try_lock() else {
+        return Err(PrintError::Slow);
+    };
 
     let (done, outcome) = tokio::sync::oneshot::channel::<Result<(), PrintError>>();
     let started = webview.with_webview(move |platform| {
