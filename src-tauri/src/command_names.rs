@@ -50,6 +50,8 @@ pub const COMMANDS: &[&str] = &[
     "retry_outbox",
     "take_step",
     "track_petition",
+    "list_lookups",
+    "forget_lookup",
     "watch_sync",
     "sync_now",
     "unlock_data",

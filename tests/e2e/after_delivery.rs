@@ -315,3 +315,108 @@ async fn a_petition_made_at_a_kiosk_is_added_by_its_code_and_number_by_keyboard(
     })
     .await;
 }
+
+/// The wallet without a network, by keyboard: a 查询码 typed while the bureau cannot be reached
+/// is kept (the screen says so, the form is cleared) and listed as waiting, and a wrong pair
+/// beside it; once the line is back, 立即同步 looks both up: the right one joins the outbox, the
+/// wrong one stays listed with the bureau's answer until the citizen removes it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_code_typed_without_a_network_is_kept_and_found_when_it_is_back() {
+    use crate::sync::steps::{CLEAN, Line, OFF};
+    use petition_api::CodePurpose;
+
+    bounded(async move {
+        if !crate::sync::keyring_ready() {
+            return;
+        }
+        let b = TestBureau::start(Db::Sqlite)
+            .await
+            .expect("a SQLite bureau");
+        let line = Line::start(&b.base, &b.base).await;
+        let kiosk = b.token(TokenKind::Kiosk).await;
+        let mothers = format!("135{:08}", rand::random_range(0..100_000_000u32));
+        let mut petition = valid_petition();
+        petition.title = "母亲在社区服务点反映的事项".into();
+        petition.phone = mothers.clone();
+        let receipt: petition_api::Receipt = b
+            .submit(&kiosk, &crate::bureau::new_key(), &petition)
+            .await
+            .json()
+            .await
+            .expect("a receipt");
+        let code = receipt.tracking_code;
+
+        let dir = tempfile::tempdir().expect("temp dir");
+        {
+            let store = Store::unlock(dir.path(), None).await.expect("store");
+            let sons = format!("136{:08}", rand::random_range(0..100_000_000u32));
+            store
+                .ask_code(
+                    &line.url,
+                    &sons,
+                    CodePurpose::SignUp,
+                    "王伟",
+                    "11010519491231002X",
+                )
+                .await
+                .expect("a code asked for");
+            let texted = b.last_code(&sons).expect("a code in the SMS file");
+            store.verify_code(&texted).await.expect("signed in");
+        }
+        line.set(OFF);
+
+        let Some(driver) =
+            Driver::start_alone_with_env(&[("PETITION_BUREAU_URL", line.url.as_ref())]).await
+        else {
+            return;
+        };
+        let app = driver.launch(dir.path(), &[]).await;
+        app.tab_to("[data-testid=show-outbox]").await;
+        app.press(ENTER).await;
+        app.wait_css("[data-testid=track]").await;
+        for (typed, phone) in [
+            (code.as_str(), mothers.as_str()),
+            ("XF-2345-6789-ABCD-EFGH", "13900000000"),
+        ] {
+            app.tab_to("#track-code").await;
+            app.press(typed).await;
+            app.tab_to("#track-phone").await;
+            app.press(phone).await;
+            app.press(ENTER).await;
+            app.wait_css("[data-testid=track-queued]").await;
+            assert_eq!(
+                app.value("#track-code").await,
+                "",
+                "the form is ready for the next"
+            );
+        }
+        app.wait_count("[data-testid=lookup][data-state=waiting]", 2)
+            .await;
+        assert_eq!(app.count("[data-testid=outbox-item]").await, 0);
+        app.js("document.querySelector('[data-testid=lookups]').scrollIntoView()")
+            .await;
+        app.shot("track-waiting").await;
+
+        line.set(CLEAN);
+        app.tab_to("[data-testid=sync-now]").await;
+        app.press(ENTER).await;
+        app.wait_count("[data-testid=outbox-item]", 1).await;
+        assert_eq!(app.value("[data-testid=tracking-code]").await, code);
+        app.wait_count("[data-testid=lookup][data-state=refused]", 1)
+            .await;
+        assert_eq!(
+            app.count("[data-testid=lookup]").await,
+            1,
+            "the found one left the list"
+        );
+        app.wait_text("[data-testid=lookup]", "查不到").await;
+        app.js("document.querySelector('[data-testid=lookups]').scrollIntoView()")
+            .await;
+        app.shot("track-not-found-later").await;
+        app.tab_to("[data-testid=lookup-forget]").await;
+        app.press(ENTER).await;
+        app.wait_count("[data-testid=lookup]", 0).await;
+        app.quit().await;
+    })
+    .await;
+}

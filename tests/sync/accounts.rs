@@ -8,15 +8,21 @@ use std::path::Path;
 use petition_bureau::accounts;
 use petition_bureau::ops::{self, Action};
 
+use super::steps::{CLEAN, Line, OFF};
 use super::*;
 
 fn ctl(dir: &Path, bureau: &TestBureau, args: &[&str]) -> std::process::Output {
+    ctl_at(dir, &bureau.base, args)
+}
+
+/// [`ctl`] with `url` for the bureau to sign in at (a [`Line`] in front of it).
+fn ctl_at(dir: &Path, url: &str, args: &[&str]) -> std::process::Output {
     output(
         petitionctl()
             .arg("--data-dir")
             .arg(dir)
             .args(args)
-            .env("PETITION_BUREAU_URL", &bureau.base)
+            .env("PETITION_BUREAU_URL", url)
             .env("PETITION_SYNC_BACKOFF_CAP_MS", "300")
             .env("LANG", "zh_CN.UTF-8"),
     )
@@ -40,6 +46,12 @@ fn new_phone() -> String {
 /// Signs `dir` in as `phone`: a code asked for (`sign-up` with a name, or `sign-in`), read from
 /// the bureau's SMS file as the phone would get it, and given to `verify`.
 fn sign_in(dir: &Path, b: &TestBureau, phone: &str, sign_up: bool) -> String {
+    sign_in_at(dir, b, &b.base, phone, sign_up)
+}
+
+/// [`sign_in`] through `url`, which the data directory then keeps as its bureau.
+fn sign_in_at(dir: &Path, b: &TestBureau, url: &str, phone: &str, sign_up: bool) -> String {
+    let ctl = |dir: &Path, _: &TestBureau, args: &[&str]| ctl_at(dir, url, args);
     let asked = if sign_up {
         ctl(
             dir,
@@ -412,4 +424,95 @@ async fn a_petition_made_elsewhere_is_added_by_its_code_and_number() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// The wallet without a network: a 查询码 typed while the bureau cannot be reached is kept and
+/// its local id printed at once (exit 0, with a line saying it waits); `status` on that id says
+/// so (exit 1). The next sync that reaches the bureau asks for it, and the id then stands for the
+/// petition found. A pair the bureau does not know is kept with its answer, which `status` on its
+/// id gives (exit 1); the same code typed again while it waits is the same lookup.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_code_typed_without_a_network_is_looked_up_with_the_next_sync() {
+    if !keyring_ready() {
+        return;
+    }
+    let b = bureau().await;
+    let line = Line::start(&b.base, &b.base).await;
+    let kiosk = b.token(petition_bureau::store::TokenKind::Kiosk).await;
+    let mothers = new_phone();
+    let mut petition = crate::bureau::valid_petition();
+    petition.title = "母亲在社区服务点反映的事项".into();
+    petition.phone = mothers.clone();
+    let receipt: petition_api::Receipt = b
+        .submit(&kiosk, &crate::bureau::new_key(), &petition)
+        .await
+        .json()
+        .await
+        .expect("a receipt");
+    let code = receipt.tracking_code;
+
+    let home = tempfile::tempdir().expect("temp dir");
+    let dir = home.path();
+    sign_in_at(dir, &b, &line.url, &new_phone(), true);
+    line.set(OFF);
+
+    let kept = ctl(dir, &b, &["track", &code, "--phone", &mothers]);
+    let id = ok(kept.clone()).trim().to_owned();
+    assert!(
+        String::from_utf8_lossy(&kept.stderr).contains("查询码已记下"),
+        "{}",
+        String::from_utf8_lossy(&kept.stderr)
+    );
+    let again = ok(ctl(dir, &b, &["track", &code, "--phone", &mothers]));
+    assert_eq!(
+        again.trim(),
+        id,
+        "typed again while it waits: the same lookup"
+    );
+    let wrong = ok(ctl(
+        dir,
+        &b,
+        &["track", "XF-2345-6789-ABCD-EFGH", "--phone", &mothers],
+    ))
+    .trim()
+    .to_owned();
+    assert_ne!(wrong, id);
+    let waits = ctl(dir, &b, &["status", &id, "--json"]);
+    assert_eq!(waits.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&waits.stderr).contains("还没有查到"),
+        "{}",
+        String::from_utf8_lossy(&waits.stderr)
+    );
+    assert!(outbox(dir, &b).is_empty(), "nothing found yet");
+    line.set(CLEAN);
+    let synced = ok(ctl(dir, &b, &["sync", "--once"]));
+    assert!(synced.contains("已查到"), "{synced}");
+    let status: serde_json::Value =
+        serde_json::from_str(&ok(ctl(dir, &b, &["status", &id, "--json"]))).expect("JSON");
+    assert_eq!(status["tracking_code"], code.as_str(), "{status}");
+    let items = outbox(dir, &b);
+    assert_eq!(items.len(), 1, "{items:?}");
+    assert_eq!(items[0]["title"], "母亲在社区服务点反映的事项");
+    assert_eq!(items[0]["state"], "delivered");
+    // Its steps take the kept id too.
+    let urged = ctl(dir, &b, &["urge", &id]);
+    assert_eq!(urged.status.code(), Some(1), "not late: the bureau refuses");
+    assert!(
+        String::from_utf8_lossy(&urged.stderr).contains("信访部门没有接受"),
+        "{}",
+        String::from_utf8_lossy(&urged.stderr)
+    );
+
+    let refused = ctl(dir, &b, &["status", &wrong]);
+    assert_eq!(refused.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&refused.stderr).into_owned();
+    assert!(said.contains("没有添加这个查询码的事项"), "{said}");
+    assert!(
+        said.contains("查不到与这个查询码和手机号对应的信访事项"),
+        "the bureau's own answer: {said}"
+    );
+    // Asked once: a later sync does not ask for it again.
+    ok(ctl(dir, &b, &["sync", "--once"]));
+    assert_eq!(ctl(dir, &b, &["status", &wrong]).status.code(), Some(1));
 }

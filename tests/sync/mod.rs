@@ -12,7 +12,7 @@ mod late_token;
 #[cfg(target_os = "linux")]
 mod netwatch;
 mod proxy;
-mod steps;
+pub(crate) mod steps;
 mod tls;
 
 use std::collections::HashMap;

@@ -24,8 +24,8 @@ use crate::bureau::Db;
 use crate::bureau::process::Bureau;
 
 /// How the line to the bureau is.
-const OFF: u8 = 0;
-const CLEAN: u8 = 1;
+pub(crate) const OFF: u8 = 0;
+pub(crate) const CLEAN: u8 = 1;
 const FAULTY: u8 = 2;
 const LOSSY: u8 = 3;
 
@@ -33,14 +33,14 @@ const LOSSY: u8 = 3;
 /// unreachable), clean (passed to the bureau), faulty (passed to the fault proxy), or lossy:
 /// one request a connection, and the first answer to each request that carries an
 /// `Idempotency-Key` is dropped after the bureau acted on it (the keys in `lost`).
-struct Line {
-    url: String,
+pub(crate) struct Line {
+    pub(crate) url: String,
     mode: Arc<AtomicU8>,
     lost: Arc<Mutex<HashSet<String>>>,
 }
 
 impl Line {
-    async fn start(bureau: &str, faulty: &str) -> Line {
+    pub(crate) async fn start(bureau: &str, faulty: &str) -> Line {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("a port");
         let addr = listener.local_addr().expect("an address");
         let line = Line {
@@ -74,7 +74,7 @@ impl Line {
         line
     }
 
-    fn set(&self, mode: u8) {
+    pub(crate) fn set(&self, mode: u8) {
         self.mode.store(mode, Ordering::SeqCst);
     }
 

@@ -93,7 +93,8 @@ enum Command {
     Urge { id: String },
     /// Follow a petition made elsewhere (by letter, by phone, at a kiosk, on another machine) by
     /// its 查询码 and the petitioner's mobile number; prints its new local id. Needs a citizen's
-    /// account signed in and the bureau reachable.
+    /// account signed in. When the bureau cannot be reached the pair is kept and asked with the
+    /// next `sync`; the id printed then stands for the petition once the bureau has found it.
     Track {
         tracking_code: String,
         #[arg(long, value_name = "PHONE")]
@@ -399,7 +400,11 @@ async fn command(store: &Store, command: Command, lang: Lang) -> anyhow::Result<
             tracking_code,
             phone,
         } => {
-            println!("{}", store.track(&tracking_code, &phone).await?);
+            let tracked = store.track(&tracking_code, &phone).await?;
+            println!("{}", tracked.id);
+            if tracked.waiting {
+                eprintln!("{}", lang.text("cli-track-queued"));
+            }
             ExitCode::SUCCESS
         }
         Command::Status { id, json } => {

@@ -9,7 +9,7 @@ use petition_core::Store;
 use petition_core::i18n::{Lang, text};
 use petition_core::sync::plan::Backoff;
 use petition_core::sync::{
-    Engine, EngineConfig, ItemState, OutboxItem, StepKind, StepState, SyncEvent,
+    Engine, EngineConfig, ItemState, LookupState, OutboxItem, StepKind, StepState, SyncEvent,
 };
 
 /// The environment variable that may stand in for `login --bureau`.
@@ -270,6 +270,29 @@ fn print_event(event: &SyncEvent, lang: Lang) {
                 ],
             );
             if let Some(e) = &step.error {
+                line.push_str(&format!(
+                    "  [{}] {}",
+                    e.code,
+                    petition_core::i18n::one_language(&e.message, lang)
+                ));
+            }
+            println!("{line}");
+        }
+        SyncEvent::Lookup { lookup } => {
+            let args = [
+                ("key", lookup.key.as_str().into()),
+                ("code", lookup.tracking_code.as_str().into()),
+            ];
+            let mut line = match lookup.state {
+                LookupState::Waiting => text(lang, "cli-lookup-waiting", &args),
+                LookupState::Found => text(lang, "cli-lookup-found", &args),
+                LookupState::Refused => text(lang, "cli-lookup-refused", &args),
+            };
+            if let Some(e) = lookup
+                .error
+                .as_ref()
+                .filter(|_| lookup.state != LookupState::Found)
+            {
                 line.push_str(&format!(
                     "  [{}] {}",
                     e.code,

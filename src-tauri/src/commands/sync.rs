@@ -1,5 +1,5 @@
+use petition_core::sync::{Lookup, PetitionStatus, Step, StepRequest, SyncError, Tracked};
 use petition_core::sync::{OutboxItem, Secret, SimilarPetition, SyncEvent};
-use petition_core::sync::{PetitionStatus, Step, StepRequest, SyncError};
 use serde::{Deserialize, Serialize};
 use tauri::State;
 use tauri::ipc::Channel;
@@ -190,17 +190,51 @@ pub async fn take_step(state: State<'_, AppState>, id: String, step: StepInput) 
 }
 
 /// The wallet: follows a petition made elsewhere by its 查询码 and the petitioner's mobile
-/// number (a citizen's account signed in, the bureau reachable); its local id.
+/// number (a citizen's account signed in); its local id. When the bureau cannot be reached the
+/// pair waits (`waiting`), and the sync engine asks for it when it can.
 #[tauri::command]
 #[specta::specta]
 pub async fn track_petition(
     state: State<'_, AppState>,
     tracking_code: String,
     phone: String,
-) -> Res<String> {
-    state
+) -> Res<Tracked> {
+    let tracked = state
         .store()?
         .track(&tracking_code, &phone)
+        .await
+        .map_err(|e| state.err(e))?;
+    if tracked.waiting {
+        state.wake_sync();
+    }
+    Ok(tracked)
+}
+
+/// The 查询码 kept without a network that the bureau has not found (yet): waiting, or not
+/// taken with the bureau's answer (in the UI's language).
+#[tauri::command]
+#[specta::specta]
+pub async fn list_lookups(state: State<'_, AppState>) -> Res<Vec<Lookup>> {
+    let mut lookups = state
+        .store()?
+        .outbox()
+        .lookups()
+        .await
+        .map_err(|e| state.err(e))?;
+    for error in lookups.iter_mut().filter_map(|l| l.error.as_mut()) {
+        error.message = petition_core::i18n::one_language(&error.message, state.lang()).to_owned();
+    }
+    Ok(lookups)
+}
+
+/// Gives up a 查询码 that waits or was not taken.
+#[tauri::command]
+#[specta::specta]
+pub async fn forget_lookup(state: State<'_, AppState>, key: String) -> Res<()> {
+    state
+        .store()?
+        .outbox()
+        .forget_lookup(&key)
         .await
         .map_err(|e| state.err(e))
 }

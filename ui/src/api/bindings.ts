@@ -106,9 +106,17 @@ export const commands = {
 	takeStep: (id: string, step: StepInput) => __TAURI_INVOKE<Step>("take_step", { id, step }),
 	/**
 	 *  The wallet: follows a petition made elsewhere by its 查询码 and the petitioner's mobile
-	 *  number (a citizen's account signed in, the bureau reachable); its local id.
+	 *  number (a citizen's account signed in); its local id. When the bureau cannot be reached the
+	 *  pair waits (`waiting`), and the sync engine asks for it when it can.
 	 */
-	trackPetition: (trackingCode: string, phone: string) => __TAURI_INVOKE<string>("track_petition", { trackingCode, phone }),
+	trackPetition: (trackingCode: string, phone: string) => __TAURI_INVOKE<Tracked>("track_petition", { trackingCode, phone }),
+	/**
+	 *  The 查询码 kept without a network that the bureau has not found (yet): waiting, or not
+	 *  taken with the bureau's answer.
+	 */
+	listLookups: () => __TAURI_INVOKE<Lookup[]>("list_lookups"),
+	/**  Gives up a 查询码 that waits or was not taken. */
+	forgetLookup: (key: string) => __TAURI_INVOKE<null>("forget_lookup", { key }),
 	/**
 	 *  Streams the engine's events (progress, deliveries, status changes) to the UI until the
 	 *  window goes away.
@@ -400,6 +408,29 @@ export type LetterPrinted =
 /**  The printer has it and will print it when it is ready. */
 "queued";
 
+/**  A lookup as the outbox shows it (the mobile number is not shown). */
+export type Lookup = {
+	/**  The local id the citizen was given. */
+	key: string,
+	tracking_code: string,
+	state: LookupState,
+	/**  The petition found, once it is. */
+	petition_id: string | null,
+	/**  When the citizen typed it (RFC 3339). */
+	queued_at: string,
+	/**  The bureau's refusal, or the last failure to reach it. */
+	error: ErrorView | null,
+};
+
+/**  Where a lookup stands. */
+export type LookupState = 
+/**  Not asked yet, or asked without an answer: it goes when the bureau is reachable. */
+"waiting" | 
+/**  The bureau found the petition; it is in the outbox now. */
+"found" | 
+/**  The bureau did not take the pair; `error` says why. */
+"refused";
+
 /**  The formats the app takes in (all of them) and stores (JPEG, PNG and PDF). */
 export type MediaType = "image/jpeg" | "image/png" | "image/webp" | "image/gif" | "image/bmp" | "image/tiff" | "application/pdf";
 
@@ -649,6 +680,11 @@ events: BureauEvent[] } |
 title: string; problem: Problem } | 
 /**  A step after delivery (a rating, a request, an urge) was sent, refused, or waits again. */
 { type: "step"; step: Step } | 
+/**
+ *  A 查询码 kept without a network was looked up: found (the petition is in the outbox now),
+ *  refused, or it waits again.
+ */
+{ type: "lookup"; lookup: Lookup } | 
 /**  Nothing to do now; the next try is due then (RFC 3339), if anything waits. */
 { type: "idle"; next_attempt_at: string | null } | 
 /**
@@ -659,4 +695,13 @@ title: string; problem: Problem } |
 
 /**  The text size, 标准 / 大 / 特大: 100, 150 and 200 % of the standard text. */
 export type TextSize = "standard" | "large" | "extra_large";
+
+/**
+ *  What [`Store::track`] gave the citizen: the local id, and whether it waits for the bureau
+ *  (the petition is then not in the outbox yet).
+ */
+export type Tracked = {
+	id: string,
+	waiting: boolean,
+};
 

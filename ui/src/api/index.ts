@@ -33,6 +33,7 @@ export type {
   ErrorView,
   FormMode,
   ItemState,
+  Lookup,
   KioskReceipt,
   OutboxItem,
   Petition,

@@ -292,6 +292,8 @@ export type MessageId =
   | 'list-trash'
   | 'list-untitled'
   | 'list-updated'
+  | 'lookup_refused'
+  | 'lookup_waiting'
   | 'migration_failed'
   | 'no_bureau'
   | 'no_code_asked'
@@ -352,6 +354,10 @@ export type MessageId =
   | 'outbox-eventKinds-urged'
   | 'outbox-events'
   | 'outbox-heading'
+  | 'outbox-lookup-forget'
+  | 'outbox-lookup-refused'
+  | 'outbox-lookup-waiting'
+  | 'outbox-lookups-heading'
   | 'outbox-nav'
   | 'outbox-noEvents'
   | 'outbox-offline'
@@ -402,6 +408,7 @@ export type MessageId =
   | 'outbox-track-heading'
   | 'outbox-track-hint'
   | 'outbox-track-phone'
+  | 'outbox-track-queued'
   | 'outbox-track-send'
   | 'outbox-trackingCode'
   | 'outbox-urge'
@@ -524,7 +531,6 @@ export type MessageId =
   | 'too_long-field'
   | 'too_many_files'
   | 'track_needs_account'
-  | 'track_offline'
   | 'track_phone_invalid'
   | 'track_refused'
   | 'tracking_code_invalid'
@@ -581,6 +587,7 @@ export type MessageVars = {
   'list-results': 'n';
   'list-returnedNote': 'n';
   'list-updated': 'time';
+  'lookup_refused': 'reason';
   'not_ready-problem': 'field' | 'problem';
   'not_ready-problems': 'problems';
   'notify-delivered-body': 'code';
@@ -592,6 +599,9 @@ export type MessageVars = {
   'outbox-due-lastDay': 'date';
   'outbox-due-left': 'date' | 'days';
   'outbox-due-overdue': 'date' | 'days';
+  'outbox-lookup-forget': 'code';
+  'outbox-lookup-refused': 'code' | 'reason';
+  'outbox-lookup-waiting': 'code';
   'outbox-progress': 'files' | 'filesTotal' | 'sent' | 'total';
   'outbox-queuedAt': 'time';
   'outbox-receivedAt': 'time';

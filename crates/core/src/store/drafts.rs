@@ -152,7 +152,9 @@ impl<'a> Drafts<'a> {
         petition_from_row(&row)
     }
 
-    /// Resolves an id or a unique prefix of one (at least 4 characters) to the full id.
+    /// Resolves an id or a unique prefix of one (at least 4 characters) to the full id; a local id
+    /// given for a 查询码 kept without a network resolves to the petition found for it, or says
+    /// why there is none yet.
     pub async fn resolve_id(&self, prefix: &str) -> Result<String> {
         if prefix.len() < 4 || !prefix.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
             return Err(Error::NotFound);
@@ -165,7 +167,13 @@ impl<'a> Drafts<'a> {
                 .await?;
         match ids.as_slice() {
             [one] => Ok(one.clone()),
-            [] => Err(Error::NotFound),
+            // The local id given for a 查询码 typed without a network.
+            [] => self
+                .store
+                .outbox()
+                .resolve_lookup(prefix)
+                .await?
+                .ok_or(Error::NotFound),
             _ => Err(Error::AmbiguousId),
         }
     }
@@ -297,10 +305,15 @@ impl<'a> Drafts<'a> {
     }
 
     /// Forgets the local copies of the petitions delivered under `account` (a mobile number):
-    /// what signing out with "forget delivered" does. Drafts and items still waiting stay. How
-    /// many were forgotten.
+    /// what signing out with "forget delivered" does, and the 查询码 it kept to look up. Drafts
+    /// and items still waiting stay. How many petitions were forgotten.
     pub async fn forget_delivered(&self, account: &str) -> Result<usize> {
         let mut tx = self.store.writer.begin().await?;
+        // The 查询码 kept to look up, with the numbers typed for them.
+        sqlx::query("DELETE FROM outbox_lookups WHERE account = ?")
+            .bind(account)
+            .execute(&mut *tx)
+            .await?;
         let ids: Vec<String> = sqlx::query_scalar(
             "SELECT petition_id FROM outbox WHERE account = ? AND phase = 'delivered'",
         )

@@ -123,6 +123,42 @@ const TRACK_REFUSALS: [ErrorCode; 4] = [
     ErrorCode::TrackNotAllowed,
 ];
 
+/// What [`Store::track`] gave the citizen: the local id, and whether it waits for the bureau
+/// (the petition is then not in the outbox yet).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Tracked {
+    pub id: String,
+    pub waiting: bool,
+}
+
+/// Whether a 查询码 that met `failure` waits to be asked again: no answer, not the bureau's
+/// answer (a captive portal), a bureau that is down or busy. Too many tries (429) is said at
+/// once, like a pair the bureau does not know.
+pub(crate) fn lookup_waits(failure: &Failure) -> bool {
+    match failure {
+        Failure::Network(_) | Failure::NotBureau => true,
+        Failure::Http { status, .. } => *status == 408 || (500..=599).contains(status),
+    }
+}
+
+/// A 查询码 the bureau refused, as the citizen is told it.
+pub(crate) fn track_refused(failure: Failure) -> SyncError {
+    match failure {
+        Failure::Network(_) => SyncError::AccountOffline,
+        Failure::NotBureau => SyncError::NotBureau,
+        Failure::Http { status: 401, .. } => SyncError::SignInAgain,
+        Failure::Http { code, message, .. } => SyncError::TrackRefused {
+            code: TRACK_REFUSALS
+                .into_iter()
+                .map(ErrorCode::as_str)
+                .find(|known| *known == code)
+                .unwrap_or("track_refused"),
+            message,
+        },
+    }
+}
+
 /// A failed account request as the citizen is told it.
 fn refused(failure: Failure) -> SyncError {
     match failure {
@@ -296,44 +332,47 @@ impl Store {
 
     /// The wallet: follows a petition made elsewhere (by letter, by phone, at a kiosk, on
     /// another machine) by its 查询码 and the petitioner's mobile number, and keeps it here as a
-    /// delivered one of the account's; its local id. Needs the bureau: offline, nothing changes.
-    pub async fn track(&self, typed_code: &str, phone: &str) -> Result<String> {
+    /// delivered one of the account's. When the bureau cannot be reached (no network, a captive
+    /// portal, a bureau that is down), the pair waits in the outbox ([`super::lookups`]) and is
+    /// asked with the next sync; the local id given then stands for the petition once found.
+    pub async fn track(&self, typed_code: &str, phone: &str) -> Result<Tracked> {
         let code = tracking_code(typed_code).ok_or(SyncError::TrackingCodeInvalid)?;
         let phone = mobile_number(phone).ok_or(SyncError::TrackPhoneInvalid)?;
-        if self.settings().get(ACCOUNT_PHONE_SETTING).await?.is_none() {
+        let Some(account) = self.settings().get(ACCOUNT_PHONE_SETTING).await? else {
             return Err(SyncError::TrackNeedsAccount.into());
-        }
+        };
         let url = self
             .settings()
             .get(BUREAU_URL_SETTING)
             .await?
             .ok_or(SyncError::NoBureau)?;
         let bureau = super::client::Bureau::new(&check_bureau_url(&url)?, &self.token().await?)?;
-        let view = bureau
+        let asked = bureau
             .track(&TrackRequest {
-                tracking_code: code,
-                phone,
+                tracking_code: code.clone(),
+                phone: phone.clone(),
             })
-            .await
-            .map_err(|failure| match failure {
-                Failure::Network(_) => SyncError::TrackOffline,
-                Failure::NotBureau => SyncError::NotBureau,
-                Failure::Http { status: 401, .. } => SyncError::SignInAgain,
-                Failure::Http { code, message, .. } => SyncError::TrackRefused {
-                    code: TRACK_REFUSALS
-                        .into_iter()
-                        .map(ErrorCode::as_str)
-                        .find(|known| *known == code)
-                        .unwrap_or("track_refused"),
-                    message,
-                },
-            })?;
+            .await;
+        let view = match asked {
+            Ok(view) => view,
+            Err(failure) if lookup_waits(&failure) => {
+                let lookup = self.outbox().queue_lookup(&account, &code, &phone).await?;
+                return Ok(Tracked {
+                    id: lookup.key,
+                    waiting: true,
+                });
+            }
+            Err(failure) => return Err(track_refused(failure).into()),
+        };
         self.outbox().record_remote(&view).await?;
         // Kept under the account, or here already (a petition of this machine's): either way
         // it is in the outbox now.
         self.outbox().item(&view.petition_id).await?;
         tracing::info!(petition = %view.petition_id, "a petition is followed by its 查询码");
-        Ok(view.petition_id)
+        Ok(Tracked {
+            id: view.petition_id,
+            waiting: false,
+        })
     }
 
     /// Where the account stands.

@@ -17,9 +17,10 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use futures_util::stream::{self, StreamExt};
-use petition_api::{AttachmentRef, CreateUpload, PetitionView, SubmitPetition};
+use petition_api::{AttachmentRef, CreateUpload, PetitionView, SubmitPetition, TrackRequest};
 use tokio::sync::{Notify, broadcast};
 
+use super::account::lookup_waits;
 use super::client::Bureau;
 use super::outbox::{Work, now_ms};
 use super::plan::{
@@ -87,6 +88,10 @@ pub struct RunSummary {
     pub steps_sent: usize,
     /// Steps the bureau refused (too early, too late, done before), each kept with its reason.
     pub steps_refused: usize,
+    /// 查询码 kept without a network that the bureau has now found.
+    pub lookups_found: usize,
+    /// 查询码 kept without a network that the bureau did not take, each kept with its answer.
+    pub lookups_refused: usize,
 }
 
 /// The sync engine of one store.
@@ -725,13 +730,86 @@ impl Engine {
         Ok(None)
     }
 
+    /// Asks the bureau for the 查询码 kept without a network, in the order typed. A pair the
+    /// bureau does not take keeps its answer and the next one goes; no answer, a busy bureau or a
+    /// sign-in to renew stops the round (`Ok(Some(failure))`), to be asked again next time.
+    async fn send_lookups(
+        &self,
+        bureau: &Bureau,
+        summary: &mut RunSummary,
+    ) -> Result<Option<Failure>> {
+        for waiting in self.store.outbox().waiting_lookups().await? {
+            let asked = bureau
+                .track(&TrackRequest {
+                    tracking_code: waiting.tracking_code.clone(),
+                    phone: waiting.phone.clone(),
+                })
+                .await;
+            let outbox = self.store.outbox();
+            let stopped = match &asked {
+                Ok(view) => {
+                    self.record_view(view, summary).await?;
+                    outbox
+                        .record_lookup_done(&waiting.key, Ok(&view.petition_id))
+                        .await?;
+                    summary.lookups_found += 1;
+                    None
+                }
+                Err(failure @ Failure::Http { status, .. })
+                    if *status != 401 && *status != 429 && !lookup_waits(failure) =>
+                {
+                    let refusal = super::account::track_refused(failure.clone());
+                    let error = ErrorView {
+                        code: refusal.code().to_owned(),
+                        message: match &refusal {
+                            SyncError::TrackRefused { message, .. } => message.clone(),
+                            _ => String::new(),
+                        },
+                    };
+                    outbox.record_lookup_done(&waiting.key, Err(&error)).await?;
+                    summary.lookups_refused += 1;
+                    None
+                }
+                Err(failure) => {
+                    outbox
+                        .record_lookup_failure(&waiting.key, &error_view(failure))
+                        .await?;
+                    Some(failure.clone())
+                }
+            };
+            let outcome = asked
+                .as_ref()
+                .map_or_else(|f| error_view(f).code, |_| "found".into());
+            tracing::info!(lookup = %waiting.key, %outcome, "lookup");
+            self.emit(SyncEvent::Lookup {
+                lookup: outbox.lookup(&waiting.key).await?,
+            });
+            if stopped.is_some() {
+                return Ok(stopped);
+            }
+        }
+        Ok(None)
+    }
+
     /// Sends the waiting steps now, once each (what `petitionctl evaluate` and the app's buttons
     /// do right after queueing one): those that meet no answer stay queued for the engine.
     pub async fn send_steps_now(&self) -> Result<RunSummary> {
         let bureau = self.connect().await?;
         let mut summary = RunSummary::default();
-        self.send_steps(&bureau, &mut summary).await?;
+        self.send_lookups_and_steps(&bureau, &mut summary).await?;
         Ok(summary)
+    }
+
+    /// The lookups, then the steps: each round stops at the first that meets no answer.
+    async fn send_lookups_and_steps(
+        &self,
+        bureau: &Bureau,
+        summary: &mut RunSummary,
+    ) -> Result<Option<Failure>> {
+        if let Some(failure) = self.send_lookups(bureau, summary).await? {
+            return Ok(Some(failure));
+        }
+        self.send_steps(bureau, summary).await
     }
 
     /// Pulls status changes since the stored cursor. `Ok(Err(_))` when the bureau did not answer.
@@ -798,7 +876,7 @@ impl Engine {
             }
         }
         let mut failures = 0;
-        while let Some(failure) = self.send_steps(&bureau, &mut summary).await? {
+        while let Some(failure) = self.send_lookups_and_steps(&bureau, &mut summary).await? {
             if matches!(failure, Failure::Http { status: 401, .. }) {
                 return Err(SyncError::SignInAgain.into());
             }
@@ -963,7 +1041,10 @@ impl Engine {
             let mut steps_left = false;
             if reached {
                 self.refresh_catalog().await;
-                steps_left = self.send_steps(&bureau, &mut summary).await?.is_some();
+                steps_left = self
+                    .send_lookups_and_steps(&bureau, &mut summary)
+                    .await?
+                    .is_some();
             }
             if reached && now_ms() >= *next_pull {
                 let interval = i64::try_from(self.config.pull_interval.as_millis()).unwrap_or(0);

@@ -27,9 +27,13 @@ pub enum SyncError {
     /// What was typed is not a mainland mobile number.
     #[error("not a mobile number")]
     TrackPhoneInvalid,
-    /// Following a petition: the bureau cannot be reached now; nothing changed.
-    #[error("the bureau cannot be reached to follow the petition")]
-    TrackOffline,
+    /// A local id given for a 查询码 typed without a network: the bureau has not been asked yet.
+    #[error("the tracking code waits to be looked up")]
+    LookupWaiting,
+    /// A local id given for a 查询码 the bureau then did not take. `code` is the bureau's;
+    /// `message` its words in both languages.
+    #[error("the bureau did not find the tracked petition ({code})")]
+    LookupRefused { code: String, message: String },
     /// Following a petition: the bureau refused (no such pair, too many tries, a kiosk). `code`
     /// is the bureau's, from a fixed list; `message` its words in both languages.
     #[error("the bureau refused to follow the petition ({code})")]
@@ -100,7 +104,8 @@ impl SyncError {
             SyncError::TrackNeedsAccount => "track_needs_account",
             SyncError::TrackingCodeInvalid => "tracking_code_invalid",
             SyncError::TrackPhoneInvalid => "track_phone_invalid",
-            SyncError::TrackOffline => "track_offline",
+            SyncError::LookupWaiting => "lookup_waiting",
+            SyncError::LookupRefused { .. } => "lookup_refused",
             SyncError::TrackRefused { code, .. } => code,
             SyncError::AlreadySent => "already_sent",
             SyncError::NoBureau => "no_bureau",
@@ -151,6 +156,19 @@ impl SyncError {
                 crate::i18n::one_language(message, lang).to_owned()
             }
             SyncError::TrackRefused { .. } => lang.text("track_refused"),
+            SyncError::LookupRefused { message, .. } => text(
+                lang,
+                "lookup_refused",
+                &[(
+                    "reason",
+                    if message.contains(" / ") {
+                        crate::i18n::one_language(message, lang).to_owned()
+                    } else {
+                        lang.text("track_refused")
+                    }
+                    .into(),
+                )],
+            ),
             SyncError::AccountRefused { message, code, .. } => {
                 // The bureau words it in both languages, "中文 / English": the one asked for.
                 if message.contains(" / ") {
@@ -164,7 +182,7 @@ impl SyncError {
             | SyncError::TrackNeedsAccount
             | SyncError::TrackingCodeInvalid
             | SyncError::TrackPhoneInvalid
-            | SyncError::TrackOffline
+            | SyncError::LookupWaiting
             | SyncError::AlreadySent
             | SyncError::NoBureau
             | SyncError::BureauUrlInvalid

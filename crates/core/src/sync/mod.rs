@@ -28,6 +28,7 @@ pub(crate) mod client;
 pub mod due;
 pub mod engine;
 mod error;
+pub mod lookups;
 pub mod netwatch;
 pub mod outbox;
 pub mod plan;
@@ -37,10 +38,12 @@ pub mod steps;
 
 use serde::Serialize;
 
+pub use account::Tracked;
 pub use account::{AccountSignedIn, AccountStatus};
 pub use due::Due;
 pub use engine::{Engine, EngineConfig, RunSummary, Waker};
 pub use error::SyncError;
+pub use lookups::{Lookup, LookupState};
 pub use outbox::{Outbox, SimilarPetition};
 pub use secret::{BUREAU_URL_SETTING, Secret, SignIn, check_bureau_url};
 pub use steps::{Step, StepKind, StepRequest, StepState};
@@ -155,6 +158,9 @@ pub enum SyncEvent {
     },
     /// A step after delivery (a rating, a request, an urge) was sent, refused, or waits again.
     Step { step: Step },
+    /// A 查询码 kept without a network was looked up: found (the petition is in the outbox now),
+    /// refused, or it waits again.
+    Lookup { lookup: Lookup },
     /// Nothing to do now; the next try is due then (RFC 3339), if anything waits.
     Idle { next_attempt_at: Option<String> },
     /// A new catalogue of the bureau was kept: the form's places, agencies and categories may
