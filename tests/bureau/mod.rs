@@ -229,6 +229,22 @@ impl TestBureau {
             .await
             .expect("the bureau answers")
     }
+
+    /// A petition given at a community kiosk (a kiosk's token), with `title` and the
+    /// petitioner's `phone` as typed there: its receipt's 查询码.
+    pub async fn petition_at_a_kiosk(&self, title: &str, phone: &str) -> String {
+        let kiosk = self.token(TokenKind::Kiosk).await;
+        let mut petition = valid_petition();
+        petition.title = title.into();
+        petition.phone = phone.into();
+        let receipt: petition_api::Receipt = self
+            .submit(&kiosk, &new_key(), &petition)
+            .await
+            .json()
+            .await
+            .expect("a receipt");
+        receipt.tracking_code
+    }
 }
 
 /// Runs one async test body on SQLite and on PostgreSQL, as `NAME::sqlite` and `NAME::postgres`.

@@ -237,18 +237,8 @@ async fn a_petition_made_at_a_kiosk_is_added_by_its_code_and_number_by_keyboard(
         let b = TestBureau::start(Db::Sqlite)
             .await
             .expect("a SQLite bureau");
-        let kiosk = b.token(TokenKind::Kiosk).await;
         let fathers = format!("135{:08}", rand::random_range(0..100_000_000u32));
-        let mut petition = valid_petition();
-        petition.title = "父亲在社区服务点反映的事项".into();
-        petition.phone = fathers.clone();
-        let receipt: petition_api::Receipt = b
-            .submit(&kiosk, &crate::bureau::new_key(), &petition)
-            .await
-            .json()
-            .await
-            .expect("a receipt");
-        let code = receipt.tracking_code;
+        let code = b.petition_at_a_kiosk("父亲在社区服务点反映的事项", &fathers).await;
 
         // The daughter's own account, signed in on her computer.
         let dir = tempfile::tempdir().expect("temp dir");
@@ -333,18 +323,10 @@ async fn a_code_typed_without_a_network_is_kept_and_found_when_it_is_back() {
             .await
             .expect("a SQLite bureau");
         let line = Line::start(&b.base, &b.base).await;
-        let kiosk = b.token(TokenKind::Kiosk).await;
         let mothers = format!("135{:08}", rand::random_range(0..100_000_000u32));
-        let mut petition = valid_petition();
-        petition.title = "母亲在社区服务点反映的事项".into();
-        petition.phone = mothers.clone();
-        let receipt: petition_api::Receipt = b
-            .submit(&kiosk, &crate::bureau::new_key(), &petition)
-            .await
-            .json()
-            .await
-            .expect("a receipt");
-        let code = receipt.tracking_code;
+        let code = b
+            .petition_at_a_kiosk("母亲在社区服务点反映的事项", &mothers)
+            .await;
 
         let dir = tempfile::tempdir().expect("temp dir");
         {

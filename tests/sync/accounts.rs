@@ -297,17 +297,9 @@ async fn a_petition_given_at_a_kiosk_comes_to_the_citizen_who_signs_up_with_its_
         return;
     }
     let b = bureau().await;
-    let kiosk = b.token(petition_bureau::store::TokenKind::Kiosk).await;
     let phone = new_phone();
-    let mut petition = crate::bureau::valid_petition();
-    petition.title = "社区服务点提交的事项".into();
-    petition.phone = format!("{}-{}-{}", &phone[..3], &phone[3..7], &phone[7..]);
-    let receipt: petition_api::Receipt = b
-        .submit(&kiosk, &crate::bureau::new_key(), &petition)
-        .await
-        .json()
-        .await
-        .expect("a receipt");
+    let typed = format!("{}-{}-{}", &phone[..3], &phone[3..7], &phone[7..]);
+    let code = b.petition_at_a_kiosk("社区服务点提交的事项", &typed).await;
 
     let home = tempfile::tempdir().expect("temp dir");
     let said = sign_in(home.path(), &b, &phone, true);
@@ -315,7 +307,7 @@ async fn a_petition_given_at_a_kiosk_comes_to_the_citizen_who_signs_up_with_its_
     ok(ctl(home.path(), &b, &["sync", "--once"]));
     let items = outbox(home.path(), &b);
     assert_eq!(items.len(), 1, "{items:?}");
-    assert_eq!(items[0]["tracking_code"], receipt.tracking_code.as_str());
+    assert_eq!(items[0]["tracking_code"], code.as_str());
     assert_eq!(items[0]["title"], "社区服务点提交的事项");
     assert_eq!(items[0]["state"], "delivered", "{}", items[0]);
 }
@@ -329,18 +321,10 @@ async fn a_petition_made_elsewhere_is_added_by_its_code_and_number() {
         return;
     }
     let b = bureau().await;
-    let kiosk = b.token(petition_bureau::store::TokenKind::Kiosk).await;
     let fathers = new_phone();
-    let mut petition = crate::bureau::valid_petition();
-    petition.title = "父亲在社区服务点反映的事项".into();
-    petition.phone = fathers.clone();
-    let receipt: petition_api::Receipt = b
-        .submit(&kiosk, &crate::bureau::new_key(), &petition)
-        .await
-        .json()
-        .await
-        .expect("a receipt");
-    let code = receipt.tracking_code;
+    let code = b
+        .petition_at_a_kiosk("父亲在社区服务点反映的事项", &fathers)
+        .await;
 
     let home = tempfile::tempdir().expect("temp dir");
     let dir = home.path();
@@ -438,18 +422,10 @@ async fn a_code_typed_without_a_network_is_looked_up_with_the_next_sync() {
     }
     let b = bureau().await;
     let line = Line::start(&b.base, &b.base).await;
-    let kiosk = b.token(petition_bureau::store::TokenKind::Kiosk).await;
     let mothers = new_phone();
-    let mut petition = crate::bureau::valid_petition();
-    petition.title = "母亲在社区服务点反映的事项".into();
-    petition.phone = mothers.clone();
-    let receipt: petition_api::Receipt = b
-        .submit(&kiosk, &crate::bureau::new_key(), &petition)
-        .await
-        .json()
-        .await
-        .expect("a receipt");
-    let code = receipt.tracking_code;
+    let code = b
+        .petition_at_a_kiosk("母亲在社区服务点反映的事项", &mothers)
+        .await;
 
     let home = tempfile::tempdir().expect("temp dir");
     let dir = home.path();

@@ -143,7 +143,7 @@ pub(crate) fn lookup_waits(failure: &Failure) -> bool {
 }
 
 /// A 查询码 the bureau refused, as the citizen is told it.
-pub(crate) fn track_refused(failure: Failure) -> SyncError {
+fn track_refused(failure: Failure) -> SyncError {
     match failure {
         Failure::Network(_) => SyncError::AccountOffline,
         Failure::NotBureau => SyncError::NotBureau,

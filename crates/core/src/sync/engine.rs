@@ -755,18 +755,13 @@ impl Engine {
                     summary.lookups_found += 1;
                     None
                 }
+                // A pair the bureau does not take, kept with its answer (both languages).
                 Err(failure @ Failure::Http { status, .. })
                     if *status != 401 && *status != 429 && !lookup_waits(failure) =>
                 {
-                    let refusal = super::account::track_refused(failure.clone());
-                    let error = ErrorView {
-                        code: refusal.code().to_owned(),
-                        message: match &refusal {
-                            SyncError::TrackRefused { message, .. } => message.clone(),
-                            _ => String::new(),
-                        },
-                    };
-                    outbox.record_lookup_done(&waiting.key, Err(&error)).await?;
+                    outbox
+                        .record_lookup_done(&waiting.key, Err(&error_view(failure)))
+                        .await?;
                     summary.lookups_refused += 1;
                     None
                 }

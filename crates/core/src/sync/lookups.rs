@@ -61,16 +61,7 @@ const OF_THIS_ACCOUNT: &str = "account = (SELECT value FROM settings WHERE key =
 
 fn lookup_from_row(row: &SqliteRow) -> Result<Lookup> {
     let state: String = row.try_get("state")?;
-    let error = match (
-        row.try_get::<Option<String>, _>("error_code")?,
-        row.try_get::<Option<String>, _>("error_message")?,
-    ) {
-        (Some(code), message) => Some(ErrorView {
-            code,
-            message: message.unwrap_or_default(),
-        }),
-        _ => None,
-    };
+    let error = ErrorView::from_row(row)?;
     Ok(Lookup {
         key: row.try_get("key")?,
         tracking_code: row.try_get("tracking_code")?,

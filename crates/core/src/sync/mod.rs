@@ -96,6 +96,26 @@ pub struct ErrorView {
     pub message: String,
 }
 
+impl ErrorView {
+    /// The failure kept in a row's `error_code` and `error_message` (the outbox's, a step's, a
+    /// lookup's), if any.
+    pub(crate) fn from_row(row: &sqlx::sqlite::SqliteRow) -> crate::error::Result<Option<Self>> {
+        use sqlx::Row;
+        Ok(
+            match (
+                row.try_get::<Option<String>, _>("error_code")?,
+                row.try_get::<Option<String>, _>("error_message")?,
+            ) {
+                (Some(code), message) => Some(ErrorView {
+                    code,
+                    message: message.unwrap_or_default(),
+                }),
+                (None, _) => None,
+            },
+        )
+    }
+}
+
 /// One dated event of the bureau about a petition.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]

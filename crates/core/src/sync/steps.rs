@@ -140,16 +140,7 @@ fn step_from_row(row: &SqliteRow) -> Result<Step> {
     let kind: String = row.try_get("kind")?;
     let state: String = row.try_get("state")?;
     let corrupt = |what: String| Error::Database(sqlx::Error::Decode(what.into()));
-    let error = match (
-        row.try_get::<Option<String>, _>("error_code")?,
-        row.try_get::<Option<String>, _>("error_message")?,
-    ) {
-        (Some(code), message) => Some(ErrorView {
-            code,
-            message: message.unwrap_or_default(),
-        }),
-        _ => None,
-    };
+    let error = ErrorView::from_row(row)?;
     Ok(Step {
         key: row.try_get("key")?,
         petition_id: row.try_get("petition_id")?,

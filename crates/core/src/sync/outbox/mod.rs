@@ -48,16 +48,7 @@ fn item_from_row(row: &SqliteRow) -> Result<OutboxItem> {
             format!("unknown outbox phase `{phase}`").into(),
         ))
     })?;
-    let error = match (
-        row.try_get::<Option<String>, _>("error_code")?,
-        row.try_get::<Option<String>, _>("error_message")?,
-    ) {
-        (Some(code), message) => Some(ErrorView {
-            code,
-            message: message.unwrap_or_default(),
-        }),
-        _ => None,
-    };
+    let error = ErrorView::from_row(row)?;
     let state = match phase {
         Phase::Delivered => ItemState::Delivered,
         Phase::NeedsAttention => ItemState::NeedsAttention,
