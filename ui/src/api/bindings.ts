@@ -112,7 +112,7 @@ export const commands = {
 	trackPetition: (trackingCode: string, phone: string) => __TAURI_INVOKE<Tracked>("track_petition", { trackingCode, phone }),
 	/**
 	 *  The 查询码 kept without a network that the bureau has not found (yet): waiting, or not
-	 *  taken with the bureau's answer.
+	 *  taken with the bureau's answer (in the UI's language).
 	 */
 	listLookups: () => __TAURI_INVOKE<Lookup[]>("list_lookups"),
 	/**  Gives up a 查询码 that waits or was not taken. */
