@@ -70,6 +70,9 @@ pub const COMMANDS: &[&str] = &[
     "kiosk_admin_lock",
     "kiosk_exit",
     "kiosk_print_receipt",
+    "check_update",
+    "pending_update",
+    "install_update",
 ];
 
 /// What a kiosk window may call: the citizen's session and the administrator's panel, and the
@@ -106,4 +109,6 @@ pub const KIOSK_COMMANDS: &[&str] = &[
     "kiosk_admin_lock",
     "kiosk_exit",
     "kiosk_print_receipt",
+    "check_update",
+    "install_update",
 ];

@@ -8,6 +8,7 @@ mod error;
 mod print;
 mod read_aloud;
 mod state;
+mod update;
 
 use std::path::PathBuf;
 
@@ -63,6 +64,7 @@ pub fn build(builder: tauri::Builder<tauri::Wry>, options: Options) -> tauri::Bu
                 .build(),
         )
         .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_updater::Builder::new().build())
         .invoke_handler(move |invoke: tauri::ipc::Invoke<tauri::Wry>| {
             if let Some(refused) = kiosk_refuses(&invoke) {
                 invoke.resolver.reject(refused);
@@ -84,10 +86,12 @@ pub fn build(builder: tauri::Builder<tauri::Wry>, options: Options) -> tauri::Bu
             app.manage(state);
             app.manage(print::Spooler::default());
             app.manage(read_aloud::ReadAloud::start());
+            app.manage(update::Updates::default());
             if let Some(engine) = engine {
                 start_engine(app.handle().clone(), engine);
             }
             open_main_window(app)?;
+            update::look_daily(app.handle().clone());
             Ok(())
         })
 }
@@ -136,7 +140,7 @@ const BINARY_COMMANDS: &[&str] = &["attach_file", "attachment_thumbnail"];
 pub fn bindings() -> tauri_specta::Builder<tauri::Wry> {
     tauri_specta::Builder::<tauri::Wry>::new()
         .commands(tauri_specta::collect_commands![
-            commands::settings::app_state,
+            commands::settings::app_state::<tauri::Wry>,
             commands::settings::set_language,
             commands::settings::set_text_size,
             commands::settings::set_form_mode,
@@ -200,6 +204,9 @@ pub fn bindings() -> tauri_specta::Builder<tauri::Wry> {
             commands::kiosk::kiosk_admin_lock,
             commands::kiosk::kiosk_exit,
             commands::kiosk::kiosk_print_receipt::<tauri::Wry>,
+            update::check_update::<tauri::Wry>,
+            update::pending_update,
+            update::install_update::<tauri::Wry>,
         ])
         // A command fails by rejecting with a CommandError, as the UI's callers expect.
         .error_handling(tauri_specta::ErrorHandlingMode::Throw)

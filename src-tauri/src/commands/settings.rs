@@ -83,6 +83,8 @@ pub struct AppInfo {
     /// The keyring cannot be used and this data folder is new: it may be protected with a
     /// passphrase instead (`set_up_passphrase`).
     pub may_choose_passphrase: bool,
+    /// The app's version (as built: `0.1.0`), shown where staff are asked which one runs.
+    pub version: String,
 }
 
 #[derive(Debug, Serialize, specta::Type)]
@@ -103,8 +105,12 @@ pub struct FolderView {
 
 #[tauri::command]
 #[specta::specta]
-pub fn app_state(state: State<'_, AppState>) -> AppInfo {
+pub fn app_state<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    state: State<'_, AppState>,
+) -> AppInfo {
     AppInfo {
+        version: app.package_info().version.to_string(),
         language: state.lang(),
         text_size: if state.is_kiosk() {
             TextSize::Standard
@@ -146,9 +152,9 @@ pub async fn retry_open<R: tauri::Runtime>(
     if state.retry_open().await.is_ok()
         && let Some(engine) = state.engine_to_start()
     {
-        crate::start_engine(app, engine);
+        crate::start_engine(app.clone(), engine);
     }
-    Ok(app_state(state))
+    Ok(app_state(app, state))
 }
 
 /// How strong a new passphrase is, while it is typed (nothing is kept).

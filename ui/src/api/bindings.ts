@@ -171,6 +171,24 @@ export const commands = {
 	 *  tells the citizen to write the reference down; the reference stays on screen either way.
 	 */
 	kioskPrintReceipt: () => __TAURI_INVOKE<null>("kiosk_print_receipt"),
+	/**
+	 *  Asks the update manifest whether a newer version is out. `None`: this is the newest. In
+	 *  kiosk mode only the administrator may ask.
+	 */
+	checkUpdate: () => __TAURI_INVOKE<UpdateOffer | null>("check_update"),
+	/**
+	 *  The update the daily look found and the citizen has not answered yet (the UI asks on start,
+	 *  in case the look finished before the page listened for `update-available`).
+	 */
+	pendingUpdate: () => __TAURI_INVOKE<UpdateOffer | null>("pending_update"),
+	/**
+	 *  Asks the manifest again (the file may have been replaced since the last look, or withdrawn),
+	 *  downloads the newest version, checks its signature and installs it, then starts the new
+	 *  version (on Windows the installer does that). Returns only when something failed: the running
+	 *  version stays, and nothing the user wrote is touched (drafts live in the data folder, which no
+	 *  installer changes).
+	 */
+	installUpdate: () => __TAURI_INVOKE<null>("install_update"),
 };
 
 /* Types */
@@ -213,6 +231,8 @@ export type AppInfo = {
 	 *  passphrase instead (`set_up_passphrase`).
 	 */
 	may_choose_passphrase: boolean,
+	/**  The app's version (as built: `0.1.0`), shown where staff are asked which one runs. */
+	version: string,
 };
 
 /**  An attachment of a petition, as listed. */
@@ -703,5 +723,15 @@ export type TextSize = "standard" | "large" | "extra_large";
 export type Tracked = {
 	id: string,
 	waiting: boolean,
+};
+
+/**  A newer version, as the UI offers it. */
+export type UpdateOffer = {
+	/**  The version the manifest announces, e.g. `0.2.0`. */
+	version: string,
+	/**  The version running now. */
+	current_version: string,
+	/**  What the release says is new (the manifest's `notes`), as the project wrote it. */
+	notes: string | null,
 };
 

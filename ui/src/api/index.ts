@@ -49,6 +49,7 @@ export type {
   StepKind,
   Strength,
   SyncEvent,
+  UpdateOffer,
 } from './bindings';
 
 /** Every field of a petition, in the form's order (a test checks it names each `Field`). */

@@ -188,6 +188,8 @@ export type MessageId =
   | 'kiosk-admin-button'
   | 'kiosk-admin-bytesPending'
   | 'kiosk-admin-cancel'
+  | 'kiosk-admin-checkUpdate'
+  | 'kiosk-admin-checking'
   | 'kiosk-admin-counts-delivered'
   | 'kiosk-admin-counts-needs_attention'
   | 'kiosk-admin-counts-uploading'
@@ -200,6 +202,7 @@ export type MessageId =
   | 'kiosk-admin-exported'
   | 'kiosk-admin-exporting'
   | 'kiosk-admin-heading'
+  | 'kiosk-admin-installing'
   | 'kiosk-admin-lock'
   | 'kiosk-admin-pin'
   | 'kiosk-admin-pinHint'
@@ -207,6 +210,10 @@ export type MessageId =
   | 'kiosk-admin-syncNow'
   | 'kiosk-admin-syncStarted'
   | 'kiosk-admin-unlock'
+  | 'kiosk-admin-upToDate'
+  | 'kiosk-admin-updateFound'
+  | 'kiosk-admin-updateHeading'
+  | 'kiosk-admin-updateHint'
   | 'kiosk-brand'
   | 'kiosk-evidence-added'
   | 'kiosk-evidence-adding'
@@ -545,6 +552,17 @@ export type MessageId =
   | 'unauthorized'
   | 'unencrypted_data'
   | 'unknown'
+  | 'update-heading'
+  | 'update-installing'
+  | 'update-later'
+  | 'update-notes'
+  | 'update-now'
+  | 'update-offer'
+  | 'update_bad_signature'
+  | 'update_install_failed'
+  | 'update_none'
+  | 'update_not_set_up'
+  | 'update_unreachable'
   | 'value_not_allowed'
   | 'value_not_allowed-field'
   | 'wrong_data_key';
@@ -571,6 +589,7 @@ export type MessageVars = {
   'kiosk-admin-bytesPending': 'size';
   'kiosk-admin-exportTo': 'folder';
   'kiosk-admin-exported': 'file' | 'n';
+  'kiosk-admin-updateFound': 'current' | 'version';
   'kiosk-evidence-adding': 'name';
   'kiosk-evidence-filesIn': 'folder';
   'kiosk-evidence-yours': 'n';
@@ -636,5 +655,6 @@ export type MessageVars = {
   'too_many_files': 'files';
   'trash-trashedAt': 'time';
   'unknown': 'message';
+  'update-offer': 'current' | 'version';
   'value_not_allowed-field': 'field';
 };

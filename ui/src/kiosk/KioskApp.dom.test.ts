@@ -25,6 +25,7 @@ vi.mock('@tauri-apps/api/core', () => ({
 vi.mock('@tauri-apps/api/window', () => ({
   getCurrentWindow: () => ({ onCloseRequested: async () => () => {} }),
 }));
+vi.mock('@tauri-apps/api/event', () => ({ listen: async () => () => {} }));
 vi.mock('./reload', () => ({ reloadApp: vi.fn() }));
 
 const { default: App } = await import('../App.svelte');
@@ -50,7 +51,7 @@ function answer(kiosk: KioskInfo | null = KIOSK) {
   attached = [];
   backend.calls.length = 0;
   backend.handlers = {
-    app_state: () => ({ language: 'zh-CN', text_size: 'standard', form_mode: 'form', error: null, kiosk, may_choose_passphrase: false }),
+    app_state: () => ({ language: 'zh-CN', text_size: 'standard', form_mode: 'form', error: null, kiosk, may_choose_passphrase: false, version: '0.1.0' }),
     set_language: () => null,
     kiosk_begin_session: () => petition(),
     update_field: (a) => String(a.value),
@@ -395,8 +396,8 @@ describe('kiosk mode', () => {
     let open = false;
     backend.handlers.app_state = () =>
       open
-        ? { language: 'zh-CN', text_size: 'standard', form_mode: 'form', error: null, kiosk: KIOSK, may_choose_passphrase: false }
-        : { language: 'zh-CN', text_size: 'standard', form_mode: 'form', error: { code: 'passphrase_required', message: '' }, kiosk: null, may_choose_passphrase: false };
+        ? { language: 'zh-CN', text_size: 'standard', form_mode: 'form', error: null, kiosk: KIOSK, may_choose_passphrase: false, version: '0.1.0' }
+        : { language: 'zh-CN', text_size: 'standard', form_mode: 'form', error: { code: 'passphrase_required', message: '' }, kiosk: null, may_choose_passphrase: false, version: '0.1.0' };
     backend.handlers.unlock_data = () => {
       open = true;
       return null;
@@ -411,6 +412,32 @@ describe('kiosk mode', () => {
     await settle();
     expect($('kiosk-welcome')).not.toBeNull();
     expect(called('list_drafts')).toEqual([]);
+  });
+
+  it('lets the administrator check for an update and install it, and says when there is none', async () => {
+    await start();
+    await press('kiosk-admin');
+    const pin = $<HTMLInputElement>('kiosk-pin')!;
+    pin.value = '2468';
+    pin.dispatchEvent(new Event('input', { bubbles: true }));
+    await press('kiosk-pin-submit');
+
+    backend.handlers.check_update = () => null;
+    await press('kiosk-check-update');
+    expect($('kiosk-update-result')?.textContent?.trim()).toBe('已经是最新版本。');
+    expect($('kiosk-install-update')).toBeNull();
+
+    backend.handlers.check_update = () => ({ version: '0.2.0', current_version: '0.1.0', notes: null });
+    backend.handlers.install_update = () => {
+      throw { code: 'update_bad_signature', message: '' };
+    };
+    await press('kiosk-check-update');
+    expect($('kiosk-update-result')?.textContent?.trim()).toBe('有新版本 0.2.0（现在是 0.1.0）。');
+    await press('kiosk-install-update');
+    expect(called('install_update')).toHaveLength(1);
+    expect($('kiosk-admin-error')?.textContent).toContain('没有通过安全检查');
+    // Refused: the offer stays, to be tried again once the staff know why.
+    expect($('kiosk-install-update')).not.toBeNull();
   });
 
   it('closes the admin panel when the core asks for the PIN again', async () => {

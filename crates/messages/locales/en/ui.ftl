@@ -313,6 +313,21 @@ kiosk-admin-exporting = Exporting…
 kiosk-admin-exported = { $n } petitions exported to { $file }
 kiosk-admin-lock = Leave administration
 kiosk-admin-exit = Quit kiosk mode
+kiosk-admin-updateHeading = Updates
+kiosk-admin-updateHint = Only a new version signed by the Petition Desk project is installed. The kiosk restarts once while it updates.
+kiosk-admin-checkUpdate = Check for updates
+kiosk-admin-checking = Checking…
+kiosk-admin-upToDate = This is the newest version.
+kiosk-admin-updateFound = A new version { $version } is out (this is { $current }).
+kiosk-admin-installing = Downloading and installing…
+
+# Updates: looked for once a day, asked about before installing
+update-heading = A new version
+update-offer = Petition Desk { $version } is out (you have { $current }). After the update the app opens again, and everything you wrote is kept.
+update-notes = What is new:
+update-now = Update now
+update-later = Not now
+update-installing = Downloading and installing the new version, please wait. The app opens again by itself when it is done.
 
 # Desktop notifications: the tracking code and the news only, never the petition's content
 notify-delivered = Petition delivered

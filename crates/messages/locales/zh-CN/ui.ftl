@@ -310,6 +310,21 @@ kiosk-admin-exporting = 正在导出…
 kiosk-admin-exported = 已导出 { $n } 份信访事项，文件：{ $file }
 kiosk-admin-lock = 退出管理
 kiosk-admin-exit = 退出信访终端模式
+kiosk-admin-updateHeading = 程序更新
+kiosk-admin-updateHint = 只安装信访助手项目签名的新版本。更新时终端会重新启动一次。
+kiosk-admin-checkUpdate = 检查更新
+kiosk-admin-checking = 正在检查…
+kiosk-admin-upToDate = 已经是最新版本。
+kiosk-admin-updateFound = 有新版本 { $version }（现在是 { $current }）。
+kiosk-admin-installing = 正在下载和安装…
+
+# 程序更新：每天看一次，安装前先问
+update-heading = 有新版本
+update-offer = 信访助手有新版本 { $version }（现在用的是 { $current }）。更新以后程序会重新打开，您写的内容都会保留。
+update-notes = 新版本有什么不同：
+update-now = 现在更新
+update-later = 以后再说
+update-installing = 正在下载和安装新版本，请稍等。装好后程序会自己重新打开。
 
 # 桌面通知：只说查询码和进展，从不说信访事项的内容
 notify-delivered = 信访事项已送达
