@@ -12,6 +12,7 @@ mod places;
 mod read_aloud;
 mod single_instance;
 mod text_size;
+mod update;
 
 use petition_tests::app::{Driver, bounded};
 use petition_tests::petitionctl;

@@ -168,6 +168,18 @@ impl Driver {
 
     /// Launches the app and waits until `ready_css` is on the page (a kiosk's welcome screen).
     pub async fn launch_until(&self, data_dir: &Path, extra: &[&str], ready_css: &str) -> App {
+        self.launch_binary_until(&app_binary(), data_dir, extra, ready_css)
+            .await
+    }
+
+    /// As [`Driver::launch_until`], with the app at `binary` (one a package installed).
+    pub async fn launch_binary_until(
+        &self,
+        binary: &Path,
+        data_dir: &Path,
+        extra: &[&str],
+        ready_css: &str,
+    ) -> App {
         let mut args = vec![
             "--data-dir".to_owned(),
             data_dir.to_str().expect("utf-8 temp path").to_owned(),
@@ -176,7 +188,7 @@ impl Driver {
         let mut caps = serde_json::Map::new();
         caps.insert(
             "tauri:options".into(),
-            serde_json::json!({ "application": app_binary(), "args": args }),
+            serde_json::json!({ "application": binary, "args": args }),
         );
         // WebKitWebDriver now and then drops the new-session request on a busy machine (seen as
         // `IncompleteMessage` before any app output): try again, after stopping whatever the
@@ -194,7 +206,7 @@ impl Driver {
                 Ok(client) => break client,
                 Err(e) if attempt < 3 => {
                     eprintln!("a WebDriver session did not start ({e}); trying again");
-                    for pid in app_processes(data_dir) {
+                    for pid in app_processes(binary, data_dir) {
                         let _ = Command::new("kill").args(["-KILL", &pid]).status();
                     }
                     tokio::time::sleep(Duration::from_secs(2)).await;
@@ -204,6 +216,7 @@ impl Driver {
         };
         let app = App {
             client,
+            binary: binary.to_owned(),
             data_dir: data_dir.to_owned(),
             quit: false,
         };
@@ -216,6 +229,8 @@ impl Driver {
 #[derive(Debug)]
 pub struct App {
     pub client: Client,
+    /// The app's executable.
+    binary: PathBuf,
     /// Names the app's process (`--data-dir` and a temp path of its own).
     data_dir: PathBuf,
     /// Whether the session was ended with [`App::quit`].
@@ -231,17 +246,16 @@ impl Drop for App {
         if self.quit {
             return;
         }
-        for pid in app_processes(&self.data_dir) {
+        for pid in app_processes(&self.binary, &self.data_dir) {
             let _ = Command::new("kill").args(["-KILL", &pid]).status();
         }
     }
 }
 
-/// The processes of the app binary started on `data_dir` (from `/proc`: the end-to-end tests
-/// run on Linux).
-fn app_processes(data_dir: &Path) -> Vec<String> {
+/// The processes of the app at `binary` started on `data_dir` (from `/proc`: the end-to-end
+/// tests run on Linux).
+pub fn app_processes(binary: &Path, data_dir: &Path) -> Vec<String> {
     use std::os::unix::ffi::OsStrExt;
-    let binary = app_binary();
     let (binary, dir) = (
         binary.as_os_str().as_bytes(),
         data_dir.as_os_str().as_bytes(),
@@ -521,7 +535,7 @@ impl App {
         // this one still closing (on a loaded machine that took more than the half second once
         // waited here, and the relaunch found the folder in use).
         let start = std::time::Instant::now();
-        while !app_processes(&self.data_dir).is_empty() && start.elapsed() < WAIT {
+        while !app_processes(&self.binary, &self.data_dir).is_empty() && start.elapsed() < WAIT {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
