@@ -83,7 +83,7 @@ pub struct AppInfo {
     /// The keyring cannot be used and this data folder is new: it may be protected with a
     /// passphrase instead (`set_up_passphrase`).
     pub may_choose_passphrase: bool,
-    /// The app's version (as built: `0.1.0`), shown where staff are asked which one runs.
+    /// The app's version as built (`0.1.0`): which one runs, for support (the update test reads it).
     pub version: String,
 }
 

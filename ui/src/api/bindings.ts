@@ -231,7 +231,7 @@ export type AppInfo = {
 	 *  passphrase instead (`set_up_passphrase`).
 	 */
 	may_choose_passphrase: boolean,
-	/**  The app's version (as built: `0.1.0`), shown where staff are asked which one runs. */
+	/**  The app's version as built (`0.1.0`): which one runs, for support (the update test reads it). */
 	version: string,
 };
 
