@@ -137,6 +137,16 @@ async function start(kiosk: KioskInfo | null = KIOSK) {
   await settle();
 }
 
+/** Starts the kiosk and opens the administrator's panel with the right PIN. */
+async function openAdminPanel() {
+  await start();
+  await press('kiosk-admin');
+  const pin = $<HTMLInputElement>('kiosk-pin')!;
+  pin.value = '2468';
+  pin.dispatchEvent(new Event('input', { bubbles: true }));
+  await press('kiosk-pin-submit');
+}
+
 beforeEach(() => {
   let n = 0;
   URL.createObjectURL = vi.fn(() => `blob:thumb-${++n}`);
@@ -415,12 +425,7 @@ describe('kiosk mode', () => {
   });
 
   it('lets the administrator check for an update and install it, and says when there is none', async () => {
-    await start();
-    await press('kiosk-admin');
-    const pin = $<HTMLInputElement>('kiosk-pin')!;
-    pin.value = '2468';
-    pin.dispatchEvent(new Event('input', { bubbles: true }));
-    await press('kiosk-pin-submit');
+    await openAdminPanel();
 
     backend.handlers.check_update = () => null;
     await press('kiosk-check-update');
@@ -442,12 +447,7 @@ describe('kiosk mode', () => {
 
   it('closes the admin panel when the core asks for the PIN again', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
-    await start();
-    await press('kiosk-admin');
-    const pin = $<HTMLInputElement>('kiosk-pin')!;
-    pin.value = '2468';
-    pin.dispatchEvent(new Event('input', { bubbles: true }));
-    await press('kiosk-pin-submit');
+    await openAdminPanel();
     expect($('kiosk-admin-panel')).not.toBeNull();
     backend.handlers.kiosk_admin_status = () => {
       throw { code: 'admin_pin_required', message: 'Enter the administrator PIN first.' };
